@@ -1,0 +1,15 @@
+"""Wires the provider portal: the Chalice app and its blueprints. No logic here."""
+
+from chalice import Chalice
+
+from chalicelib.handlers.auth import auth_routes
+from chalicelib.handlers.emails import email_events
+from chalicelib.handlers.pages import pages
+from chalicelib.handlers.system import system_routes
+
+app = Chalice(app_name="provider-portal")
+
+app.register_blueprint(system_routes)
+app.register_blueprint(pages)
+app.register_blueprint(auth_routes)
+app.register_blueprint(email_events)

@@ -1,0 +1,111 @@
+"""Password policy and secret hashing (passwords and security answers).
+
+The policy is a pure function; zxcvbn's dictionaries load only when a password is
+being set, never at cold start. Hashes are argon2id through argon2-cffi.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
+
+from chalicelib.config import get_settings
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+MIN_GUESSABILITY_SCORE = 3
+_ZXCVBN_INPUT_LIMIT = 100
+
+
+def password_problems(password: str, *, username: str = "", email: str = "") -> list[str]:
+    """Every rule the password breaks, in words a user can act on; empty when it is fine."""
+    problems: list[str] = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"must be at least {MIN_LENGTH} characters")
+    if len(password) > MAX_LENGTH:
+        problems.append(f"must be at most {MAX_LENGTH} characters")
+    if not any(ch.islower() for ch in password):
+        problems.append("must contain a lowercase letter")
+    if not any(ch.isupper() for ch in password):
+        problems.append("must contain an uppercase letter")
+    if not any(ch.isdigit() for ch in password):
+        problems.append("must contain a digit")
+    if all(ch.isalnum() for ch in password):
+        problems.append("must contain a non-alphanumeric character")
+    folded = password.casefold()
+    if len(username.strip()) >= 3 and username.strip().casefold() in folded:
+        problems.append("must not contain the username")
+    local_part = email.split("@", 1)[0].strip().casefold()
+    if email and (email.strip().casefold() in folded or (len(local_part) >= 3 and local_part in folded)):
+        problems.append("must not contain the email address")
+    if not problems:
+        weakness = _guessability_problem(password, [username, email, local_part])
+        if weakness:
+            problems.append(weakness)
+    return problems
+
+
+def _guessability_problem(password: str, user_inputs: list[str]) -> str | None:
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:_ZXCVBN_INPUT_LIMIT], user_inputs=[item for item in user_inputs if item])
+    if result["score"] >= MIN_GUESSABILITY_SCORE:
+        return None
+    warning = (result.get("feedback") or {}).get("warning") or "it is a common or predictable password"
+    return f"is too easy to guess ({warning.rstrip('.').lower()})"
+
+
+def normalize_security_answer(answer: str) -> str:
+    """Answers are compared ignoring case and spacing, as a support agent would hear them."""
+    return " ".join(answer.casefold().split())
+
+
+@dataclass
+class SecretHasher:
+    time_cost: int
+    memory_kib: int
+    parallelism: int
+
+    def __post_init__(self) -> None:
+        self._hasher: PasswordHasher | None = None
+        self._dummy_hash: str | None = None
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            self._hasher = PasswordHasher(
+                time_cost=self.time_cost, memory_cost=self.memory_kib, parallelism=self.parallelism
+            )
+        return self._hasher
+
+    def hash(self, secret: str) -> str:
+        return self.hasher.hash(secret)
+
+    def verify(self, hashed: str, secret: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        try:
+            return self.hasher.verify(hashed, secret)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, hashed: str) -> bool:
+        return self.hasher.check_needs_rehash(hashed)
+
+    def burn_equal_time(self, secret: str) -> None:
+        """Verify against a throwaway hash so an unknown username costs what a known one does."""
+        if self._dummy_hash is None:
+            self._dummy_hash = self.hash("not-a-real-password-0!")
+        self.verify(self._dummy_hash, secret)
+
+
+@cache
+def secret_hasher() -> SecretHasher:
+    settings = get_settings()
+    return SecretHasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)

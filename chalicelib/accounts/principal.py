@@ -1,0 +1,28 @@
+"""Who is calling, and which providers they may act for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.models.accounts import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    role: Role
+    provider_type: str | None
+    provider_ids: tuple[str, ...]
+    tax_ids: tuple[str, ...]
+    session_id: str
+    session_ends_at: datetime
+    session_hard_expiry: datetime
+
+    @property
+    def is_plan_staff(self) -> bool:
+        return self.role == Role.PLAN_STAFF
+
+    def may_act_for(self, provider_id: str, provider_tax_id: str) -> bool:
+        """A practitioner acts for its own provider ID; a group for every provider under its Tax ID."""
+        return provider_id in self.provider_ids or provider_tax_id in self.tax_ids

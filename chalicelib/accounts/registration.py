@@ -1,0 +1,66 @@
+"""Matching a registration against the provider directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from chalicelib.models.providers import ProviderType
+
+
+class DirectoryEntry(Protocol):
+    provider_id: str
+    provider_type: str
+    tax_id: str
+    first_name: str | None
+    last_name: str | None
+    group_name: str | None
+    zip_codes: Sequence[str]
+
+
+@dataclass(frozen=True)
+class ClaimedProvider:
+    """What the person typed, as on their EOB or welcome letter."""
+
+    provider_type: ProviderType
+    provider_id: str
+    tax_id: str
+    zip_code: str
+    first_name: str = ""
+    last_name: str = ""
+    group_name: str = ""
+
+
+def normalize_name(value: str | None) -> str:
+    """Names compare without regard to case or runs of spaces; spelling must be exact."""
+    return " ".join((value or "").split()).casefold()
+
+
+def normalize_zip(value: str) -> str:
+    """A ZIP+4 matches its five-digit ZIP."""
+    return value.strip()[:5]
+
+
+def matches_directory(entry: DirectoryEntry, claimed: ClaimedProvider) -> bool:
+    if entry.provider_type != claimed.provider_type:
+        return False
+    if entry.provider_id != claimed.provider_id.strip() or entry.tax_id != claimed.tax_id.strip():
+        return False
+    if normalize_zip(claimed.zip_code) not in {normalize_zip(zip_code) for zip_code in entry.zip_codes}:
+        return False
+    if claimed.provider_type == ProviderType.GROUP:
+        return normalize_name(entry.group_name) == normalize_name(claimed.group_name)
+    return normalize_name(entry.first_name) == normalize_name(claimed.first_name) and normalize_name(
+        entry.last_name
+    ) == normalize_name(claimed.last_name)
+
+
+SECURITY_QUESTIONS: tuple[str, ...] = (
+    "What is the name of your first pet?",
+    "What city were you born in?",
+    "What was the name of your elementary school?",
+    "What is your mother's maiden name?",
+    "What was the make of your first car?",
+    "What is the name of the street you grew up on?",
+)

@@ -1,0 +1,83 @@
+"""Typed settings, read once from the environment.
+
+Nothing else in the application reads ``os.environ``. Every variable is declared
+per stage in ``.chalice/config.json``; the defaults below are the deployed ones.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+
+RESOURCE_NAME_PREFIX = "portal"
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    aws_endpoint_url: str | None
+    plan_name: str
+    portal_url: str
+    sender_email: str
+    sender_name: str
+    help_line_medicaid: str
+    help_line_marketplace: str
+    session_idle_minutes: int
+    session_max_hours: int
+    session_touch_seconds: int
+    lockout_threshold: int
+    lockout_hours: int
+    activation_token_hours: int
+    reset_token_minutes: int
+    reset_emails_per_hour: int
+    argon2_time_cost: int
+    argon2_memory_kib: int
+    argon2_parallelism: int
+    log_level: str
+
+    def resource_name(self, short_name: str) -> str:
+        """Physical name of a table, queue or bucket, as ``infrastructure/`` names it."""
+        return f"{RESOURCE_NAME_PREFIX}-{self.stage}-{short_name}"
+
+    @property
+    def is_local(self) -> bool:
+        return self.stage == "local"
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def _str(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else raw
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings(
+        stage=_str("PORTAL_STAGE", "dev"),
+        region=_str("AWS_REGION", _str("AWS_DEFAULT_REGION", "us-east-1")),
+        aws_endpoint_url=os.environ.get("PORTAL_AWS_ENDPOINT_URL") or None,
+        plan_name=_str("PORTAL_PLAN_NAME", "Heartland Health Plan"),
+        portal_url=_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/"),
+        sender_email=_str("PORTAL_SENDER_EMAIL", "no-reply@portal.example.org"),
+        sender_name=_str("PORTAL_SENDER_NAME", "webmaster"),
+        help_line_medicaid=_str("PORTAL_HELP_LINE_MEDICAID", "1-855-202-1058"),
+        help_line_marketplace=_str("PORTAL_HELP_LINE_MARKETPLACE", "1-833-230-2030"),
+        session_idle_minutes=_int("PORTAL_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int("PORTAL_SESSION_MAX_HOURS", 12),
+        session_touch_seconds=_int("PORTAL_SESSION_TOUCH_SECONDS", 60),
+        lockout_threshold=_int("PORTAL_LOCKOUT_THRESHOLD", 5),
+        lockout_hours=_int("PORTAL_LOCKOUT_HOURS", 24),
+        activation_token_hours=_int("PORTAL_ACTIVATION_TOKEN_HOURS", 72),
+        reset_token_minutes=_int("PORTAL_RESET_TOKEN_MINUTES", 60),
+        reset_emails_per_hour=_int("PORTAL_RESET_EMAILS_PER_HOUR", 3),
+        argon2_time_cost=_int("PORTAL_ARGON2_TIME_COST", 3),
+        argon2_memory_kib=_int("PORTAL_ARGON2_MEMORY_KIB", 65536),
+        argon2_parallelism=_int("PORTAL_ARGON2_PARALLELISM", 4),
+        log_level=_str("POWERTOOLS_LOG_LEVEL", "INFO"),
+    )

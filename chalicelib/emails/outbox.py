@@ -1,0 +1,122 @@
+"""The email outbox: write with the data, enqueue after commit, deliver from the queue.
+
+A request writes an outbox row in the same DynamoDB transaction as the data the email
+is about, then puts the message on the queue and drops the row. If the process dies or
+SQS fails in between, the row stays ``PENDING`` and the scheduled sweep enqueues it,
+so no request that answered success loses its email. Delivery is idempotent on the
+outbox ID (Powertools idempotency), so a message enqueued twice is sent once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib.adapters import mailer, queue
+from chalicelib.clock import utcnow
+from chalicelib.config import get_settings
+from chalicelib.emails.templates import EmailTemplate, render
+from chalicelib.logs import logger
+from chalicelib.models.outbox import PENDING, OutboxMessageModel
+
+EMAIL_QUEUE = "email-outbox"
+EMAIL_KIND = "email"
+OUTBOX_ROW_LIFETIME = timedelta(days=1)
+SWEEP_MIN_AGE = timedelta(minutes=1)
+SWEEP_BATCH = 100
+
+
+def new_email(template: EmailTemplate, to: str, params: Mapping[str, str], now: datetime) -> OutboxMessageModel:
+    """An unsaved outbox row; the caller writes it in its own transaction."""
+    return OutboxMessageModel(
+        message_id=str(uuid.uuid4()),
+        kind=EMAIL_KIND,
+        payload={"template": template.value, "to": to, "params": dict(params)},
+        pending=PENDING,
+        created_at=now.isoformat(),
+        ttl=now + OUTBOX_ROW_LIFETIME,
+    )
+
+
+def queue_body(message: OutboxMessageModel) -> dict[str, Any]:
+    return {"outboxId": message.message_id, **message.payload}
+
+
+def publish(messages: Iterable[OutboxMessageModel]) -> int:
+    """Enqueue committed rows and drop them; a failure leaves the row for the sweep."""
+    published = 0
+    for message in messages:
+        try:
+            queue.send_json(EMAIL_QUEUE, queue_body(message))
+        except (BotoCoreError, ClientError) as error:
+            logger.warning("outbox enqueue failed; the sweep will retry", extra={
+                "outbox_id": message.message_id, "error": type(error).__name__,
+            })
+            continue
+        try:
+            message.delete()
+        except PynamoDBException as error:
+            logger.warning("outbox row not dropped after enqueue; delivery stays idempotent", extra={
+                "outbox_id": message.message_id, "error": type(error).__name__,
+            })
+        published += 1
+    return published
+
+
+def sweep(now: datetime | None = None) -> int:
+    """Enqueue rows left pending for more than a minute (one Query on the sparse index)."""
+    cutoff = ((now or utcnow()) - SWEEP_MIN_AGE).isoformat()
+    stale = OutboxMessageModel.pending_messages.query(
+        PENDING, OutboxMessageModel.created_at < cutoff, limit=SWEEP_BATCH
+    )
+    return publish(list(stale))
+
+
+def deliver(message: dict[str, Any], lambda_context: Any = None) -> None:
+    """Render and send one queued email, at most once per outbox ID."""
+    sender = _idempotent_sender()
+    if lambda_context is not None:
+        _idempotency_config().register_lambda_context(lambda_context)
+    sender(message=message)
+
+
+def _send(message: dict[str, Any]) -> dict[str, str]:
+    settings = get_settings()
+    email = render(EmailTemplate(message["template"]), message["params"], settings)
+    ses_id = mailer.send_email(
+        sender_name=settings.sender_name, sender_email=settings.sender_email, to=message["to"], email=email
+    )
+    logger.info("email sent", extra={"outbox_id": message["outboxId"], "template": message["template"]})
+    return {"sesMessageId": ses_id}
+
+
+@cache
+def _idempotency_config() -> Any:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(event_key_jmespath="outboxId", expires_after_seconds=7 * 24 * 3600)
+
+
+@cache
+def _idempotent_sender() -> Callable[..., dict[str, str]]:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
+
+    from chalicelib.adapters.aws import aws_client
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=get_settings().resource_name("idempotency"), boto3_client=aws_client("dynamodb")
+    )
+    return idempotent_function(
+        data_keyword_argument="message", persistence_store=persistence, config=_idempotency_config()
+    )(_send)
+
+
+def reset_cached_senders() -> None:
+    _idempotent_sender.cache_clear()
+    _idempotency_config.cache_clear()

@@ -1,0 +1,86 @@
+"""The portal's emails, rendered from a template name and a few parameters.
+
+Emails carry no PHI: a short notice and a link into the portal.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chalicelib.config import Settings
+
+
+class EmailTemplate(StrEnum):
+    ACTIVATION = "activation"
+    EMAIL_VERIFIED = "email_verified"
+    PASSWORD_RESET = "password_reset"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class _Template:
+    subject: str
+    lines: tuple[str, ...]
+    link_label: str
+
+
+_TEMPLATES: dict[EmailTemplate, _Template] = {
+    EmailTemplate.ACTIVATION: _Template(
+        subject="Activate Your Provider Portal Account",
+        lines=(
+            "Hello {username},",
+            "Thank you for registering for the {plan_name} Provider Portal.",
+            "Activate your account with the link below. It works once and expires in {hours} hours.",
+        ),
+        link_label="Activate Account",
+    ),
+    EmailTemplate.EMAIL_VERIFIED: _Template(
+        subject="Email Verification",
+        lines=(
+            "Hello {username},",
+            "Your email address is verified and your {plan_name} Provider Portal account is active.",
+        ),
+        link_label="Login",
+    ),
+    EmailTemplate.PASSWORD_RESET: _Template(
+        subject="{plan_name} Provider Portal Password",
+        lines=(
+            "Hello {username},",
+            "We received a request to reset your Provider Portal password.",
+            "Reset it with the link below. It works once and expires in {minutes} minutes.",
+            "If you did not ask for this, ignore this email: your password stays the same.",
+        ),
+        link_label="Reset Password",
+    ),
+}
+
+
+def render(template: EmailTemplate, params: Mapping[str, str], settings: Settings) -> RenderedEmail:
+    values = {
+        "plan_name": settings.plan_name,
+        "hours": str(settings.activation_token_hours),
+        "minutes": str(settings.reset_token_minutes),
+        **params,
+    }
+    spec = _TEMPLATES[template]
+    subject = spec.subject.format(**values)
+    lines = [line.format(**values) for line in spec.lines]
+    link = values["link"]
+    footer = f"Questions? Call Provider Services at {settings.help_line_medicaid}."
+    text = "\n\n".join([*lines, f"{spec.link_label}: {link}", footer]) + "\n"
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+    body = (
+        f"<html><body>{paragraphs}"
+        f'<p><a href="{html.escape(link, quote=True)}">{html.escape(spec.link_label)}</a></p>'
+        f"<p>{html.escape(footer)}</p></body></html>"
+    )
+    return RenderedEmail(subject=subject, text=text, html=body)

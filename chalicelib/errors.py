@@ -1,0 +1,119 @@
+"""Typed domain errors.
+
+Services raise these; the HTTP layer (``chalicelib/handlers/api.py``) maps each
+``ErrorKind`` to a status code in one table. Callers switch on ``code``, never on
+the message text.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorKind(Enum):
+    INVALID = "invalid"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_MEDIA = "unsupported_media"
+    LOCKED = "locked"
+    THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+
+
+class PortalError(Exception):
+    kind: ErrorKind = ErrorKind.INVALID
+    code: str = "ERROR"
+    default_message: str = "The request could not be completed."
+
+    def __init__(self, message: str | None = None, fields: dict[str, str] | None = None) -> None:
+        self.message = message or self.default_message
+        self.fields = dict(fields or {})
+        super().__init__(self.message)
+
+
+class ValidationFailed(PortalError):
+    kind = ErrorKind.INVALID
+    code = "VALIDATION_ERROR"
+    default_message = "Some fields are missing or not valid."
+
+
+class InvalidToken(PortalError):
+    kind = ErrorKind.INVALID
+    code = "INVALID_TOKEN"
+    default_message = "This link is not valid: it is unknown, already used, or expired."
+
+
+class PayloadTooLarge(PortalError):
+    kind = ErrorKind.TOO_LARGE
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "The request body is too large."
+
+
+class UnsupportedMediaType(PortalError):
+    kind = ErrorKind.UNSUPPORTED_MEDIA
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    default_message = "Send the body as application/json."
+
+
+class NotAuthenticated(PortalError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "NOT_AUTHENTICATED"
+    default_message = "Log in to continue."
+
+
+class SessionExpired(PortalError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "SESSION_EXPIRED"
+    default_message = "Your session has ended. Log in again."
+
+
+class InvalidCredentials(PortalError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "INVALID_CREDENTIALS"
+    default_message = "The username or password is incorrect."
+
+
+class NotActivated(PortalError):
+    kind = ErrorKind.FORBIDDEN
+    code = "NOT_ACTIVATED"
+    default_message = "This account is not active yet. Use the link in the activation email."
+
+
+class Forbidden(PortalError):
+    kind = ErrorKind.FORBIDDEN
+    code = "FORBIDDEN"
+    default_message = "You are not allowed to do this."
+
+
+class NotFound(PortalError):
+    kind = ErrorKind.NOT_FOUND
+    code = "NOT_FOUND"
+    default_message = "Not found."
+
+
+class ProviderNotFound(NotFound):
+    code = "PROVIDER_NOT_FOUND"
+
+
+class AlreadyRegistered(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "ALREADY_REGISTERED"
+    default_message = "You are already registered. Go to the Provider Login page and log in."
+
+
+class AccountLocked(PortalError):
+    kind = ErrorKind.LOCKED
+    code = "ACCOUNT_LOCKED"
+    default_message = (
+        "Your account is locked after too many incorrect login attempts. "
+        "Reset your password with 'Forgot password?' or wait 24 hours."
+    )
+
+
+class ServiceUnavailable(PortalError):
+    kind = ErrorKind.UNAVAILABLE
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The service is busy. Try again in a moment."

@@ -1,0 +1,25 @@
+"""Health and the API description."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.schemas.base import StatusBody
+from chalicelib.web.api import api_route
+
+system_routes = Blueprint(__name__)
+API_TITLE = "Provider Portal API"
+API_VERSION = "0.1.0"
+
+
+@api_route(system_routes, "/health", summary="Liveness", tag="System", response=StatusBody, auth=False)
+def health() -> StatusBody:
+    return StatusBody(status="ok")
+
+
+@api_route(system_routes, "/openapi.json", summary="This API's OpenAPI 3 document", tag="System", auth=False)
+def openapi() -> Response:
+    from chalicelib.web.openapi import openapi_document
+
+    return Response(body=openapi_document(API_TITLE, API_VERSION), status_code=200,
+                    headers={"Content-Type": "application/json"})

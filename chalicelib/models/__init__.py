@@ -1,0 +1,19 @@
+"""One PynamoDB model module per table; key formats live beside each model."""
+
+from chalicelib.models.accounts import AccountModel, EmailClaimModel
+from chalicelib.models.outbox import OutboxMessageModel
+from chalicelib.models.providers import ProviderModel
+from chalicelib.models.sessions import SessionModel
+from chalicelib.models.tokens import OneTimeTokenModel
+
+ALL_MODELS = (AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel)
+
+__all__ = [
+    "ALL_MODELS",
+    "AccountModel",
+    "EmailClaimModel",
+    "OneTimeTokenModel",
+    "OutboxMessageModel",
+    "ProviderModel",
+    "SessionModel",
+]

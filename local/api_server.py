@@ -1,0 +1,60 @@
+"""Serve the Chalice app over HTTP on 127.0.0.1, as `chalice local` does, with the runner's ports.
+
+`chalice local` would overwrite the endpoint variables with config.json's fixed ones;
+this loads the app through the same Chalice factory with the runner's environment.
+With --count-aws-calls each response says how many AWS calls it made (X-Aws-Calls),
+for `make bench`; the application code knows nothing of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from typing import Any
+
+from chalice.cli.factory import CLIFactory
+from chalice.local import LocalDevServer, LocalGateway
+
+from local.environment import HOST, LOCAL_STAGE, PROJECT_DIR, apply_local_environment
+
+_calls = threading.local()
+
+
+def _count_aws_calls() -> None:
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    def counted(self: Any, operation_name: str, api_params: Any) -> Any:
+        _calls.count = getattr(_calls, "count", 0) + 1
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = counted  # type: ignore[method-assign]
+    original_handle = LocalGateway.handle_request
+
+    def handle_request(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _calls.count = 0
+        response = original_handle(self, *args, **kwargs)
+        response.setdefault("headers", {})["X-Aws-Calls"] = str(_calls.count)
+        return response
+
+    LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--moto-port", type=int, required=True)
+    parser.add_argument("--api-port", type=int, required=True)
+    parser.add_argument("--count-aws-calls", action="store_true")
+    args = parser.parse_args()
+    env = apply_local_environment(args.moto_port, args.api_port)
+    if args.count_aws_calls:
+        _count_aws_calls()
+    factory = CLIFactory(project_dir=str(PROJECT_DIR))
+    config = factory.create_config_obj(chalice_stage_name=LOCAL_STAGE)
+    app = factory.load_chalice_app(env)
+    LocalDevServer(app, config, HOST, args.api_port).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

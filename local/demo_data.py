@@ -1,0 +1,113 @@
+"""The deterministic demo data set (the README lists it). Local stage only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
+from chalicelib.clock import utcnow
+from chalicelib.config import get_settings
+from chalicelib.models.accounts import AccountModel, AccountStatus, EmailClaimModel, Role, account_key, email_key
+from chalicelib.models.providers import ProviderModel, ProviderType
+
+DEFAULT_PLANADMIN_PASSWORD = "PlanAdmin-Local-2026!"
+DEMO_USER_PASSWORD = "Demo-Portal-2026!"
+
+
+@dataclass(frozen=True)
+class DemoProvider:
+    provider_id: str
+    provider_type: ProviderType
+    name: str
+    tax_id: str
+    zip_codes: tuple[str, ...]
+    state: str
+
+
+DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
+    DemoProvider("999999999999", ProviderType.GROUP, "Default Provider", "310000001", ("46204", "46240"), "Indiana"),
+    DemoProvider("100000000001", ProviderType.PRACTITIONER, "Jane Doe", "310000001", ("46204", "46032"), "Indiana"),
+    DemoProvider("100000000002", ProviderType.PRACTITIONER, "Robert Smith", "310000001", ("46204",), "Indiana"),
+    DemoProvider("200000000001", ProviderType.GROUP, "Buckeye Family Medicine", "310000002", ("43215",), "Ohio"),
+    DemoProvider("200000000002", ProviderType.PRACTITIONER, "Maria Garcia", "310000002", ("43215",), "Ohio"),
+    DemoProvider("300000000001", ProviderType.GROUP, "Bluegrass Pediatrics", "310000003", ("40202",), "Kentucky"),
+    DemoProvider("400000000001", ProviderType.GROUP, "Mountain State Clinic", "310000004", ("25301",),
+                 "West Virginia"),
+    DemoProvider("500000000001", ProviderType.GROUP, "Peachtree Health Partners", "310000005", ("30303",),
+                 "Georgia"),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    email: str
+    role: Role
+    provider_id: str | None
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("demo.group", "demo.group@example.org", Role.PROVIDER_USER, "999999999999"),
+    DemoAccount("demo.jdoe", "demo.jdoe@example.org", Role.PROVIDER_USER, "100000000001"),
+    DemoAccount("demo.buckeye", "demo.buckeye@example.org", Role.PROVIDER_USER, "200000000001"),
+)
+PLANADMIN = DemoAccount("planadmin", "planadmin@example.org", Role.PLAN_STAFF, None)
+
+
+def provider_model(provider: DemoProvider) -> ProviderModel:
+    model = ProviderModel(
+        provider_id=provider.provider_id,
+        provider_type=provider.provider_type.value,
+        tax_id=provider.tax_id,
+        zip_codes=list(provider.zip_codes),
+        state=provider.state,
+    )
+    if provider.provider_type == ProviderType.GROUP:
+        model.group_name = provider.name
+    else:
+        model.first_name, model.last_name = provider.name.split(" ", 1)
+    return model
+
+
+def load_providers() -> int:
+    with ProviderModel.batch_write() as batch:
+        for provider in DEMO_PROVIDERS:
+            batch.save(provider_model(provider))
+    return len(DEMO_PROVIDERS)
+
+
+def _save_account(account: DemoAccount, password: str) -> None:
+    hasher = secret_hasher()
+    now = utcnow()
+    provider = next((p for p in DEMO_PROVIDERS if p.provider_id == account.provider_id), None)
+    AccountModel(
+        pk=account_key(account.username),
+        username=account.username,
+        email=account.email,
+        role=account.role.value,
+        status=AccountStatus.ACTIVE.value,
+        provider_type=provider.provider_type.value if provider else None,
+        provider_id=provider.provider_id if provider else None,
+        tax_id=provider.tax_id if provider else None,
+        state=provider.state if provider else None,
+        password_hash=hasher.hash(password),
+        security_question="What city were you born in?",
+        security_answer_hash=hasher.hash(normalize_security_answer("Indianapolis")),
+        agreement_accepted_at=now,
+        created_at=now,
+        activated_at=now,
+    ).save()
+    EmailClaimModel(pk=email_key(account.email), username=account.username).save()
+
+
+def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict[str, int]:
+    """Load everything; refuses any stage but local, so plan staff never exist in a deployed stage."""
+    stage = get_settings().stage
+    if stage != "local":
+        raise RuntimeError(f"demo data is for the local stage only, not {stage!r}")
+    counts = {"providers": load_providers()}
+    for account in DEMO_ACCOUNTS:
+        _save_account(account, DEMO_USER_PASSWORD)
+    _save_account(PLANADMIN, planadmin_password)
+    counts["accounts"] = len(DEMO_ACCOUNTS) + 1
+    return counts

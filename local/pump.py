@@ -1,0 +1,108 @@
+"""Delivers what AWS would deliver to the app's event handlers, locally.
+
+Lambda polls SQS and fires EventBridge schedules; locally this pump does it, calling
+the same handler objects Chalice registered (``app.handler_map``) with events of the
+shapes Lambda sends. A handler that raises leaves its messages on the queue, so they
+come back after the visibility timeout and end in the dead-letter queue, as in AWS.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice import Chalice
+from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.local import LambdaContext
+
+from chalicelib.adapters.aws import aws_client
+from chalicelib.logs import logger
+
+
+def _context(name: str) -> LambdaContext:
+    return LambdaContext(function_name=name, memory_size=1024, max_runtime_ms=60_000)
+
+
+@dataclass
+class EventPump:
+    app: Chalice
+    schedule_every_seconds: float = 60.0
+    _last_schedule_run: float = field(default=0.0)
+
+    def sqs_sources(self) -> list[SQSEventConfig]:
+        return [source for source in self.app.event_sources if isinstance(source, SQSEventConfig)]
+
+    def schedules(self) -> list[ScheduledEventConfig]:
+        return [source for source in self.app.event_sources if isinstance(source, ScheduledEventConfig)]
+
+    def drain_queues(self, wait_seconds: int = 0) -> int:
+        """Deliver every message now visible; returns how many were handled successfully."""
+        handled = 0
+        for source in self.sqs_sources():
+            handled += self._drain_queue(source, wait_seconds)
+        return handled
+
+    def _drain_queue(self, source: SQSEventConfig, wait_seconds: int) -> int:
+        sqs = aws_client("sqs")
+        queue_url = sqs.get_queue_url(QueueName=source.queue)["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        handled = 0
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=min(source.batch_size, 10),
+                WaitTimeSeconds=wait_seconds,
+                AttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                return handled
+            event = {"Records": [self._sqs_record(message, queue_arn) for message in messages]}
+            try:
+                self.app.handler_map[source.name](event, _context(source.name))
+            except Exception:  # the handler's failure is the queue's business: it redelivers
+                logger.warning("local pump: handler failed; messages return after the visibility timeout",
+                               extra={"handler": source.name})
+                return handled
+            sqs.delete_message_batch(
+                QueueUrl=queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)],
+            )
+            handled += len(messages)
+            wait_seconds = 0
+
+    @staticmethod
+    def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": queue_arn.split(":")[3],
+        }
+
+    def fire_schedules(self) -> int:
+        for source in self.schedules():
+            event = {
+                "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+                "account": "123456789012", "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "region": "us-east-1", "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{source.name}"],
+                "detail": {},
+            }
+            self.app.handler_map[source.name](event, _context(source.name))
+        self._last_schedule_run = time.monotonic()
+        return len(self.schedules())
+
+    def tick(self) -> None:
+        """One round of the runner's loop: queues now, schedules when their interval is up."""
+        self.drain_queues()
+        if time.monotonic() - self._last_schedule_run >= self.schedule_every_seconds:
+            self.fire_schedules()
