@@ -13,10 +13,16 @@ DEFAULT_API_PORT = 8000
 HOST = "127.0.0.1"
 
 
-def local_environment(moto_port: int, api_port: int) -> dict[str, str]:
+def stage_environment(stage: str) -> dict[str, str]:
+    """A stage's variables as Chalice would set them: the shared ones, then the stage's own."""
     config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
     env = dict(config.get("environment_variables", {}))
-    env.update(config["stages"][LOCAL_STAGE].get("environment_variables", {}))
+    env.update(config["stages"][stage].get("environment_variables", {}))
+    return env
+
+
+def local_environment(moto_port: int, api_port: int) -> dict[str, str]:
+    env = stage_environment(LOCAL_STAGE)
     env["PORTAL_AWS_ENDPOINT_URL"] = f"http://{HOST}:{moto_port}"
     env["PORTAL_URL"] = f"http://{HOST}:{api_port}"
     for name in ("PORTAL_ARGON2_TIME_COST", "PORTAL_ARGON2_MEMORY_KIB", "PORTAL_ARGON2_PARALLELISM"):

@@ -295,7 +295,7 @@ class AccountService:
             account.update(
                 actions=[AccountModel.failed_logins.set(1), AccountModel.last_login_attempt_at.set(now)],
                 condition=AccountModel.pk.exists()
-                & (AccountModel.last_login_attempt_at < self._lockout.unlock_cutoff(now)),
+                & (AccountModel.last_login_attempt_at <= self._lockout.unlock_cutoff(now)),
             )
             return account
         except UpdateError as error:

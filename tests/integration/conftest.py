@@ -1,0 +1,184 @@
+"""Integration fixtures: a fresh moto per test, with the template's resources and the demo directory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from chalicelib.config import get_settings
+from local.environment import PROJECT_DIR
+
+
+@dataclass
+class FakeClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now = self.now + timedelta(**delta)
+
+
+def _reset_service() -> None:
+    """Clients and connections are kept across tests (moto intercepts them whenever a mock is
+    active; making them anew costs ~80 ms each); the service is rebuilt so each test gets its clock."""
+    from chalicelib.accounts import service
+
+    service._service = None
+
+
+@pytest.fixture(scope="session")
+def provisioning_session() -> Any:
+    import boto3
+
+    return boto3.session.Session()
+
+
+@pytest.fixture
+def aws(provisioning_session: Any) -> Iterator[None]:
+    from infrastructure.provision import provision
+    from local.demo_data import load_providers
+
+    settings = get_settings()
+    with mock_aws():
+        _reset_service()
+        provision(stage=settings.stage, region=settings.region, endpoint_url=None, sender_email=settings.sender_email,
+                  session=provisioning_session)
+        load_providers()
+        yield
+        _reset_service()
+
+
+@pytest.fixture
+def clock(aws: None) -> FakeClock:
+    """Install an AccountService whose clock the test moves."""
+    from chalicelib.accounts import service
+
+    fake = FakeClock(datetime.now(UTC).replace(microsecond=0))
+    service._service = service.AccountService(get_settings(), clock=fake)
+    return fake
+
+
+@pytest.fixture
+def app(aws: None) -> Any:
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Any]:
+    from chalice.test import Client
+
+    with Client(app, stage_name="test", project_dir=str(PROJECT_DIR)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def pump(app: Any) -> Any:
+    from local.pump import EventPump
+
+    return EventPump(app)
+
+
+@dataclass
+class Api:
+    """JSON over chalice.test.Client, the way a browser or script calls the API."""
+
+    client: Any
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
+             headers: dict[str, str] | None = None) -> Any:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        raw = body if isinstance(body, str | bytes) or body is None else json.dumps(body)
+        response = getattr(self.client.http, method.lower())(path, headers=sent, body=raw)
+        response.data = json.loads(response.body) if response.body and response.headers.get(
+            "Content-Type", "").startswith("application/json") else None
+        return response
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.call("POST", path, body, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.call("GET", path, **kwargs)
+
+
+@pytest.fixture
+def api(client: Any) -> Api:
+    return Api(client)
+
+
+def sent_emails() -> list[dict[str, Any]]:
+    """What SES accepted, from moto's backend (the same store the local inbox reads)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[DEFAULT_ACCOUNT_ID][get_settings().region]
+    return [
+        {"to": list(m.destinations.get("ToAddresses", [])), "source": m.source, "subject": m.subject, "body": m.body}
+        for m in backend.sent_messages
+    ]
+
+
+def token_from(email: dict[str, Any]) -> str:
+    from local.inbox import Email
+
+    return Email("id", email["source"], tuple(email["to"]), email["subject"], email["body"]).token() or ""
+
+
+REGISTRATION: dict[str, Any] = {
+    "providerType": "Practitioner",
+    "firstName": "Jane",
+    "lastName": "Doe",
+    "taxId": "310000001",
+    "providerId": "100000000001",
+    "zipCode": "46032",
+    "acceptAgreement": True,
+    "username": "jdoe.office",
+    "password": "Lantern-Orchid-42!",
+    "email": "jdoe.office@example.org",
+    "securityQuestion": "What city were you born in?",
+    "securityAnswer": "Muncie",
+}
+
+
+def registration(**changes: Any) -> dict[str, Any]:
+    body = dict(REGISTRATION)
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
+
+
+@pytest.fixture
+def active_user(api: Api, pump: Any) -> Callable[..., dict[str, Any]]:
+    """Register, deliver the activation email, activate: returns the registration body used."""
+
+    def make(**changes: Any) -> dict[str, Any]:
+        body = registration(**changes)
+        assert api.post("/auth/register", body).status_code == 201
+        pump.drain_queues()
+        activation = [e for e in sent_emails() if e["to"] == [body["email"]]
+                      and e["subject"] == "Activate Your Provider Portal Account"][-1]
+        assert api.post("/auth/activate", {"token": token_from(activation)}).status_code == 200
+        pump.drain_queues()
+        return body
+
+    return make
+
+
+def login(api: Api, username: str, password: str) -> str:
+    response = api.post("/auth/login", {"username": username, "password": password})
+    assert response.status_code == 200, response.data
+    return response.data["token"]
