@@ -150,6 +150,13 @@ class AccountService:
 
     def _check_registration_fields(self, registration: Registration) -> None:
         fields: dict[str, str] = {}
+        claimed = registration.provider
+        if claimed.provider_type == ProviderType.GROUP and not claimed.group_name.strip():
+            fields["groupName"] = "is required for a Group"
+        if claimed.provider_type == ProviderType.PRACTITIONER:
+            for name, value in (("firstName", claimed.first_name), ("lastName", claimed.last_name)):
+                if not value.strip():
+                    fields[name] = "is required for a Practitioner"
         if not registration.accept_agreement:
             fields["acceptAgreement"] = "the Provider Agreement must be accepted"
         if registration.security_question not in SECURITY_QUESTIONS:

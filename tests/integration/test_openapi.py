@@ -1,0 +1,31 @@
+def test_every_chalice_route_is_documented_and_nothing_else(api, app):
+    document = api.get("/openapi.json").data
+    documented = {(path, method.upper()) for path, operations in document["paths"].items() for method in operations}
+    routed = {(path, method) for path, methods in app.routes.items() for method in methods}
+    assert routed == documented
+
+
+def test_request_and_response_bodies_have_real_schemas(api):
+    document = api.get("/openapi.json").data
+    register = document["paths"]["/auth/register"]["post"]
+    schema_name = register["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    schema = document["components"]["schemas"][schema_name]
+    assert {"providerType", "taxId", "providerId", "zipCode", "acceptAgreement", "username", "password", "email",
+            "securityQuestion", "securityAnswer"} <= set(schema["required"])
+    assert schema["additionalProperties"] is False
+    assert set(register["responses"]) >= {"201", "400", "404", "409"}
+    me = document["paths"]["/me"]["get"]
+    assert me["security"] == [{"bearer": []}]
+    me_schema = document["components"]["schemas"]["MeResponse"]
+    assert "providers" in me_schema["properties"]
+
+
+def test_every_operation_names_its_errors_with_the_error_schema(api):
+    document = api.get("/openapi.json").data
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert operation["summary"], (path, method)
+            for status, response in operation["responses"].items():
+                if status.startswith("4"):
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref.endswith("/ErrorBody"), (path, method, status)
