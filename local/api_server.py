@@ -13,7 +13,7 @@ import threading
 from typing import Any
 
 from chalice.cli.factory import CLIFactory
-from chalice.local import LocalDevServer, LocalGateway
+from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGateway
 
 from local.environment import HOST, LOCAL_STAGE, PROJECT_DIR, apply_local_environment
 
@@ -41,6 +41,13 @@ def _count_aws_calls() -> None:
     LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
 
 
+class RequestHandler(ChaliceRequestHandler):
+    """Chalice's handler writes headers and body in separate sends; with Nagle's algorithm on,
+    every response then waits ~40 ms for a delayed ACK. API Gateway has no such wait."""
+
+    disable_nagle_algorithm = True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--moto-port", type=int, required=True)
@@ -53,7 +60,7 @@ def main() -> None:
     factory = CLIFactory(project_dir=str(PROJECT_DIR))
     config = factory.create_config_obj(chalice_stage_name=LOCAL_STAGE)
     app = factory.load_chalice_app(env)
-    LocalDevServer(app, config, HOST, args.api_port).serve_forever()
+    LocalDevServer(app, config, HOST, args.api_port, handler_cls=RequestHandler).serve_forever()
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ class EventPump:
             event = {"Records": [self._sqs_record(message, queue_arn) for message in messages]}
             try:
                 self.app.handler_map[source.name](event, _context(source.name))
-            except Exception:  # the handler's failure is the queue's business: it redelivers
+            except Exception:  # noqa: BLE001 - as in Lambda, any failure leaves the batch to be redelivered
                 logger.warning("local pump: handler failed; messages return after the visibility timeout",
                                extra={"handler": source.name})
                 return handled

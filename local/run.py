@@ -117,12 +117,25 @@ def _print_banner(stack: Stack, counts: dict[str, int], planadmin_password_from_
 
 
 def _email_printer(moto_url: str) -> Callable[[], None]:
+    """Print each new email once. Asks SES for its sent count first: the full dump that
+    holds the messages (moto's data.json) is read only when that count moved."""
+    from chalicelib.adapters.aws import aws_client
     from local.inbox import fetch_emails
 
     seen: set[str] = set()
+    last_count = -1
 
     def print_new() -> None:
-        for email in fetch_emails(moto_url):
+        nonlocal last_count
+        count = int(aws_client("ses").get_send_quota()["SentLast24Hours"])
+        if count == last_count:
+            return
+        try:
+            emails = fetch_emails(moto_url)
+        except (requests.RequestException, ValueError):
+            return  # moto's dump can fail while it is being written to; try on the next round
+        last_count = count
+        for email in emails:
             if email.message_id in seen:
                 continue
             seen.add(email.message_id)

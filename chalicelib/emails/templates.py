@@ -16,7 +16,7 @@ from chalicelib.config import Settings
 class EmailTemplate(StrEnum):
     ACTIVATION = "activation"
     EMAIL_VERIFIED = "email_verified"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
 
 
 @dataclass(frozen=True)

@@ -2,50 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
 from chalice import Blueprint
 
 from chalicelib.accounts.principal import Principal
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider
 from chalicelib.accounts.service import Registration, account_service
 from chalicelib.models.providers import ProviderType
-from chalicelib.schemas.accounts import (
-    LoginRequest,
-    LoginResponse,
-    MeResponse,
-    ProviderOut,
-    RegisterRequest,
-    ResetPasswordRequest,
-    SecurityQuestionsResponse,
-    SessionOut,
-    TokenRequest,
-    UsernameRequest,
-)
-from chalicelib.schemas.base import MessageBody, StatusBody
 from chalicelib.web.api import api_route
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.accounts import (
+        LoginRequest,
+        RegisterRequest,
+        ResetPasswordRequest,
+        TokenRequest,
+        UsernameRequest,
+    )
 
 auth_routes = Blueprint(__name__)
 TAG = "Accounts"
-FORGOT_PASSWORD_ANSWER = MessageBody(
-    status="ACCEPTED",
-    message="If the username belongs to an active account, an email with a reset link is on its way.",
-)
-RESEND_ACTIVATION_ANSWER = MessageBody(
-    status="ACCEPTED",
-    message="If the username belongs to an account waiting for activation, a new activation email is on its way.",
-)
+FORGOT_PASSWORD_ANSWER = {
+    "status": "ACCEPTED",
+    "message": "If the username belongs to an active account, an email with a reset link is on its way.",
+}
+RESEND_ACTIVATION_ANSWER = {
+    "status": "ACCEPTED",
+    "message": "If the username belongs to an account waiting for activation, a new activation email is on its way.",
+}
 
 
 @api_route(auth_routes, "/auth/security-questions", summary="The security questions to choose from", tag=TAG,
-           response=SecurityQuestionsResponse, auth=False)
-def security_questions() -> SecurityQuestionsResponse:
-    return SecurityQuestionsResponse(items=list(SECURITY_QUESTIONS), count=len(SECURITY_QUESTIONS))
+           response="accounts:SecurityQuestionsResponse", auth=False)
+def security_questions() -> dict[str, Any]:
+    return {"items": list(SECURITY_QUESTIONS), "count": len(SECURITY_QUESTIONS), "next_token": None}
 
 
 @api_route(auth_routes, "/auth/register", method="POST", summary="Register as a Practitioner or a Group", tag=TAG,
-           body=RegisterRequest, response=StatusBody, status=201, errors=(404, 409), auth=False,
+           body="accounts:RegisterRequest", response="base:StatusBody", status=201, errors=(404, 409), auth=False,
            description="Every provider value must match the directory exactly (names ignore case and spacing); "
            "any ZIP of the provider's profile works. A Group account acts for every provider under its Tax ID.")
-def register(body: RegisterRequest) -> StatusBody:
+def register(body: RegisterRequest) -> dict[str, str]:
     provider = ClaimedProvider(
         provider_type=ProviderType(body.provider_type),
         provider_id=body.provider_id,
@@ -66,28 +65,28 @@ def register(body: RegisterRequest) -> StatusBody:
             security_answer=body.security_answer,
         )
     )
-    return StatusBody(status="PENDING_ACTIVATION")
+    return {"status": "PENDING_ACTIVATION"}
 
 
 @api_route(auth_routes, "/auth/activate", method="POST", summary="Activate an account with the emailed token",
-           tag=TAG, body=TokenRequest, response=StatusBody, auth=False)
-def activate(body: TokenRequest) -> StatusBody:
+           tag=TAG, body="accounts:TokenRequest", response="base:StatusBody", auth=False)
+def activate(body: TokenRequest) -> dict[str, str]:
     account_service().activate(body.token)
-    return StatusBody(status="ACTIVE")
+    return {"status": "ACTIVE"}
 
 
 @api_route(auth_routes, "/auth/resend-activation", method="POST", summary="Send a new activation email",
-           tag=TAG, body=UsernameRequest, response=MessageBody, status=202, auth=False)
-def resend_activation(body: UsernameRequest) -> MessageBody:
+           tag=TAG, body="accounts:UsernameRequest", response="base:MessageBody", status=202, auth=False)
+def resend_activation(body: UsernameRequest) -> dict[str, str]:
     account_service().resend_activation(body.username)
     return RESEND_ACTIVATION_ANSWER
 
 
 @api_route(auth_routes, "/auth/login", method="POST", summary="Log in and get a session token", tag=TAG,
-           body=LoginRequest, response=LoginResponse, errors=(401, 403, 423), auth=False)
-def login(body: LoginRequest) -> LoginResponse:
+           body="accounts:LoginRequest", response="accounts:LoginResponse", errors=(401, 403, 423), auth=False)
+def login(body: LoginRequest) -> dict[str, Any]:
     session = account_service().login(body.username, body.password)
-    return LoginResponse(token=session.token, expires_at=session.ends_at, absolute_expires_at=session.hard_expiry)
+    return {"token": session.token, "expires_at": session.ends_at, "absolute_expires_at": session.hard_expiry}
 
 
 @api_route(auth_routes, "/auth/logout", method="POST", summary="End this session", tag=TAG, status=204)
@@ -96,37 +95,26 @@ def logout(principal: Principal) -> None:
 
 
 @api_route(auth_routes, "/auth/forgot-password", method="POST", summary="Email a password reset link", tag=TAG,
-           body=UsernameRequest, response=MessageBody, status=202, auth=False,
+           body="accounts:UsernameRequest", response="base:MessageBody", status=202, auth=False,
            description="Answers the same whether or not the username exists; at most a few emails per hour.")
-def forgot_password(body: UsernameRequest) -> MessageBody:
+def forgot_password(body: UsernameRequest) -> dict[str, str]:
     account_service().forgot_password(body.username)
     return FORGOT_PASSWORD_ANSWER
 
 
 @api_route(auth_routes, "/auth/reset-password", method="POST", summary="Set a new password with the emailed token",
-           tag=TAG, body=ResetPasswordRequest, response=StatusBody, auth=False,
+           tag=TAG, body="accounts:ResetPasswordRequest", response="base:StatusBody", auth=False,
            description="Unlocks the account and ends every earlier session.")
-def reset_password(body: ResetPasswordRequest) -> StatusBody:
+def reset_password(body: ResetPasswordRequest) -> dict[str, str]:
     account_service().reset_password(body.token, body.password)
-    return StatusBody(status="PASSWORD_RESET")
+    return {"status": "PASSWORD_RESET"}
 
 
 @api_route(auth_routes, "/me", summary="The logged-in user and the providers it acts for", tag=TAG,
-           response=MeResponse)
-def me(principal: Principal) -> MeResponse:
+           response="accounts:MeResponse")
+def me(principal: Principal) -> dict[str, Any]:
     profile = account_service().profile(principal)
-    return MeResponse(
-        username=profile.username,
-        email=profile.email,
-        role=profile.role.value,
-        provider_type=profile.provider_type,
-        registered_provider_id=profile.registered_provider_id,
-        providers=[
-            ProviderOut(provider_id=p.provider_id, provider_type=p.provider_type, name=p.name, tax_id=p.tax_id,
-                        state=p.state)
-            for p in profile.providers
-        ],
-        session=SessionOut(
-            expires_at=principal.session_ends_at, absolute_expires_at=principal.session_hard_expiry
-        ),
-    )
+    return {
+        **asdict(profile),
+        "session": {"expires_at": principal.session_ends_at, "absolute_expires_at": principal.session_hard_expiry},
+    }

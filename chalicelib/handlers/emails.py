@@ -24,7 +24,7 @@ def send_queued_emails(event: Any) -> None:
     for record in event:
         try:
             outbox.deliver(json.loads(record.body), lambda_context=event.context)
-        except Exception:  # one bad message must not stop the rest of the batch
+        except Exception:  # noqa: BLE001 - one bad message must not stop the rest of the batch
             logger.exception("email delivery failed", extra={"sqs_message_id": record.to_dict().get("messageId")})
             failures.append(record.to_dict().get("messageId", "?"))
     if failures:

@@ -16,7 +16,8 @@ TAG = "Pages"
 _LAYOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem}}
-label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.4rem}}button{{margin-top:1rem;padding:.5rem 1rem}}
+label{{display:block;margin:.8rem 0 .2rem}}input{{width:100%;padding:.4rem}}
+button{{margin-top:1rem;padding:.5rem 1rem}}
 #result{{margin-top:1rem;font-weight:600}}</style></head><body><h1>{plan} Provider Portal</h1><h2>{title}</h2>
 {content}<p id="result" role="status"></p><script nonce="{nonce}">{script}</script></body></html>"""
 
@@ -26,7 +27,8 @@ async function post(path, body) {
                                       body: JSON.stringify(body)});
   const data = await response.json().catch(() => ({}));
   const fields = Object.entries(data.fields || {}).map(([k, v]) => k + " " + v).join("; ");
-  return [response.ok, response.ok ? (data.status || "Done") : (data.message || "Failed") + (fields ? ": " + fields : "")];
+  const failure = (data.message || "Failed") + (fields ? ": " + fields : "");
+  return [response.ok, response.ok ? (data.status || "Done") : failure];
 }
 const token = new URLSearchParams(location.search).get("token") || "";
 const result = document.getElementById("result");
@@ -54,7 +56,8 @@ def home() -> Response:
         """document.getElementById("f").addEventListener("submit", async (e) => {
   e.preventDefault();
   const response = await fetch("/auth/login", {method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({username: document.getElementById("u").value, password: document.getElementById("p").value})});
+    body: JSON.stringify({username: document.getElementById("u").value,
+                          password: document.getElementById("p").value})});
   const data = await response.json().catch(() => ({}));
   result.textContent = response.ok ? "Logged in. Your session ends " + data.expiresAt + " without use." : data.message;
 });""",

@@ -12,7 +12,7 @@ from chalicelib.models.base import TableMeta, table_name
 
 class TokenPurpose(StrEnum):
     ACTIVATION = "ACTIVATION"
-    PASSWORD_RESET = "PASSWORD_RESET"
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a purpose, not a secret)
 
 
 class OneTimeTokenModel(Model):

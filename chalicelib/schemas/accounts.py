@@ -73,7 +73,7 @@ class SessionOut(ResponseBody):
 class MeResponse(ResponseBody):
     username: str
     email: str
-    role: str
+    role: str = Field(description="PROVIDER_USER or PLAN_STAFF")
     provider_type: str | None
     registered_provider_id: str | None
     providers: list[ProviderOut]

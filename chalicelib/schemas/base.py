@@ -21,7 +21,9 @@ class QueryParameters(BaseModel):
 
 
 class ResponseBody(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    """What a route answers; views hand back mappings or dataclasses with the snake_case names."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
 class ErrorBody(ResponseBody):

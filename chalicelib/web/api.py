@@ -10,14 +10,14 @@ the route's contract is recorded for ``/openapi.json``.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib.errors import (
     ErrorKind,
@@ -28,6 +28,11 @@ from chalicelib.errors import (
     ValidationFailed,
 )
 from chalicelib.logs import logger
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+SCHEMA_PACKAGE = "chalicelib.schemas"
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_TOKEN_LENGTH = 256
@@ -54,6 +59,21 @@ BASE_HEADERS = {
 
 
 @dataclass(frozen=True)
+class Schema:
+    """A body model named as "module:Class" under chalicelib/schemas, imported on first use.
+
+    pydantic and the models cost more at import than every other library the app loads,
+    so a cold start builds none of them; the first request that needs one does.
+    """
+
+    reference: str
+
+    def load(self) -> type[BaseModel]:
+        module, name = self.reference.split(":")
+        return getattr(importlib.import_module(f"{SCHEMA_PACKAGE}.{module}"), name)
+
+
+@dataclass(frozen=True)
 class RouteContract:
     """What /openapi.json says of one route."""
 
@@ -62,9 +82,9 @@ class RouteContract:
     summary: str
     tag: str
     view_name: str
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
+    body: Schema | None = None
+    query: Schema | None = None
+    response: Schema | None = None
     status: int = 200
     errors: tuple[int, ...] = ()
     auth: bool = True
@@ -89,20 +109,28 @@ def api_route(
     method: str = "GET",
     summary: str,
     tag: str,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
+    body: str | None = None,
+    query: str | None = None,
+    response: str | None = None,
     status: int = 200,
     errors: tuple[int, ...] = (),
     auth: bool = True,
     produces: str = "application/json",
     description: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``view``; ``body``, ``query`` and ``response`` name schemas as "module:Class".
+
+    The view gets ``principal`` (unless ``auth=False``), ``body`` and ``query`` as parsed
+    models, and returns a mapping, a dataclass, a model, a Chalice ``Response`` or None;
+    a returned value is serialised through the ``response`` schema (camelCase).
+    """
+
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         contract = RouteContract(
-            path=path, method=method, summary=summary, tag=tag, view_name=view.__name__, body=body,
-            query=query, response=response, status=status, errors=errors, auth=auth, produces=produces,
-            description=description,
+            path=path, method=method, summary=summary, tag=tag, view_name=view.__name__,
+            body=Schema(body) if body else None, query=Schema(query) if query else None,
+            response=Schema(response) if response else None, status=status, errors=errors, auth=auth,
+            produces=produces, description=description,
         )
         ROUTE_CONTRACTS.append(contract)
 
@@ -115,16 +143,16 @@ def api_route(
                 kwargs: dict[str, Any] = dict(uri_params)
                 if auth:
                     kwargs["principal"] = authenticator()(_bearer_token(request))
-                if body is not None:
-                    kwargs["body"] = parse_body(request, body)
-                if query is not None:
-                    kwargs["query"] = parse_query(request.query_params or {}, query)
+                if contract.body is not None:
+                    kwargs["body"] = parse_body(request, contract.body.load())
+                if contract.query is not None:
+                    kwargs["query"] = parse_query(request.query_params or {}, contract.query.load())
                 result = view(**kwargs)
             except PortalError as error:
                 if STATUS_BY_KIND[error.kind] >= 500:
                     logger.warning("request refused", extra={"code": error.code})
                 return error_response(error, correlation_id)
-            except Exception:
+            except Exception:  # noqa: BLE001 - the edge: anything unforeseen is a logged 500, never a trace
                 logger.exception("unhandled error", extra={"path": path, "method": method})
                 return _json_response(
                     500,
@@ -132,7 +160,7 @@ def api_route(
                      "correlationId": correlation_id},
                     correlation_id,
                 )
-            return _success_response(result, status, correlation_id)
+            return _success_response(result, contract, correlation_id)
 
         blueprint.route(path, methods=[method], content_types=["*/*"])(handler)
         return handler
@@ -154,6 +182,8 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
         raise PayloadTooLarge(fields={"body": f"must be at most {MAX_BODY_BYTES} bytes"})
     if not raw.strip():
         raise ValidationFailed("The request body is empty.", {"body": "must be a JSON object"})
+    from pydantic import ValidationError
+
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -161,6 +191,8 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
 
 
 def parse_query(params: dict[str, str], model: type[BaseModel]) -> BaseModel:
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(dict(params))
     except ValidationError as error:
@@ -222,14 +254,17 @@ def _correlation_id(request: Any) -> str:
     return request_id if _CORRELATION_ID.match(request_id) else str(uuid.uuid4())
 
 
-def _success_response(result: Any, status: int, correlation_id: str) -> Response:
+def _success_response(result: Any, contract: RouteContract, correlation_id: str) -> Response:
     if isinstance(result, Response):
         result.headers = {**BASE_HEADERS, "X-Correlation-Id": correlation_id, **(result.headers or {})}
         return result
     if result is None:
-        return Response(body="", status_code=status, headers={**BASE_HEADERS, "X-Correlation-Id": correlation_id})
-    payload = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else result
-    return _json_response(status, payload, correlation_id)
+        headers = {**BASE_HEADERS, "X-Correlation-Id": correlation_id}
+        return Response(body="", status_code=contract.status, headers=headers)
+    if contract.response is not None:
+        model = contract.response.load()
+        result = model.model_validate(result, from_attributes=True).model_dump(mode="json", by_alias=True)
+    return _json_response(contract.status, result, correlation_id)
 
 
 def _json_response(status: int, payload: Any, correlation_id: str) -> Response:

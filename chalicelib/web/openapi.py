@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.web.api import ROUTE_CONTRACTS, RouteContract
 from chalicelib.schemas.base import ErrorBody
+from chalicelib.web.api import ROUTE_CONTRACTS, RouteContract
 
 _REF = "#/components/schemas/{model}"
 _REASONS = {
@@ -52,17 +52,19 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
         for name in _path_parameters(contract.path)
     ]
     if contract.query is not None:
-        parameters.extend(_query_parameters(contract.query))
+        parameters.extend(_query_parameters(contract.query.load()))
     if parameters:
         operation["parameters"] = parameters
     if contract.body is not None:
         operation["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": _add_schema(contract.body, schemas)}}},
+            "content": {"application/json": {"schema": {"$ref": _add_schema(contract.body.load(), schemas)}}},
         }
     success: dict[str, Any] = {"description": _REASONS.get(contract.status, "OK")}
     if contract.response is not None:
-        success["content"] = {contract.produces: {"schema": {"$ref": _add_schema(contract.response, schemas)}}}
+        success["content"] = {
+            contract.produces: {"schema": {"$ref": _add_schema(contract.response.load(), schemas)}}
+        }
     elif contract.produces != "application/json":
         success["content"] = {contract.produces: {"schema": {"type": "string"}}}
     operation["responses"][str(contract.status)] = success

@@ -7,6 +7,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from pynamodb.attributes import TTLAttribute
 
 from chalicelib.config import get_settings
 from chalicelib.models import ALL_MODELS
@@ -32,7 +33,7 @@ def test_every_model_matches_its_table_keys_and_indexes(provisioned):
     for model in ALL_MODELS:
         table = provisioned.describe_table(TableName=model.Meta.table_name)["Table"]
         hash_key = model._hash_keyname
-        assert ("%s" % hash_key, "HASH") in _key_schema(table["KeySchema"]), model.__name__
+        assert (f"{hash_key}", "HASH") in _key_schema(table["KeySchema"]), model.__name__
         declared = {index["IndexName"]: index for index in table.get("GlobalSecondaryIndexes", [])}
         for index in model._indexes.values():
             name = index.Meta.index_name
@@ -45,7 +46,9 @@ def test_every_model_matches_its_table_keys_and_indexes(provisioned):
 
 def test_tables_have_ttl_where_the_models_expire_rows(provisioned):
     for model in ALL_MODELS:
-        ttl_attributes = [a.attr_name for a in model.get_attributes().values() if type(a).__name__ == "TTLAttribute"]
+        ttl_attributes = [
+            a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)
+        ]
         if not ttl_attributes:
             continue
         described = provisioned.describe_time_to_live(TableName=model.Meta.table_name)["TimeToLiveDescription"]
@@ -90,6 +93,6 @@ def test_the_sender_identity_is_verified(provisioned):
 
 
 def test_cfn_lint_accepts_the_template():
-    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(TEMPLATE_PATH)], capture_output=True, text=True,
-                            check=False)
+    cfn_lint = str(Path(sys.executable).with_name("cfn-lint"))
+    result = subprocess.run([cfn_lint, str(TEMPLATE_PATH)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

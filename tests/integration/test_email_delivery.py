@@ -1,7 +1,7 @@
 import json
 
-from chalicelib.adapters.queue import queue_url
 from chalicelib.adapters.aws import aws_client
+from chalicelib.adapters.queue import queue_url
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.models.outbox import OutboxMessageModel

@@ -16,7 +16,8 @@ def test_registration_sends_activation_email_then_verification_after_activation(
     assert activation["to"] == ["jdoe.office@example.org"]
     assert activation["source"].startswith("webmaster <")
     token = token_from(activation)
-    assert token and "https://portal.test/activate?token=" in activation["body"]
+    assert token
+    assert "https://portal.test/activate?token=" in activation["body"]
 
     assert api.post("/auth/login", {"username": "jdoe.office", "password": "Lantern-Orchid-42!"}).status_code == 403
 
