@@ -136,7 +136,7 @@ class AccountService:
         )
         email_claim = EmailClaimModel(pk=email_key(registration.email), username=account.username)
         token, token_row = self._one_time_token(TokenPurpose.ACTIVATION, account, now)
-        message = self._activation_email(account, token, now)
+        message = self._link_email(EmailTemplate.ACTIVATION, account, "/activate", token, now)
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.save(account, condition=AccountModel.pk.does_not_exist())
@@ -229,14 +229,9 @@ class AccountService:
 
     def resend_activation(self, username: str) -> None:
         """Send a fresh activation link to a pending account; says nothing either way."""
-        now = self._clock()
-        account = self._account_or_none(username)
-        if account is None or account.status != AccountStatus.PENDING_ACTIVATION.value:
-            return
-        if not self._take_email_allowance(account, now):
-            return
-        token, token_row = self._one_time_token(TokenPurpose.ACTIVATION, account, now)
-        self._write_with_email(token_row, self._activation_email(account, token, now))
+        self._email_one_time_link(
+            username, AccountStatus.PENDING_ACTIVATION, TokenPurpose.ACTIVATION, EmailTemplate.ACTIVATION, "/activate"
+        )
 
     # Login and sessions
 
@@ -379,20 +374,10 @@ class AccountService:
 
     def forgot_password(self, username: str) -> None:
         """Send a reset link to an active account; answers the same for unknown usernames."""
-        now = self._clock()
-        account = self._account_or_none(username)
-        if account is None or account.status != AccountStatus.ACTIVE.value:
-            return
-        if not self._take_email_allowance(account, now):
-            logger.info("reset email withheld: hourly limit", extra={"username": account.username})
-            return
-        token, token_row = self._one_time_token(TokenPurpose.PASSWORD_RESET, account, now)
-        link = self._link("/reset-password", token)
-        message = outbox.new_email(
-            EmailTemplate.PASSWORD_RESET, account.email, {"username": account.username, "link": link}, now
+        self._email_one_time_link(
+            username, AccountStatus.ACTIVE, TokenPurpose.PASSWORD_RESET, EmailTemplate.PASSWORD_RESET,
+            "/reset-password",
         )
-        self._write_with_email(token_row, message)
-        logger.info("reset email queued", extra={"username": account.username})
 
     def reset_password(self, token: str, password: str) -> None:
         now = self._clock()
@@ -521,24 +506,31 @@ class AccountService:
             raise InvalidToken()
         return row
 
-    def _activation_email(self, account: AccountModel, token: str, now: datetime) -> OutboxMessageModel:
-        return outbox.new_email(
-            EmailTemplate.ACTIVATION,
-            account.email,
-            {"username": account.username, "link": self._link("/activate", token)},
-            now,
-        )
+    def _link_email(
+        self, template: EmailTemplate, account: AccountModel, path: str, token: str, now: datetime
+    ) -> OutboxMessageModel:
+        link = f"{self._settings.portal_url}{path}?{urlencode({'token': token})}"
+        return outbox.new_email(template, account.email, {"username": account.username, "link": link}, now)
 
-    def _link(self, path: str, token: str) -> str:
-        return f"{self._settings.portal_url}{path}?{urlencode({'token': token})}"
-
-    @staticmethod
-    def _write_with_email(row: OneTimeTokenModel, message: OutboxMessageModel) -> None:
+    def _email_one_time_link(
+        self, username: str, status: AccountStatus, purpose: TokenPurpose, template: EmailTemplate, path: str
+    ) -> None:
+        """Email a fresh one-time link to an account in ``status``, within the hourly limit; silent otherwise."""
+        now = self._clock()
+        account = self._account_or_none(username)
+        if account is None or account.status != status.value:
+            return
+        if not self._take_email_allowance(account, now):
+            logger.info("account email withheld: hourly limit", extra={"username": account.username,
+                                                                        "purpose": purpose.value})
+            return
+        token, token_row = self._one_time_token(purpose, account, now)
+        message = self._link_email(template, account, path, token, now)
         with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.save(row)
+            transaction.save(token_row)
             transaction.save(message)
         outbox.publish([message])
-
+        logger.info("account email queued", extra={"username": account.username, "purpose": purpose.value})
 
 _service: AccountService | None = None
 
