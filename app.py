@@ -2,14 +2,20 @@
 
 from chalice import Chalice
 
+from chalicelib.handlers.audit import audit_routes
 from chalicelib.handlers.auth import auth_routes
 from chalicelib.handlers.emails import email_events
+from chalicelib.handlers.members import member_routes
 from chalicelib.handlers.pages import pages
 from chalicelib.handlers.system import system_routes
+from chalicelib.handlers.uploads import upload_events
 
 app = Chalice(app_name="provider-portal")
 
 app.register_blueprint(system_routes)
 app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
+app.register_blueprint(member_routes)
+app.register_blueprint(audit_routes)
 app.register_blueprint(email_events)
+app.register_blueprint(upload_events)

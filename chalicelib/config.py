@@ -36,6 +36,12 @@ class Settings:
     argon2_memory_kib: int
     argon2_parallelism: int
     log_level: str
+    documents_bucket: str
+    plan_timezone: str
+    eligibility_lookback_months: int
+    upload_max_bytes: int
+    eligibility_file_max_rows: int
+    presigned_url_seconds: int
 
     def resource_name(self, short_name: str) -> str:
         """Physical name of a table, queue or bucket, as ``infrastructure/`` names it."""
@@ -80,4 +86,10 @@ def get_settings() -> Settings:
         argon2_memory_kib=_int("PORTAL_ARGON2_MEMORY_KIB", 65536),
         argon2_parallelism=_int("PORTAL_ARGON2_PARALLELISM", 4),
         log_level=_str("POWERTOOLS_LOG_LEVEL", "INFO"),
+        documents_bucket=_str("PORTAL_DOCUMENTS_BUCKET", ""),
+        plan_timezone=_str("PORTAL_TIMEZONE", "America/New_York"),
+        eligibility_lookback_months=_int("PORTAL_ELIGIBILITY_LOOKBACK_MONTHS", 24),
+        upload_max_bytes=_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        eligibility_file_max_rows=_int("PORTAL_ELIGIBILITY_FILE_MAX_ROWS", 50_000),
+        presigned_url_seconds=_int("PORTAL_PRESIGNED_URL_SECONDS", 900),
     )

@@ -117,3 +117,24 @@ class ServiceUnavailable(PortalError):
     kind = ErrorKind.UNAVAILABLE
     code = "SERVICE_UNAVAILABLE"
     default_message = "The service is busy. Try again in a moment."
+
+
+class MemberNotFound(NotFound):
+    code = "MEMBER_NOT_FOUND"
+    default_message = "No member matches. Check the ID, or the name and birth date, exactly as on the member's card."
+
+
+class MultipleMembersMatch(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "MULTIPLE_MEMBERS_MATCH"
+    default_message = "More than one member has this name and birth date. Search by member ID or Medicaid ID."
+
+
+class DocumentNotFound(NotFound):
+    code = "DOCUMENT_NOT_FOUND"
+
+
+class NotEligible(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "MEMBER_NOT_ELIGIBLE"
+    default_message = "The member is not eligible on that date of service."

@@ -24,6 +24,14 @@ LOCAL_ACCOUNT_ID = "123456789012"
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
+# What the emulator cannot honour, and why; the deployed template keeps it.
+NOT_EMULATED = {
+    "AWS::S3::BucketPolicy": (
+        "moto takes every policy condition it cannot evaluate (aws:SecureTransport among them) as met, "
+        "so the deny-non-TLS statement would deny every request"
+    ),
+}
+
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
@@ -105,7 +113,9 @@ def _creation_order(resources: Mapping[str, Any]) -> list[str]:
         if logical_id in visiting:
             raise ValueError(f"circular reference at {logical_id}")
         visiting.add(logical_id)
-        for dependency in sorted(_references(resources[logical_id].get("Properties", {}))):
+        depends_on = resources[logical_id].get("DependsOn", [])
+        explicit = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+        for dependency in sorted(_references(resources[logical_id].get("Properties", {})) | explicit):
             if dependency in resources:
                 visit(dependency)
         visiting.discard(logical_id)
@@ -127,6 +137,7 @@ class Provisioner:
         self._creators: dict[str, Callable[[str, dict[str, Any]], dict[str, str]]] = {
             "AWS::DynamoDB::Table": self._table,
             "AWS::SQS::Queue": self._queue,
+            "AWS::SQS::QueuePolicy": self._queue_policy,
             "AWS::S3::Bucket": self._bucket,
             "AWS::S3::BucketPolicy": self._bucket_policy,
             "AWS::SES::EmailIdentity": self._email_identity,
@@ -188,6 +199,13 @@ class Provisioner:
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         return {"Ref": url, "Arn": arn, "QueueName": props["QueueName"]}
 
+    def _queue_policy(self, _: str, props: dict[str, Any]) -> dict[str, str]:
+        for url in props["Queues"]:
+            self.client("sqs").set_queue_attributes(
+                QueueUrl=url, Attributes={"Policy": json.dumps(props["PolicyDocument"])}
+            )
+        return {"Ref": ",".join(props["Queues"])}
+
     def _bucket(self, _: str, props: dict[str, Any]) -> dict[str, str]:
         s3 = self.client("s3")
         name = props["BucketName"]
@@ -213,6 +231,23 @@ class Provisioner:
             )
         if "OwnershipControls" in props:
             s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=props["OwnershipControls"])
+        if "CorsConfiguration" in props:
+            rules = [
+                {("MaxAgeSeconds" if key == "MaxAge" else key): value for key, value in rule.items()}
+                for rule in props["CorsConfiguration"]["CorsRules"]
+            ]
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": rules})
+        if "LifecycleConfiguration" in props:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=name,
+                LifecycleConfiguration={
+                    "Rules": [
+                        {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")},
+                         "Expiration": {"Days": rule["ExpirationInDays"]}}
+                        for rule in props["LifecycleConfiguration"]["Rules"]
+                    ]
+                },
+            )
         if "VersioningConfiguration" in props:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=props["VersioningConfiguration"])
         notifications = props.get("NotificationConfiguration")
@@ -255,6 +290,7 @@ def provision(
     region: str,
     endpoint_url: str | None,
     sender_email: str,
+    portal_origin: str = "http://127.0.0.1:8000",
     session: boto3.session.Session | None = None,
     template: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, str]]:
@@ -263,12 +299,15 @@ def provision(
     parameters = {
         name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()
     }
-    parameters.update({"Stage": stage, "SenderEmail": sender_email})
+    parameters.update({"Stage": stage, "SenderEmail": sender_email, "PortalOrigin": portal_origin})
     context = _Context(parameters=parameters, region=region, account_id=LOCAL_ACCOUNT_ID)
     provisioner = Provisioner(session or boto3.session.Session(), endpoint_url, context)
     resources = template["Resources"]
     for logical_id in _creation_order(resources):
         spec = resources[logical_id]
+        if spec["Type"] in NOT_EMULATED:
+            context.physical[logical_id] = {"Ref": logical_id}
+            continue
         properties = context.resolve(spec.get("Properties", {}))
         context.physical[logical_id] = provisioner.create(spec["Type"], properties)
     return context.physical

@@ -76,7 +76,7 @@ def load_providers() -> int:
     return len(DEMO_PROVIDERS)
 
 
-def _save_account(account: DemoAccount, password: str) -> None:
+def save_account(account: DemoAccount, password: str) -> None:
     hasher = secret_hasher()
     now = utcnow()
     provider = next((p for p in DEMO_PROVIDERS if p.provider_id == account.provider_id), None)
@@ -105,9 +105,11 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
     stage = get_settings().stage
     if stage != "local":
         raise RuntimeError(f"demo data is for the local stage only, not {stage!r}")
-    counts = {"providers": load_providers()}
+    from local.demo_members import load_members
+
+    counts = {"providers": load_providers(), "members": load_members()}
     for account in DEMO_ACCOUNTS:
-        _save_account(account, DEMO_USER_PASSWORD)
-    _save_account(PLANADMIN, planadmin_password)
+        save_account(account, DEMO_USER_PASSWORD)
+    save_account(PLANADMIN, planadmin_password)
     counts["accounts"] = len(DEMO_ACCOUNTS) + 1
     return counts

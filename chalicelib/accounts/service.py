@@ -9,7 +9,7 @@ cannot get past the lockout threshold.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -251,13 +251,16 @@ class AccountService:
             raise NotActivated()
         token = new_token()
         hard_expiry = self._sessions.hard_expiry(now)
+        provider_ids, tax_ids = self._acting_provider_ids(account), self._acting_tax_ids(account)
         session = SessionModel(
             token_hash=fingerprint(token),
             username=account.username,
             role=account.role,
             provider_type=account.provider_type,
-            provider_ids=self._acting_provider_ids(account),
-            tax_ids=self._acting_tax_ids(account),
+            provider_ids=provider_ids,
+            tax_ids=tax_ids,
+            states=sorted({p.state for p in self._providers(provider_ids, tax_ids)}),
+            home_provider_id=account.provider_id,
             created_at=now,
             last_seen_at=now,
             expires_at=hard_expiry,
@@ -347,6 +350,8 @@ class AccountService:
             provider_type=session.provider_type,
             provider_ids=tuple(session.provider_ids or ()),
             tax_ids=tuple(session.tax_ids or ()),
+            states=tuple(session.states or ()),
+            home_provider_id=session.home_provider_id,
             session_id=session.token_hash,
             session_ends_at=self._sessions.ends_at(last_seen, session.expires_at),
             session_hard_expiry=session.expires_at,
@@ -454,18 +459,22 @@ class AccountService:
         )
 
     def providers_for(self, principal: Principal) -> list[ProviderSummary]:
-        """Every provider the principal acts for: a Query per Tax ID, a batch get for the rest."""
-        found: dict[str, ProviderModel] = {}
-        for tax_id in principal.tax_ids:
-            for provider in ProviderModel.by_tax_id.query(tax_id):
-                found[provider.provider_id] = provider
-        missing = [provider_id for provider_id in principal.provider_ids if provider_id not in found]
-        for provider in ProviderModel.batch_get(missing):
-            found[provider.provider_id] = provider
         return [
             ProviderSummary(p.provider_id, p.provider_type, p.display_name, p.tax_id, p.state)
-            for p in sorted(found.values(), key=lambda item: item.provider_id)
+            for p in self._providers(principal.provider_ids, principal.tax_ids)
         ]
+
+    @staticmethod
+    def _providers(provider_ids: Sequence[str], tax_ids: Sequence[str]) -> list[ProviderModel]:
+        """Every provider acted for: a Query per Tax ID, a batch get for the rest."""
+        found: dict[str, ProviderModel] = {}
+        for tax_id in tax_ids:
+            for provider in ProviderModel.by_tax_id.query(tax_id):
+                found[provider.provider_id] = provider
+        missing = [provider_id for provider_id in provider_ids if provider_id not in found]
+        for provider in ProviderModel.batch_get(missing):
+            found[provider.provider_id] = provider
+        return sorted(found.values(), key=lambda item: item.provider_id)
 
     # Shared steps
 

@@ -1,17 +1,26 @@
 """One PynamoDB model module per table; key formats live beside each model."""
 
 from chalicelib.models.accounts import AccountModel, EmailClaimModel
+from chalicelib.models.audit import AuditEventModel
+from chalicelib.models.documents import DocumentModel
+from chalicelib.models.members import MemberModel
 from chalicelib.models.outbox import OutboxMessageModel
 from chalicelib.models.providers import ProviderModel
 from chalicelib.models.sessions import SessionModel
 from chalicelib.models.tokens import OneTimeTokenModel
 
-ALL_MODELS = (AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel)
+ALL_MODELS = (
+    AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
+    DocumentModel, AuditEventModel,
+)
 
 __all__ = [
     "ALL_MODELS",
     "AccountModel",
+    "AuditEventModel",
+    "DocumentModel",
     "EmailClaimModel",
+    "MemberModel",
     "OneTimeTokenModel",
     "OutboxMessageModel",
     "ProviderModel",

@@ -27,6 +27,8 @@ class SessionModel(Model):
     provider_type = UnicodeAttribute(null=True)
     provider_ids = ListAttribute(of=UnicodeAttribute, default=list)
     tax_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    states = ListAttribute(of=UnicodeAttribute, default=list)
+    home_provider_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     last_seen_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()

@@ -147,7 +147,7 @@ def api_route(
                     kwargs["body"] = parse_body(request, contract.body.load())
                 if contract.query is not None:
                     kwargs["query"] = parse_query(request.query_params or {}, contract.query.load())
-                result = view(**kwargs)
+                return _success_response(view(**kwargs), contract, correlation_id)
             except PortalError as error:
                 if STATUS_BY_KIND[error.kind] >= 500:
                     logger.warning("request refused", extra={"code": error.code})
@@ -160,7 +160,6 @@ def api_route(
                      "correlationId": correlation_id},
                     correlation_id,
                 )
-            return _success_response(result, contract, correlation_id)
 
         blueprint.route(path, methods=[method], content_types=["*/*"])(handler)
         return handler
@@ -231,6 +230,11 @@ def _plain_message(item: Any) -> str:
         return "must be true or false"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return "must be a whole number"
+    if kind in ("less_than_equal", "greater_than_equal"):
+        bound = context.get("le", context.get("ge"))
+        return f"must be {'at most' if kind == 'less_than_equal' else 'at least'} {bound}"
+    if kind.startswith(("date_", "datetime_")):
+        return "must be a date as YYYY-MM-DD"
     if kind == "literal_error" or kind == "enum":
         return f"must be one of {context.get('expected')}"
     message = str(item.get("msg", "is not valid"))

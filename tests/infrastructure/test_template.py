@@ -81,10 +81,27 @@ def test_every_queue_the_app_consumes_exists_with_a_dead_letter_queue(provisione
 def test_the_bucket_blocks_public_access_and_encrypts(provisioned):
     s3 = boto3.client("s3", region_name=get_settings().region)
     [bucket] = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert bucket == get_settings().documents_bucket
     block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     assert all(block.values())
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+
+
+def test_the_deployed_bucket_denies_requests_without_tls():
+    """Not provisioned locally (see provision.NOT_EMULATED); the deployed template must keep it."""
+    [policy] = [r for r in load_template()["Resources"].values() if r["Type"] == "AWS::S3::BucketPolicy"]
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_uploads_reach_the_uploads_queue_and_only_uploads(provisioned):
+    s3 = boto3.client("s3", region_name=get_settings().region)
+    config = s3.get_bucket_notification_configuration(Bucket=get_settings().documents_bucket)
+    [queue] = config["QueueConfigurations"]
+    assert queue["QueueArn"].endswith(get_settings().resource_name("uploads"))
+    assert queue["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "uploads/"}]
 
 
 def test_the_sender_identity_is_verified(provisioned):

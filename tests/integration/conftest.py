@@ -83,9 +83,12 @@ def client(app: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def pump(app: Any) -> Any:
+    """The event pump; it first delivers the "s3:TestEvent" S3 sends when notifications are set up."""
     from local.pump import EventPump
 
-    return EventPump(app)
+    event_pump = EventPump(app)
+    event_pump.drain_queues()
+    return event_pump
 
 
 @dataclass
@@ -182,3 +185,62 @@ def login(api: Api, username: str, password: str) -> str:
     response = api.post("/auth/login", {"username": username, "password": password})
     assert response.status_code == 200, response.data
     return response.data["token"]
+
+
+TODAY = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def members(aws: None) -> FakeClock:
+    """The README's fixed members, and member/document services whose 'today' is 2026-11-23 (Eastern)."""
+    from chalicelib.documents import service as documents
+    from chalicelib.members import service as members_module
+    from local.demo_members import fixed_members
+
+    with members_module.MemberModel.batch_write() as batch:
+        for member in fixed_members():
+            batch.save(member)
+    fake = FakeClock(TODAY)
+    members_module._service = members_module.MemberService(get_settings(), clock=fake)
+    documents._service = documents.DocumentService(get_settings(), members_module._service, clock=fake)
+    return fake
+
+
+@pytest.fixture
+def demo_users(aws: None) -> None:
+    from local.demo_data import DEMO_ACCOUNTS, DEMO_USER_PASSWORD, PLANADMIN, save_account
+
+    for account in DEMO_ACCOUNTS:
+        save_account(account, DEMO_USER_PASSWORD)
+    save_account(PLANADMIN, "PlanAdmin-Local-2026!")
+
+
+@pytest.fixture
+def token_for(api: Api, demo_users: None) -> Callable[[str], str]:
+    from local.demo_data import DEMO_USER_PASSWORD
+
+    tokens: dict[str, str] = {}
+
+    def get(username: str) -> str:
+        if username not in tokens:
+            password = "PlanAdmin-Local-2026!" if username == "planadmin" else DEMO_USER_PASSWORD
+            tokens[username] = login(api, username, password)
+        return tokens[username]
+
+    return get
+
+
+@pytest.fixture
+def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every AWS operation the code under test calls, in order."""
+    from botocore.client import BaseClient
+
+    calls: list[str] = []
+    original = BaseClient._make_api_call
+
+    def recording(self: Any, operation_name: str, api_params: Any) -> Any:
+        calls.append(operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", recording)
+    return calls

@@ -1,0 +1,294 @@
+"""Uploads: hand out presigned posts, then check and record what actually arrived.
+
+Every upload has a document record first (AWAITING_UPLOAD). When S3 reports the object,
+the record moves once, by a conditional update, to its outcome; a second delivery of the
+same event finds it moved and changes nothing. Bytes that fail the checks are moved to
+``quarantine/`` and the record says why: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.accounts.principal import Principal
+from chalicelib.adapters import storage
+from chalicelib.audit import trail
+from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.clock import utcnow
+from chalicelib.config import Settings, get_settings
+from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
+from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
+from chalicelib.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
+from chalicelib.logs import logger
+from chalicelib.members.service import MemberLookup, MemberService, member_service
+from chalicelib.models.documents import (
+    DocumentKind,
+    DocumentModel,
+    DocumentStatus,
+    parse_upload_key,
+    quarantine_key,
+    upload_key,
+)
+from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.models.providers import ProviderModel
+
+_CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+
+
+@dataclass(frozen=True)
+class UploadTicket:
+    document: DocumentModel
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    items: list[DocumentModel]
+    count: int
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class ConsentUpload:
+    member_id: str
+    consent_type: ConsentType
+    date_of_service: date
+    claim_number: str | None
+    file_name: str
+    content_type: str
+    provider_id: str | None
+
+
+class DocumentService:
+    def __init__(self, settings: Settings, members: MemberService, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._settings = settings
+        self._members = members
+        self._clock = clock
+        self._zone = ZoneInfo(settings.plan_timezone)
+
+    # Asking for an upload
+
+    def acting_provider(self, principal: Principal, provider_id: str | None) -> ProviderModel:
+        acting = self._members.acting_provider(principal, provider_id)
+        if acting is None:
+            raise ValidationFailed(fields={"providerId": "is required: name the provider the upload is for"})
+        try:
+            return ProviderModel.get(acting)
+        except DoesNotExist:
+            raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
+
+    def request_consent_upload(self, principal: Principal, request: ConsentUpload) -> UploadTicket:
+        self._members.check_service_date(request.date_of_service)
+        provider = self.acting_provider(principal, request.provider_id)
+        member = self._members.find(principal, MemberLookup(member_id=request.member_id))
+        answer = self._members.answer(member, request.date_of_service, provider.provider_id)
+        if not answer.eligibility.eligible:
+            raise NotEligible(
+                "The member is not eligible on that date of service, so no consent form can be attached to it.",
+                {"dateOfService": "the member is not eligible on this date"},
+            )
+        document = self.new_document(principal, provider, DocumentKind.CONSENT_FORM, request.file_name,
+                                     request.content_type, member_id=member.member_id)
+        document.consent_type = request.consent_type.value
+        document.date_of_service = request.date_of_service.isoformat()
+        document.claim_number = request.claim_number
+        ticket = self.issue_upload(document, self._settings.upload_max_bytes)
+        trail.record(principal, AuditEntry(member.member_id, AuditAction.CONSENT_FORM_UPLOAD_REQUESTED,
+                                           provider.provider_id, f"document={document.document_id} "
+                                           f"type={request.consent_type.value}"), self._clock())
+        return ticket
+
+    def new_document(self, principal: Principal, provider: ProviderModel, kind: DocumentKind, file_name: str,
+                     content_type: str, member_id: str | None = None) -> DocumentModel:
+        now = self._clock()
+        document_id = str(uuid.uuid4())
+        return DocumentModel(
+            document_id=document_id,
+            kind=kind.value,
+            status=DocumentStatus.AWAITING_UPLOAD.value,
+            uploaded_by=principal.username,
+            uploader_role=principal.role.value,
+            uploader_states=list(principal.states),
+            provider_id=provider.provider_id,
+            tax_id=provider.tax_id,
+            member_id=member_id,
+            file_name=safe_file_name(file_name),
+            content_type=content_type,
+            s3_key=upload_key(kind, document_id, safe_file_name(file_name)),
+            created_at=now,
+            created_key=f"{now.isoformat()}#{document_id}",
+        )
+
+    def issue_upload(self, document: DocumentModel, max_bytes: int) -> UploadTicket:
+        document.save(condition=DocumentModel.document_id.does_not_exist())
+        expires = self._settings.presigned_url_seconds
+        post = storage.presigned_post(document.s3_key, document.content_type, max_bytes, expires)
+        return UploadTicket(document, post["url"], dict(post["fields"]), self._clock() + timedelta(seconds=expires),
+                            max_bytes)
+
+    # Reading
+
+    def get(self, principal: Principal, document_id: str) -> DocumentModel:
+        try:
+            document = DocumentModel.get(document_id)
+        except DoesNotExist:
+            raise DocumentNotFound() from None
+        if not (principal.is_plan_staff or principal.may_act_for(document.provider_id, document.tax_id)):
+            raise DocumentNotFound()
+        if document.member_id:
+            trail.record(principal, AuditEntry(document.member_id, AuditAction.DOCUMENT_VIEWED, document.provider_id,
+                                               f"document={document.document_id}"), self._clock())
+        return document
+
+    def member_consent_forms(self, principal: Principal, member_id: str, limit: int,
+                             token: str | None) -> DocumentPage:
+        """The member's consent forms that the user's own providers sent (others' answer as absent)."""
+        member = self._members.find(principal, MemberLookup(member_id=member_id))
+        visible = None if principal.is_plan_staff else self._visible_filter(principal)
+        start = decode_page_token(token, {"member_id": member.member_id})
+        results = DocumentModel.by_member.query(member.member_id, filter_condition=visible, limit=limit,
+                                                last_evaluated_key=start, scan_index_forward=False)
+        items = list(results)
+        count = DocumentModel.by_member.count(member.member_id, filter_condition=visible)
+        trail.record(principal, AuditEntry(member.member_id, AuditAction.CONSENT_FORMS_VIEWED,
+                                           principal.home_provider_id), self._clock())
+        return DocumentPage(items, count, encode_page_token(results.last_evaluated_key))
+
+    @staticmethod
+    def _visible_filter(principal: Principal) -> Condition:
+        condition = DocumentModel.kind == DocumentKind.CONSENT_FORM.value
+        owners = None
+        if principal.tax_ids:
+            owners = DocumentModel.tax_id.is_in(*principal.tax_ids)
+        if principal.provider_ids:
+            by_provider = DocumentModel.provider_id.is_in(*principal.provider_ids)
+            owners = by_provider if owners is None else owners | by_provider
+        if owners is None:
+            owners = DocumentModel.provider_id == "-"
+        return condition & owners
+
+    # Processing what S3 reports
+
+    def process_upload(self, key: str, event_time: datetime) -> str | None:
+        """Check and record one created object; returns the document's status (None for a stray object)."""
+        parsed = parse_upload_key(key)
+        document = self._document_or_none(parsed[1]) if parsed else None
+        if document is None or document.s3_key != key:
+            logger.warning("upload with no document record: quarantined", extra={"key_prefix": key[:40]})
+            if storage.describe(key) is not None:
+                storage.move(key, quarantine_key(key))
+            return None
+        if document.status == DocumentStatus.REJECTED.value:
+            self._finish_quarantine(key)
+            return document.status
+        if document.status != DocumentStatus.AWAITING_UPLOAD.value and document.kind == DocumentKind.CONSENT_FORM:
+            return document.status
+        if document.kind == DocumentKind.ELIGIBILITY_FILE.value:
+            from chalicelib.members.batch import process_eligibility_file
+
+            return process_eligibility_file(document, event_time, self._members, self)
+        return self._check_consent_form(document, event_time)
+
+    def _check_consent_form(self, document: DocumentModel, event_time: datetime) -> str:
+        stored = storage.describe(document.s3_key)
+        if stored is None:
+            return self.reject(document, "the file never arrived or was removed", move=False)
+        if stored.size == 0 or stored.size > self._settings.upload_max_bytes:
+            return self.reject(document, f"the file is {stored.size} bytes; it must be 1 byte to "
+                                         f"{self._settings.upload_max_bytes} bytes")
+        detected = detect_type(storage.read_head(document.s3_key, HEAD_BYTES))
+        if detected is None:
+            return self.reject(document, "the file is not a PDF, TIFF, JPEG or PNG")
+        if detected != document.content_type:
+            return self.reject(document, f"the file was declared {document.content_type} but is {detected}")
+        try:
+            document.update(
+                actions=[DocumentModel.status.set(DocumentStatus.RECEIVED.value),
+                         DocumentModel.received_at.set(event_time), DocumentModel.size_bytes.set(stored.size),
+                         DocumentModel.detected_type.set(detected)],
+                condition=DocumentModel.status == DocumentStatus.AWAITING_UPLOAD.value,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+                raise
+            return DocumentModel.get(document.document_id).status
+        logger.info("consent form received", extra={"document_id": document.document_id})
+        return DocumentStatus.RECEIVED.value
+
+    def reject(self, document: DocumentModel, reason: str, *, move: bool = True,
+               from_status: DocumentStatus = DocumentStatus.AWAITING_UPLOAD) -> str:
+        """Record the rejection first (once), then move the bytes to quarantine (safe to repeat)."""
+        original_key = document.s3_key
+        target = quarantine_key(original_key) if move else original_key
+        try:
+            document.update(
+                actions=[DocumentModel.status.set(DocumentStatus.REJECTED.value), DocumentModel.reason.set(reason),
+                         DocumentModel.s3_key.set(target)],
+                condition=DocumentModel.status == from_status.value,
+            )
+        except UpdateError as error:
+            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+                raise
+        if move:
+            self._finish_quarantine(original_key)
+        logger.info("upload rejected", extra={"document_id": document.document_id, "reason": reason})
+        return DocumentStatus.REJECTED.value
+
+    @staticmethod
+    def _finish_quarantine(original_key: str) -> None:
+        if storage.describe(original_key) is not None:
+            storage.move(original_key, quarantine_key(original_key))
+
+    @staticmethod
+    def _document_or_none(document_id: str) -> DocumentModel | None:
+        try:
+            return DocumentModel.get(document_id)
+        except DoesNotExist:
+            return None
+
+    # For the claims area
+
+    def received_on(self, document: DocumentModel) -> date:
+        """The receipt date in the plan's time zone (a form uploaded at 9 pm Eastern counts that day)."""
+        assert document.received_at is not None
+        return document.received_at.astimezone(self._zone).date()
+
+    def applicable_consent_form(self, claim: ClaimForConsent) -> DocumentModel | None:
+        """A received consent form that applies to the claim, one attached to its number first."""
+        candidates = DocumentModel.by_member.query(
+            claim.member_id,
+            filter_condition=(DocumentModel.kind == DocumentKind.CONSENT_FORM.value)
+            & (DocumentModel.status == DocumentStatus.RECEIVED.value)
+            & (DocumentModel.consent_type == claim.consent_type.value),
+        )
+        applicable = [
+            document for document in candidates
+            if consent_applies(
+                ConsentForm(claim.member_id, ConsentType(document.consent_type), self.received_on(document),
+                            document.claim_number),
+                claim,
+            )
+        ]
+        applicable.sort(key=lambda document: (document.claim_number != claim.claim_number, document.created_key))
+        return applicable[0] if applicable else None
+
+
+_service: DocumentService | None = None
+
+
+def document_service() -> DocumentService:
+    global _service
+    if _service is None:
+        _service = DocumentService(get_settings(), member_service())
+    return _service

@@ -1,0 +1,42 @@
+"""The audit trail of member data, for plan staff."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint
+
+from chalicelib.accounts.principal import Principal
+from chalicelib.audit import trail
+from chalicelib.errors import Forbidden
+from chalicelib.web.api import api_route
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.members import ListQuery
+
+audit_routes = Blueprint(__name__)
+TAG = "Audit"
+
+
+def _require_plan_staff(principal: Principal) -> None:
+    if not principal.is_plan_staff:
+        raise Forbidden("Only plan staff may read the audit trail.")
+
+
+def _page(page: trail.AuditPage) -> dict[str, Any]:
+    return {"items": [item.attribute_values for item in page.items], "count": page.count,
+            "next_token": page.next_token}
+
+
+@api_route(audit_routes, "/audit/members/{memberId}", tag=TAG, summary="Who read this member's data, newest first",
+           query="members:ListQuery", response="members:AuditPageOut", errors=(403,))
+def audit_by_member(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
+    _require_plan_staff(principal)
+    return _page(trail.by_member(memberId, query.limit, query.next_token))
+
+
+@api_route(audit_routes, "/audit/users/{username}", tag=TAG, summary="What this user read, newest first",
+           query="members:ListQuery", response="members:AuditPageOut", errors=(403,))
+def audit_by_user(principal: Principal, query: ListQuery, username: str) -> dict[str, Any]:
+    _require_plan_staff(principal)
+    return _page(trail.by_user(username, query.limit, query.next_token))

@@ -1,0 +1,183 @@
+"""Members: eligibility on a date of service, consent forms, Member File Upload (batch eligibility)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint
+
+from chalicelib.accounts.principal import Principal
+from chalicelib.adapters import storage
+from chalicelib.config import get_settings
+from chalicelib.documents.consent import ConsentType
+from chalicelib.documents.service import ConsentUpload, UploadTicket, document_service
+from chalicelib.errors import DocumentNotFound, ValidationFailed
+from chalicelib.members.service import EligibilityAnswer, MemberLookup, member_service
+from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
+from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.web.api import api_route
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.members import (
+        ConsentUploadRequest,
+        EligibilityFileRequest,
+        EligibilityQuery,
+        ListQuery,
+    )
+
+member_routes = Blueprint(__name__)
+TAG = "Members"
+CSV_CONTENT_TYPE = "text/csv"
+
+
+def lookup_from(query: EligibilityQuery) -> MemberLookup:
+    """Exactly one search method; the fields of a half-given name search are named."""
+    names = {"lastName": query.last_name, "firstName": query.first_name, "birthDate": query.birth_date}
+    by_name = any(value is not None for value in names.values())
+    methods = sum([query.member_id is not None, query.medicaid_id is not None, by_name])
+    if methods == 0:
+        raise ValidationFailed("Search by member ID, Medicaid ID, or last name, first name and birth date.",
+                               {"memberId": "is required unless medicaidId or lastName, firstName and birthDate "
+                                            "are given"})
+    if methods > 1:
+        raise ValidationFailed("Use one search method at a time.",
+                               {"memberId": "give only one of memberId, medicaidId, or the name search"})
+    if by_name:
+        missing = {name: "is required for a name search" for name, value in names.items() if value is None}
+        if missing:
+            raise ValidationFailed(fields=missing)
+    return MemberLookup(member_id=query.member_id, medicaid_id=query.medicaid_id, last_name=query.last_name,
+                        first_name=query.first_name, birth_date=query.birth_date)
+
+
+def eligibility_body(answer: EligibilityAnswer) -> dict[str, Any]:
+    member, eligibility = answer.member, answer.eligibility
+    span = eligibility.span
+    return {
+        "eligible": eligibility.eligible,
+        "date_of_service": answer.date_of_service,
+        "member_id": member.member_id,
+        "medicaid_id": member.medicaid_id,
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "birth_date": member.birth_date,
+        "gender": member.gender,
+        "state": member.state,
+        "program": eligibility.program,
+        "plan_type": span.plan_type if span else None,
+        "coverage_start": span.start if span else None,
+        "coverage_end": span.end if span else None,
+        "pcp": {"provider_id": member.pcp_provider_id, "name": member.pcp_name} if member.pcp_provider_id else None,
+        "other_insurance": list(eligibility.other_insurance),
+        "coverage_spans": list(answer.spans),
+        "acting_for_provider_id": answer.acting_for_provider_id,
+    }
+
+
+@api_route(member_routes, "/members/eligibility", summary="Is the member eligible on the date of service?", tag=TAG,
+           query="members:EligibilityQuery", response="members:EligibilityResponse", errors=(404, 409),
+           description="By plan member ID, by Medicaid ID, or by last name + first name + birth date (exact, "
+           "ignoring case, accents and spacing). The date of service is required, not in the future and at most "
+           "24 months back. Members of the states your providers practise in; every answer is audited.")
+def eligibility(principal: Principal, query: EligibilityQuery) -> dict[str, Any]:
+    answer = member_service().eligibility(principal, lookup_from(query), query.date_of_service, query.provider_id)
+    return eligibility_body(answer)
+
+
+def document_body(document: DocumentModel) -> dict[str, Any]:
+    return {**document.attribute_values, "size_bytes": document.size_bytes}
+
+
+def ticket_body(ticket: UploadTicket) -> dict[str, Any]:
+    return {"url": ticket.url, "fields": ticket.fields, "expires_at": ticket.expires_at,
+            "max_bytes": ticket.max_bytes}
+
+
+@api_route(member_routes, "/members/{memberId}/consent-forms", method="POST", tag=TAG,
+           summary="Ask to upload a consent form (abortion, hysterectomy, sterilization)",
+           body="members:ConsentUploadRequest", response="members:UploadTicket", status=201, errors=(404, 409),
+           description="Check eligibility first: the member must be eligible on the date of service. Answers a "
+           "presigned S3 POST (PDF, TIFF, JPEG or PNG, at most 10 MB). Follow the document's status: RECEIVED "
+           "or REJECTED with the reason. Without a claim number the form applies to the member's claims of that "
+           "type received on or after its receipt date.")
+def request_consent_upload(principal: Principal, body: ConsentUploadRequest, memberId: str) -> dict[str, Any]:
+    ticket = document_service().request_consent_upload(principal, ConsentUpload(
+        member_id=memberId, consent_type=ConsentType(body.consent_type), date_of_service=body.date_of_service,
+        claim_number=body.claim_number, file_name=body.file_name, content_type=body.content_type,
+        provider_id=body.provider_id,
+    ))
+    return {"document": document_body(ticket.document), "upload": ticket_body(ticket)}
+
+
+@api_route(member_routes, "/members/{memberId}/consent-forms", tag=TAG, summary="The member's consent forms",
+           query="members:ListQuery", response="members:DocumentList", errors=(404,))
+def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
+    page = document_service().member_consent_forms(principal, memberId, query.limit, query.next_token)
+    return {"items": [document_body(item) for item in page.items], "count": page.count,
+            "next_token": page.next_token}
+
+
+@api_route(member_routes, "/documents/{documentId}", tag=TAG, summary="An uploaded document and its status",
+           response="members:DocumentOut", errors=(404,))
+def get_document(principal: Principal, documentId: str) -> dict[str, Any]:
+    return document_body(document_service().get(principal, documentId))
+
+
+def eligibility_file_body(document: DocumentModel) -> dict[str, Any]:
+    url = None
+    if document.status == DocumentStatus.COMPLETED.value and document.result_key:
+        url = storage.presigned_get(document.result_key, f"eligibility-results-{document.document_id}.csv",
+                                    get_settings().presigned_url_seconds)
+    return {**document.attribute_values, "result_url": url}
+
+
+@api_route(member_routes, "/members/eligibility-files", method="POST", tag=TAG,
+           summary="Member File Upload: ask to upload a CSV of members to check at once",
+           body="members:EligibilityFileRequest", response="members:EligibilityFileTicket", status=201,
+           errors=(404,),
+           description="Columns (header row, any case): dateOfService and memberId, or medicaidId, or lastName, "
+           "firstName, birthDate. Answers a presigned S3 POST for text/csv; follow GET "
+           "/members/eligibility-files/{documentId} for progress and the results link.")
+def request_eligibility_file(principal: Principal, body: EligibilityFileRequest) -> dict[str, Any]:
+    documents = document_service()
+    provider = documents.acting_provider(principal, body.provider_id)
+    document = documents.new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE, body.file_name,
+                                      CSV_CONTENT_TYPE)
+    ticket = documents.issue_upload(document, get_settings().upload_max_bytes)
+    return {"file": eligibility_file_body(ticket.document), "upload": ticket_body(ticket)}
+
+
+def _eligibility_file(principal: Principal, document_id: str) -> DocumentModel:
+    document = document_service().get(principal, document_id)
+    if document.kind != DocumentKind.ELIGIBILITY_FILE.value:
+        raise DocumentNotFound()
+    return document
+
+
+@api_route(member_routes, "/members/eligibility-files/{documentId}", tag=TAG,
+           summary="Progress and results of a Member File Upload", response="members:EligibilityFileOut",
+           errors=(404,))
+def get_eligibility_file(principal: Principal, documentId: str) -> dict[str, Any]:
+    return eligibility_file_body(_eligibility_file(principal, documentId))
+
+
+@api_route(member_routes, "/members/eligibility-files", tag=TAG, summary="Your Member File Uploads, newest first",
+           query="members:ListQuery", response="members:EligibilityFileList",
+           description="A group sees every upload under its Tax ID; a practitioner, those made for it.")
+def list_eligibility_files(principal: Principal, query: ListQuery) -> dict[str, Any]:
+    if principal.tax_ids:
+        tax_id, only_provider = principal.tax_ids[0], None
+    elif principal.home_provider_id:
+        provider = document_service().acting_provider(principal, None)
+        tax_id, only_provider = provider.tax_id, provider.provider_id
+    else:
+        return {"items": [], "count": 0, "next_token": None}
+    condition = DocumentModel.kind == DocumentKind.ELIGIBILITY_FILE.value
+    if only_provider:
+        condition &= DocumentModel.provider_id == only_provider
+    start = decode_page_token(query.next_token, {"tax_id": tax_id})
+    results = DocumentModel.by_tax_id.query(tax_id, filter_condition=condition, limit=query.limit,
+                                            last_evaluated_key=start, scan_index_forward=False)
+    items = [eligibility_file_body(item) for item in results]
+    return {"items": items, "count": DocumentModel.by_tax_id.count(tax_id, filter_condition=condition),
+            "next_token": encode_page_token(results.last_evaluated_key)}

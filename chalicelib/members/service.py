@@ -1,0 +1,167 @@
+"""Finding members and answering eligibility, with the audit record every answer writes.
+
+Each lookup is one GetItem or one Query on an index, whatever the table's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import DoesNotExist
+
+from chalicelib.accounts.principal import Principal
+from chalicelib.audit import trail
+from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.clock import utcnow
+from chalicelib.config import Settings, get_settings
+from chalicelib.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
+from chalicelib.members.eligibility import (
+    CoverageSpan,
+    Eligibility,
+    OtherCoverage,
+    eligibility_on,
+    service_date_problem,
+)
+from chalicelib.members.names import name_search_key
+from chalicelib.models.members import MemberModel
+from chalicelib.models.providers import ProviderModel
+
+
+@dataclass(frozen=True)
+class MemberLookup:
+    """Exactly one way to name a member: plan member ID, Medicaid ID, or name and birth date."""
+
+    member_id: str | None = None
+    medicaid_id: str | None = None
+    last_name: str | None = None
+    first_name: str | None = None
+    birth_date: date | None = None
+
+    def describe(self) -> str:
+        if self.member_id:
+            return "member ID"
+        if self.medicaid_id:
+            return "Medicaid ID"
+        return "name and birth date"
+
+
+@dataclass(frozen=True)
+class EligibilityAnswer:
+    member: MemberModel
+    date_of_service: date
+    eligibility: Eligibility
+    spans: tuple[CoverageSpan, ...]
+    acting_for_provider_id: str | None
+
+
+def coverage_spans(member: MemberModel) -> tuple[CoverageSpan, ...]:
+    return tuple(
+        CoverageSpan(date.fromisoformat(span.start), date.fromisoformat(span.end) if span.end else None,
+                     span.program, span.plan_type)
+        for span in member.coverage
+    )
+
+
+def other_coverage(member: MemberModel) -> tuple[OtherCoverage, ...]:
+    return tuple(
+        OtherCoverage(other.payer, other.policy_number, other.coverage_type, other.order,
+                      date.fromisoformat(other.start), date.fromisoformat(other.end) if other.end else None)
+        for other in member.other_insurance
+    )
+
+
+class MemberService:
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._zone = ZoneInfo(settings.plan_timezone)
+
+    def today(self) -> date:
+        """Today where the plan's offices are, not in UTC (an evening check is not 'tomorrow')."""
+        return self._clock().astimezone(self._zone).date()
+
+    def check_service_date(self, day: date, field: str = "dateOfService") -> None:
+        problem = service_date_problem(day, self.today(), self._settings.eligibility_lookback_months)
+        if problem:
+            raise ValidationFailed(fields={field: problem})
+
+    def acting_provider(self, principal: Principal, provider_id: str | None) -> str | None:
+        """The provider the user acts for in this request: its own unless it names another it may act for."""
+        if provider_id is None or provider_id == principal.home_provider_id:
+            return principal.home_provider_id
+        if provider_id in principal.provider_ids:
+            return provider_id
+        try:
+            provider = ProviderModel.get(provider_id)
+        except DoesNotExist:
+            raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
+        if not (principal.is_plan_staff or principal.may_act_for(provider.provider_id, provider.tax_id)):
+            raise ProviderNotFound(fields={"providerId": "is not a provider you act for"})
+        return provider.provider_id
+
+    def find(self, principal: Principal, lookup: MemberLookup) -> MemberModel:
+        member = self._lookup(lookup)
+        if member is None or not principal.may_see_state(member.state):
+            raise MemberNotFound()
+        return member
+
+    @staticmethod
+    def _lookup(lookup: MemberLookup) -> MemberModel | None:
+        if lookup.member_id:
+            try:
+                return MemberModel.get(lookup.member_id)
+            except DoesNotExist:
+                return None
+        if lookup.medicaid_id:
+            matches = list(MemberModel.by_medicaid_id.query(lookup.medicaid_id, limit=2))
+        else:
+            key = name_search_key(lookup.last_name or "", lookup.first_name or "",
+                                  lookup.birth_date.isoformat() if lookup.birth_date else "")
+            matches = list(MemberModel.by_name.query(key, limit=2))
+        if len(matches) > 1:
+            raise MultipleMembersMatch()
+        return matches[0] if matches else None
+
+    def eligibility(
+        self,
+        principal: Principal,
+        lookup: MemberLookup,
+        date_of_service: date,
+        provider_id: str | None = None,
+    ) -> EligibilityAnswer:
+        self.check_service_date(date_of_service)
+        acting_for = self.acting_provider(principal, provider_id)
+        member = self.find(principal, lookup)
+        answer = self.answer(member, date_of_service, acting_for)
+        trail.record(
+            principal,
+            AuditEntry(member.member_id, AuditAction.ELIGIBILITY_CHECK, acting_for,
+                       f"dateOfService={date_of_service.isoformat()} eligible={answer.eligibility.eligible} "
+                       f"by={lookup.describe()}"),
+            self._clock(),
+        )
+        return answer
+
+    @staticmethod
+    def answer(member: MemberModel, date_of_service: date, acting_for: str | None) -> EligibilityAnswer:
+        spans = coverage_spans(member)
+        return EligibilityAnswer(
+            member=member,
+            date_of_service=date_of_service,
+            eligibility=eligibility_on(spans, other_coverage(member), date_of_service),
+            spans=spans,
+            acting_for_provider_id=acting_for,
+        )
+
+
+_service: MemberService | None = None
+
+
+def member_service() -> MemberService:
+    global _service
+    if _service is None:
+        _service = MemberService(get_settings())
+    return _service
