@@ -294,9 +294,9 @@ def process_eligibility_file(document: DocumentModel, event_time: datetime, memb
         if problem:
             return documents.reject(document, problem, from_status=DocumentStatus.PROCESSING)
         text.flush()
+        text.detach()  # hand the bytes back to the spool without closing it
         spool.seek(0)
         storage.upload_file(spool, result_key(document.document_id), "text/csv; charset=utf-8")
-        text.detach()
     counts = run.counts.by_status
     document.update(actions=[
         DocumentModel.status.set(DocumentStatus.COMPLETED.value),
