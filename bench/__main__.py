@@ -13,13 +13,16 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlparse
 
 import requests
 
 from local.environment import PROJECT_DIR
-from local.launcher import local_stack
+from local.launcher import RunningStack, local_stack
 
 
 @dataclass
@@ -76,40 +79,105 @@ def bare_get_item(moto_url: str, count: int) -> Sample:
     return Sample("baseline: bare DynamoDB GetItem", latencies, [])
 
 
-def api_latencies(requests_per_route: int) -> list[Sample]:
-    with local_stack("--count-aws-calls", "--schedule-seconds", "3600") as stack:
-        session = requests.Session()
-        url = stack.api_url
+def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
+    session = requests.Session()
+    url = stack.api_url
 
-        def post(path: str, body: dict[str, object], token: str | None = None) -> requests.Response:
-            headers = {"Authorization": f"Bearer {token}"} if token else {}
-            return session.post(url + path, json=body, headers=headers, timeout=30)
+    def post(path: str, body: dict[str, object], token: str | None = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return session.post(url + path, json=body, headers=headers, timeout=30)
 
-        def login(_: int) -> requests.Response:
-            return post("/auth/login", {"username": "demo.group", "password": "Demo-Portal-2026!"})
+    def login(_: int) -> requests.Response:
+        return post("/auth/login", {"username": "demo.group", "password": "Demo-Portal-2026!"})
 
-        token = login(0).json()["token"]
+    token = login(0).json()["token"]
 
-        def register(i: int) -> requests.Response:
-            return post("/auth/register", {
-                "providerType": "Group", "groupName": "Default Provider", "taxId": "310000001",
-                "providerId": "999999999999", "zipCode": "46204", "acceptAgreement": True,
-                "username": f"bench.user{i}", "password": "Bench-Marking-Pass-9!", "email": f"bench{i}@example.org",
-                "securityQuestion": "What city were you born in?", "securityAnswer": "Fishers",
-            })
+    def register(i: int) -> requests.Response:
+        return post("/auth/register", {
+            "providerType": "Group", "groupName": "Default Provider", "taxId": "310000001",
+            "providerId": "999999999999", "zipCode": "46204", "acceptAgreement": True,
+            "username": f"bench.user{i}", "password": "Bench-Marking-Pass-9!", "email": f"bench{i}@example.org",
+            "securityQuestion": "What city were you born in?", "securityAnswer": "Fishers",
+        })
 
-        for _ in range(20):  # warm the server's lazy imports and connections
-            session.get(url + "/health", timeout=10)
-        samples = [
-            measure("baseline: GET /health", requests_per_route, lambda _: session.get(url + "/health", timeout=10),
-                    200),
-            bare_get_item(stack.moto_url, requests_per_route),
-            measure("GET /me", requests_per_route,
-                    lambda _: session.get(url + "/me", headers={"Authorization": f"Bearer {token}"}, timeout=10), 200),
-            measure("POST /auth/login", requests_per_route, login, 200),
-            measure("POST /auth/register", max(50, requests_per_route // 2), register, 201),
-        ]
+    for _ in range(20):  # warm the server's lazy imports and connections
+        session.get(url + "/health", timeout=10)
+    auth = {"Authorization": f"Bearer {token}"}
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    member_ids = [f"1{index + 1000:010d}" for index in range(requests_per_route)]
+    samples = [
+        measure("baseline: GET /health", requests_per_route, lambda _: session.get(url + "/health", timeout=10),
+                200),
+        bare_get_item(stack.moto_url, requests_per_route),
+        measure("GET /me", requests_per_route,
+                lambda _: session.get(url + "/me", headers={"Authorization": f"Bearer {token}"}, timeout=10), 200),
+        measure("GET /members/eligibility by ID", requests_per_route,
+                lambda i: session.get(f"{url}/members/eligibility?memberId={member_ids[i]}"
+                                      f"&dateOfService={yesterday}", headers=auth, timeout=10), 200),
+        measure("GET /members/eligibility by name", requests_per_route,
+                lambda _: session.get(f"{url}/members/eligibility?lastName=Thompson&firstName=Ava"
+                                      f"&birthDate=1990-04-12&dateOfService={yesterday}", headers=auth,
+                                      timeout=10), 200),
+        measure("POST /auth/login", requests_per_route, login, 200),
+        measure("POST /auth/register", max(50, requests_per_route // 2), register, 201),
+    ]
     return samples
+
+
+def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
+    """(rows, rows per second, peak MiB of Python allocations) for generated files of each size.
+
+    Runs the same processing the upload handler runs, in this process, against the stack's moto
+    (whose own memory is another process's), so the peak is the processing's alone.
+    """
+    from local.environment import apply_local_environment
+
+    apply_local_environment(int(urlparse(stack.moto_url).port or 0), int(urlparse(stack.api_url).port or 0))
+    from chalicelib.accounts.principal import Principal
+    from chalicelib.adapters.aws import aws_client
+    from chalicelib.config import get_settings
+    from chalicelib.documents.service import document_service
+    from chalicelib.members.batch import process_eligibility_file
+    from chalicelib.members.service import member_service
+    from chalicelib.models.accounts import Role
+    from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
+    from chalicelib.models.providers import ProviderModel
+
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    provider = ProviderModel.get("999999999999")
+    now = datetime.now(UTC)
+    principal = Principal("demo.group", Role.PROVIDER_USER, "Group", (), (provider.tax_id,), ("Indiana",),
+                          provider.provider_id, "bench", now, now)
+    figures = []
+    for rows in sizes:
+        lines = ["memberId,medicaidId,lastName,firstName,birthDate,dateOfService"]
+        for index in range(rows):
+            member = 1000 + index % 3200
+            if index % 10 == 9:
+                lines.append(f",7{member:011d},,,,{yesterday}")
+            else:
+                lines.append(f"1{member:010d},,,,,{yesterday}")
+        key = f"bench/eligibility-{rows}.csv"
+        aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=key,
+                                    Body="\r\n".join(lines).encode())
+        results = []
+        for traced in (False, True):
+            document = document_service().new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE,
+                                                       "bench.csv", "text/csv")
+            document.s3_key = key
+            document.save()
+            if traced:
+                tracemalloc.start()
+            started = time.perf_counter()
+            status = process_eligibility_file(document, document.created_at, member_service(), document_service())
+            elapsed = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
+            tracemalloc.stop()
+            assert status == DocumentStatus.COMPLETED.value, status
+            assert DocumentModel.get(document.document_id).rows_total == rows
+            results.append(rows / elapsed if not traced else peak)
+        figures.append((rows, results[0], results[1]))
+    return figures
 
 
 def import_seconds(statement: str, runs: int) -> float:
@@ -126,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300, help="requests per route")
     parser.add_argument("--import-runs", type=int, default=7)
+    parser.add_argument("--file-rows", type=int, default=10_000, help="rows of the large Member File Upload")
     args = parser.parse_args()
 
     libraries = "import boto3, pynamodb.models, chalice, aws_lambda_powertools.logging"
@@ -137,7 +206,9 @@ def main() -> None:
         cwd=PROJECT_DIR, capture_output=True, text=True, check=True, env={"PORTAL_STAGE": "dev", "PATH": ""},
     ).stdout.strip()
 
-    samples = api_latencies(args.requests)
+    with local_stack("--count-aws-calls", "--schedule-seconds", "3600") as stack:
+        samples = api_latencies(stack, args.requests)
+        files = eligibility_file_figures(stack, (1_000, args.file_rows))
     health, get_item = samples[0], samples[1]
     print(f"\nLatency over HTTP against the local stack ({args.requests} requests per route, one client)")
     print(f"{'route':<36}{'p50 ms':>9}{'p99 ms':>9}{'p50 / health':>14}{'p50 / GetItem':>15}  AWS calls/request")
@@ -145,6 +216,13 @@ def main() -> None:
         print(f"{sample.name:<36}{sample.p50:>9.2f}{sample.p99:>9.2f}{sample.p50 / health.p50:>13.1f}x"
               f"{sample.p50 / get_item.p50:>14.1f}x  {sample.calls}")
     print("\nlogin and registration hash with argon2id at production cost (t=3, 64 MiB), on purpose.")
+    print("\nMember File Upload (batch eligibility), the upload handler's processing against moto")
+    print(f"{'rows':>8}{'rows/s':>10}{'peak MiB':>10}")
+    for rows, per_second, peak in files:
+        print(f"{rows:>8}{per_second:>10.0f}{peak:>10.1f}")
+    (small_rows, small_rate, small_peak), (large_rows, large_rate, large_peak) = files[0], files[-1]
+    print(f"  {large_rows // small_rows}x the rows: time {small_rate / large_rate * large_rows / small_rows:.1f}x, "
+          f"peak memory {large_peak / small_peak:.2f}x (flat memory means close to 1x)")
     print("\nCold-start import (median of", args.import_runs, "fresh interpreters)")
     print(f"  bare libraries ({libraries[7:]}): {bare * 1000:.0f} ms")
     print(f"  import app:                              {app * 1000:.0f} ms   ratio {app / bare:.2f}x (target <= 1.3x)")
