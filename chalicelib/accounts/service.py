@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import metrics
 from chalicelib.accounts.passwords import (
     SecretHasher,
     normalize_security_answer,
@@ -146,6 +147,7 @@ class AccountService:
         except TransactWriteError as error:
             raise self._registration_conflict(error) from error
         logger.info("account registered", extra={"username": account.username, "provider_id": provider.provider_id})
+        metrics.count("AccountRegistered")
         outbox.publish([message])
 
     def _check_registration_fields(self, registration: Registration) -> None:
@@ -243,7 +245,9 @@ class AccountService:
             raise InvalidCredentials()
         if not self._hasher.verify(account.password_hash, password):
             logger.info("login failed", extra={"username": account.username, "failed_logins": account.failed_logins})
+            metrics.count("LoginFailed")
             if account.failed_logins >= self._lockout.threshold:
+                metrics.count("AccountLocked")
                 raise AccountLocked()
             raise InvalidCredentials()
         if account.status != AccountStatus.ACTIVE.value:
@@ -273,6 +277,7 @@ class AccountService:
             transaction.save(session)
             transaction.update(account, actions=account_actions)
         logger.info("login succeeded", extra={"username": account.username})
+        metrics.count("LoginSucceeded")
         return NewSession(token=token, ends_at=self._sessions.ends_at(now, hard_expiry), hard_expiry=hard_expiry)
 
     def _claim_login_attempt(self, username: str, now: datetime) -> AccountModel | None:
@@ -414,6 +419,7 @@ class AccountService:
             raise InvalidToken() from None
         ended = self._end_all_sessions(account.username)
         logger.info("password reset", extra={"username": account.username, "sessions_ended": ended})
+        metrics.count("PasswordReset")
 
     def _take_email_allowance(self, account: AccountModel, now: datetime) -> bool:
         """Count one account email against the hourly limit; False when the limit is reached."""

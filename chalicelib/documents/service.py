@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import storage
 from chalicelib.audit import trail
@@ -224,6 +225,7 @@ class DocumentService:
                 raise
             return DocumentModel.get(document.document_id).status
         logger.info("consent form received", extra={"document_id": document.document_id})
+        metrics.count("ConsentFormReceived")
         return DocumentStatus.RECEIVED.value
 
     def reject(self, document: DocumentModel, reason: str, *, move: bool = True,
@@ -243,6 +245,7 @@ class DocumentService:
         if move:
             self._finish_quarantine(original_key)
         logger.info("upload rejected", extra={"document_id": document.document_id, "reason": reason})
+        metrics.count("UploadRejected")
         return DocumentStatus.REJECTED.value
 
     @staticmethod

@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
+from chalicelib import metrics
 from chalicelib.adapters import mailer, queue
 from chalicelib.clock import utcnow
 from chalicelib.config import get_settings
@@ -93,6 +94,7 @@ def _send(message: dict[str, Any]) -> dict[str, str]:
         sender_name=settings.sender_name, sender_email=settings.sender_email, to=message["to"], email=email
     )
     logger.info("email sent", extra={"outbox_id": message["outboxId"], "template": message["template"]})
+    metrics.count("EmailSent")
     return {"sesMessageId": ses_id}
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from chalice import Blueprint, Rate
 
+from chalicelib import metrics
 from chalicelib.config import get_settings
 from chalicelib.emails import outbox
 from chalicelib.logs import logger
@@ -28,6 +29,9 @@ def send_queued_emails(event: Any) -> None:
             logger.exception("email delivery failed", extra={"sqs_message_id": record.to_dict().get("messageId")})
             failures.append(record.to_dict().get("messageId", "?"))
     if failures:
+        metrics.count("EmailFailed", len(failures))
+    metrics.flush()
+    if failures:
         raise EmailBatchFailed(f"{len(failures)} of the batch failed: {', '.join(failures)}")
 
 
@@ -36,3 +40,5 @@ def sweep_email_outbox(event: Any) -> None:
     enqueued = outbox.sweep()
     if enqueued:
         logger.warning("outbox sweep enqueued stranded emails", extra={"count": enqueued})
+        metrics.count("OutboxSwept", enqueued)
+    metrics.flush()

@@ -9,6 +9,7 @@ from urllib.parse import unquote_plus
 
 from chalice import Blueprint
 
+from chalicelib import metrics
 from chalicelib.config import get_settings
 from chalicelib.documents.service import document_service
 from chalicelib.logs import logger
@@ -47,5 +48,6 @@ def process_uploaded_documents(event: Any) -> None:
                 failures += 1
                 continue
             logger.info("upload processed", extra={"status": status})
+    metrics.flush()
     if failures:
         raise UploadBatchFailed(f"{failures} upload(s) failed")

@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import storage
 from chalicelib.audit import trail
@@ -309,4 +310,5 @@ def process_eligibility_file(document: DocumentModel, event_time: datetime, memb
         DocumentModel.rows_rejected.set(counts[RowStatus.ERROR]),
     ])
     logger.info("eligibility file processed", extra={"document_id": document.document_id, "rows": run.counts.total})
+    metrics.count("EligibilityFileRows", run.counts.total)
     return DocumentStatus.COMPLETED.value

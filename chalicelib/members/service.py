@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist
 
+from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
@@ -143,6 +144,7 @@ class MemberService:
                        f"by={lookup.describe()}"),
             self._clock(),
         )
+        metrics.count("EligibilityChecked")
         return answer
 
     @staticmethod

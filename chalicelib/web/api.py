@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
+from chalicelib import metrics
 from chalicelib.errors import (
     ErrorKind,
     NotAuthenticated,
@@ -160,6 +161,8 @@ def api_route(
                      "correlationId": correlation_id},
                     correlation_id,
                 )
+            finally:
+                metrics.flush()
 
         blueprint.route(path, methods=[method], content_types=["*/*"])(handler)
         return handler

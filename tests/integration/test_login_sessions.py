@@ -119,3 +119,17 @@ def test_sessions_are_stored_hashed(api, active_user):
     assert stored.token_hash != token
     assert stored.username == "jdoe.office"
     assert stored.provider_ids == ["100000000001"]
+
+
+def test_logins_are_counted_as_emf_metrics(api, active_user, capsys):
+    import json
+
+    active_user()
+    capsys.readouterr()
+    api.post("/auth/login", {"username": "jdoe.office", "password": "Wrong-Password-9!"})
+    login(api, "jdoe.office", GOOD)
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = [metric["Name"] for blob in emitted for directive in blob["_aws"]["CloudWatchMetrics"]
+             for metric in directive["Metrics"]]
+    assert names == ["LoginFailed", "LoginSucceeded"]
+    assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ProviderPortal"
