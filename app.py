@@ -7,6 +7,7 @@ from chalicelib.handlers.auth import auth_routes
 from chalicelib.handlers.emails import email_events
 from chalicelib.handlers.members import member_routes
 from chalicelib.handlers.pages import pages
+from chalicelib.handlers.reports import report_routes
 from chalicelib.handlers.system import system_routes
 from chalicelib.handlers.uploads import upload_events
 
@@ -16,6 +17,7 @@ app.register_blueprint(system_routes)
 app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
 app.register_blueprint(member_routes)
+app.register_blueprint(report_routes)
 app.register_blueprint(audit_routes)
 app.register_blueprint(email_events)
 app.register_blueprint(upload_events)

@@ -19,6 +19,7 @@ class ErrorKind(Enum):
     TOO_LARGE = "too_large"
     UNSUPPORTED_MEDIA = "unsupported_media"
     LOCKED = "locked"
+    GONE = "gone"
     THROTTLED = "throttled"
     UNAVAILABLE = "unavailable"
 
@@ -138,3 +139,19 @@ class NotEligible(PortalError):
     kind = ErrorKind.CONFLICT
     code = "MEMBER_NOT_ELIGIBLE"
     default_message = "The member is not eligible on that date of service."
+
+
+class ExportNotFound(NotFound):
+    code = "EXPORT_NOT_FOUND"
+
+
+class ExportNotReady(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "EXPORT_NOT_READY"
+    default_message = "The export is not finished yet; follow its status."
+
+
+class ExportExpired(PortalError):
+    kind = ErrorKind.GONE
+    code = "EXPORT_EXPIRED"
+    default_message = "This export is no longer available. Start a new one."

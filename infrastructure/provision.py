@@ -241,11 +241,7 @@ class Provisioner:
             s3.put_bucket_lifecycle_configuration(
                 Bucket=name,
                 LifecycleConfiguration={
-                    "Rules": [
-                        {"ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")},
-                         "Expiration": {"Days": rule["ExpirationInDays"]}}
-                        for rule in props["LifecycleConfiguration"]["Rules"]
-                    ]
+                    "Rules": [_lifecycle_rule(rule) for rule in props["LifecycleConfiguration"]["Rules"]]
                 },
             )
         if "VersioningConfiguration" in props:
@@ -275,6 +271,19 @@ class Provisioner:
         else:
             ses.verify_domain_identity(Domain=identity)
         return {"Ref": identity}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    converted: dict[str, Any] = {
+        "ID": rule["Id"], "Status": rule["Status"], "Filter": {"Prefix": rule.get("Prefix", "")},
+    }
+    if "ExpirationInDays" in rule:
+        converted["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    if "AbortIncompleteMultipartUpload" in rule:
+        converted["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]
+        }
+    return converted
 
 
 def _filter(entry: dict[str, Any]) -> dict[str, Any]:

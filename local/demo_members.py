@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.members.names import name_search_key
-from chalicelib.models.members import (
-    CoverageSpanAttribute,
-    MemberModel,
-    OtherInsuranceAttribute,
-    roster_sort_key,
-)
+from chalicelib.models.members import AlertAttribute, CoverageSpanAttribute, MemberModel, OtherInsuranceAttribute
+from chalicelib.reports import roster
 
 SEED = 20261123
+PCP_TAX_IDS = {
+    "100000000001": "310000001", "100000000002": "310000001", "200000000002": "310000002",
+    "300000000001": "310000003", "400000000001": "310000004", "500000000001": "310000005",
+}
+ALERT_TYPES = ("NEW_ASSESSMENT", "NEW_CARE_TREATMENT_PLAN", "UPDATED_CARE_TREATMENT_PLAN", "BH_CLINICAL_INFO")
 DEFAULT_GROUP_ATTRIBUTED = 2079
 FIXED_DEFAULT_GROUP_MEMBERS = 2  # Ava Thompson and Liam Carter, below
 
@@ -86,6 +87,7 @@ def fixed_members() -> list[MemberModel]:
             "10000000001", "700000000001", "Ava", "Thompson", "1990-04-12", "F", "Indiana", "English",
             "317-555-0101", ("100000000001", "Jane Doe"),
             [("2024-01-01", None, "Indiana - State Health Plans - Healthy Indiana Plan (HIP)", "Medicaid")], [],
+            [("NEW_ASSESSMENT", "2026-10-14"), ("BH_CLINICAL_INFO", "2026-11-02")],
         ),
         member(
             "10000000002", "700000000002", "Liam", "Carter", "2016-09-30", "M", "Indiana", "English",
@@ -105,13 +107,14 @@ def fixed_members() -> list[MemberModel]:
 def member(
     member_id: str, medicaid_id: str, first: str, last: str, birth: str, gender: str, state: str, language: str,
     phone: str, pcp: tuple[str, str] | None, spans: list[tuple[str, str | None, str, str]],
-    others: list[tuple[str, str, str, str, str, str | None]],
+    others: list[tuple[str, str, str, str, str, str | None]], alerts: list[tuple[str, str]] | None = None,
 ) -> MemberModel:
     return MemberModel(
         member_id=member_id, medicaid_id=medicaid_id, first_name=first, last_name=last, birth_date=birth,
         gender=gender, state=state, language=language, phone=phone,
         pcp_provider_id=pcp[0] if pcp else None, pcp_name=pcp[1] if pcp else None,
-        roster_sort_key=roster_sort_key(last, first, member_id) if pcp else None,
+        pcp_tax_id=PCP_TAX_IDS.get(pcp[0]) if pcp else None,
+        alerts=[AlertAttribute(alert_type=kind, appeared_on=day) for kind, day in alerts or []],
         name_key=name_search_key(last, first, birth),
         coverage=[CoverageSpanAttribute(start=s, end=e, program=p, plan_type=t) for s, e, p, t in spans],
         other_insurance=[OtherInsuranceAttribute(payer=p, policy_number=n, coverage_type=t, order=o, start=s, end=e)
@@ -167,14 +170,23 @@ def generated_members() -> Iterator[MemberModel]:
                                None))
             language = _weighted(rng, LANGUAGES)[0]
             phone = f"{rng.randrange(200, 999)}-555-{rng.randrange(1000, 9999)}"
+            alerts = []
+            if pcp and rng.random() < 0.15:
+                alerts = [(kind, _day_between(rng, date(2026, 6, 1), date(2026, 11, 20)).isoformat())
+                          for kind in rng.sample(ALERT_TYPES, rng.choice((1, 1, 2)))]
             yield member(member_id, medicaid_id, first, last, birth, gender, plan.state, language, phone, pcp,
-                         spans, others)
+                         spans, others, alerts)
 
 
 def load_members() -> int:
+    """Members and their roster rows (with each view's count), in one pass."""
     count = 0
     with MemberModel.batch_write() as batch:
-        for item in (*fixed_members(), *generated_members()):
+
+        def save(item: MemberModel) -> None:
+            nonlocal count
             batch.save(item)
             count += 1
+
+        roster.bulk_load((*fixed_members(), *generated_members()), on_member=save)
     return count

@@ -74,3 +74,22 @@ def move(source_key: str, target_key: str) -> None:
 def upload_file(handle: IO[bytes], key: str, content_type: str) -> None:
     """Upload from a file on disk; large files go up in parts (multipart), never whole in memory."""
     aws_client("s3").upload_fileobj(handle, _bucket(), key, ExtraArgs={"ContentType": content_type})
+
+
+def start_multipart(key: str, content_type: str) -> str:
+    return aws_client("s3").create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"]
+
+
+def upload_part(key: str, upload_id: str, number: int, data: bytes) -> dict[str, object]:
+    response = aws_client("s3").upload_part(Bucket=_bucket(), Key=key, UploadId=upload_id, PartNumber=number,
+                                           Body=data)
+    return {"PartNumber": number, "ETag": response["ETag"]}
+
+
+def complete_multipart(key: str, upload_id: str, parts: list[dict[str, object]]) -> None:
+    aws_client("s3").complete_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id,
+                                               MultipartUpload={"Parts": parts})
+
+
+def abort_multipart(key: str, upload_id: str) -> None:
+    aws_client("s3").abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)

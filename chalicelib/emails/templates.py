@@ -17,6 +17,7 @@ class EmailTemplate(StrEnum):
     ACTIVATION = "activation"
     EMAIL_VERIFIED = "email_verified"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
+    EXPORT_READY = "export_ready"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,15 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
             "If you did not ask for this, ignore this email: your password stays the same.",
         ),
         link_label="Reset Password",
+    ),
+    EmailTemplate.EXPORT_READY: _Template(
+        subject="Your Provider Membership List export is ready",
+        lines=(
+            "Hello {username},",
+            "The member list export you asked for is ready in the {plan_name} Provider Portal.",
+            "Log in and open the export to download it. It stays available for 7 days.",
+        ),
+        link_label="Open the export",
     ),
 }
 

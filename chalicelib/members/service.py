@@ -147,6 +147,13 @@ class MemberService:
         metrics.count("EligibilityChecked")
         return answer
 
+    def detail(self, principal: Principal, member_id: str) -> MemberModel:
+        """The member detail view; a read of member data, so audited."""
+        member = self.find(principal, MemberLookup(member_id=member_id))
+        trail.record(principal, AuditEntry(member.member_id, AuditAction.MEMBER_VIEWED, principal.home_provider_id),
+                     self._clock())
+        return member
+
     @staticmethod
     def answer(member: MemberModel, date_of_service: date, acting_for: str | None) -> EligibilityAnswer:
         spans = coverage_spans(member)

@@ -3,15 +3,17 @@
 from chalicelib.models.accounts import AccountModel, EmailClaimModel
 from chalicelib.models.audit import AuditEventModel
 from chalicelib.models.documents import DocumentModel
+from chalicelib.models.exports import ExportJobModel, ExportSubscriptionModel
 from chalicelib.models.members import MemberModel
 from chalicelib.models.outbox import OutboxMessageModel
 from chalicelib.models.providers import ProviderModel
+from chalicelib.models.roster import RosterCountModel, RosterEntryModel
 from chalicelib.models.sessions import SessionModel
 from chalicelib.models.tokens import OneTimeTokenModel
 
 ALL_MODELS = (
     AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
-    DocumentModel, AuditEventModel,
+    DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
 )
 
 __all__ = [
@@ -20,9 +22,13 @@ __all__ = [
     "AuditEventModel",
     "DocumentModel",
     "EmailClaimModel",
+    "ExportJobModel",
+    "ExportSubscriptionModel",
     "MemberModel",
     "OneTimeTokenModel",
     "OutboxMessageModel",
     "ProviderModel",
+    "RosterCountModel",
+    "RosterEntryModel",
     "SessionModel",
 ]

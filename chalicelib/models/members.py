@@ -10,7 +10,6 @@ from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.members.names import name_search_key
 from chalicelib.models.base import TableMeta, table_name
 
 
@@ -46,18 +45,9 @@ class MembersByNameAndBirthDate(GlobalSecondaryIndex["MemberModel"]):
     name_key = UnicodeAttribute(hash_key=True)
 
 
-class MembersByPcp(GlobalSecondaryIndex["MemberModel"]):
-    class Meta:
-        index_name = "pcp-index"
-        projection = AllProjection()
-
-    pcp_provider_id = UnicodeAttribute(hash_key=True)
-    roster_sort_key = UnicodeAttribute(range_key=True)
-
-
-def roster_sort_key(last_name: str, first_name: str, member_id: str) -> str:
-    """Orders a PCP's roster by last name, then first name."""
-    return f"{name_search_key(last_name, '', '')}#{name_search_key(first_name, '', '')}#{member_id}"
+class AlertAttribute(MapAttribute[str, str]):
+    alert_type = UnicodeAttribute()
+    appeared_on = UnicodeAttribute()
 
 
 class MemberModel(Model):
@@ -75,11 +65,11 @@ class MemberModel(Model):
     phone = UnicodeAttribute(null=True)
     pcp_provider_id = UnicodeAttribute(null=True)
     pcp_name = UnicodeAttribute(null=True)
+    pcp_tax_id = UnicodeAttribute(null=True)
     name_key = UnicodeAttribute()
-    roster_sort_key = UnicodeAttribute(null=True)
+    alerts = ListAttribute(of=AlertAttribute, default=list)
     coverage = ListAttribute(of=CoverageSpanAttribute, default=list)
     other_insurance = ListAttribute(of=OtherInsuranceAttribute, default=list)
 
     by_medicaid_id = MembersByMedicaidId()
     by_name = MembersByNameAndBirthDate()
-    by_pcp = MembersByPcp()

@@ -45,6 +45,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.FORBIDDEN: 403,
     ErrorKind.NOT_FOUND: 404,
     ErrorKind.CONFLICT: 409,
+    ErrorKind.GONE: 410,
     ErrorKind.TOO_LARGE: 413,
     ErrorKind.UNSUPPORTED_MEDIA: 415,
     ErrorKind.LOCKED: 423,

@@ -14,7 +14,8 @@ _REF = "#/components/schemas/{model}"
 _REASONS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad request: `fields` names each problem",
     401: "Not logged in, or the session ended", 403: "Not allowed", 404: "Not found, or not yours",
-    409: "Conflict", 413: "Body too large", 415: "Not JSON", 423: "Account locked", 429: "Too many requests",
+    409: "Conflict", 410: "Gone: no longer available", 413: "Body too large", 415: "Not JSON",
+    423: "Account locked", 429: "Too many requests",
 }
 
 

@@ -244,3 +244,27 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(BaseClient, "_make_api_call", recording)
     return calls
+
+
+@pytest.fixture
+def roster_members(members: FakeClock) -> FakeClock:
+    """The fixed members plus 150 generated Indiana ones, with their roster rows and counts; an export
+    service on the same clock."""
+    from itertools import islice
+
+    from chalicelib.reports import exports, roster
+    from local.demo_members import fixed_members, generated_members, member
+
+    quoted = member("10000008888", "700000008888", "José", 'Smith, "Jr"', "1979-05-06", "M", "Indiana", "Spanish",
+                    "317-555-0188", ("100000000001", "Jane Doe"),
+                    [("2024-02-01", None, "Indiana - Marketplace", "Marketplace")], [])
+    with members_module_batch() as batch:
+        roster.bulk_load([*fixed_members(), quoted, *islice(generated_members(), 150)], on_member=batch.save)
+    exports._service = exports.ExportService(get_settings(), clock=members)
+    return members
+
+
+def members_module_batch() -> Any:
+    from chalicelib.models.members import MemberModel
+
+    return MemberModel.batch_write()

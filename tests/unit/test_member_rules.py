@@ -151,3 +151,15 @@ def test_page_tokens_round_trip_and_refuse_other_partitions_and_garbage():
         with pytest.raises(ValidationFailed):
             decode_page_token(bad, {"member_id": "M2"})
     assert encode_page_token(None) is None
+
+
+def test_scheduled_exports_run_weekly_or_on_the_same_day_next_month():
+    from datetime import UTC, datetime
+
+    from chalicelib.models.exports import Frequency
+    from chalicelib.reports.exports import next_run
+
+    start = datetime(2026, 1, 31, 6, 0, tzinfo=UTC)
+    assert next_run(start, Frequency.WEEKLY) == datetime(2026, 2, 7, 6, 0, tzinfo=UTC)
+    assert next_run(start, Frequency.MONTHLY) == datetime(2026, 2, 28, 6, 0, tzinfo=UTC)
+    assert next_run(datetime(2026, 12, 15, tzinfo=UTC), Frequency.MONTHLY) == datetime(2027, 1, 15, tzinfo=UTC)

@@ -1,0 +1,155 @@
+"""Member reports: the Provider Membership List, the member detail view, CSV exports and their schedules."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint, Rate, Response
+
+from chalicelib import metrics
+from chalicelib.accounts.principal import Principal
+from chalicelib.config import get_settings
+from chalicelib.logs import logger
+from chalicelib.members.service import coverage_spans, member_service, other_coverage
+from chalicelib.models.exports import ExportJobModel, ExportStatus, ExportSubscriptionModel, Frequency
+from chalicelib.models.members import AlertAttribute
+from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.reports import roster
+from chalicelib.reports.exports import EXPORTS_QUEUE, export_service
+from chalicelib.web.api import api_route
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.members import ListQuery
+    from chalicelib.schemas.reports import ExportRequest, RosterQuery, SubscriptionRequest
+
+report_routes = Blueprint(__name__)
+TAG = "Member reports"
+
+
+def alerts_body(alerts: list[AlertAttribute]) -> list[dict[str, str]]:
+    return [{"alert_type": a.alert_type, "label": roster.ALERT_LEGEND.get(a.alert_type, a.alert_type),
+             "appeared_on": a.appeared_on} for a in alerts]
+
+
+@api_route(report_routes, "/reports/membership", tag=TAG, summary="Provider Membership List (PCP roster)",
+           query="reports:RosterQuery", response="reports:RosterOut", errors=(404,),
+           description="Members attributed to a provider you act for, by last name, a page at a time, with the "
+           "record count. A group account lists the whole group with its own provider ID (the default) or one "
+           "of its providers. Filter by one of the roster's programs.")
+def membership_list(principal: Principal, query: RosterQuery) -> dict[str, Any]:
+    scope = roster.resolve_scope(principal, query.provider_id)
+    page = roster.page(principal, scope, query.program, query.limit, query.next_token)
+    return {
+        "provider": scope.label, "whole_group": scope.whole_group, "count": page.count,
+        "next_token": page.next_token, "programs": page.programs,
+        "alert_legend": [{"alert_type": kind, "label": label} for kind, label in roster.ALERT_LEGEND.items()],
+        "items": [{**item.attribute_values, "alerts": alerts_body(item.alerts)} for item in page.items],
+    }
+
+
+@api_route(report_routes, "/members/{memberId}", tag=TAG, summary="Member detail", response="reports:MemberDetailOut",
+           errors=(404,))
+def member_detail(principal: Principal, memberId: str) -> dict[str, Any]:
+    member = member_service().detail(principal, memberId)
+    spans = coverage_spans(member)
+    return {
+        **member.attribute_values,
+        "program": roster.current_program(spans),
+        "pcp": {"provider_id": member.pcp_provider_id, "name": member.pcp_name} if member.pcp_provider_id else None,
+        "alerts": alerts_body(member.alerts),
+        "coverage_spans": list(spans),
+        "other_insurance": list(other_coverage(member)),
+    }
+
+
+def export_body(job: ExportJobModel) -> dict[str, Any]:
+    ready = job.status == ExportStatus.COMPLETED.value
+    return {**job.attribute_values, "download_path": f"/reports/membership-exports/{job.export_id}/download"
+            if ready else None}
+
+
+@api_route(report_routes, "/reports/membership-exports", method="POST", tag=TAG, status=202,
+           summary="Export the entire group's member list as CSV", body="reports:ExportRequest",
+           response="reports:ExportOut", errors=(404,),
+           description="Answers at once with a QUEUED job; an email says when it is ready (7 days).")
+def start_export(principal: Principal, body: ExportRequest) -> dict[str, Any]:
+    scope = roster.resolve_scope(principal, body.provider_id)
+    return export_body(export_service().request(principal, scope))
+
+
+def _tax_id(principal: Principal) -> str:
+    return roster.resolve_scope(principal, None).tax_id
+
+
+@api_route(report_routes, "/reports/membership-exports", tag=TAG, summary="Your exports, newest first",
+           query="members:ListQuery", response="reports:ExportList", errors=(404,))
+def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
+    page = export_service().list_for(_tax_id(principal), query.limit, query.next_token)
+    visible = [job for job in page.items if principal.may_act_for(job.provider_id, job.tax_id)
+               or principal.is_plan_staff]
+    return {"items": [export_body(job) for job in visible], "count": page.count, "next_token": page.next_token}
+
+
+@api_route(report_routes, "/reports/membership-exports/{exportId}", tag=TAG, summary="An export's status",
+           response="reports:ExportOut", errors=(404,))
+def get_export(principal: Principal, exportId: str) -> dict[str, Any]:
+    return export_body(export_service().get(principal, exportId))
+
+
+@api_route(report_routes, "/reports/membership-exports/{exportId}/download", tag=TAG, status=302,
+           summary="Download a finished export (redirects to a one-minute link)", errors=(404, 409, 410),
+           produces="text/csv")
+def download_export(principal: Principal, exportId: str) -> Response:
+    url = export_service().download_url(principal, exportId)
+    return Response(body="", status_code=302, headers={"Location": url})
+
+
+def subscription_body(subscription: ExportSubscriptionModel) -> dict[str, Any]:
+    return {**subscription.attribute_values, "active": subscription.active is not None}
+
+
+@api_route(report_routes, "/reports/membership-export-subscriptions", method="POST", tag=TAG, status=201,
+           summary="Export a roster every week or month", body="reports:SubscriptionRequest",
+           response="reports:SubscriptionOut", errors=(404,))
+def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]:
+    scope = roster.resolve_scope(principal, body.provider_id)
+    return subscription_body(export_service().subscribe(principal, scope, Frequency(body.frequency)))
+
+
+@api_route(report_routes, "/reports/membership-export-subscriptions", tag=TAG, summary="Your scheduled exports",
+           query="members:ListQuery", response="reports:SubscriptionList", errors=(404,))
+def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]:
+    tax_id = _tax_id(principal)
+    start = decode_page_token(query.next_token, {"tax_id": tax_id})
+    results = ExportSubscriptionModel.by_tax_id.query(tax_id, limit=query.limit, last_evaluated_key=start,
+                                                      scan_index_forward=False)
+    items = [subscription_body(item) for item in results
+             if principal.is_plan_staff or principal.may_act_for(item.provider_id, item.tax_id)]
+    return {"items": items, "count": ExportSubscriptionModel.by_tax_id.count(tax_id),
+            "next_token": encode_page_token(results.last_evaluated_key)}
+
+
+@api_route(report_routes, "/reports/membership-export-subscriptions/{subscriptionId}", method="DELETE", tag=TAG,
+           status=204, summary="Stop a scheduled export", errors=(404,))
+def unsubscribe(principal: Principal, subscriptionId: str) -> None:
+    export_service().unsubscribe(principal, subscriptionId)
+
+
+@report_routes.on_sqs_message(queue=get_settings().resource_name(EXPORTS_QUEUE), batch_size=1)
+def run_membership_exports(event: Any) -> None:
+    try:
+        for message in event:
+            status = export_service().run(json.loads(message.body)["exportId"])
+            logger.info("export run", extra={"status": status})
+    finally:
+        metrics.flush()
+
+
+@report_routes.schedule(Rate(15, unit=Rate.MINUTES))
+def start_scheduled_exports(event: Any) -> None:
+    started = export_service().run_due_subscriptions()
+    if started:
+        logger.info("scheduled exports started", extra={"count": started})
+        metrics.count("ScheduledExportsStarted", started)
+    metrics.flush()

@@ -1,0 +1,294 @@
+"""Exporting a whole roster as CSV, now or on a schedule.
+
+The API records a job and queues it; the exports handler streams the roster, a page at a
+time, into an S3 multipart upload (parts of 8 MiB, so memory stays flat however long the
+roster), then records the job done and emails the user (no PHI: a link into the portal).
+A run that fails aborts its upload and records why: no half file is ever presented as done.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, UpdateError
+
+from chalicelib import metrics
+from chalicelib.accounts.principal import Principal
+from chalicelib.adapters import queue, storage
+from chalicelib.audit import trail
+from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.clock import utcnow
+from chalicelib.config import Settings, get_settings
+from chalicelib.emails import outbox
+from chalicelib.emails.templates import EmailTemplate
+from chalicelib.errors import ExportExpired, ExportNotFound, ExportNotReady
+from chalicelib.logs import logger
+from chalicelib.models.accounts import AccountModel, Role, account_key
+from chalicelib.models.exports import (
+    ACTIVE,
+    ExportJobModel,
+    ExportStatus,
+    ExportSubscriptionModel,
+    Frequency,
+    export_key,
+)
+from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.models.roster import MEMBER_SORT_PREFIX, RosterEntryModel
+from chalicelib.reports.roster import ALERT_LEGEND, RosterScope
+
+EXPORTS_QUEUE = "exports"
+PART_BYTES = 8 * 1024 * 1024
+QUERY_PAGE = 1000
+AVAILABLE_FOR = timedelta(days=7)
+STALE_RUN = timedelta(minutes=16)
+CSV_HEADER = (
+    "Alerts", "First Name", "Last Name", "Plan Member ID", "Medicaid ID", "Gender", "Birth Date", "Language",
+    "Member Phone", "Program Name", "PCP Provider ID", "PCP Name",
+)
+
+
+def next_run(after: datetime, frequency: Frequency) -> datetime:
+    """A week later, or the same day next month (its last day when the month is shorter)."""
+    if frequency == Frequency.WEEKLY:
+        return after + timedelta(days=7)
+    year, month = (after.year + 1, 1) if after.month == 12 else (after.year, after.month + 1)
+    return after.replace(year=year, month=month, day=min(after.day, calendar.monthrange(year, month)[1]))
+
+
+def csv_row(entry: RosterEntryModel) -> list[str]:
+    alerts = "; ".join(f"{ALERT_LEGEND.get(a.alert_type, a.alert_type)} ({a.appeared_on})" for a in entry.alerts)
+    return [alerts, entry.first_name, entry.last_name, entry.member_id, entry.medicaid_id, entry.gender,
+            entry.birth_date, entry.language or "", entry.phone or "", entry.program or "", entry.pcp_provider_id,
+            entry.pcp_name or ""]
+
+
+class MultipartCsv:
+    """CSV text encoded and sent to S3 in parts as it grows; never the whole file in memory."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.upload_id = storage.start_multipart(key, "text/csv; charset=utf-8")
+        self.parts: list[dict[str, object]] = []
+        self.buffer = io.BytesIO()
+        self.text = io.TextIOWrapper(self.buffer, encoding="utf-8", newline="", write_through=True)
+        self.writer = csv.writer(self.text, lineterminator="\r\n")
+        self.size = 0
+
+    def write(self, row: list[str]) -> None:
+        self.writer.writerow(row)
+        if self.buffer.tell() >= PART_BYTES:
+            self._send_part()
+
+    def _send_part(self) -> None:
+        data = self.buffer.getvalue()
+        self.parts.append(storage.upload_part(self.key, self.upload_id, len(self.parts) + 1, data))
+        self.size += len(data)
+        self.buffer.seek(0)
+        self.buffer.truncate()
+
+    def complete(self) -> int:
+        if self.buffer.tell() or not self.parts:
+            self._send_part()
+        storage.complete_multipart(self.key, self.upload_id, self.parts)
+        return self.size
+
+    def abort(self) -> None:
+        storage.abort_multipart(self.key, self.upload_id)
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    items: list[ExportJobModel]
+    count: int
+    next_token: str | None
+
+
+class ExportService:
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self._settings = settings
+        self._clock = clock
+
+    def request(self, principal: Principal, scope: RosterScope, subscription_id: str | None = None) -> ExportJobModel:
+        now = self._clock()
+        export_id = str(uuid.uuid4())
+        job = ExportJobModel(
+            export_id=export_id, status=ExportStatus.QUEUED.value, requested_by=principal.username,
+            requester_role=principal.role.value, provider_id=scope.provider_id, tax_id=scope.tax_id,
+            roster_key=scope.view(), scope_label=scope.label, subscription_id=subscription_id, created_at=now,
+            created_key=f"{now.isoformat()}#{export_id}", ttl=now + timedelta(days=90),
+        )
+        job.save(condition=ExportJobModel.export_id.does_not_exist())
+        queue.send_json(EXPORTS_QUEUE, {"exportId": export_id})
+        trail.record(principal, AuditEntry(f"ROSTER#{scope.view()}", AuditAction.ROSTER_EXPORTED,
+                                           scope.provider_id, f"export={export_id}"), now)
+        return job
+
+    def get(self, principal: Principal, export_id: str) -> ExportJobModel:
+        try:
+            job = ExportJobModel.get(export_id)
+        except DoesNotExist:
+            raise ExportNotFound() from None
+        if not (principal.is_plan_staff or principal.may_act_for(job.provider_id, job.tax_id)):
+            raise ExportNotFound()
+        return job
+
+    def download_url(self, principal: Principal, export_id: str) -> str:
+        job = self.get(principal, export_id)
+        if job.status != ExportStatus.COMPLETED.value or not job.s3_key:
+            raise ExportNotReady(fields={"status": job.status})
+        if job.available_until is None or self._clock() >= job.available_until:
+            raise ExportExpired()
+        return storage.presigned_get(job.s3_key, f"member-list-{job.provider_id}.csv", 60)
+
+    def list_for(self, tax_id: str, limit: int, token: str | None) -> ExportPage:
+        start = decode_page_token(token, {"tax_id": tax_id})
+        results = ExportJobModel.by_tax_id.query(tax_id, limit=limit, last_evaluated_key=start,
+                                                 scan_index_forward=False)
+        items = list(results)
+        return ExportPage(items, ExportJobModel.by_tax_id.count(tax_id), encode_page_token(results.last_evaluated_key))
+
+    # The exports handler
+
+    def run(self, export_id: str) -> str:
+        now = self._clock()
+        try:
+            job = ExportJobModel.get(export_id)
+        except DoesNotExist:
+            logger.warning("export message for an unknown job", extra={"export_id": export_id})
+            return "UNKNOWN"
+        if not self._claim(job, now):
+            return ExportJobModel.get(export_id).status
+        key = export_key(export_id)
+        upload = MultipartCsv(key)
+        rows = 0
+        try:
+            upload.write(list(CSV_HEADER))
+            for entry in self._roster(job.roster_key):
+                upload.write(csv_row(entry))
+                rows += 1
+            size = upload.complete()
+        except Exception as error:
+            upload.abort()
+            job.update(actions=[ExportJobModel.status.set(ExportStatus.FAILED.value),
+                                ExportJobModel.reason.set(f"the export stopped: {type(error).__name__}"),
+                                ExportJobModel.completed_at.set(self._clock())])
+            metrics.count("ExportFailed")
+            logger.exception("export failed", extra={"export_id": export_id})
+            raise
+        job.update(actions=[
+            ExportJobModel.status.set(ExportStatus.COMPLETED.value), ExportJobModel.s3_key.set(key),
+            ExportJobModel.rows.set(rows), ExportJobModel.size_bytes.set(size),
+            ExportJobModel.completed_at.set(self._clock()),
+            ExportJobModel.available_until.set(self._clock() + AVAILABLE_FOR),
+        ])
+        self._notify(job)
+        metrics.count("ExportRows", rows)
+        logger.info("export completed", extra={"export_id": export_id, "rows": rows, "bytes": size})
+        return ExportStatus.COMPLETED.value
+
+    @staticmethod
+    def _roster(view: str) -> Iterator[RosterEntryModel]:
+        yield from RosterEntryModel.query(view, RosterEntryModel.sort_key.startswith(MEMBER_SORT_PREFIX),
+                                          page_size=QUERY_PAGE)
+
+    @staticmethod
+    def _claim(job: ExportJobModel, now: datetime) -> bool:
+        try:
+            job.update(
+                actions=[ExportJobModel.status.set(ExportStatus.RUNNING.value), ExportJobModel.started_at.set(now)],
+                condition=(ExportJobModel.status == ExportStatus.QUEUED.value)
+                | ((ExportJobModel.status == ExportStatus.RUNNING.value)
+                   & (ExportJobModel.started_at < now - STALE_RUN)),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _notify(self, job: ExportJobModel) -> None:
+        try:
+            account = AccountModel.get(account_key(job.requested_by))
+        except DoesNotExist:
+            return
+        message = outbox.new_email(
+            EmailTemplate.EXPORT_READY, account.email,
+            {"username": account.username, "link": f"{self._settings.portal_url}/reports/membership-exports/"
+                                                   f"{job.export_id}"},
+            self._clock(),
+        )
+        message.save()
+        outbox.publish([message])
+
+    # Subscriptions
+
+    def subscribe(self, principal: Principal, scope: RosterScope, frequency: Frequency) -> ExportSubscriptionModel:
+        now = self._clock()
+        subscription_id = str(uuid.uuid4())
+        subscription = ExportSubscriptionModel(
+            subscription_id=subscription_id, active=ACTIVE, frequency=frequency.value,
+            requested_by=principal.username, requester_role=principal.role.value, provider_id=scope.provider_id,
+            tax_id=scope.tax_id, roster_key=scope.view(), scope_label=scope.label,
+            next_run_at=next_run(now, frequency).isoformat(), created_at=now,
+            created_key=f"{now.isoformat()}#{subscription_id}",
+        )
+        subscription.save(condition=ExportSubscriptionModel.subscription_id.does_not_exist())
+        return subscription
+
+    def subscription(self, principal: Principal, subscription_id: str) -> ExportSubscriptionModel:
+        try:
+            found = ExportSubscriptionModel.get(subscription_id)
+        except DoesNotExist:
+            raise ExportNotFound("No such subscription.") from None
+        if not (principal.is_plan_staff or principal.may_act_for(found.provider_id, found.tax_id)):
+            raise ExportNotFound("No such subscription.")
+        return found
+
+    def unsubscribe(self, principal: Principal, subscription_id: str) -> None:
+        found = self.subscription(principal, subscription_id)
+        found.update(actions=[ExportSubscriptionModel.active.remove(), ExportSubscriptionModel.next_run_at.remove()])
+
+    def run_due_subscriptions(self) -> int:
+        """Start an export for every subscription whose time has come (one Query on the due index)."""
+        now = self._clock()
+        started = 0
+        for subscription in ExportSubscriptionModel.due.query(
+                ACTIVE, ExportSubscriptionModel.next_run_at <= now.isoformat()):
+            due_at = subscription.next_run_at
+            following = next_run(max(now, datetime.fromisoformat(due_at or now.isoformat())),
+                                 Frequency(subscription.frequency))
+            try:
+                subscription.update(actions=[ExportSubscriptionModel.next_run_at.set(following.isoformat())],
+                                    condition=ExportSubscriptionModel.next_run_at == due_at)
+            except UpdateError as error:
+                if error.cause_response_code == "ConditionalCheckFailedException":
+                    continue  # another run took it
+                raise
+            owner = Principal(
+                username=subscription.requested_by, role=Role(subscription.requester_role),
+                provider_type=None, provider_ids=(), tax_ids=(subscription.tax_id,), states=(),
+                home_provider_id=subscription.provider_id, session_id="", session_ends_at=now,
+                session_hard_expiry=now,
+            )
+            scope = RosterScope(subscription.provider_id, subscription.tax_id, subscription.scope_label,
+                                subscription.roster_key.startswith("TAX#"))
+            job = self.request(owner, scope, subscription.subscription_id)
+            subscription.update(actions=[ExportSubscriptionModel.last_export_id.set(job.export_id)])
+            started += 1
+        return started
+
+
+_service: ExportService | None = None
+
+
+def export_service() -> ExportService:
+    global _service
+    if _service is None:
+        _service = ExportService(get_settings())
+    return _service

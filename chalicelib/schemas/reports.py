@@ -1,0 +1,120 @@
+"""Bodies and query strings of the member report routes (Provider Membership List, exports)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.schemas.base import QueryParameters, RequestBody, ResponseBody
+from chalicelib.schemas.members import PROVIDER_ID, CoverageSpanOut, OtherInsuranceOut, ProviderRef
+
+
+class RosterQuery(QueryParameters):
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID,
+                                    description="A provider you act for; a group's own ID lists the whole group")
+    program: str | None = Field(default=None, max_length=120, description="One of the roster's 'programs'")
+    limit: int = Field(default=50, ge=1, le=500)
+    next_token: str | None = Field(default=None, max_length=2048)
+
+
+class AlertOut(ResponseBody):
+    alert_type: str
+    label: str
+    appeared_on: date
+
+
+class RosterRowOut(ResponseBody):
+    alerts: list[AlertOut]
+    first_name: str
+    last_name: str
+    member_id: str
+    medicaid_id: str
+    gender: str
+    birth_date: date
+    language: str | None = None
+    phone: str | None = None
+    program: str | None = None
+    pcp_provider_id: str
+    pcp_name: str | None = None
+
+
+class LegendEntry(ResponseBody):
+    alert_type: str
+    label: str
+
+
+class RosterOut(ResponseBody):
+    provider: str = Field(description="The roster shown, e.g. 'Default Provider - 999999999999'")
+    whole_group: bool
+    items: list[RosterRowOut]
+    count: int = Field(description="Record count of the whole roster (with the program filter, if any)")
+    next_token: str | None = None
+    programs: list[str] = Field(description="Programs on this roster, for the filter")
+    alert_legend: list[LegendEntry]
+
+
+class MemberDetailOut(ResponseBody):
+    member_id: str
+    medicaid_id: str
+    first_name: str
+    last_name: str
+    birth_date: date
+    gender: str
+    state: str
+    language: str | None = None
+    phone: str | None = None
+    program: str | None = None
+    pcp: ProviderRef | None = None
+    alerts: list[AlertOut]
+    coverage_spans: list[CoverageSpanOut]
+    other_insurance: list[OtherInsuranceOut]
+
+
+class ExportRequest(RequestBody):
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID,
+                                    description="Whose roster; a group's own ID (the default for a group) is all of it")
+
+
+class ExportOut(ResponseBody):
+    export_id: str
+    status: str = Field(description="QUEUED, RUNNING, COMPLETED or FAILED")
+    reason: str | None = None
+    provider_id: str
+    scope_label: str
+    subscription_id: str | None = None
+    rows: int
+    size_bytes: int
+    created_at: datetime
+    completed_at: datetime | None = None
+    available_until: datetime | None = None
+    download_path: str | None = Field(default=None, description="GET it (logged in) for the file")
+
+
+class ExportList(ResponseBody):
+    items: list[ExportOut]
+    count: int
+    next_token: str | None = None
+
+
+class SubscriptionRequest(RequestBody):
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)
+    frequency: Literal["WEEKLY", "MONTHLY"]
+
+
+class SubscriptionOut(ResponseBody):
+    subscription_id: str
+    frequency: str
+    provider_id: str
+    scope_label: str
+    active: bool
+    next_run_at: datetime | None = None
+    last_export_id: str | None = None
+    created_at: datetime
+
+
+class SubscriptionList(ResponseBody):
+    items: list[SubscriptionOut]
+    count: int
+    next_token: str | None = None
