@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 STAGE ?= dev
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv lint unit integration e2e package bench clean
+.PHONY: run test venv lint unit integration e2e package bench fire-schedules clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else \"Python 3.11+ is needed\")"
@@ -49,6 +49,10 @@ package: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+## With `make run` going: fire every schedule now (scheduled exports, the outbox sweep).
+fire-schedules: venv
+	$(BIN)/python -m local.fire_schedules
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -180,6 +180,50 @@ def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> lis
     return figures
 
 
+def export_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
+    """(members, seconds, peak MiB of Python allocations) exporting generated rosters of each size.
+
+    The rosters are written to the stack's moto first; the export runs in this process, so its
+    peak memory is the export's alone (moto keeps the file in its own process).
+    """
+    from chalicelib.models.exports import ExportJobModel
+    from chalicelib.models.roster import RosterEntryModel, member_sort_key
+    from chalicelib.reports.exports import export_service
+
+    now = datetime.now(UTC)
+    figures = []
+    for members in sizes:
+        view = f"TAX#BENCH{members}"
+        with RosterEntryModel.batch_write() as batch:
+            for index in range(members):
+                member_id = f"9{index:010d}"
+                batch.save(RosterEntryModel(
+                    roster_key=view, sort_key=member_sort_key(f"Last{index % 997}", f"First {index}", member_id),
+                    member_id=member_id, medicaid_id=f"9{index:011d}", first_name=f"First {index}",
+                    last_name=f"Last{index % 997}, Jr.", gender="F", birth_date="1990-01-01", language="English",
+                    phone="317-555-0100", program="Indiana - State Health Plans - Healthy Indiana Plan (HIP)",
+                    pcp_provider_id="100000000001", pcp_name="Jane Doe",
+                ))
+        result = []
+        for traced in (False, True):
+            job = ExportJobModel(export_id=f"bench-{members}-{traced}", status="QUEUED", requested_by="bench",
+                                 requester_role="PROVIDER_USER", provider_id="999999999999", tax_id="BENCH",
+                                 roster_key=view, scope_label="bench", created_at=now, created_key=now.isoformat())
+            job.save()
+            if traced:
+                tracemalloc.start()
+            started = time.perf_counter()
+            status = export_service().run(job.export_id)
+            elapsed = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
+            tracemalloc.stop()
+            assert status == "COMPLETED", status
+            assert ExportJobModel.get(job.export_id).rows == members
+            result.append(elapsed if not traced else peak)
+        figures.append((members, result[0], result[1]))
+    return figures
+
+
 def import_seconds(statement: str, runs: int) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     timings = []
@@ -195,6 +239,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per route")
     parser.add_argument("--import-runs", type=int, default=7)
     parser.add_argument("--file-rows", type=int, default=10_000, help="rows of the large Member File Upload")
+    parser.add_argument("--export-members", type=int, default=100_000, help="members of the large roster export")
     args = parser.parse_args()
 
     libraries = "import boto3, pynamodb.models, chalice, aws_lambda_powertools.logging"
@@ -209,6 +254,7 @@ def main() -> None:
     with local_stack("--count-aws-calls", "--schedule-seconds", "3600") as stack:
         samples = api_latencies(stack, args.requests)
         files = eligibility_file_figures(stack, (1_000, args.file_rows))
+        exported = export_figures((args.export_members // 10, args.export_members))
     health, get_item = samples[0], samples[1]
     print(f"\nLatency over HTTP against the local stack ({args.requests} requests per route, one client)")
     print(f"{'route':<36}{'p50 ms':>9}{'p99 ms':>9}{'p50 / health':>14}{'p50 / GetItem':>15}  AWS calls/request")
@@ -223,6 +269,13 @@ def main() -> None:
     (small_rows, small_rate, small_peak), (large_rows, large_rate, large_peak) = files[0], files[-1]
     print(f"  {large_rows // small_rows}x the rows: time {small_rate / large_rate * large_rows / small_rows:.1f}x, "
           f"peak memory {large_peak / small_peak:.2f}x (flat memory means close to 1x)")
+    print("\nMember list export (CSV streamed to an S3 multipart upload), against moto")
+    print(f"{'members':>9}{'seconds':>10}{'rows/s':>10}{'peak MiB':>10}")
+    for members, seconds, peak in exported:
+        print(f"{members:>9}{seconds:>10.1f}{members / seconds:>10.0f}{peak:>10.1f}")
+    (few, few_seconds, few_peak), (many, many_seconds, many_peak) = exported[0], exported[-1]
+    print(f"  {many // few}x the members: time {many_seconds / few_seconds:.1f}x (close to {many // few} is linear), "
+          f"peak memory {many_peak / few_peak:.2f}x (close to 1 is flat)")
     print("\nCold-start import (median of", args.import_runs, "fresh interpreters)")
     print(f"  bare libraries ({libraries[7:]}): {bare * 1000:.0f} ms")
     print(f"  import app:                              {app * 1000:.0f} ms   ratio {app / bare:.2f}x (target <= 1.3x)")

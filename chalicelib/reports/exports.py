@@ -44,7 +44,7 @@ from chalicelib.reports.roster import ALERT_LEGEND, RosterScope
 
 EXPORTS_QUEUE = "exports"
 PART_BYTES = 8 * 1024 * 1024
-QUERY_PAGE = 1000
+QUERY_PAGE = 3000  # about what fits in one 1 MB DynamoDB page of roster rows
 AVAILABLE_FOR = timedelta(days=7)
 STALE_RUN = timedelta(minutes=16)
 CSV_HEADER = (

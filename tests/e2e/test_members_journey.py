@@ -73,3 +73,33 @@ def test_member_file_upload_gives_a_results_csv(stack, group_token):
     assert (job["rowsTotal"], job["rowsEligible"], job["rowsRejected"]) == (3, 2, 1)
     result = list(csv.DictReader(io.StringIO(requests.get(job["resultUrl"], timeout=10).text)))
     assert [row["status"] for row in result] == ["ELIGIBLE", "ELIGIBLE", "ERROR"]
+
+
+def test_membership_list_export_and_on_demand_schedules(stack, group_token):
+    import subprocess
+    import sys
+    from urllib.parse import urlparse
+
+    listing = stack.call("GET", "/reports/membership?limit=25", token=group_token).json()
+    assert listing["provider"] == "Default Provider - 999999999999"
+    assert listing["count"] == 2079
+    assert len(listing["items"]) == 25
+
+    job = stack.call("POST", "/reports/membership-exports", {}, token=group_token).json()
+    done = wait_for_status(stack, f"/reports/membership-exports/{job['exportId']}", group_token,
+                           {"COMPLETED", "FAILED"})
+    assert done["status"] == "COMPLETED"
+    assert done["rows"] == 2079
+    redirect = stack.call("GET", done["downloadPath"], token=group_token, allow_redirects=False)
+    assert redirect.status_code == 302
+    rows = list(csv.reader(io.StringIO(requests.get(redirect.headers["Location"], timeout=10).text)))
+    assert len(rows) == 2080
+    assert stack.wait_for_email("demo.group@example.org", "Your Provider Membership List export is ready")
+
+    subscription = stack.call("POST", "/reports/membership-export-subscriptions", {"frequency": "WEEKLY"},
+                              token=group_token)
+    assert subscription.status_code == 201
+    fired = subprocess.run(
+        [sys.executable, "-m", "local.fire_schedules", "--moto-port", str(urlparse(stack.moto_url).port),
+         "--api-port", str(urlparse(stack.api_url).port)], capture_output=True, text=True, check=True, timeout=120)
+    assert "start_scheduled_exports" in fired.stdout
