@@ -179,7 +179,10 @@ def generated_members() -> Iterator[MemberModel]:
 
 
 def load_members() -> int:
-    """Members and their roster rows (with each view's count), in one pass."""
+    """Members, their roster rows (with each view's count) and the registry, in one pass."""
+    from local.demo_registry import load_registry
+
+    attributed: list[MemberModel] = []
     count = 0
     with MemberModel.batch_write() as batch:
 
@@ -187,6 +190,9 @@ def load_members() -> int:
             nonlocal count
             batch.save(item)
             count += 1
+            if item.pcp_provider_id:
+                attributed.append(item)
 
         roster.bulk_load((*fixed_members(), *generated_members()), on_member=save)
+    load_registry(attributed)
     return count

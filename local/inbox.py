@@ -33,8 +33,12 @@ class Email:
 
 
 def fetch_emails(moto_url: str) -> list[Email]:
-    data = requests.get(f"{moto_url}/moto-api/data.json", timeout=5).json()
-    messages = data.get("ses", {}).get("Message", [])
+    """The emails SES accepted, from local/moto_server.py's inbox endpoint."""
+    from local.moto_server import INBOX_PATH
+
+    response = requests.get(f"{moto_url}{INBOX_PATH}", timeout=10)
+    response.raise_for_status()
+    messages = response.json()
     return [
         Email(
             message_id=item["id"],

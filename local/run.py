@@ -75,8 +75,9 @@ class Stack:
         return process
 
     def start_moto(self) -> None:
-        process = self._spawn("moto", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.moto_port)])
-        _wait_for(f"{self.moto_url}/moto-api/data.json", "moto server", process)
+        process = self._spawn("moto", [sys.executable, "-m", "local.moto_server", "-H", HOST, "-p",
+                                       str(self.moto_port)])
+        _wait_for(f"{self.moto_url}/_local/inbox", "moto server", process)
 
     def start_api(self, count_aws_calls: bool) -> None:
         command = [sys.executable, "-m", "local.api_server", "--moto-port", str(self.moto_port),
@@ -117,8 +118,7 @@ def _print_banner(stack: Stack, counts: dict[str, int], planadmin_password_from_
 
 
 def _email_printer(moto_url: str) -> Callable[[], None]:
-    """Print each new email once. Asks SES for its sent count first: the full dump that
-    holds the messages (moto's data.json) is read only when that count moved."""
+    """Print each new email once; the inbox is read only when SES's sent count moved."""
     from chalicelib.adapters.aws import aws_client
     from local.inbox import fetch_emails
 
@@ -133,7 +133,7 @@ def _email_printer(moto_url: str) -> Callable[[], None]:
         try:
             emails = fetch_emails(moto_url)
         except (requests.RequestException, ValueError):
-            return  # moto's dump can fail while it is being written to; try on the next round
+            return  # try on the next round
         last_count = count
         for email in emails:
             if email.message_id in seen:

@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     MEMBER_VIEWED = "MEMBER_VIEWED"
     ROSTER_VIEWED = "ROSTER_VIEWED"
     ROSTER_EXPORTED = "ROSTER_EXPORTED"
+    REGISTRY_VIEWED = "REGISTRY_VIEWED"
 
 
 @dataclass(frozen=True)

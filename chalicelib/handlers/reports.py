@@ -10,18 +10,25 @@ from chalice import Blueprint, Rate, Response
 from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.config import get_settings
+from chalicelib.errors import ValidationFailed
 from chalicelib.logs import logger
 from chalicelib.members.service import coverage_spans, member_service, other_coverage
 from chalicelib.models.exports import ExportJobModel, ExportStatus, ExportSubscriptionModel, Frequency
 from chalicelib.models.members import AlertAttribute
 from chalicelib.models.paging import decode_page_token, encode_page_token
-from chalicelib.reports import roster
+from chalicelib.reports import registry, roster
 from chalicelib.reports.exports import EXPORTS_QUEUE, export_service
 from chalicelib.web.api import api_route
 
 if TYPE_CHECKING:
     from chalicelib.schemas.members import ListQuery
-    from chalicelib.schemas.reports import ExportRequest, RosterQuery, SubscriptionRequest
+    from chalicelib.schemas.reports import (
+        ExportRequest,
+        RegistryQuery,
+        RegistrySummaryQuery,
+        RosterQuery,
+        SubscriptionRequest,
+    )
 
 report_routes = Blueprint(__name__)
 TAG = "Member reports"
@@ -153,3 +160,57 @@ def start_scheduled_exports(event: Any) -> None:
         logger.info("scheduled exports started", extra={"count": started})
         metrics.count("ScheduledExportsStarted", started)
     metrics.flush()
+
+
+def _legend() -> list[dict[str, str]]:
+    return [{"color": color.value, "label": label} for color, label in registry.LEGEND.items()]
+
+
+def _measures() -> list[dict[str, str]]:
+    return [{"code": m.code, "name": m.name, "description": m.description} for m in registry.MEASURES]
+
+
+def _split(values: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (values or "").split(",") if part.strip())
+
+
+@api_route(report_routes, "/reports/registry/measures", tag=TAG, summary="The registry's measures",
+           response="reports:MeasureList")
+def registry_measures(principal: Principal) -> dict[str, Any]:
+    return {"items": _measures(), "count": len(registry.MEASURES)}
+
+
+@api_route(report_routes, "/reports/registry", tag=TAG, summary="Clinical Practice Registry (gaps in care)",
+           query="reports:RegistryQuery", response="reports:RegistryOut", errors=(404,),
+           description="Per member and measure: GREEN service rendered, YELLOW service needed, RED past due, GRAY "
+           "not applicable. Filters as the seed page: measure, criteria (color), state, plans, patient status, "
+           "enrollment status. Measure and criteria pick the partition (one Query); the rest narrow it.")
+def registry_list(principal: Principal, query: RegistryQuery) -> dict[str, Any]:
+    if query.measure is not None and query.measure not in registry.MEASURE_CODES:
+        raise ValidationFailed(fields={"measure": "is not a measure; see /reports/registry/measures"})
+    scope = roster.resolve_scope(principal, query.provider_id)
+    filters = registry.RegistryFilters(
+        measure=query.measure,
+        criteria=registry.Color(query.criteria) if query.criteria else None,
+        states=_split(query.state), plans=_split(query.plans),
+        patient_status=registry.PatientStatus(query.patient_status) if query.patient_status else None,
+        enrollment_status=registry.EnrollmentStatus(query.enrollment_status) if query.enrollment_status else None,
+    )
+    page = registry.page(principal, scope, filters, query.limit, query.next_token)
+    return {"provider": scope.label, "legend": _legend(), "measures": _measures(),
+            "items": [{**item.attribute_values, "statuses": item.statuses.as_dict()} for item in page.items],
+            "next_token": page.next_token}
+
+
+@api_route(report_routes, "/reports/registry/summary", tag=TAG, summary="Registry counts per measure and color",
+           query="reports:RegistrySummaryQuery", response="reports:RegistrySummaryOut", errors=(404,))
+def registry_summary(principal: Principal, query: RegistrySummaryQuery) -> dict[str, Any]:
+    scope = roster.resolve_scope(principal, query.provider_id)
+    found = registry.summary(scope)
+    counts = found.counts if found else {}
+    return {
+        "provider": scope.label, "as_of": found.as_of if found else None, "legend": _legend(),
+        "measures": [{"code": m.code, "name": m.name,
+                      "counts": {color.value: counts.get(m.code, {}).get(color.value, 0) for color in registry.Color}}
+                     for m in registry.MEASURES],
+    }

@@ -7,6 +7,7 @@ from chalicelib.models.exports import ExportJobModel, ExportSubscriptionModel
 from chalicelib.models.members import MemberModel
 from chalicelib.models.outbox import OutboxMessageModel
 from chalicelib.models.providers import ProviderModel
+from chalicelib.models.registry import RegistryRowModel, RegistrySummaryModel
 from chalicelib.models.roster import RosterCountModel, RosterEntryModel
 from chalicelib.models.sessions import SessionModel
 from chalicelib.models.tokens import OneTimeTokenModel
@@ -14,6 +15,7 @@ from chalicelib.models.tokens import OneTimeTokenModel
 ALL_MODELS = (
     AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
     DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
+    RegistryRowModel, RegistrySummaryModel,
 )
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "OneTimeTokenModel",
     "OutboxMessageModel",
     "ProviderModel",
+    "RegistryRowModel",
+    "RegistrySummaryModel",
     "RosterCountModel",
     "RosterEntryModel",
     "SessionModel",

@@ -118,3 +118,73 @@ class SubscriptionList(ResponseBody):
     items: list[SubscriptionOut]
     count: int
     next_token: str | None = None
+
+
+class RegistryQuery(QueryParameters):
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)
+    measure: str | None = Field(default=None, pattern=r"^[A-Z0-9]{2,8}$", description="A code of /reports/registry/"
+                                "measures; all measures when absent")
+    criteria: Literal["RED", "YELLOW", "GREEN"] | None = Field(default=None, description="All when absent")
+    state: str | None = Field(default=None, max_length=200, description="State names, comma-separated")
+    plans: str | None = Field(default=None, max_length=2000, description="Program names, comma-separated")
+    patient_status: Literal["ESTABLISHED", "NEW"] | None = None
+    enrollment_status: Literal["CONTINUOUS", "RECENT"] | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    next_token: str | None = Field(default=None, max_length=2048)
+
+
+class ColorLegend(ResponseBody):
+    color: str
+    label: str
+
+
+class MeasureOut(ResponseBody):
+    code: str
+    name: str
+    description: str
+
+
+class RegistryRowOut(ResponseBody):
+    member_id: str
+    first_name: str
+    last_name: str
+    birth_date: date
+    gender: str
+    state: str
+    program: str | None = None
+    patient_status: str
+    enrollment_status: str
+    pcp_provider_id: str
+    statuses: dict[str, str] = Field(description="Measure code -> GREEN, YELLOW, RED or GRAY")
+
+
+class RegistryOut(ResponseBody):
+    provider: str
+    legend: list[ColorLegend]
+    measures: list[MeasureOut]
+    items: list[RegistryRowOut]
+    next_token: str | None = Field(default=None, description="More rows may follow even when a page is short "
+                                   "(state, plan and status filters apply after the key)")
+
+
+class MeasureSummary(ResponseBody):
+    code: str
+    name: str
+    counts: dict[str, int] = Field(description="GREEN, YELLOW, RED and GRAY -> members")
+
+
+class RegistrySummaryOut(ResponseBody):
+    provider: str
+    as_of: date | None = None
+    legend: list[ColorLegend]
+    measures: list[MeasureSummary]
+
+
+class MeasureList(ResponseBody):
+    items: list[MeasureOut]
+    count: int
+    next_token: str | None = None
+
+
+class RegistrySummaryQuery(QueryParameters):
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)

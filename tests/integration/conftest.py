@@ -268,3 +268,15 @@ def members_module_batch() -> Any:
     from chalicelib.models.members import MemberModel
 
     return MemberModel.batch_write()
+
+
+@pytest.fixture
+def registry_members(roster_members: FakeClock) -> FakeClock:
+    """The roster_members' registry, from the demo feed (fixed seed)."""
+    from itertools import islice
+
+    from local.demo_members import fixed_members, generated_members
+    from local.demo_registry import load_registry
+
+    load_registry([m for m in (*fixed_members(), *islice(generated_members(), 150)) if m.pcp_provider_id])
+    return roster_members

@@ -163,3 +163,18 @@ def test_scheduled_exports_run_weekly_or_on_the_same_day_next_month():
     assert next_run(start, Frequency.WEEKLY) == datetime(2026, 2, 7, 6, 0, tzinfo=UTC)
     assert next_run(start, Frequency.MONTHLY) == datetime(2026, 2, 28, 6, 0, tzinfo=UTC)
     assert next_run(datetime(2026, 12, 15, tzinfo=UTC), Frequency.MONTHLY) == datetime(2027, 1, 15, tzinfo=UTC)
+
+
+def test_measures_apply_by_age_gender_and_condition():
+    from chalicelib.reports.registry import MEASURES, age_on
+
+    by_code = {measure.code: measure for measure in MEASURES}
+    assert age_on(date(1976, 11, 2), date(2026, 11, 1)) == 49
+    assert age_on(date(1976, 11, 1), date(2026, 11, 1)) == 50
+    assert by_code["BCS"].applies(50, "F", frozenset())
+    assert not by_code["BCS"].applies(50, "M", frozenset())
+    assert not by_code["BCS"].applies(49, "F", frozenset())
+    assert by_code["HBD"].applies(40, "M", frozenset({"diabetes"}))
+    assert not by_code["HBD"].applies(40, "M", frozenset())
+    assert by_code["W30"].applies(2, "F", frozenset())
+    assert not by_code["W30"].applies(3, "F", frozenset())

@@ -1,0 +1,219 @@
+"""Clinical Practice Registry: preventive-care measures per member, their colors, and the filters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.accounts.principal import Principal
+from chalicelib.audit import trail
+from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.clock import utcnow
+from chalicelib.members.service import coverage_spans
+from chalicelib.models.members import MemberModel
+from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.models.registry import (
+    SUMMARY_SORT_KEY,
+    RegistryRowModel,
+    RegistrySummaryModel,
+    registry_partition,
+    summary_partition,
+)
+from chalicelib.models.roster import group_view, member_sort_key, provider_view
+from chalicelib.reports.roster import RosterScope, current_program
+
+
+class Color(StrEnum):
+    GREEN = "GREEN"
+    YELLOW = "YELLOW"
+    RED = "RED"
+    GRAY = "GRAY"
+
+
+LEGEND: dict[Color, str] = {
+    Color.GREEN: "Service Rendered",
+    Color.YELLOW: "Service Needed",
+    Color.RED: "Service Past Due",
+    Color.GRAY: "Service N/A",
+}
+
+
+class PatientStatus(StrEnum):
+    ESTABLISHED = "ESTABLISHED"
+    NEW = "NEW"
+
+
+class EnrollmentStatus(StrEnum):
+    CONTINUOUS = "CONTINUOUS"
+    RECENT = "RECENT"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A preventive-care measure and whom it applies to; everyone else is Gray for it."""
+
+    code: str
+    name: str
+    description: str
+    min_age: int
+    max_age: int
+    gender: str | None = None
+    condition: str | None = None
+
+    def applies(self, age: int, gender: str, conditions: frozenset[str]) -> bool:
+        if not self.min_age <= age <= self.max_age:
+            return False
+        if self.gender and gender != self.gender:
+            return False
+        return self.condition is None or self.condition in conditions
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("AAP", "Adult Access", "Adults 20 and older with an ambulatory or preventive care visit this year.",
+            20, 120),
+    Measure("AMR", "Asthma Control", "Members 5 to 64 with persistent asthma whose controller-to-total medication "
+            "ratio is 0.50 or more.", 5, 64, condition="asthma"),
+    Measure("PBH", "Beta Blockers", "Adults hospitalized for a heart attack who received beta-blocker treatment "
+            "for six months after discharge.", 18, 120, condition="heart_attack"),
+    Measure("W30", "Well-Child Visits", "Children in their first 30 months with the recommended well-child "
+            "visits.", 0, 2),
+    Measure("BCS", "Breast Cancer Screening", "Women 50 to 74 with a mammogram in the last two years.", 50, 74,
+            gender="F"),
+    Measure("HBD", "Diabetes HbA1c", "Members 18 to 75 with diabetes whose most recent HbA1c is under control.",
+            18, 75, condition="diabetes"),
+)
+MEASURE_CODES = frozenset(measure.code for measure in MEASURES)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def statuses_for(member: MemberModel, as_of: date, conditions: frozenset[str],
+                 applicable_colors: Mapping[str, Color]) -> dict[str, Color]:
+    """Every measure's color: the feed's color where the measure applies, Gray where it does not."""
+    age = age_on(date.fromisoformat(member.birth_date), as_of)
+    return {
+        measure.code: applicable_colors.get(measure.code, Color.YELLOW)
+        if measure.applies(age, member.gender, conditions) else Color.GRAY
+        for measure in MEASURES
+    }
+
+
+def patient_status(member: MemberModel, as_of: date) -> PatientStatus:
+    """New when the member's coverage began in the last six months."""
+    spans = coverage_spans(member)
+    first = min((span.start for span in spans), default=as_of)
+    return PatientStatus.NEW if (as_of - first).days < 183 else PatientStatus.ESTABLISHED
+
+
+def enrollment_status(member: MemberModel, as_of: date) -> EnrollmentStatus:
+    """Continuous when one span has covered the last twelve months without a gap."""
+    for span in coverage_spans(member):
+        if span.covers(as_of) and (as_of - span.start).days >= 365:
+            return EnrollmentStatus.CONTINUOUS
+    return EnrollmentStatus.RECENT
+
+
+def rows_for(member: MemberModel, statuses: Mapping[str, Color], as_of: date) -> list[RegistryRowModel]:
+    """The member's rows in every partition a filter can ask for, in the PCP's and the group's views."""
+    if not member.pcp_provider_id or not member.pcp_tax_id:
+        return []
+    partitions: list[str] = []
+    for view in (provider_view(member.pcp_provider_id), group_view(member.pcp_tax_id)):
+        partitions.append(registry_partition(view))
+        for code, color in statuses.items():
+            if color != Color.GRAY:
+                partitions += [registry_partition(view, code), registry_partition(view, code, color)]
+        partitions += [registry_partition(view, color=color) for color in sorted(set(statuses.values()))]
+    program = current_program(coverage_spans(member))
+    patient, enrollment = patient_status(member, as_of).value, enrollment_status(member, as_of).value
+    return [
+        RegistryRowModel(
+            registry_key=partition, sort_key=member_sort_key(member.last_name, member.first_name, member.member_id),
+            member_id=member.member_id, first_name=member.first_name, last_name=member.last_name,
+            birth_date=member.birth_date, gender=member.gender, state=member.state, program=program,
+            patient_status=patient, enrollment_status=enrollment,
+            pcp_provider_id=member.pcp_provider_id, statuses={code: color.value for code, color in statuses.items()},
+        )
+        for partition in partitions
+    ]
+
+
+def bulk_load(scored: Iterable[tuple[MemberModel, Mapping[str, Color]]], as_of: date) -> int:
+    """Load one registry version: every row, and each view's summary of counts per measure and color."""
+    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    written = 0
+    with RegistryRowModel.batch_write() as batch:
+        for member, statuses in scored:
+            for row in rows_for(member, statuses, as_of):
+                batch.save(row)
+                written += 1
+            if member.pcp_provider_id and member.pcp_tax_id:
+                for view in (provider_view(member.pcp_provider_id), group_view(member.pcp_tax_id)):
+                    for code, color in statuses.items():
+                        counts[view][code][color.value] += 1
+    with RegistrySummaryModel.batch_write() as batch:
+        for view, by_measure in counts.items():
+            batch.save(RegistrySummaryModel(registry_key=summary_partition(view), as_of=as_of.isoformat(),
+                                            counts={code: dict(colors) for code, colors in by_measure.items()}))
+    return written
+
+
+@dataclass(frozen=True)
+class RegistryFilters:
+    measure: str | None = None
+    criteria: Color | None = None
+    states: tuple[str, ...] = ()
+    plans: tuple[str, ...] = ()
+    patient_status: PatientStatus | None = None
+    enrollment_status: EnrollmentStatus | None = None
+
+    def condition(self) -> Condition | None:
+        """What the key does not narrow (state, plan, statuses), as a filter on the one Query."""
+        parts: list[Condition] = []
+        if self.states:
+            parts.append(RegistryRowModel.state.is_in(*self.states))
+        if self.plans:
+            parts.append(RegistryRowModel.program.is_in(*self.plans))
+        if self.patient_status:
+            parts.append(RegistryRowModel.patient_status == self.patient_status.value)
+        if self.enrollment_status:
+            parts.append(RegistryRowModel.enrollment_status == self.enrollment_status.value)
+        combined: Condition | None = None
+        for part in parts:
+            combined = part if combined is None else combined & part
+        return combined
+
+
+@dataclass(frozen=True)
+class RegistryPage:
+    items: list[RegistryRowModel]
+    next_token: str | None
+
+
+def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, limit: int, token: str | None,
+         *, now: datetime | None = None) -> RegistryPage:
+    partition = registry_partition(scope.view(), filters.measure, filters.criteria.value if filters.criteria else None)
+    start = decode_page_token(token, {"registry_key": partition})
+    results = RegistryRowModel.query(partition, filter_condition=filters.condition(), limit=limit,
+                                     last_evaluated_key=start)
+    items = list(results)
+    trail.record_many(principal.username, principal.role.value, (
+        AuditEntry(item.member_id, AuditAction.REGISTRY_VIEWED, scope.provider_id, f"registry={partition}")
+        for item in items
+    ), now or utcnow())
+    return RegistryPage(items, encode_page_token(results.last_evaluated_key))
+
+
+def summary(scope: RosterScope) -> RegistrySummaryModel | None:
+    try:
+        return RegistrySummaryModel.get(summary_partition(scope.view()), SUMMARY_SORT_KEY)
+    except DoesNotExist:
+        return None
