@@ -14,7 +14,7 @@ import importlib
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
@@ -38,6 +38,7 @@ SCHEMA_PACKAGE = "chalicelib.schemas"
 MAX_BODY_BYTES = 64 * 1024
 MAX_TOKEN_LENGTH = 256
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_PATH_PARAMETER = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
 
 STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.INVALID: 400,
@@ -92,7 +93,6 @@ class RouteContract:
     auth: bool = True
     produces: str = "application/json"
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 ROUTE_CONTRACTS: list[RouteContract] = []
@@ -142,7 +142,7 @@ def api_route(
             correlation_id = _correlation_id(request)
             logger.set_correlation_id(correlation_id)
             try:
-                kwargs: dict[str, Any] = dict(uri_params)
+                kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
                 if auth:
                     kwargs["principal"] = authenticator()(_bearer_token(request))
                 if contract.body is not None:
@@ -243,6 +243,14 @@ def _plain_message(item: Any) -> str:
         return f"must be one of {context.get('expected')}"
     message = str(item.get("msg", "is not valid"))
     return message[:1].lower() + message[1:]
+
+
+def _checked_path_parameters(uri_params: dict[str, str]) -> dict[str, Any]:
+    """IDs in the path are short and plain; anything else is refused before it reaches a key."""
+    wrong = {name: "has the wrong format" for name, value in uri_params.items() if not _PATH_PARAMETER.match(value)}
+    if wrong:
+        raise ValidationFailed(fields=wrong)
+    return dict(uri_params)
 
 
 def _bearer_token(request: Any) -> str:

@@ -95,3 +95,11 @@ def test_errors_carry_a_correlation_id(api):
                         headers={"X-Correlation-Id": "trace-123"})
     assert response.headers["X-Correlation-Id"] == "trace-123"
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("member_id", ["x" * 101, "a%20b", "%27%20OR%201%3D1", "..%2F..%2Fetc"])
+def test_path_ids_of_the_wrong_shape_are_refused_before_any_lookup(api, member_id, demo_users):
+    token = api.post("/auth/login", {"username": "demo.group", "password": "Demo-Portal-2026!"}).data["token"]
+    response = api.get(f"/members/{member_id}", token=token)
+    assert response.status_code == 400
+    assert response.data["fields"] == {"memberId": "has the wrong format"}
