@@ -46,9 +46,7 @@ class CoverageSpanOut(ResponseBody):
     plan_type: str
 
 
-class EligibilityResponse(ResponseBody):
-    eligible: bool
-    date_of_service: date
+class MemberIdentity(ResponseBody):
     member_id: str
     medicaid_id: str
     first_name: str
@@ -56,6 +54,11 @@ class EligibilityResponse(ResponseBody):
     birth_date: date
     gender: str
     state: str
+
+
+class EligibilityResponse(MemberIdentity):
+    eligible: bool
+    date_of_service: date
     program: str | None = None
     plan_type: str | None = None
     coverage_start: date | None = Field(description="Start of the span holding the date of service")

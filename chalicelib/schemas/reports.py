@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from chalicelib.schemas.base import QueryParameters, RequestBody, ResponseBody
-from chalicelib.schemas.members import PROVIDER_ID, CoverageSpanOut, OtherInsuranceOut, ProviderRef
+from chalicelib.schemas.members import PROVIDER_ID, CoverageSpanOut, MemberIdentity, OtherInsuranceOut, ProviderRef
 
 
 class RosterQuery(QueryParameters):
@@ -55,14 +55,7 @@ class RosterOut(ResponseBody):
     alert_legend: list[LegendEntry]
 
 
-class MemberDetailOut(ResponseBody):
-    member_id: str
-    medicaid_id: str
-    first_name: str
-    last_name: str
-    birth_date: date
-    gender: str
-    state: str
+class MemberDetailOut(MemberIdentity):
     language: str | None = None
     phone: str | None = None
     program: str | None = None
