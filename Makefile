@@ -16,7 +16,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-venv: $(STAMP)
+CODESET := chalicelib/codesets/data/icd10cm.tsv
+
+$(CODESET): $(STAMP) chalicelib/codesets/build.py
+	$(BIN)/python -m chalicelib.codesets.build
+
+venv: $(STAMP) $(CODESET)
 
 ## Start the local stack (moto, resources, demo data, API, event pump) in the foreground.
 run: venv
