@@ -5,8 +5,10 @@ from chalice import Chalice
 from chalicelib.handlers.audit import audit_routes
 from chalicelib.handlers.auth import auth_routes
 from chalicelib.handlers.emails import email_events
+from chalicelib.handlers.fhir import fhir_routes
 from chalicelib.handlers.members import member_routes
 from chalicelib.handlers.pages import pages
+from chalicelib.handlers.prior_auth import prior_auth_routes
 from chalicelib.handlers.reports import report_routes
 from chalicelib.handlers.system import system_routes
 from chalicelib.handlers.uploads import upload_events
@@ -17,6 +19,8 @@ app.register_blueprint(system_routes)
 app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
 app.register_blueprint(member_routes)
+app.register_blueprint(prior_auth_routes)
+app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)
 app.register_blueprint(audit_routes)
 app.register_blueprint(email_events)

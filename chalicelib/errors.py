@@ -155,3 +155,32 @@ class ExportExpired(PortalError):
     kind = ErrorKind.GONE
     code = "EXPORT_EXPIRED"
     default_message = "This export is no longer available. Start a new one."
+
+
+class PriorAuthNotFound(NotFound):
+    code = "PRIOR_AUTH_NOT_FOUND"
+    default_message = "No prior authorization request with this number for the providers you act for."
+
+
+class PriorAuthConflict(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "PRIOR_AUTH_STATUS_CONFLICT"
+    default_message = "The request's status does not allow this."
+
+
+class PriorAuthChanged(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "PRIOR_AUTH_CHANGED"
+    default_message = "The request changed while you were working on it. Reload it and try again."
+
+
+class RequestInProgress(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "REQUEST_IN_PROGRESS"
+    default_message = "A request with this Idempotency-Key is still being processed. Try again in a moment."
+
+
+class IdempotencyKeyReused(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was already used for a different request."

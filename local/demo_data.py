@@ -112,4 +112,18 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
         save_account(account, DEMO_USER_PASSWORD)
     save_account(PLANADMIN, planadmin_password)
     counts["accounts"] = len(DEMO_ACCOUNTS) + 1
+    from local.demo_prior_auth import load_requests, load_rules
+
+    counts["prior-auth rules"] = load_rules()
+    counts["prior-auth requests"] = load_requests(utcnow().date())
+    _drop_queued_demo_emails()
     return counts
+
+
+def _drop_queued_demo_emails() -> None:
+    """The demo history's status notices are not news: nobody should get sixty emails on `make run`."""
+    from chalicelib.adapters.aws import aws_client
+    from chalicelib.emails.outbox import EMAIL_QUEUE
+
+    sqs = aws_client("sqs")
+    sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=get_settings().resource_name(EMAIL_QUEUE))["QueueUrl"])

@@ -41,6 +41,7 @@ from chalicelib.models.paging import decode_page_token, encode_page_token
 from chalicelib.models.providers import ProviderModel
 
 _CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+IMAGE_DOCUMENT_KINDS = (DocumentKind.CONSENT_FORM.value, DocumentKind.CLINICAL_DOCUMENT.value)
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,10 @@ class DocumentService:
 
     def issue_upload(self, document: DocumentModel, max_bytes: int) -> UploadTicket:
         document.save(condition=DocumentModel.document_id.does_not_exist())
+        return self.presign(document, max_bytes)
+
+    def presign(self, document: DocumentModel, max_bytes: int) -> UploadTicket:
+        """A presigned POST for a saved document record (the record always exists before the bytes)."""
         expires = self._settings.presigned_url_seconds
         post = storage.presigned_post(document.s3_key, document.content_type, max_bytes, expires)
         return UploadTicket(document, post["url"], dict(post["fields"]), self._clock() + timedelta(seconds=expires),
@@ -193,15 +198,15 @@ class DocumentService:
         if document.status == DocumentStatus.REJECTED.value:
             self._finish_quarantine(key)
             return document.status
-        if document.status != DocumentStatus.AWAITING_UPLOAD.value and document.kind == DocumentKind.CONSENT_FORM:
+        if document.status != DocumentStatus.AWAITING_UPLOAD.value and document.kind in IMAGE_DOCUMENT_KINDS:
             return document.status
         if document.kind == DocumentKind.ELIGIBILITY_FILE.value:
             from chalicelib.members.batch import process_eligibility_file
 
             return process_eligibility_file(document, event_time, self._members, self)
-        return self._check_consent_form(document, event_time)
+        return self._check_image_document(document, event_time)
 
-    def _check_consent_form(self, document: DocumentModel, event_time: datetime) -> str:
+    def _check_image_document(self, document: DocumentModel, event_time: datetime) -> str:
         stored = storage.describe(document.s3_key)
         if stored is None:
             return self.reject(document, "the file never arrived or was removed", move=False)
@@ -224,8 +229,9 @@ class DocumentService:
             if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
                 raise
             return DocumentModel.get(document.document_id).status
-        logger.info("consent form received", extra={"document_id": document.document_id})
-        metrics.count("ConsentFormReceived")
+        logger.info("document received", extra={"document_id": document.document_id, "kind": document.kind})
+        received = "ConsentFormReceived" if document.kind == DocumentKind.CONSENT_FORM else "ClinicalDocumentReceived"
+        metrics.count(received)
         return DocumentStatus.RECEIVED.value
 
     def reject(self, document: DocumentModel, reason: str, *, move: bool = True,

@@ -18,6 +18,7 @@ class EmailTemplate(StrEnum):
     EMAIL_VERIFIED = "email_verified"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     EXPORT_READY = "export_ready"
+    PRIOR_AUTH_STATUS = "prior_auth_status"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
             "Log in and open the export to download it. It stays available for 7 days.",
         ),
         link_label="Open the export",
+    ),
+    EmailTemplate.PRIOR_AUTH_STATUS: _Template(
+        subject="Prior authorization {authorization_number}: {status_label}",
+        lines=(
+            "Hello {username},",
+            "The prior authorization request {authorization_number} is now: {status_label}.",
+            "Log in to the {plan_name} Provider Portal to see the decision, its reasons and its history.",
+        ),
+        link_label="Open the request",
     ),
 }
 

@@ -6,6 +6,7 @@ from chalicelib.models.documents import DocumentModel
 from chalicelib.models.exports import ExportJobModel, ExportSubscriptionModel
 from chalicelib.models.members import MemberModel
 from chalicelib.models.outbox import OutboxMessageModel
+from chalicelib.models.prior_auth import PriorAuthEventModel, PriorAuthRequestModel, PriorAuthRuleModel
 from chalicelib.models.providers import ProviderModel
 from chalicelib.models.registry import RegistryRowModel, RegistrySummaryModel
 from chalicelib.models.roster import RosterCountModel, RosterEntryModel
@@ -15,7 +16,7 @@ from chalicelib.models.tokens import OneTimeTokenModel
 ALL_MODELS = (
     AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
     DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
-    RegistryRowModel, RegistrySummaryModel,
+    RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
 )
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "MemberModel",
     "OneTimeTokenModel",
     "OutboxMessageModel",
+    "PriorAuthEventModel",
+    "PriorAuthRequestModel",
+    "PriorAuthRuleModel",
     "ProviderModel",
     "RegistryRowModel",
     "RegistrySummaryModel",

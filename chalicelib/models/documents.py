@@ -1,4 +1,5 @@
-"""Uploaded documents (consent forms, member eligibility files) and their processing status.
+"""Uploaded documents and their processing status: consent forms, member eligibility files,
+prior authorization clinical documents.
 
 S3 keys are ``uploads/<kind>/<document id>/<file name>``; rejected objects move to
 ``quarantine/`` with the same tail. The upload handler finds the record from the key.
@@ -22,6 +23,7 @@ RESULTS_PREFIX = "results/"
 class DocumentKind(StrEnum):
     CONSENT_FORM = "consent-forms"
     ELIGIBILITY_FILE = "eligibility-files"
+    CLINICAL_DOCUMENT = "clinical-documents"
 
 
 class DocumentStatus(StrEnum):
@@ -91,6 +93,7 @@ class DocumentModel(Model):
     consent_type = UnicodeAttribute(null=True)
     date_of_service = UnicodeAttribute(null=True)
     claim_number = UnicodeAttribute(null=True)
+    prior_auth_id = UnicodeAttribute(null=True)
     file_name = UnicodeAttribute()
     content_type = UnicodeAttribute()
     s3_key = UnicodeAttribute()

@@ -98,6 +98,7 @@ class DocumentOut(ResponseBody):
     consent_type: str | None = None
     date_of_service: date | None = None
     claim_number: str | None = None
+    prior_auth_id: str | None = None
     provider_id: str
     file_name: str
     content_type: str

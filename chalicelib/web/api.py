@@ -38,7 +38,7 @@ SCHEMA_PACKAGE = "chalicelib.schemas"
 MAX_BODY_BYTES = 64 * 1024
 MAX_TOKEN_LENGTH = 256
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_PATH_PARAMETER = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
+_PATH_PARAMETER = re.compile(r"^\$?[A-Za-z0-9._@-]{1,100}$")  # "$" opens FHIR operations ($submit)
 
 STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.INVALID: 400,

@@ -30,8 +30,10 @@ def _reset_service() -> None:
     """Clients and connections are kept across tests (moto intercepts them whenever a mock is
     active; making them anew costs ~80 ms each); the service is rebuilt so each test gets its clock."""
     from chalicelib.accounts import service
+    from chalicelib.priorauth import service as prior_auth
 
     service._service = None
+    prior_auth._service = None
 
 
 @pytest.fixture(scope="session")
@@ -280,3 +282,17 @@ def registry_members(roster_members: FakeClock) -> FakeClock:
 
     load_registry([m for m in (*fixed_members(), *islice(generated_members(), 150)) if m.pcp_provider_id])
     return roster_members
+
+
+@pytest.fixture
+def prior_auth_rules(members: FakeClock) -> FakeClock:
+    """The demo prior authorization rules, and a prior authorization service on the members' clock."""
+    from chalicelib.documents import service as documents
+    from chalicelib.members import service as members_module
+    from chalicelib.priorauth import service as prior_auth
+    from local.demo_prior_auth import load_rules
+
+    load_rules()
+    prior_auth._service = prior_auth.PriorAuthService(get_settings(), members_module._service, documents._service,
+                                                      clock=members)
+    return members

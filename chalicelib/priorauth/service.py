@@ -1,0 +1,649 @@
+"""Prior authorization requests: submit (AutoAuth answers at once), follow, review, appeal.
+
+Every change of a request is one DynamoDB transaction: the request (guarded by its
+``version``), the history entry, and the outbox row of the email notice. Nothing is
+half-written; two people changing one request at once get a 409 for the second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import metrics
+from chalicelib.accounts.principal import Principal
+from chalicelib.audit import trail
+from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.clock import utcnow
+from chalicelib.codesets.icd10cm import with_dot
+from chalicelib.config import Settings, get_settings
+from chalicelib.documents.service import DocumentService, UploadTicket, document_service
+from chalicelib.emails import outbox
+from chalicelib.emails.templates import EmailTemplate
+from chalicelib.errors import (
+    Forbidden,
+    NotEligible,
+    PriorAuthChanged,
+    PriorAuthConflict,
+    PriorAuthNotFound,
+    ValidationFailed,
+)
+from chalicelib.logs import logger
+from chalicelib.members.service import MemberLookup, MemberService, member_service
+from chalicelib.models.accounts import AccountModel, account_key
+from chalicelib.models.base import transaction_connection
+from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
+from chalicelib.models.outbox import OutboxMessageModel
+from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.models.prior_auth import (
+    EVENT_PREFIX,
+    REQUEST_ITEM,
+    REVIEW_QUEUE_OPEN,
+    AuthStatus,
+    NewbornAttribute,
+    PriorAuthEventModel,
+    PriorAuthRequestModel,
+    PriorAuthRuleModel,
+    ServiceLineAttribute,
+    Urgency,
+    event_item,
+    new_authorization_number,
+    received_key,
+    rule_set_key,
+    scoped_status,
+)
+from chalicelib.models.providers import ProviderModel
+from chalicelib.priorauth import autoauth, deadlines
+from chalicelib.priorauth.metrics import DecisionRow, PeriodFigures, figures
+from chalicelib.priorauth.submission import Submission, derived_criteria, submission_problems
+
+AUTOAUTH_ACTOR = "AutoAuth"
+EVENT_RECEIVED = "RECEIVED"
+MAX_METRIC_MONTHS = 36
+
+STATUS_LABELS: dict[AuthStatus, str] = {
+    AuthStatus.APPROVED: "Approved",
+    AuthStatus.PENDED: "Pended for clinical review",
+    AuthStatus.MORE_INFO_REQUESTED: "More information requested",
+    AuthStatus.DENIED: "Denied",
+    AuthStatus.APPEALED: "Appeal received",
+}
+
+DENIAL_REASONS: dict[str, str] = {
+    "NOT_MEDICALLY_NECESSARY": "The clinical information does not meet medical necessity criteria.",
+    "INSUFFICIENT_INFORMATION": "The information requested to make a decision was not received.",
+    "NOT_A_COVERED_BENEFIT": "The service is not a covered benefit of the member's plan.",
+    "OUT_OF_NETWORK": "The servicing provider is out of network and no exception applies.",
+    "EXPERIMENTAL": "The service is experimental or investigational for this condition.",
+    "DUPLICATE_REQUEST": "The service is already authorized under another request.",
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    code: str
+    state: str
+    program: str
+    listed: bool
+    requires_authorization: bool
+    description: str | None
+    request_types: tuple[str, ...] = ()
+    documentation: tuple[str, ...] = ()
+    criteria: tuple[tuple[str, str], ...] = ()
+    auto_approval: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    request: PriorAuthRequestModel
+    uploads: tuple[UploadTicket, ...]
+
+
+@dataclass(frozen=True)
+class RequestView:
+    request: PriorAuthRequestModel
+    history: list[PriorAuthEventModel]
+    documents: list[DocumentModel]
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    items: list[PriorAuthRequestModel]
+    count: int
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    authorization_number: str | None = None
+    member_id: str | None = None
+    provider_id: str | None = None
+    status: AuthStatus | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    limit: int = 50
+    next_token: str | None = None
+
+
+class ReviewAction:
+    APPROVE = "APPROVE"
+    DENY = "DENY"
+    REQUEST_INFO = "REQUEST_INFO"
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    action: str
+    approved_units: dict[int, int] = field(default_factory=dict)
+    approved_start_date: date | None = None
+    approved_end_date: date | None = None
+    denial_reason_code: str | None = None
+    reason: str | None = None
+
+
+def code_rule(row: PriorAuthRuleModel) -> autoauth.CodeRule:
+    return autoauth.CodeRule(
+        code=row.code, description=row.description, requires_authorization=row.requires_authorization,
+        request_types=tuple(row.request_types),
+        auto_rules=tuple(
+            autoauth.AutoRule(rule.rule_id, rule.description, tuple(rule.criteria_all),
+                              tuple(rule.diagnosis_prefixes), tuple(rule.urgencies), int(rule.max_units),
+                              int(rule.max_days))
+            for rule in row.auto_rules
+        ),
+    )
+
+
+class PriorAuthService:
+    def __init__(self, settings: Settings, members: MemberService, documents: DocumentService, *,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._settings = settings
+        self._members = members
+        self._documents = documents
+        self._clock = clock
+        self._zone = ZoneInfo(settings.plan_timezone)
+
+    def today(self) -> date:
+        return self._clock().astimezone(self._zone).date()
+
+    # Requirements
+
+    def requirements(self, state: str, program: str, codes: Iterable[str]) -> list[Requirement]:
+        wanted = list(dict.fromkeys(code.strip().upper() for code in codes))
+        rule_set = rule_set_key(state, program)
+        found = {row.code: row for row in PriorAuthRuleModel.batch_get([(rule_set, code) for code in wanted])}
+        answers = []
+        for code in wanted:
+            row = found.get(code)
+            if row is None:
+                answers.append(Requirement(code, state, program, listed=False, requires_authorization=False,
+                                           description=None))
+                continue
+            answers.append(Requirement(
+                code, state, program, listed=True, requires_authorization=row.requires_authorization,
+                description=row.description, request_types=tuple(row.request_types),
+                documentation=tuple(row.documentation),
+                criteria=tuple((criterion.criterion_id, criterion.question) for criterion in row.criteria),
+                auto_approval=tuple(rule.description for rule in row.auto_rules),
+            ))
+        return answers
+
+    # Submission
+
+    def submit(self, principal: Principal, submission: Submission, *, source: str = "PORTAL") -> SubmitOutcome:
+        """Validate, decide with AutoAuth, and write the request, its history and its notice together."""
+        problems = submission_problems(submission, self.today())
+        if problems:
+            raise ValidationFailed(fields=problems)
+        requesting = self._documents.acting_provider(principal, submission.requesting_provider_id)
+        servicing = self._provider_or_none(submission.servicing_provider_id)
+        if servicing is None:
+            raise ValidationFailed(fields={"servicingProviderId": "is not a provider in the plan's directory"})
+        member = self._members.find(principal, MemberLookup(member_id=submission.member_id))
+        answer = self._members.answer(member, submission.start_date, requesting.provider_id)
+        span = answer.eligibility.span
+        if not answer.eligibility.eligible or span is None:
+            raise NotEligible(fields={"startDate": "the member is not eligible on this date"})
+
+        rules = {row.code: code_rule(row) for row in PriorAuthRuleModel.batch_get(
+            [(rule_set_key(member.state, span.plan_type), code) for code in {line.code for line in submission.lines}])}
+        wrong_type = {
+            f"serviceLines.{index}.code": f"is not requested as {submission.request_type.value.lower()}"
+            for index, line in enumerate(submission.lines)
+            if line.code in rules and rules[line.code].request_types
+            and submission.request_type.value not in rules[line.code].request_types
+        }
+        if wrong_type:
+            raise ValidationFailed(fields=wrong_type)
+        decision = autoauth.decide(autoauth.RequestFacts(
+            request_type=submission.request_type, urgency=submission.urgency.value,
+            diagnosis_codes=submission.diagnosis_codes,
+            criteria_met=frozenset(submission.criteria_met) | derived_criteria(submission), days=submission.days,
+            lines=tuple(autoauth.LineFacts(index + 1, line.code, line.units)
+                        for index, line in enumerate(submission.lines)),
+        ), rules)
+
+        now = self._clock()
+        status = AuthStatus.APPROVED if decision.approved else AuthStatus.PENDED
+        request = PriorAuthRequestModel(
+            request_id=new_authorization_number(now),
+            request_type=submission.request_type.value, status=status.value, urgency=submission.urgency.value,
+            source=source, member_id=member.member_id, member_first_name=member.first_name,
+            member_last_name=member.last_name, member_birth_date=member.birth_date, state=member.state,
+            program=span.program, plan_type=span.plan_type, requesting_provider_id=requesting.provider_id,
+            servicing_provider_id=servicing.provider_id, tax_id=requesting.tax_id, submitted_by=principal.username,
+            notify_email=self._email_of(principal.username), received_at=now,
+            due_at=deadlines.decision_due(now, submission.urgency),
+            start_date=submission.start_date.isoformat(), end_date=submission.end_date.isoformat(),
+            lines=[
+                ServiceLineAttribute(
+                    line=index + 1, code=line.code, modifiers=list(line.modifiers), units=line.units,
+                    description=rules[line.code].description if line.code in rules else line.description,
+                    requires_authorization=outcome.requires_authorization, auto_rule_id=outcome.auto_rule_id,
+                    approved_units=line.units if decision.approved else None,
+                )
+                for index, (line, outcome) in enumerate(zip(submission.lines, decision.lines, strict=True))
+            ],
+            diagnosis_codes=[with_dot(code) for code in submission.diagnosis_codes],
+            medical_history=submission.medical_history, criteria_met=sorted(submission.criteria_met),
+            criteria_not_met=sorted(submission.criteria_not_met), pend_reasons=list(decision.pend_reasons),
+        )
+        request.received_key = received_key(now, request.request_id)
+        if submission.newborn:
+            newborn = submission.newborn
+            request.newborn = NewbornAttribute(
+                birth_date=newborn.birth_date.isoformat(), gender=newborn.gender,
+                birth_weight_grams=newborn.birth_weight_grams, gestational_age_weeks=newborn.gestational_age_weeks,
+                delivery_method=newborn.delivery_method, nicu_admission=newborn.nicu_admission)
+        documents = [
+            self._documents.new_document(principal, requesting, DocumentKind.CLINICAL_DOCUMENT, document.file_name,
+                                         document.content_type, member_id=member.member_id)
+            for document in submission.documents
+        ]
+        for document in documents:
+            document.prior_auth_id = request.request_id
+        request.document_ids = [document.document_id for document in documents]
+        events = [self._event(request, now, 0, EVENT_RECEIVED, principal.username, principal.role.value,
+                              f"Submitted through the {source.lower()}")]
+        if decision.approved:
+            request.approved_start_date, request.approved_end_date = request.start_date, request.end_date
+            request.auto_approved = True
+            self._record_first_decision(request, AuthStatus.APPROVED, now, AUTOAUTH_ACTOR)
+            rules_met = sorted({line.auto_rule_id for line in decision.lines if line.auto_rule_id})
+            events.append(self._event(request, now, 1, AuthStatus.APPROVED, AUTOAUTH_ACTOR, "system",
+                                      "Approved by AutoAuth: " + (", ".join(rules_met) or "no line needs "
+                                                                  "authorization")))
+        else:
+            events.append(self._event(request, now, 1, AuthStatus.PENDED, AUTOAUTH_ACTOR, "system",
+                                      "Pended for clinical review: " + "; ".join(decision.pend_reasons)))
+        self._index(request)
+        message = self._notice(request, now)
+        with TransactWrite(connection=transaction_connection()) as transaction:
+            transaction.save(request, condition=PriorAuthRequestModel.request_id.does_not_exist())
+            for event in events:
+                transaction.save(event)
+            for document in documents:
+                transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
+            transaction.save(message)
+        outbox.publish([message])
+        trail.record(principal, AuditEntry(member.member_id, AuditAction.PRIOR_AUTH_SUBMITTED, requesting.provider_id,
+                                           f"request={request.request_id} status={status.value}"), now)
+        logger.info("prior authorization submitted", extra={"request_id": request.request_id,
+                                                            "status": status.value, "source": source})
+        metrics.count("PriorAuthApproved" if decision.approved else "PriorAuthPended")
+        tickets = tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in documents)
+        return SubmitOutcome(request, tickets)
+
+    # Reading
+
+    def get(self, principal: Principal, request_id: str, *, audited: bool = True) -> PriorAuthRequestModel:
+        try:
+            request = PriorAuthRequestModel.get(request_id, REQUEST_ITEM)
+        except DoesNotExist:
+            raise PriorAuthNotFound() from None
+        if not (principal.is_plan_staff or principal.may_act_for(request.requesting_provider_id, request.tax_id)):
+            raise PriorAuthNotFound()
+        if audited:
+            trail.record(principal, AuditEntry(request.member_id, AuditAction.PRIOR_AUTH_VIEWED,
+                                               request.requesting_provider_id, f"request={request_id}"), self._clock())
+        return request
+
+    def view(self, principal: Principal, request_id: str) -> RequestView:
+        request = self.get(principal, request_id)
+        history = list(PriorAuthEventModel.query(request_id, PriorAuthEventModel.item.startswith(EVENT_PREFIX)))
+        documents = list(DocumentModel.batch_get(request.document_ids)) if request.document_ids else []
+        documents.sort(key=lambda document: request.document_ids.index(document.document_id))
+        return RequestView(request, history, documents)
+
+    def pending_uploads(self, request_id: str) -> tuple[UploadTicket, ...]:
+        """Fresh presigned POSTs for the request's documents not uploaded yet (a repeated submission)."""
+        request = PriorAuthRequestModel.get(request_id, REQUEST_ITEM)
+        if not request.document_ids:
+            return ()
+        waiting = [document for document in DocumentModel.batch_get(request.document_ids)
+                   if document.status == DocumentStatus.AWAITING_UPLOAD.value]
+        waiting.sort(key=lambda document: request.document_ids.index(document.document_id))
+        return tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in waiting)
+
+    def search(self, principal: Principal, criteria: SearchCriteria) -> RequestPage:
+        if criteria.authorization_number:
+            request = self.get(principal, criteria.authorization_number)
+            matches = criteria.status is None or request.status == criteria.status.value
+            return RequestPage([request] if matches else [], int(matches), None)
+        received = self._received_range(criteria)
+        if criteria.member_id:
+            member = self._members.find(principal, MemberLookup(member_id=criteria.member_id))
+            condition = self._visible(principal)
+            if criteria.status:
+                status_only = PriorAuthRequestModel.status == criteria.status.value
+                condition = status_only if condition is None else condition & status_only
+            trail.record(principal, AuditEntry(member.member_id, AuditAction.PRIOR_AUTHS_SEARCHED,
+                                               principal.home_provider_id), self._clock())
+            return self._page(PriorAuthRequestModel.by_member, "member_id", member.member_id, received, condition,
+                              criteria)
+        if criteria.provider_id:
+            provider = self._documents.acting_provider(principal, criteria.provider_id)
+            scope, by_scope, by_status = provider.provider_id, "provider", True
+        elif principal.tax_ids:
+            scope, by_scope, by_status = principal.tax_ids[0], "tax", True
+        elif principal.home_provider_id:
+            scope, by_scope, by_status = principal.home_provider_id, "provider", True
+        else:
+            raise ValidationFailed("Plan staff search by authorization number, member or provider; the review "
+                                   "queue lists what waits on a reviewer.",
+                                   {"providerId": "is required unless authorizationNumber or memberId is given"})
+        if criteria.status and by_status:
+            if by_scope == "provider":
+                return self._page(PriorAuthRequestModel.by_provider_status, "provider_status",
+                                  scoped_status(scope, criteria.status.value), received, None, criteria)
+            return self._page(PriorAuthRequestModel.by_tax_status, "tax_status",
+                              scoped_status(scope, criteria.status.value), received, None, criteria)
+        if by_scope == "provider":
+            return self._page(PriorAuthRequestModel.by_provider, "requesting_provider_id", scope, received, None,
+                              criteria)
+        return self._page(PriorAuthRequestModel.by_tax_id, "tax_id", scope, received, None, criteria)
+
+    @staticmethod
+    def _received_range(criteria: SearchCriteria) -> Condition | None:
+        if criteria.received_from and criteria.received_to and criteria.received_to < criteria.received_from:
+            raise ValidationFailed(fields={"receivedTo": "must be on or after receivedFrom"})
+        low = criteria.received_from.isoformat() if criteria.received_from else "0"
+        high = (criteria.received_to + timedelta(days=1)).isoformat() if criteria.received_to else "~"
+        if not (criteria.received_from or criteria.received_to):
+            return None
+        return PriorAuthRequestModel.received_key.between(low, high)
+
+    @staticmethod
+    def _page(index: object, hash_name: str, hash_value: str, received: Condition | None,
+              condition: Condition | None, criteria: SearchCriteria) -> RequestPage:
+        start = decode_page_token(criteria.next_token, {hash_name: hash_value})
+        results = index.query(hash_value, range_key_condition=received, filter_condition=condition,  # type: ignore[attr-defined]
+                              limit=criteria.limit, last_evaluated_key=start, scan_index_forward=False)
+        items = list(results)
+        count = index.count(hash_value, range_key_condition=received,  # type: ignore[attr-defined]
+                            filter_condition=condition)
+        return RequestPage(items, count, encode_page_token(results.last_evaluated_key))
+
+    @staticmethod
+    def _visible(principal: Principal) -> Condition | None:
+        if principal.is_plan_staff:
+            return None
+        owners: Condition | None = None
+        if principal.tax_ids:
+            owners = PriorAuthRequestModel.tax_id.is_in(*principal.tax_ids)
+        if principal.provider_ids:
+            by_provider = PriorAuthRequestModel.requesting_provider_id.is_in(*principal.provider_ids)
+            owners = by_provider if owners is None else owners | by_provider
+        return owners if owners is not None else PriorAuthRequestModel.requesting_provider_id == "-"
+
+    # What the office does after submitting
+
+    def attach_documents(self, principal: Principal, request_id: str,
+                         files: Iterable[tuple[str, str]]) -> tuple[UploadTicket, ...]:
+        request = self.get(principal, request_id, audited=False)
+        provider = self._provider_or_none(request.requesting_provider_id)
+        assert provider is not None
+        documents = []
+        for file_name, content_type in files:
+            document = self._documents.new_document(principal, provider, DocumentKind.CLINICAL_DOCUMENT, file_name,
+                                                    content_type, member_id=request.member_id)
+            document.prior_auth_id = request.request_id
+            documents.append(document)
+        now = self._clock()
+        note = "Clinical document(s) attached: " + ", ".join(document.file_name for document in documents)
+        event = PriorAuthEventModel(request_id=request.request_id, item=event_item(request.version + 1, 0), at=now,
+                                    status=request.status, actor=principal.username, actor_role=principal.role.value,
+                                    note=note[:2000])
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.update(request, actions=[
+                    PriorAuthRequestModel.document_ids.set(PriorAuthRequestModel.document_ids.append(
+                        [document.document_id for document in documents])),
+                    PriorAuthRequestModel.version.add(1),
+                ], condition=PriorAuthRequestModel.version == request.version)
+                transaction.save(event)
+                for document in documents:
+                    transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
+        except TransactWriteError as error:
+            raise PriorAuthChanged() from error
+        return tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in documents)
+
+    def send_information(self, principal: Principal, request_id: str, information: str) -> PriorAuthRequestModel:
+        request = self.get(principal, request_id, audited=False)
+        self._require_status(request, (AuthStatus.MORE_INFO_REQUESTED,), "information can be sent only when asked for")
+        return self._change(request, AuthStatus.PENDED, principal, f"Information sent: {information}")
+
+    def appeal(self, principal: Principal, request_id: str, reason: str) -> PriorAuthRequestModel:
+        request = self.get(principal, request_id, audited=False)
+        self._require_status(request, (AuthStatus.DENIED,), "only a denied request can be appealed")
+        if request.appealed_at is not None:
+            raise PriorAuthConflict("This request was already appealed; the appeal decision is final here.",
+                                    {"status": "already appealed"})
+        now = self._clock()
+        request.appealed_at, request.appeal_reason = now, reason
+        request.due_at = deadlines.appeal_due(now, Urgency(request.urgency))
+        return self._change(request, AuthStatus.APPEALED, principal, f"Appeal: {reason}", now=now)
+
+    # Clinical review (plan staff)
+
+    def review_queue(self, principal: Principal, limit: int, token: str | None) -> RequestPage:
+        self._require_staff(principal)
+        start = decode_page_token(token, {"review_queue": REVIEW_QUEUE_OPEN})
+        results = PriorAuthRequestModel.review.query(REVIEW_QUEUE_OPEN, limit=limit, last_evaluated_key=start)
+        items = list(results)
+        count = PriorAuthRequestModel.review.count(REVIEW_QUEUE_OPEN)
+        return RequestPage(items, count, encode_page_token(results.last_evaluated_key))
+
+    def overdue_count(self) -> int:
+        now = self._clock().isoformat()
+        return PriorAuthRequestModel.review.count(REVIEW_QUEUE_OPEN, PriorAuthRequestModel.due_key < now)
+
+    def decide(self, principal: Principal, request_id: str, decision: ReviewDecision) -> PriorAuthRequestModel:
+        self._require_staff(principal)
+        request = self.get(principal, request_id, audited=False)
+        on_appeal = request.status == AuthStatus.APPEALED.value
+        allowed = (AuthStatus.PENDED, AuthStatus.MORE_INFO_REQUESTED, AuthStatus.APPEALED)
+        self._require_status(request, allowed, "the request is already decided")
+        now = self._clock()
+        if decision.action == ReviewAction.REQUEST_INFO:
+            if on_appeal:
+                raise ValidationFailed(fields={"action": "an appeal is approved or denied"})
+            request.information_requested = decision.reason
+            changed = self._change(request, AuthStatus.MORE_INFO_REQUESTED, principal,
+                                   f"More information requested: {decision.reason}", now=now)
+        elif decision.action == ReviewAction.APPROVE:
+            self._apply_approval(request, decision)
+            if on_appeal:
+                request.approved_on_appeal = True
+            self._record_first_decision(request, AuthStatus.APPROVED, now, principal.username)
+            changed = self._change(request, AuthStatus.APPROVED, principal,
+                                   ("Approved on appeal" if on_appeal else "Approved") + self._note(decision), now=now)
+        else:
+            code = decision.denial_reason_code or ""
+            request.denial_reason_code, request.denial_reason = code, decision.reason
+            self._record_first_decision(request, AuthStatus.DENIED, now, principal.username)
+            changed = self._change(request, AuthStatus.DENIED, principal,
+                                   f"{'Appeal denied' if on_appeal else 'Denied'} ({code}): {decision.reason}",
+                                   now=now)
+        trail.record(principal, AuditEntry(request.member_id, AuditAction.PRIOR_AUTH_DECIDED,
+                                           request.requesting_provider_id,
+                                           f"request={request_id} action={decision.action}"), now)
+        return changed
+
+    @staticmethod
+    def _note(decision: ReviewDecision) -> str:
+        return f": {decision.reason}" if decision.reason else ""
+
+    @staticmethod
+    def _apply_approval(request: PriorAuthRequestModel, decision: ReviewDecision) -> None:
+        problems: dict[str, str] = {}
+        by_line = {line.line: line for line in request.lines}
+        for number, units in decision.approved_units.items():
+            line = by_line.get(number)
+            if line is None:
+                problems[f"approvedUnits.{number}"] = "is not a line of this request"
+            elif units > line.units:
+                problems[f"approvedUnits.{number}"] = f"must be at most the {int(line.units)} units requested"
+        start = decision.approved_start_date or date.fromisoformat(request.start_date)
+        end = decision.approved_end_date or date.fromisoformat(request.end_date)
+        if start < date.fromisoformat(request.start_date) or start > date.fromisoformat(request.end_date):
+            problems["approvedStartDate"] = "must be within the requested dates"
+        if end > date.fromisoformat(request.end_date) or end < start:
+            problems["approvedEndDate"] = "must be within the requested dates and on or after the start"
+        if problems:
+            raise ValidationFailed(fields=problems)
+        for line in request.lines:
+            line.approved_units = decision.approved_units.get(int(line.line), line.units)
+        request.approved_start_date, request.approved_end_date = start.isoformat(), end.isoformat()
+
+    # Metrics (CMS-0057-F)
+
+    def metrics(self, principal: Principal, first_month: str, last_month: str, group_by: str) -> list[PeriodFigures]:
+        self._require_staff(principal)
+        months = _months(first_month, last_month)
+        rows = []
+        for month in months:
+            for item in PriorAuthRequestModel.by_decision_month.query(month):
+                rows.append(DecisionRow(
+                    period=_period(month, group_by), urgency=item.urgency, first_outcome=item.first_outcome or "",
+                    decision_seconds=float(item.decision_seconds or 0), approved_on_appeal=item.approved_on_appeal,
+                    auto_approved=item.auto_approved,
+                ))
+        return figures(rows, list(dict.fromkeys(_period(month, group_by) for month in months)))
+
+    # Writing changes
+
+    def _change(self, request: PriorAuthRequestModel, status: AuthStatus, principal: Principal, note: str, *,
+                now: datetime | None = None) -> PriorAuthRequestModel:
+        now = now or self._clock()
+        previous_version = request.version
+        request.status = status.value
+        request.version = previous_version + 1
+        self._index(request)
+        event = self._event(request, now, 0, status, principal.username, principal.role.value, note)
+        message = self._notice(request, now)
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.save(request, condition=PriorAuthRequestModel.version == previous_version)
+                transaction.save(event)
+                transaction.save(message)
+        except TransactWriteError as error:
+            raise PriorAuthChanged() from error
+        outbox.publish([message])
+        logger.info("prior authorization status changed", extra={"request_id": request.request_id,
+                                                                 "status": status.value})
+        metrics.count(f"PriorAuth{status.value.title().replace('_', '')}")
+        return request
+
+    def _record_first_decision(self, request: PriorAuthRequestModel, outcome: AuthStatus, now: datetime,
+                               actor: str) -> None:
+        request.decided_by = actor
+        if request.first_outcome is not None:
+            return
+        request.first_outcome = outcome.value
+        request.decided_at = now
+        request.decision_seconds = int((now - request.received_at).total_seconds())
+        request.decided_month = f"{now:%Y-%m}"
+        request.decided_key = f"{now.isoformat()}#{request.request_id}"
+
+    @staticmethod
+    def _index(request: PriorAuthRequestModel) -> None:
+        """Keep the index attributes true to the status (the review queue is sparse)."""
+        request.provider_status = scoped_status(request.requesting_provider_id, request.status)
+        request.tax_status = scoped_status(request.tax_id, request.status)
+        waiting = request.status in (AuthStatus.PENDED.value, AuthStatus.MORE_INFO_REQUESTED.value,
+                                     AuthStatus.APPEALED.value)
+        request.review_queue = REVIEW_QUEUE_OPEN if waiting else None
+        request.due_key = f"{request.due_at.isoformat()}#{request.request_id}" if waiting else None
+
+    @staticmethod
+    def _event(request: PriorAuthRequestModel, now: datetime, sequence: int, status: str, actor: str,
+               role: str, note: str | None) -> PriorAuthEventModel:
+        return PriorAuthEventModel(request_id=request.request_id, item=event_item(request.version, sequence), at=now,
+                                   status=str(status), actor=actor, actor_role=role, note=note[:2000] if note else None)
+
+    def _notice(self, request: PriorAuthRequestModel, now: datetime) -> OutboxMessageModel:
+        return outbox.new_email(EmailTemplate.PRIOR_AUTH_STATUS, request.notify_email, {
+            "username": request.submitted_by,
+            "authorization_number": request.request_id,
+            "status_label": STATUS_LABELS[AuthStatus(request.status)],
+            "link": f"{self._settings.portal_url}/prior-auths/{request.request_id}",
+        }, now)
+
+    @staticmethod
+    def _require_status(request: PriorAuthRequestModel, allowed: tuple[AuthStatus, ...], why: str) -> None:
+        if request.status not in {status.value for status in allowed}:
+            raise PriorAuthConflict(f"The request is {request.status}: {why}.", {"status": f"is {request.status}"})
+
+    @staticmethod
+    def _require_staff(principal: Principal) -> None:
+        if not principal.is_plan_staff:
+            raise Forbidden("Clinical review is for the plan's staff.")
+
+    @staticmethod
+    def _provider_or_none(provider_id: str) -> ProviderModel | None:
+        try:
+            return ProviderModel.get(provider_id)
+        except DoesNotExist:
+            return None
+
+    @staticmethod
+    def _email_of(username: str) -> str:
+        return AccountModel.get(account_key(username)).email
+
+
+def _months(first: str, last: str) -> list[str]:
+    start_year, start_month = (int(part) for part in first.split("-"))
+    end_year, end_month = (int(part) for part in last.split("-"))
+    count = (end_year - start_year) * 12 + end_month - start_month + 1
+    if count < 1:
+        raise ValidationFailed(fields={"to": "must be on or after from"})
+    if count > MAX_METRIC_MONTHS:
+        raise ValidationFailed(fields={"to": f"the range may cover at most {MAX_METRIC_MONTHS} months"})
+    return [f"{start_year + (start_month - 1 + offset) // 12:04d}-{(start_month - 1 + offset) % 12 + 1:02d}"
+            for offset in range(count)]
+
+
+def _period(month: str, group_by: str) -> str:
+    year, number = month.split("-")
+    if group_by == "year":
+        return year
+    if group_by == "quarter":
+        return f"{year}-Q{(int(number) - 1) // 3 + 1}"
+    return month
+
+
+_service: PriorAuthService | None = None
+
+
+def prior_auth_service() -> PriorAuthService:
+    global _service
+    if _service is None:
+        _service = PriorAuthService(get_settings(), member_service(), document_service())
+    return _service

@@ -1,0 +1,141 @@
+"""What a prior authorization request must hold, checked before anything is written.
+
+Field names in the problems are the ones the client sent (camelCase, with list positions),
+so a form can put each message beside its field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chalicelib.codesets.icd10cm import diagnosis_problem, with_dot
+from chalicelib.models.prior_auth import RequestType, Urgency
+
+RETRO_DAYS = 30
+AHEAD_DAYS = 365
+MAX_SPAN_DAYS = 365
+NEWBORN_NOTICE_DAYS = 30
+
+_CPT = re.compile(r"^\d{4}[0-9FTU]$")
+_HCPCS = re.compile(r"^[A-V]\d{4}$")
+_REVENUE = re.compile(r"^0\d{3}$")
+
+NEWBORN_TERM = "NB_TERM"
+NEWBORN_WEIGHT = "NB_WEIGHT_2500"
+NEWBORN_NO_NICU = "NB_NO_NICU"
+
+
+@dataclass(frozen=True)
+class ServiceLineInput:
+    code: str
+    units: int
+    modifiers: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class NewbornInput:
+    birth_date: date
+    gender: str
+    birth_weight_grams: int
+    gestational_age_weeks: int
+    delivery_method: str
+    nicu_admission: bool
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    file_name: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Submission:
+    request_type: RequestType
+    urgency: Urgency
+    member_id: str
+    servicing_provider_id: str
+    start_date: date
+    end_date: date
+    lines: tuple[ServiceLineInput, ...]
+    diagnosis_codes: tuple[str, ...]
+    requesting_provider_id: str | None = None
+    medical_history: str | None = None
+    criteria_met: tuple[str, ...] = ()
+    criteria_not_met: tuple[str, ...] = ()
+    newborn: NewbornInput | None = None
+    documents: tuple[DocumentInput, ...] = ()
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+def code_problem(code: str, request_type: RequestType) -> str | None:
+    if _CPT.match(code) or _HCPCS.match(code):
+        return None
+    if _REVENUE.match(code):
+        return None if request_type != RequestType.OUTPATIENT else "revenue codes are for inpatient requests"
+    return "must be a CPT or HCPCS code (5 characters), or a 4-digit revenue code for inpatient stays"
+
+
+def submission_problems(submission: Submission, today: date) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if submission.start_date < today - timedelta(days=RETRO_DAYS):
+        problems["startDate"] = f"must be at most {RETRO_DAYS} days ago"
+    elif submission.start_date > today + timedelta(days=AHEAD_DAYS):
+        problems["startDate"] = f"must be at most {AHEAD_DAYS} days ahead"
+    if submission.end_date < submission.start_date:
+        problems["endDate"] = "must be on or after startDate"
+    elif submission.days > MAX_SPAN_DAYS:
+        problems["endDate"] = f"the request may span at most {MAX_SPAN_DAYS} days"
+    for index, line in enumerate(submission.lines):
+        problem = code_problem(line.code, submission.request_type)
+        if problem:
+            problems[f"serviceLines.{index}.code"] = problem
+    seen: set[str] = set()
+    for index, code in enumerate(submission.diagnosis_codes):
+        problem = diagnosis_problem(code, submission.start_date)
+        if problem is None and with_dot(code) in seen:
+            problem = "is listed twice"
+        if problem:
+            problems[f"diagnosisCodes.{index}"] = problem
+        seen.add(with_dot(code))
+    both = set(submission.criteria_met) & set(submission.criteria_not_met)
+    if both:
+        problems["clinicalCriteria"] = f"answered both met and not met: {', '.join(sorted(both))}"
+    problems.update(_newborn_problems(submission, today))
+    return problems
+
+
+def _newborn_problems(submission: Submission, today: date) -> dict[str, str]:
+    newborn = submission.newborn
+    if submission.request_type != RequestType.NEWBORN_NOTIFICATION:
+        return {"newborn": "is only for newborn notifications"} if newborn else {}
+    if newborn is None:
+        return {"newborn": "is required for a newborn notification"}
+    problems = {}
+    if newborn.birth_date > today:
+        problems["newborn.birthDate"] = "must not be in the future"
+    elif newborn.birth_date < today - timedelta(days=NEWBORN_NOTICE_DAYS):
+        problems["newborn.birthDate"] = f"newborn notifications are due within {NEWBORN_NOTICE_DAYS} days of birth"
+    if submission.start_date != newborn.birth_date:
+        problems["startDate"] = "must be the newborn's birth date"
+    return problems
+
+
+def derived_criteria(submission: Submission) -> frozenset[str]:
+    """Criteria the plan reads off the facts instead of asking (a newborn's term, weight, NICU stay)."""
+    newborn = submission.newborn
+    if newborn is None:
+        return frozenset()
+    derived = set()
+    if newborn.gestational_age_weeks >= 37:
+        derived.add(NEWBORN_TERM)
+    if newborn.birth_weight_grams >= 2500:
+        derived.add(NEWBORN_WEIGHT)
+    if not newborn.nicu_admission:
+        derived.add(NEWBORN_NO_NICU)
+    return frozenset(derived)
