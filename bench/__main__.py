@@ -106,6 +106,13 @@ def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
     auth = {"Authorization": f"Bearer {token}"}
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     member_ids = [f"1{index + 1000:010d}" for index in range(requests_per_route)]
+    in_a_week = (date.today() + timedelta(days=7)).isoformat()
+    prior_auth = {
+        "requestType": "OUTPATIENT", "memberId": "10000000001", "requestingProviderId": "100000000001",
+        "servicingProviderId": "100000000001", "startDate": in_a_week, "endDate": in_a_week,
+        "serviceLines": [{"code": "72148", "units": 1}], "diagnosisCodes": ["M54.50"],
+        "clinicalCriteria": [{"criterionId": "MRI_6WK_CONSERVATIVE", "met": True}],
+    }
     samples = [
         measure("baseline: GET /health", requests_per_route, lambda _: session.get(url + "/health", timeout=10),
                 200),
@@ -119,6 +126,10 @@ def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
                 lambda _: session.get(f"{url}/members/eligibility?lastName=Thompson&firstName=Ava"
                                       f"&birthDate=1990-04-12&dateOfService={yesterday}", headers=auth,
                                       timeout=10), 200),
+        measure("POST /prior-auths (AutoAuth)", requests_per_route,
+                lambda _: post("/prior-auths", prior_auth, token), 201),
+        measure("GET /prior-auths (search page)", requests_per_route,
+                lambda _: session.get(f"{url}/prior-auths?limit=20", headers=auth, timeout=10), 200),
         measure("POST /auth/login", requests_per_route, login, 200),
         measure("POST /auth/register", max(50, requests_per_route // 2), register, 201),
     ]
