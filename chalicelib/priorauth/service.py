@@ -348,26 +348,22 @@ class PriorAuthService:
             return self._page(PriorAuthRequestModel.by_member, "member_id", member.member_id, received, condition,
                               criteria)
         if criteria.provider_id:
-            provider = self._documents.acting_provider(principal, criteria.provider_id)
-            scope, by_scope, by_status = provider.provider_id, "provider", True
+            by_provider, scope = True, self._documents.acting_provider(principal, criteria.provider_id).provider_id
         elif principal.tax_ids:
-            scope, by_scope, by_status = principal.tax_ids[0], "tax", True
+            by_provider, scope = False, principal.tax_ids[0]
         elif principal.home_provider_id:
-            scope, by_scope, by_status = principal.home_provider_id, "provider", True
+            by_provider, scope = True, principal.home_provider_id
         else:
             raise ValidationFailed("Plan staff search by authorization number, member or provider; the review "
                                    "queue lists what waits on a reviewer.",
                                    {"providerId": "is required unless authorizationNumber or memberId is given"})
-        if criteria.status and by_status:
-            if by_scope == "provider":
-                return self._page(PriorAuthRequestModel.by_provider_status, "provider_status",
-                                  scoped_status(scope, criteria.status.value), received, None, criteria)
-            return self._page(PriorAuthRequestModel.by_tax_status, "tax_status",
-                              scoped_status(scope, criteria.status.value), received, None, criteria)
-        if by_scope == "provider":
-            return self._page(PriorAuthRequestModel.by_provider, "requesting_provider_id", scope, received, None,
-                              criteria)
-        return self._page(PriorAuthRequestModel.by_tax_id, "tax_id", scope, received, None, criteria)
+        model = PriorAuthRequestModel
+        if criteria.status:
+            index, hash_name = ((model.by_provider_status, "provider_status") if by_provider
+                                else (model.by_tax_status, "tax_status"))
+            return self._page(index, hash_name, scoped_status(scope, criteria.status.value), received, None, criteria)
+        index, hash_name = (model.by_provider, "requesting_provider_id") if by_provider else (model.by_tax_id, "tax_id")
+        return self._page(index, hash_name, scope, received, None, criteria)
 
     @staticmethod
     def _received_range(criteria: SearchCriteria) -> Condition | None:

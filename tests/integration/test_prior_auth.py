@@ -117,12 +117,21 @@ def test_bad_input_names_the_field_and_writes_nothing(api, token_for, changes, f
     assert listed["items"] == []
 
 
-def test_member_not_eligible_on_the_start_date_is_a_409_naming_it(api, token_for):
-    body = cpap(memberId="10000000002", startDate="2026-11-10", endDate="2026-11-10",
+def test_member_not_eligible_on_the_start_date_is_a_409_naming_it(api, token_for, prior_auth_rules):
+    token = token_for("demo.group")
+    prior_auth_rules.now = datetime(2025, 7, 15, 17, 0, tzinfo=UTC)  # Liam's coverage gap: 2025-07-01..08-31
+    body = cpap(memberId="10000000002", startDate="2025-07-20", endDate="2025-07-20",
                 serviceLines=[{"code": "99213", "units": 1}])
-    assert submit(api, token_for("demo.jdoe"), body).status_code == 201
-    response = submit(api, token_for("demo.group"), cpap(memberId="10000000099"))
-    assert response.status_code == 404
+    response = submit(api, token, body)
+    assert response.status_code == 409
+    assert response.data["code"] == "MEMBER_NOT_ELIGIBLE"
+    assert "startDate" in response.data["fields"]
+    covered = submit(api, token, {**body, "startDate": "2025-09-02", "endDate": "2025-09-02"})
+    assert covered.status_code == 201
+    assert api.get("/prior-auths", token=token).data["count"] == 1
+    prior_auth_rules.now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    unknown = submit(api, token, cpap(memberId="10000000099"))
+    assert (unknown.status_code, unknown.data["code"]) == (404, "MEMBER_NOT_FOUND")
 
 
 def test_same_idempotency_key_makes_one_request_and_a_different_body_is_refused(api, token_for):
