@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib.handlers.audit import audit_routes
 from chalicelib.handlers.auth import auth_routes
+from chalicelib.handlers.claims import claim_routes
 from chalicelib.handlers.emails import email_events
 from chalicelib.handlers.fhir import fhir_routes
 from chalicelib.handlers.members import member_routes
@@ -20,6 +21,7 @@ app.register_blueprint(pages)
 app.register_blueprint(auth_routes)
 app.register_blueprint(member_routes)
 app.register_blueprint(prior_auth_routes)
+app.register_blueprint(claim_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)
 app.register_blueprint(audit_routes)

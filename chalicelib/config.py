@@ -38,6 +38,8 @@ class Settings:
     log_level: str
     documents_bucket: str
     plan_timezone: str
+    payer_tax_id: str
+    payer_edi_id: str
     eligibility_lookback_months: int
     upload_max_bytes: int
     eligibility_file_max_rows: int
@@ -89,6 +91,8 @@ def get_settings() -> Settings:
         log_level=_str("POWERTOOLS_LOG_LEVEL", "INFO"),
         documents_bucket=_str("PORTAL_DOCUMENTS_BUCKET", ""),
         plan_timezone=_str("PORTAL_TIMEZONE", "America/New_York"),
+        payer_tax_id=_str("PORTAL_PAYER_TAX_ID", "350000001"),
+        payer_edi_id=_str("PORTAL_PAYER_EDI_ID", "HHP01"),
         eligibility_lookback_months=_int("PORTAL_ELIGIBILITY_LOOKBACK_MONTHS", 24),
         upload_max_bytes=_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         eligibility_file_max_rows=_int("PORTAL_ELIGIBILITY_FILE_MAX_ROWS", 50_000),

@@ -184,3 +184,24 @@ class IdempotencyKeyReused(PortalError):
     kind = ErrorKind.CONFLICT
     code = "IDEMPOTENCY_KEY_REUSED"
     default_message = "This Idempotency-Key was already used for a different request."
+
+
+class ClaimNotFound(NotFound):
+    code = "CLAIM_NOT_FOUND"
+    default_message = "No claim with this number for the providers you act for."
+
+
+class ClaimChanged(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "CLAIM_CHANGED"
+    default_message = "The claim changed while you were working on it. Reload it and try again."
+
+
+class PaymentNotFound(NotFound):
+    code = "PAYMENT_NOT_FOUND"
+    default_message = "No payment with this number for the Tax IDs you act for."
+
+
+class BatchNotFound(NotFound):
+    code = "BATCH_NOT_FOUND"
+    default_message = "No claim file with this ID for the providers you act for."

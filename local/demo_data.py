@@ -116,6 +116,11 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
 
     counts["prior-auth rules"] = load_rules()
     counts["prior-auth requests"] = load_requests(utcnow().date())
+    from local.demo_claims import load_claims, load_fee_schedules
+
+    counts["fee schedule rows"] = load_fee_schedules()
+    for name, made in load_claims(utcnow().date()).items():
+        counts[f"demo {name}"] = made
     _drop_queued_demo_emails()
     return counts
 

@@ -29,6 +29,7 @@ from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
 from chalicelib.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
 from chalicelib.logs import logger
 from chalicelib.members.service import MemberLookup, MemberService, member_service
+from chalicelib.models.accounts import Role
 from chalicelib.models.documents import (
     DocumentKind,
     DocumentModel,
@@ -204,7 +205,16 @@ class DocumentService:
             from chalicelib.members.batch import process_eligibility_file
 
             return process_eligibility_file(document, event_time, self._members, self)
-        return self._check_image_document(document, event_time)
+        if document.kind == DocumentKind.CLAIM_FILE.value:
+            from chalicelib.claims.batch import process_claim_file
+
+            return process_claim_file(document, event_time, self)
+        status = self._check_image_document(document, event_time)
+        if status == DocumentStatus.RECEIVED.value and document.kind == DocumentKind.CONSENT_FORM.value:
+            from chalicelib.claims.service import claim_service
+
+            claim_service().release_for_consent(str(document.member_id))
+        return status
 
     def _check_image_document(self, document: DocumentModel, event_time: datetime) -> str:
         stored = storage.describe(document.s3_key)
@@ -291,6 +301,16 @@ class DocumentService:
         ]
         applicable.sort(key=lambda document: (document.claim_number != claim.claim_number, document.created_key))
         return applicable[0] if applicable else None
+
+
+def uploader_principal(document: DocumentModel, now: datetime) -> Principal:
+    """Who a file is processed for: its uploader, acting for the office (Tax ID) it was uploaded under."""
+    return Principal(
+        username=document.uploaded_by, role=Role(document.uploader_role), provider_type=None, provider_ids=(),
+        tax_ids=(document.tax_id,), states=tuple(document.uploader_states or ()),
+        home_provider_id=document.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
+    )
+
 
 
 _service: DocumentService | None = None

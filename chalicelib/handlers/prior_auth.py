@@ -15,6 +15,7 @@ from chalicelib.errors import ValidationFailed
 from chalicelib.handlers.members import document_body, ticket_body
 from chalicelib.models.prior_auth import AuthStatus, PriorAuthRequestModel, RequestType, Urgency
 from chalicelib.web.api import api_route
+from chalicelib.web.idempotency import idempotency_key
 
 if TYPE_CHECKING:
     from chalicelib.models.documents import DocumentModel
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
 prior_auth_routes = Blueprint(__name__)
 TAG = "Prior authorization"
 REVIEW_TAG = "Clinical review (plan staff)"
-IDEMPOTENCY_HEADER = "idempotency-key"
-_IDEMPOTENCY_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 
 
 def _service() -> Any:
@@ -124,21 +123,12 @@ def submission_from(body: PriorAuthRequestIn) -> Submission:
     )
 
 
-def idempotency_key() -> str | None:
-    key = prior_auth_routes.current_request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
-        return None
-    if not 1 <= len(key) <= 100 or not set(key) <= _IDEMPOTENCY_KEY_CHARS:
-        raise ValidationFailed(fields={"Idempotency-Key": "must be 1 to 100 letters, digits or -_.:"})
-    return key
-
-
 def submit_idempotently(principal: Principal, submission: Submission, fingerprint: str, source: str) -> SubmitOutcome:
     """Submit once per Idempotency-Key; a repeat answers the request the first call made."""
-    from chalicelib.priorauth.idempotency import once
+    from chalicelib.idempotency import once
 
     service = _service()
-    key = idempotency_key()
+    key = idempotency_key(prior_auth_routes.current_request)
     if key is None:
         return service.submit(principal, submission, source=source)
     made: list[SubmitOutcome] = []

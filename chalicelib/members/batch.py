@@ -20,7 +20,6 @@ from typing import IO, TYPE_CHECKING, Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import metrics
-from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import storage
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
@@ -31,7 +30,6 @@ from chalicelib.errors import MemberNotFound, MultipleMembersMatch
 from chalicelib.logs import logger
 from chalicelib.members.eligibility import service_date_problem
 from chalicelib.members.service import MemberLookup, MemberService
-from chalicelib.models.accounts import Role
 from chalicelib.models.documents import DocumentModel, DocumentStatus, result_key
 from chalicelib.models.members import MemberModel
 
@@ -154,11 +152,9 @@ class EligibilityFileRun:
         self.now = now
         self.today = members.today()
         self.settings = get_settings()
-        self.principal = Principal(
-            username=document.uploaded_by, role=Role(document.uploader_role), provider_type=None, provider_ids=(),
-            tax_ids=(document.tax_id,), states=tuple(document.uploader_states or ()),
-            home_provider_id=document.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
-        )
+        from chalicelib.documents.service import uploader_principal
+
+        self.principal = uploader_principal(document, now)
         self.counts = Counts()
 
     def run(self, lines: Iterable[bytes], out: IO[str]) -> str | None:
@@ -255,7 +251,7 @@ class EligibilityFileRun:
         return status, result, reason
 
 
-def _claim(document: DocumentModel, now: datetime) -> bool:
+def take_for_processing(document: DocumentModel, now: datetime) -> bool:
     """Take the file for processing once; a run that died mid-way may be taken again after a while."""
     try:
         document.update(
@@ -275,7 +271,7 @@ def _claim(document: DocumentModel, now: datetime) -> bool:
 def process_eligibility_file(document: DocumentModel, event_time: datetime, members: MemberService,
                              documents: DocumentService) -> str:
     now = utcnow()
-    if not _claim(document, now):
+    if not take_for_processing(document, now):
         return DocumentModel.get(document.document_id).status
     document.update(actions=[DocumentModel.received_at.set(event_time)])
     settings = get_settings()

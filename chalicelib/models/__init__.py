@@ -2,6 +2,7 @@
 
 from chalicelib.models.accounts import AccountModel, EmailClaimModel
 from chalicelib.models.audit import AuditEventModel
+from chalicelib.models.claims import ClaimModel, FeeScheduleModel, PaymentModel
 from chalicelib.models.documents import DocumentModel
 from chalicelib.models.exports import ExportJobModel, ExportSubscriptionModel
 from chalicelib.models.members import MemberModel
@@ -17,19 +18,23 @@ ALL_MODELS = (
     AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
     DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
     RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
+    ClaimModel, PaymentModel, FeeScheduleModel,
 )
 
 __all__ = [
     "ALL_MODELS",
     "AccountModel",
     "AuditEventModel",
+    "ClaimModel",
     "DocumentModel",
     "EmailClaimModel",
     "ExportJobModel",
     "ExportSubscriptionModel",
+    "FeeScheduleModel",
     "MemberModel",
     "OneTimeTokenModel",
     "OutboxMessageModel",
+    "PaymentModel",
     "PriorAuthEventModel",
     "PriorAuthRequestModel",
     "PriorAuthRuleModel",

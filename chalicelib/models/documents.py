@@ -24,6 +24,7 @@ class DocumentKind(StrEnum):
     CONSENT_FORM = "consent-forms"
     ELIGIBILITY_FILE = "eligibility-files"
     CLINICAL_DOCUMENT = "clinical-documents"
+    CLAIM_FILE = "claim-files"
 
 
 class DocumentStatus(StrEnum):
@@ -108,8 +109,17 @@ class DocumentModel(Model):
     rows_not_eligible = NumberAttribute(default=0)
     rows_not_found = NumberAttribute(default=0)
     rows_rejected = NumberAttribute(default=0)
+    claims_total = NumberAttribute(default=0)
+    claims_accepted = NumberAttribute(default=0)
+    claims_rejected = NumberAttribute(default=0)
+    acknowledgment = UnicodeAttribute(null=True)
+    acknowledgment_key = UnicodeAttribute(null=True)
     result_key = UnicodeAttribute(null=True)
     processing_started_at = UTCDateTimeAttribute(null=True)
 
     by_member = DocumentsByMember()
     by_tax_id = DocumentsByTaxId()
+
+
+def claim_file_result_key(document_id: str, name: str) -> str:
+    return f"{RESULTS_PREFIX}claim-files/{document_id}/{name}"

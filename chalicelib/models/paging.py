@@ -9,9 +9,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chalicelib.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+ItemT = TypeVar("ItemT")
 
 MAX_TOKEN_CHARS = 2048
 
@@ -40,3 +47,34 @@ def decode_page_token(token: str | None, partition: dict[str, str]) -> dict[str,
         if decoded.get(name) != {"S": expected}:
             raise problem
     return decoded
+
+
+@dataclass(frozen=True)
+class Page(Generic[ItemT]):
+    items: list[ItemT]
+    count: int
+    next_token: str | None
+
+
+def query_page(index: Any, hash_name: str, hash_value: str, range_condition: Condition | None,
+               filter_condition: Condition | None, limit: int, token: str | None, *,
+               newest_first: bool = True) -> Page[Any]:
+    """One page of a Query on ``index`` for one partition, with the count of everything that matches."""
+    start = decode_page_token(token, {hash_name: hash_value})
+    results = index.query(hash_value, range_key_condition=range_condition, filter_condition=filter_condition,
+                          limit=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
+    items = list(results)
+    count = index.count(hash_value, range_key_condition=range_condition, filter_condition=filter_condition)
+    return Page(items, count, encode_page_token(results.last_evaluated_key))
+
+
+def date_range(key: Any, first: date | None, last: date | None, *, first_field: str,
+               last_field: str) -> Condition | None:
+    """A sort-key condition for keys that start with an ISO date or timestamp, both ends inclusive."""
+    if first and last and last < first:
+        raise ValidationFailed(fields={last_field: f"must be on or after {first_field}"})
+    if not (first or last):
+        return None
+    low = first.isoformat() if first else "0"
+    high = (last + timedelta(days=1)).isoformat() if last else "~"
+    return key.between(low, high)

@@ -25,6 +25,14 @@ class ProvidersByTaxId(GlobalSecondaryIndex["ProviderModel"]):
     provider_id = UnicodeAttribute(range_key=True)
 
 
+class ProvidersByNpi(GlobalSecondaryIndex["ProviderModel"]):
+    class Meta:
+        index_name = "npi-index"
+        projection = AllProjection()
+
+    npi = UnicodeAttribute(hash_key=True)
+
+
 class ProviderModel(Model):
     class Meta(TableMeta):
         table_name = table_name("providers")
@@ -39,8 +47,10 @@ class ProviderModel(Model):
     zip_codes = ListAttribute(of=UnicodeAttribute, default=list)
     state = UnicodeAttribute()
     participating = BooleanAttribute(default=True)
+    payment_method = UnicodeAttribute(default="EFT")
 
     by_tax_id = ProvidersByTaxId()
+    by_npi = ProvidersByNpi()
 
     @property
     def display_name(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -40,7 +40,7 @@ from chalicelib.models.accounts import AccountModel, account_key
 from chalicelib.models.base import transaction_connection
 from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
 from chalicelib.models.outbox import OutboxMessageModel
-from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.models.paging import date_range, decode_page_token, encode_page_token, query_page
 from chalicelib.models.prior_auth import (
     EVENT_PREFIX,
     REQUEST_ITEM,
@@ -367,24 +367,14 @@ class PriorAuthService:
 
     @staticmethod
     def _received_range(criteria: SearchCriteria) -> Condition | None:
-        if criteria.received_from and criteria.received_to and criteria.received_to < criteria.received_from:
-            raise ValidationFailed(fields={"receivedTo": "must be on or after receivedFrom"})
-        low = criteria.received_from.isoformat() if criteria.received_from else "0"
-        high = (criteria.received_to + timedelta(days=1)).isoformat() if criteria.received_to else "~"
-        if not (criteria.received_from or criteria.received_to):
-            return None
-        return PriorAuthRequestModel.received_key.between(low, high)
+        return date_range(PriorAuthRequestModel.received_key, criteria.received_from, criteria.received_to,
+                          first_field="receivedFrom", last_field="receivedTo")
 
     @staticmethod
     def _page(index: object, hash_name: str, hash_value: str, received: Condition | None,
               condition: Condition | None, criteria: SearchCriteria) -> RequestPage:
-        start = decode_page_token(criteria.next_token, {hash_name: hash_value})
-        results = index.query(hash_value, range_key_condition=received, filter_condition=condition,  # type: ignore[attr-defined]
-                              limit=criteria.limit, last_evaluated_key=start, scan_index_forward=False)
-        items = list(results)
-        count = index.count(hash_value, range_key_condition=received,  # type: ignore[attr-defined]
-                            filter_condition=condition)
-        return RequestPage(items, count, encode_page_token(results.last_evaluated_key))
+        page = query_page(index, hash_name, hash_value, received, condition, criteria.limit, criteria.next_token)
+        return RequestPage(page.items, page.count, page.next_token)
 
     @staticmethod
     def _visible(principal: Principal) -> Condition | None:

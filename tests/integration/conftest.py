@@ -30,10 +30,14 @@ def _reset_service() -> None:
     """Clients and connections are kept across tests (moto intercepts them whenever a mock is
     active; making them anew costs ~80 ms each); the service is rebuilt so each test gets its clock."""
     from chalicelib.accounts import service
+    from chalicelib.claims import payments
+    from chalicelib.claims import service as claims
     from chalicelib.priorauth import service as prior_auth
 
     service._service = None
     prior_auth._service = None
+    claims._service = None
+    payments._service = None
 
 
 @pytest.fixture(scope="session")
@@ -295,4 +299,19 @@ def prior_auth_rules(members: FakeClock) -> FakeClock:
     load_rules()
     prior_auth._service = prior_auth.PriorAuthService(get_settings(), members_module._service, documents._service,
                                                       clock=members)
+    return members
+
+
+@pytest.fixture
+def fee_schedules(members: FakeClock) -> FakeClock:
+    """The demo fee schedules, and claim and payment services on the members' clock."""
+    from chalicelib.claims import payments, service
+    from chalicelib.documents import service as documents
+    from chalicelib.members import service as members_module
+    from local.demo_claims import load_fee_schedules
+
+    load_fee_schedules()
+    service._service = service.ClaimService(get_settings(), members_module._service, documents._service,
+                                            clock=members)
+    payments._service = payments.PaymentService(get_settings(), clock=members)
     return members

@@ -1,0 +1,234 @@
+"""Payments: the payment cycle groups finished claims per Tax ID into a check or EFT.
+
+The cycle reads the sparse payable index (never a scan), so its cost follows the claims
+waiting, not the table. Each payment is written in one transaction with the change of
+its claims (a claim can be in one payment only: the update requires it still payable);
+a Tax ID with more than ``CLAIMS_PER_PAYMENT`` claims gets several payments. A Tax ID whose
+reversals outweigh its payments is held until new payments cover them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from itertools import groupby
+from zoneinfo import ZoneInfo
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import metrics
+from chalicelib.accounts.principal import Principal
+from chalicelib.clock import utcnow
+from chalicelib.config import Settings, get_settings
+from chalicelib.errors import PaymentNotFound, ValidationFailed
+from chalicelib.logs import logger
+from chalicelib.models.base import transaction_connection
+from chalicelib.models.claims import (
+    PAYABLE,
+    ClaimModel,
+    ClaimStatus,
+    ClaimType,
+    PaymentModel,
+    new_payment_id,
+)
+from chalicelib.models.paging import Page, date_range, query_page
+from chalicelib.models.providers import ProviderModel, ProviderType
+from chalicelib.x12.write835 import (
+    DENIED,
+    PROCESSED_AS_PRIMARY,
+    Payer,
+    RemitAdjustment,
+    RemitClaim,
+    RemitService,
+    Remittance,
+)
+
+CLAIMS_PER_PAYMENT = 99
+PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "8002001058")
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    payments: list[PaymentModel]
+    held_tax_ids: list[str]
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    payment: PaymentModel
+    claims: list[ClaimModel]
+
+
+def filing_indicator(plan_type: str) -> str:
+    return "HM" if plan_type == "Marketplace" else "MC"
+
+
+def remit_claim(claim: ClaimModel) -> RemitClaim:
+    institutional = claim.claim_type == ClaimType.INSTITUTIONAL
+    return RemitClaim(
+        patient_control_number=claim.patient_control_number or claim.claim_number,
+        payer_claim_number=claim.claim_number,
+        status_code=DENIED if claim.status == ClaimStatus.DENIED else PROCESSED_AS_PRIMARY,
+        charge_cents=int(claim.total_charge_cents), paid_cents=int(claim.paid_cents),
+        patient_responsibility_cents=int(claim.patient_responsibility_cents),
+        filing_indicator=filing_indicator(claim.plan_type),
+        facility_code=(claim.facility_type_code if institutional else claim.place_of_service) or "11",
+        frequency=claim.frequency, member_id=claim.member_id, member_last_name=claim.member_last_name,
+        member_first_name=claim.member_first_name, service_from=date.fromisoformat(claim.service_from),
+        service_to=date.fromisoformat(claim.service_to),
+        services=tuple(RemitService(
+            procedure_code=line.procedure_code, revenue_code=line.revenue_code, modifiers=tuple(line.modifiers),
+            charge_cents=int(line.charge_cents), paid_cents=int(line.paid_cents),
+            allowed_cents=int(line.allowed_cents), units=int(line.units),
+            service_date=date.fromisoformat(line.service_date),
+            adjustments=tuple(RemitAdjustment(a.group_code, a.reason_code, int(a.amount_cents))
+                              for a in line.adjustments),
+            remark_codes=tuple(line.remark_codes),
+        ) for line in claim.lines),
+    )
+
+
+def net_cents(claim: ClaimModel) -> int:
+    return int(claim.paid_cents) - int(claim.reversal_cents)
+
+
+class PaymentService:
+    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._zone = ZoneInfo(settings.plan_timezone)
+
+    def payer(self) -> Payer:
+        address, city, state, zip_code, phone = PAYER_ADDRESS
+        return Payer(self._settings.plan_name.upper(), self._settings.payer_tax_id, self._settings.payer_edi_id,
+                     address, city, state, zip_code, phone)
+
+    # The cycle
+
+    def run_cycle(self) -> CycleResult:
+        keys = sorted(tax_id_and_number(key) for key in ClaimModel.payable_claims.query(PAYABLE))
+        by_tax_id = {tax_id: [number for _, number in group]
+                     for tax_id, group in groupby(keys, key=lambda pair: pair[0])}
+        payments: list[PaymentModel] = []
+        held: list[str] = []
+        for tax_id, numbers in by_tax_id.items():
+            claims = [claim for claim in ClaimModel.batch_get(numbers) if claim.payable == PAYABLE]
+            if sum(net_cents(claim) for claim in claims) < 0:
+                held.append(tax_id)
+                continue
+            payee = self._payee(tax_id, claims[0].billing_provider_id)
+            for start in range(0, len(claims), CLAIMS_PER_PAYMENT):
+                made = self._pay(tax_id, payee, sorted(claims[start:start + CLAIMS_PER_PAYMENT],
+                                                       key=lambda claim: claim.claim_number))
+                if made is not None:
+                    payments.append(made)
+        logger.info("payment cycle done", extra={"payments": len(payments), "held": len(held)})
+        metrics.count("PaymentsIssued", len(payments))
+        return CycleResult(payments, held)
+
+    @staticmethod
+    def _payee(tax_id: str, fallback_provider_id: str) -> ProviderModel:
+        """The group of the Tax ID when there is one, else the billing provider."""
+        groups = [p for p in ProviderModel.by_tax_id.query(tax_id) if p.provider_type == ProviderType.GROUP]
+        return groups[0] if groups else ProviderModel.get(fallback_provider_id)
+
+    def _pay(self, tax_id: str, payee: ProviderModel, claims: list[ClaimModel]) -> PaymentModel | None:
+        now = self._clock()
+        paid_on = now.astimezone(self._zone).date()
+        payment_id = new_payment_id(paid_on)
+        payment = PaymentModel(
+            payment_id=payment_id, tax_id=tax_id, payee_name=payee.display_name, payee_provider_id=payee.provider_id,
+            payee_npi=payee.npi, method=payee.payment_method, trace_number=payment_id[1:], paid_on=paid_on.isoformat(),
+            paid_key=f"{paid_on.isoformat()}#{payment_id}", amount_cents=sum(net_cents(claim) for claim in claims),
+            claim_count=len(claims), created_at=now,
+        )
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.save(payment, condition=PaymentModel.payment_id.does_not_exist())
+                for claim in claims:
+                    transaction.update(claim, actions=[
+                        ClaimModel.payment_id.set(payment_id), ClaimModel.payable.remove(),
+                        ClaimModel.payable_key.remove(), ClaimModel.version.add(1),
+                    ], condition=ClaimModel.payable.exists() & (ClaimModel.version == claim.version))
+        except TransactWriteError:
+            logger.warning("claims changed during the payment cycle; they wait for the next one",
+                           extra={"tax_id_suffix": tax_id[-4:], "claims": len(claims)})
+            return None
+        return payment
+
+    # Reading
+
+    def list(self, principal: Principal, tax_id: str | None, paid_from: date | None, paid_to: date | None,
+             limit: int, token: str | None) -> Page[PaymentModel]:
+        scope = self._tax_id(principal, tax_id)
+        paid = date_range(PaymentModel.paid_key, paid_from, paid_to, first_field="paidFrom", last_field="paidTo")
+        return query_page(PaymentModel.by_tax_id, "tax_id", scope, paid, None, limit, token)
+
+    @staticmethod
+    def _tax_id(principal: Principal, tax_id: str | None) -> str:
+        if tax_id:
+            if principal.is_plan_staff or tax_id in principal.tax_ids:
+                return tax_id
+            raise PaymentNotFound(fields={"taxId": "is not a Tax ID you act for"})
+        if principal.tax_ids:
+            return principal.tax_ids[0]
+        raise ValidationFailed(fields={"taxId": "is required"})
+
+    def get(self, principal: Principal, payment_id: str) -> PaymentModel:
+        try:
+            payment = PaymentModel.get(payment_id)
+        except DoesNotExist:
+            raise PaymentNotFound() from None
+        if not (principal.is_plan_staff or payment.tax_id in principal.tax_ids):
+            raise PaymentNotFound()
+        return payment
+
+    def explanation(self, principal: Principal, payment_id: str) -> PaymentView:
+        """The EOP: the payment and every claim it settles."""
+        payment = self.get(principal, payment_id)
+        claims = list(ClaimModel.by_payment.query(payment.payment_id))
+        return PaymentView(payment, claims)
+
+    def remittance_file(self, view: PaymentView) -> str:
+        """The 835 for the payment; the same payment always gives the same file."""
+        from chalicelib.x12.write835 import build_835
+
+        payment = view.payment
+        control_number = int(payment.payment_id[1:]) % 10**9
+        return build_835(self.remittance(view), control_number, payment.created_at,
+                         payment.payee_npi or payment.tax_id)
+
+    def remittance(self, view: PaymentView) -> Remittance:
+        payment = view.payment
+        remit_claims: list[RemitClaim] = []
+        originals = {claim.original_claim_number for claim in view.claims if int(claim.reversal_cents)}
+        reversed_claims = {claim.claim_number: claim for claim in ClaimModel.batch_get(
+            [number for number in originals if number])} if originals else {}
+        for claim in view.claims:
+            if int(claim.reversal_cents) and claim.original_claim_number in reversed_claims:
+                remit_claims.append(remit_claim(reversed_claims[claim.original_claim_number]).reversed())
+            if claim.status != ClaimStatus.VOID:
+                remit_claims.append(remit_claim(claim))
+        return Remittance(
+            payment_id=payment.payment_id, trace_number=payment.trace_number, method=payment.method,
+            paid_on=date.fromisoformat(payment.paid_on), amount_cents=int(payment.amount_cents), payer=self.payer(),
+            payee_name=payment.payee_name, payee_npi=payment.payee_npi, payee_tax_id=payment.tax_id,
+            claims=tuple(remit_claims),
+        )
+
+
+def tax_id_and_number(key: ClaimModel) -> tuple[str, str]:
+    tax_id, claim_number = str(key.payable_key).split("#", 1)
+    return tax_id, claim_number
+
+
+_service: PaymentService | None = None
+
+
+def payment_service() -> PaymentService:
+    global _service
+    if _service is None:
+        _service = PaymentService(get_settings())
+    return _service
