@@ -22,14 +22,20 @@ class DemoProvider:
     tax_id: str
     zip_codes: tuple[str, ...]
     state: str
+    npi: str | None = None
 
 
 DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
-    DemoProvider("999999999999", ProviderType.GROUP, "Default Provider", "310000001", ("46204", "46240"), "Indiana"),
-    DemoProvider("100000000001", ProviderType.PRACTITIONER, "Jane Doe", "310000001", ("46204", "46032"), "Indiana"),
-    DemoProvider("100000000002", ProviderType.PRACTITIONER, "Robert Smith", "310000001", ("46204",), "Indiana"),
-    DemoProvider("200000000001", ProviderType.GROUP, "Buckeye Family Medicine", "310000002", ("43215",), "Ohio"),
-    DemoProvider("200000000002", ProviderType.PRACTITIONER, "Maria Garcia", "310000002", ("43215",), "Ohio"),
+    DemoProvider("999999999999", ProviderType.GROUP, "Default Provider", "310000001", ("46204", "46240"), "Indiana",
+                 "1912301953"),
+    DemoProvider("100000000001", ProviderType.PRACTITIONER, "Jane Doe", "310000001", ("46204", "46032"), "Indiana",
+                 "1407345679"),
+    DemoProvider("100000000002", ProviderType.PRACTITIONER, "Robert Smith", "310000001", ("46204",), "Indiana",
+                 "1588667638"),
+    DemoProvider("200000000001", ProviderType.GROUP, "Buckeye Family Medicine", "310000002", ("43215",), "Ohio",
+                 "1518960241"),
+    DemoProvider("200000000002", ProviderType.PRACTITIONER, "Maria Garcia", "310000002", ("43215",), "Ohio",
+                 "1730122786"),
     DemoProvider("300000000001", ProviderType.GROUP, "Bluegrass Pediatrics", "310000003", ("40202",), "Kentucky"),
     DemoProvider("400000000001", ProviderType.GROUP, "Mountain State Clinic", "310000004", ("25301",),
                  "West Virginia"),
@@ -61,6 +67,7 @@ def provider_model(provider: DemoProvider) -> ProviderModel:
         tax_id=provider.tax_id,
         zip_codes=list(provider.zip_codes),
         state=provider.state,
+        npi=provider.npi,
     )
     if provider.provider_type == ProviderType.GROUP:
         model.group_name = provider.name

@@ -11,9 +11,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
@@ -28,6 +28,7 @@ from chalicelib.logs import logger
 from chalicelib.members.batch import take_for_processing
 from chalicelib.models.claims import ClaimType, Frequency
 from chalicelib.models.documents import DocumentModel, DocumentStatus, claim_file_result_key
+from chalicelib.models.members import MemberModel
 from chalicelib.models.providers import ProviderModel
 from chalicelib.x12.ack999 import build_999, outcomes
 from chalicelib.x12.read837 import ClaimFields, NotAnInterchange, read_837
@@ -92,6 +93,16 @@ class ClaimFileRun:
         self.principal = principal
         self.providers_by_npi: dict[str, ProviderModel | None] = {}
 
+    @staticmethod
+    def member_exists(member_id: str | None) -> bool:
+        if not member_id:
+            return False
+        try:
+            MemberModel.get(member_id)
+        except DoesNotExist:
+            return False
+        return True
+
     def provider_for(self, npi: str | None) -> ProviderModel | None:
         if not npi:
             return None
@@ -102,15 +113,19 @@ class ClaimFileRun:
     def submit(self, transaction_set: str, fields: ClaimFields) -> ClaimOutcome:
         if fields.problems:
             return ClaimOutcome(transaction_set, fields, None, None, tuple(fields.problems))
-        if fields.icd9_codes and not fields.diagnosis_codes:
-            return ClaimOutcome(transaction_set, fields, None, None, (
-                f"ICD-9 diagnosis codes ({', '.join(fields.icd9_codes)}) are not accepted: dates of service from "
-                f"2015-10-01 need ICD-10-CM (HI qualifiers ABK/ABF)",))
+        reasons = []
         provider = self.provider_for(fields.billing_npi)
         if provider is None:
-            return ClaimOutcome(transaction_set, fields, None, None, (
-                f"PROVIDER_NOT_FOUND: billing provider NPI {fields.billing_npi or '(none)'} is not in the plan's "
-                f"directory",))
+            reasons.append(f"PROVIDER_NOT_FOUND: billing provider NPI {fields.billing_npi or '(none)'} is not in "
+                           f"the plan's directory")
+        if not self.member_exists(fields.member_id):
+            reasons.append(f"MEMBER_NOT_FOUND: subscriber ID {fields.member_id or '(none)'} is not a member of the "
+                           f"plan")
+        if fields.icd9_codes:
+            reasons.append(f"ICD-9 diagnosis codes ({', '.join(fields.icd9_codes)}) are not accepted: dates of "
+                           f"service from 2015-10-01 need ICD-10-CM (HI qualifiers ABK/ABF)")
+        if reasons or provider is None:
+            return ClaimOutcome(transaction_set, fields, None, None, tuple(reasons))
         try:
             claim = self.claims.submit(self.principal, claim_input(fields, provider.provider_id), source="X12",
                                        batch_id=self.document.document_id)
@@ -191,8 +206,3 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
                                                "accepted": accepted, "acknowledgment": overall})
     metrics.count("ClaimFileClaims", len(results))
     return DocumentStatus.COMPLETED.value
-
-
-def first_service_date(fields: ClaimFields) -> date | None:
-    dates = [line.service_date for line in fields.lines if line.service_date]
-    return min(dates) if dates else fields.statement_from

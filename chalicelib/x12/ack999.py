@@ -57,9 +57,9 @@ def _segment_notes(segments: list[dict[str, Any]]) -> list[str]:
         code = codes[0] if codes else "8"
         lines.append(segment("IK3", item.get("seg_id"), item.get("seg_count"), item.get("ls_id") or "", code))
         for element in elements:
-            position = str(element.get("ele_pos"))
+            position: str | tuple[str, str] = str(element.get("ele_pos"))
             if element.get("subele_pos"):
-                position += f":{element['subele_pos']}"
+                position = (str(element.get("ele_pos")), str(element["subele_pos"]))
             for error in element.get("errors", [])[:1]:
                 lines.append(segment("IK4", position, element.get("ele_ref_num") or "", error.get("err_cde"),
                                      _bad_value(element)))

@@ -243,6 +243,7 @@ class _Collector:
                          if kind in self.owners),
         )
         self.line = None
+        self.transaction.claims.append(self.claim)
         self.claim.total_charge_cents = cents(value("CLM02"))
         place = value("CLM05-1")
         if claim_type == ClaimType.INSTITUTIONAL:
@@ -250,7 +251,6 @@ class _Collector:
         else:
             self.claim.place_of_service = place
         self.claim.frequency = value("CLM05-3") or "1"
-        self.transaction.claims.append(self.claim)
 
     def _claim_header(self, seg_id: str, seg: Any) -> None:
         claim = self.claim

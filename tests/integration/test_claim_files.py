@@ -1,0 +1,129 @@
+"""837 files through presigned S3: pyx12 validation, the 999, and each claim accepted or rejected with reasons."""
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pyx12.params
+import pyx12.x12n_document
+import pytest
+import requests
+
+from chalicelib.adapters.aws import aws_client
+from chalicelib.config import get_settings
+from chalicelib.models.claims import ClaimModel
+from local.x12_generate import GeneratedClaim, generate_837p
+
+pytestmark = pytest.mark.usefixtures("fee_schedules")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "x12-samples"
+AVA = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2026, 11, 2))
+
+
+def send(api, token, content: bytes, name="claims.837"):
+    ticket = api.post("/claim-files", {"fileName": name}, token=token)
+    assert ticket.status_code == 201, ticket.data
+    upload = ticket.data["upload"]
+    assert upload["fields"]["Content-Type"] == "application/edi-x12"
+    sent = requests.post(upload["url"], data=upload["fields"], files={"file": (name, content)}, timeout=10)
+    assert sent.status_code in (200, 204)
+    return ticket.data["file"]["documentId"]
+
+
+def result_of(api, token, pump, document_id):
+    pump.drain_queues()
+    answer = api.get(f"/claim-files/{document_id}", token=token)
+    assert answer.status_code == 200
+    return answer.data
+
+
+def stored(key_suffix: str, document_id: str) -> str:
+    body = aws_client("s3").get_object(Bucket=get_settings().documents_bucket,
+                                       Key=f"results/claim-files/{document_id}/{key_suffix}")["Body"]
+    return body.read().decode()
+
+
+def valid_x12(text: str) -> bool:
+    return pyx12.x12n_document.x12n_document(pyx12.params.params(), io.StringIO(text), None, None, None, None)
+
+
+@pytest.mark.parametrize("version", ["005010X222A1", "005010X222A2"])
+def test_a_file_of_either_erratum_becomes_claims_like_the_online_form(api, token_for, pump, version):
+    token = token_for("demo.group")
+    other = GeneratedClaim("99999999999", "NOBODY", "NED", date(1980, 1, 1), "M", date(2026, 11, 2))
+    ingrown = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2026, 11, 3),
+                             procedure_code="99214", charge="175.00", diagnosis="L600")
+    text = generate_837p([AVA, other, ingrown], "1912301953", "310000001", version=version)
+    document_id = send(api, token, text.encode())
+    result = result_of(api, token, pump, document_id)
+    assert (result["status"], result["acknowledgment"]) == ("COMPLETED", "A")
+    assert (result["claimsTotal"], result["claimsAccepted"], result["claimsRejected"]) == (3, 2, 1)
+    ack = stored("acknowledgment.999", document_id)
+    assert f"AK1*HC*1*{version}~" in ack
+    assert "IK5*A~" in ack
+    assert valid_x12(ack)
+    rows = list(csv.DictReader(io.StringIO(stored("results.csv", document_id))))
+    assert [row["outcome"] for row in rows] == ["ACCEPTED", "REJECTED", "ACCEPTED"]
+    assert rows[1]["reasons"].startswith("MEMBER_NOT_FOUND")
+    made = ClaimModel.get(rows[0]["claimNumber"])
+    assert (made.source, made.batch_id, made.status, made.paid_cents) == ("X12", document_id, "PAID", 7500)
+    assert made.diagnosis_codes == ["E11.9"]
+    assert made.billing_provider_id == "999999999999"
+    assert result["acknowledgmentUrl"].startswith("https://")
+
+
+def test_an_invalid_claim_is_rejected_with_reasons_and_the_others_go_through(api, token_for, pump):
+    token = token_for("demo.group")
+    text = generate_837p([AVA, AVA.__class__(**{**AVA.__dict__, "service_date": date(2026, 11, 4)})],
+                         "1912301953", "310000001")
+    broken = text.replace("CLM*GEN0000001*125.00", "CLM*GEN0000001*12X.00", 1)
+    document_id = send(api, token, broken.encode())
+    result = result_of(api, token, pump, document_id)
+    assert (result["acknowledgment"], result["claimsAccepted"], result["claimsRejected"]) == ("E", 1, 1)
+    rows = list(csv.DictReader(io.StringIO(stored("results.csv", document_id))))
+    assert rows[1]["outcome"] == "REJECTED"
+    assert "CLM" in rows[1]["reasons"]
+    ack = stored("acknowledgment.999", document_id)
+    assert "IK3*CLM*" in ack
+    assert "IK5*E~" in ack
+    assert valid_x12(ack)
+
+
+@pytest.mark.parametrize(("name", "ack", "reason"), [
+    ("demo.example1.837", "A", "MEMBER_NOT_FOUND"),
+    ("demo.example2.837", "A", "PROVIDER_NOT_FOUND"),
+    ("demo.example6.837", "R", "Place of Service Code"),
+    ("demo.cob.example3.A.837", "R", "Other Payer Name"),
+    ("institutional-claim.837i", "R", "DTP"),
+])
+def test_the_real_world_samples_load_with_a_999_and_a_reason_per_claim(api, token_for, pump, name, ack, reason):
+    token = token_for("demo.group")
+    document_id = send(api, token, (SAMPLES / name).read_bytes(), name=name)
+    result = result_of(api, token, pump, document_id)
+    assert result["status"] == "COMPLETED"
+    assert result["acknowledgment"] == ack
+    assert result["claimsTotal"] == 1
+    assert result["claimsRejected"] == 1
+    rows = list(csv.DictReader(io.StringIO(stored("results.csv", document_id))))
+    assert reason in rows[0]["reasons"]
+    assert valid_x12(stored("acknowledgment.999", document_id))
+
+
+def test_a_file_that_is_not_an_837_is_rejected_and_kept(api, token_for, pump):
+    token = token_for("demo.group")
+    document_id = send(api, token, b"member,dateOfService\n1,2026-11-02\n", name="wrong.csv")
+    result = result_of(api, token, pump, document_id)
+    assert result["status"] == "REJECTED"
+    assert "does not start with an ISA segment" in result["reason"]
+    remittance = (SAMPLES / "secondary-payment.835").read_bytes()
+    other = result_of(api, token, pump, send(api, token, remittance, name="payment.835"))
+    assert other["status"] == "REJECTED"
+    assert "not an 837P" in other["reason"]
+
+
+def test_another_office_cannot_see_the_file(api, token_for, pump):
+    document_id = send(api, token_for("demo.group"), generate_837p([AVA], "1912301953", "310000001").encode())
+    pump.drain_queues()
+    assert api.get(f"/claim-files/{document_id}", token=token_for("demo.buckeye")).status_code == 404
+    listed = api.get("/claim-files", token=token_for("demo.group")).data
+    assert [item["documentId"] for item in listed["items"]] == [document_id]
