@@ -130,10 +130,74 @@ def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
                 lambda _: post("/prior-auths", prior_auth, token), 201),
         measure("GET /prior-auths (search page)", requests_per_route,
                 lambda _: session.get(f"{url}/prior-auths?limit=20", headers=auth, timeout=10), 200),
+        measure("POST /claims (adjudicated)", requests_per_route,
+                lambda i: post("/claims", office_claim(i), token), 201),
+        measure("GET /claims (search page)", requests_per_route,
+                lambda _: session.get(f"{url}/claims?limit=20", headers=auth, timeout=10), 200),
         measure("POST /auth/login", requests_per_route, login, 200),
         measure("POST /auth/register", max(50, requests_per_route // 2), register, 201),
     ]
     return samples
+
+
+def office_claim(index: int) -> dict[str, object]:
+    """A professional claim for Ava; the charge varies so no two are duplicates."""
+    service_date = (date.today() - timedelta(days=1 + index % 20)).isoformat()
+    charge = f"{100 + index}.00"
+    return {
+        "claimType": "PROFESSIONAL", "billingProviderId": "100000000001", "memberId": "10000000001",
+        "placeOfService": "11", "diagnosisCodes": ["E11.9"], "totalCharge": charge,
+        "serviceLines": [{"procedureCode": "99213", "charge": charge, "serviceDate": service_date,
+                          "diagnosisPointers": [1]}],
+    }
+
+
+def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, float]]:
+    """(claims, validation-only claims/s, full ingest claims/s, peak MiB) for generated 837P files.
+
+    Validation alone (pyx12 plus reading the claims, no tables) is the baseline; the full ingest
+    adds the 999, eligibility, adjudication and a transaction per claim against the stack's moto.
+    The ingest runs with tracemalloc on, so its rate is a little low and its peak is the ingest's.
+    """
+    from chalicelib.adapters.aws import aws_client
+    from chalicelib.claims.batch import process_claim_file
+    from chalicelib.config import get_settings
+    from chalicelib.documents.service import document_service
+    from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus, upload_key
+    from chalicelib.x12.read837 import read_837
+    from local.x12_generate import GeneratedClaim, generate_837p
+
+    figures = []
+    today = date.today()
+    for count in sizes:
+        claims = [GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F",
+                                 today - timedelta(days=1 + index % 300),
+                                 charge=f"{100 + index % 900}.{index % 97:02d}") for index in range(count)]
+        text = generate_837p(claims, "1912301953", "310000001", control_number=count)
+        started = time.perf_counter()
+        assert len(read_837(text).claims()) == count
+        validation_rate = count / (time.perf_counter() - started)
+        now = datetime.now(UTC)
+        document = DocumentModel(
+            document_id=f"bench-837-{count}-{now.timestamp():.0f}", kind=DocumentKind.CLAIM_FILE.value,
+            status=DocumentStatus.AWAITING_UPLOAD.value, uploaded_by="demo.group", uploader_role="PROVIDER_USER",
+            uploader_states=["Indiana"], provider_id="999999999999", tax_id="310000001", file_name="bench.837",
+            content_type="application/edi-x12", created_at=now, created_key=now.isoformat(),
+        )
+        document.s3_key = upload_key(DocumentKind.CLAIM_FILE, document.document_id, "bench.837")
+        document.save()
+        aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=text.encode())
+        tracemalloc.start()
+        started = time.perf_counter()
+        status = process_claim_file(document, now, document_service())
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        done = DocumentModel.get(document.document_id)
+        assert status == "COMPLETED", status
+        assert done.claims_accepted == count, done.claims_accepted
+        figures.append((count, validation_rate, count / elapsed, peak))
+    return figures
 
 
 def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
@@ -251,6 +315,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="requests per route")
     parser.add_argument("--import-runs", type=int, default=7)
     parser.add_argument("--file-rows", type=int, default=10_000, help="rows of the large Member File Upload")
+    parser.add_argument("--file-claims", type=int, default=5_000, help="claims of the large 837P file")
     parser.add_argument("--export-members", type=int, default=100_000, help="members of the large roster export")
     args = parser.parse_args()
 
@@ -274,6 +339,8 @@ def main() -> None:
         print_latencies(samples, args.requests)
         files = eligibility_file_figures(stack, (1_000, args.file_rows))
         print_files(files)
+        claim_files = claim_file_figures((args.file_claims // 10, args.file_claims))
+        print_claim_files(claim_files)
         exported = export_figures((args.export_members // 10, args.export_members))
         print_exports(exported)
 
@@ -296,6 +363,17 @@ def print_files(files: list[tuple[int, float, float]]) -> None:
     (small_rows, small_rate, small_peak), (large_rows, large_rate, large_peak) = files[0], files[-1]
     print(f"  {large_rows // small_rows}x the rows: time {small_rate / large_rate * large_rows / small_rows:.1f}x, "
           f"peak memory {large_peak / small_peak:.2f}x (flat memory means close to 1x)", flush=True)
+
+
+def print_claim_files(files: list[tuple[int, float, float, float]]) -> None:
+    print("\n837P claim files: pyx12 validation alone (baseline) and the full ingest, against moto")
+    print(f"{'claims':>8}{'validate/s':>12}{'ingest/s':>10}{'ingest/validate':>17}{'peak MiB':>10}")
+    for claims, validate_rate, ingest_rate, peak in files:
+        print(f"{claims:>8}{validate_rate:>12.0f}{ingest_rate:>10.1f}{ingest_rate / validate_rate:>16.3f}x"
+              f"{peak:>10.1f}")
+    (few, _, few_rate, few_peak), (many, _, many_rate, many_peak) = files[0], files[-1]
+    print(f"  {many // few}x the claims: time {few_rate / many_rate * many / few:.1f}x, peak memory "
+          f"{many_peak / few_peak:.2f}x (the claims of a file are held while pyx12 validates it)", flush=True)
 
 
 def print_exports(exported: list[tuple[int, float, float]]) -> None:

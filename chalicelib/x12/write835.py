@@ -104,13 +104,13 @@ def _payment_header(remit: Remittance) -> list[str]:
     amount = money(remit.amount_cents)
     paid_on = f"{remit.paid_on:%Y%m%d}"
     if remit.amount_cents == 0:
-        bpr = segment("BPR", "H", "0", "C", "NON", *[""] * 12, paid_on)
+        bpr = segment("BPR", "H", "0", "C", "NON", *[""] * 11, paid_on)
     elif remit.method == "EFT":
         originator = ("1" + remit.payer.tax_id)[:10]
         bpr = segment("BPR", "I", amount, "C", "ACH", "CCP", "01", "999999992", "DA", "123456", originator, "",
                       "01", "999988880", "DA", "98765", paid_on)
     else:
-        bpr = segment("BPR", "C", amount, "C", "CHK", *[""] * 12, paid_on)
+        bpr = segment("BPR", "C", amount, "C", "CHK", *[""] * 11, paid_on)
     payer = remit.payer
     payee = (segment("N1", "PE", remit.payee_name, "XX", remit.payee_npi) if remit.payee_npi
              else segment("N1", "PE", remit.payee_name, "FI", remit.payee_tax_id))

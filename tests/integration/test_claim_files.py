@@ -5,9 +5,9 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 import pyx12.params
 import pyx12.x12n_document
-import pytest
 import requests
 
 from chalicelib.adapters.aws import aws_client
