@@ -16,7 +16,7 @@ from chalicelib.models.claims import ClaimModel
 from local.x12_generate import GeneratedClaim, generate_837p
 
 pytestmark = pytest.mark.usefixtures("fee_schedules")
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
 AVA = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2026, 11, 2))
 
 
