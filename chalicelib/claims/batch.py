@@ -21,7 +21,6 @@ from chalicelib.adapters import storage
 from chalicelib.claims.form import ClaimInput, ClaimLineInput
 from chalicelib.claims.service import ClaimService, claim_service
 from chalicelib.clock import utcnow
-from chalicelib.config import get_settings
 from chalicelib.documents.service import DocumentService, uploader_principal
 from chalicelib.errors import PortalError
 from chalicelib.logs import logger
@@ -118,13 +117,13 @@ class ClaimFileRun:
         if provider is None:
             reasons.append(f"PROVIDER_NOT_FOUND: billing provider NPI {fields.billing_npi or '(none)'} is not in "
                            f"the plan's directory")
-        if not self.member_exists(fields.member_id):
-            reasons.append(f"MEMBER_NOT_FOUND: subscriber ID {fields.member_id or '(none)'} is not a member of the "
-                           f"plan")
         if fields.icd9_codes:
             reasons.append(f"ICD-9 diagnosis codes ({', '.join(fields.icd9_codes)}) are not accepted: dates of "
                            f"service from 2015-10-01 need ICD-10-CM (HI qualifiers ABK/ABF)")
         if reasons or provider is None:
+            if not self.member_exists(fields.member_id):  # say so too, so one answer lists every reason
+                reasons.insert(0, f"MEMBER_NOT_FOUND: subscriber ID {fields.member_id or '(none)'} is not a "
+                                  f"member of the plan")
             return ClaimOutcome(transaction_set, fields, None, None, tuple(reasons))
         try:
             claim = self.claims.submit(self.principal, claim_input(fields, provider.provider_id), source="X12",
@@ -157,14 +156,9 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
     now = utcnow()
     if not take_for_processing(document, now):
         return DocumentModel.get(document.document_id).status
-    settings = get_settings()
-    stored = storage.describe(document.s3_key)
+    stored = documents.arrived_batch_file(document)
     if stored is None:
-        return documents.reject(document, "the file never arrived or was removed", move=False,
-                                from_status=DocumentStatus.PROCESSING)
-    if stored.size == 0 or stored.size > settings.upload_max_bytes:
-        return documents.reject(document, f"the file is {stored.size} bytes; it must be 1 byte to "
-                                          f"{settings.upload_max_bytes} bytes", from_status=DocumentStatus.PROCESSING)
+        return DocumentStatus.REJECTED.value
     text = storage.read_head(document.s3_key, stored.size).decode("utf-8", errors="replace")
     try:
         interchange = read_837(text)
@@ -190,7 +184,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
     _store(results_key, _results_csv(results), "text/csv; charset=utf-8")
     accepted = sum(1 for result in results if result.accepted)
     codes = {outcome.code.value for outcome in decided.values()}
-    overall = "A" if codes == {"A"} else "R" if codes == {"R"} else "E"
+    overall = "A" if codes == {"A"} else "R" if codes <= {"R"} else "E"
     try:
         document.update(actions=[
             DocumentModel.status.set(DocumentStatus.COMPLETED.value), DocumentModel.received_at.set(event_time),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.claims import obstetrics
+from chalicelib.claims.amounts import money
 from chalicelib.codesets.icd10cm import diagnosis_problem
 from chalicelib.models.claims import ClaimType, Frequency
 
@@ -80,11 +81,6 @@ class ClaimInput:
 
     def line_place_of_service(self, line: ClaimLineInput) -> str | None:
         return line.place_of_service or self.place_of_service
-
-
-def money(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 def claim_problems(claim: ClaimInput, today: date) -> dict[str, str]:

@@ -54,7 +54,7 @@ from chalicelib.models.claims import (
 )
 from chalicelib.models.documents import DocumentKind, DocumentModel
 from chalicelib.models.members import MemberModel
-from chalicelib.models.paging import Page, date_range, query_page
+from chalicelib.models.paging import Page, date_range, query_page, visible_to
 from chalicelib.models.providers import ProviderModel
 
 ADJUDICATOR = "Adjudication"
@@ -308,11 +308,15 @@ class ClaimService:
 
     @staticmethod
     def _stamp(record: ClaimModel, now: datetime, actor: str, note: str | None) -> None:
-        """Index keys and the next remittance follow the status (denials are reported too); history grows."""
+        """Index keys and the next remittance follow the status; history grows.
+
+        Paid and denied claims go on the next remittance; a void only when it takes money back.
+        """
         record.provider_status = scoped_status(record.billing_provider_id, record.status)
         record.tax_status = scoped_status(record.tax_id, record.status)
-        final = record.status in (ClaimStatus.PAID, ClaimStatus.DENIED, ClaimStatus.VOID)
-        if final and record.payment_id is None:
+        reported = record.status in (ClaimStatus.PAID, ClaimStatus.DENIED) or (
+            record.status == ClaimStatus.VOID and int(record.reversal_cents) != 0)
+        if reported and record.payment_id is None:
             record.payable, record.payable_key = PAYABLE, payable_key(record.tax_id, record.claim_number)
         else:
             record.payable, record.payable_key = None, None
@@ -408,14 +412,7 @@ class ClaimService:
 
     @staticmethod
     def _visible(principal: Principal) -> Condition | None:
-        if principal.is_plan_staff:
-            return None
-        owners: Condition | None = None
-        if principal.tax_ids:
-            owners = ClaimModel.tax_id.is_in(*principal.tax_ids)
-        if principal.provider_ids:
-            owners = _or(owners, ClaimModel.billing_provider_id.is_in(*principal.provider_ids))
-        return owners if owners is not None else ClaimModel.billing_provider_id == "-"
+        return visible_to(principal, ClaimModel.tax_id, ClaimModel.billing_provider_id)
 
     # Attachments and pends
 
@@ -473,10 +470,6 @@ class ClaimService:
 
 def _and(left: Condition | None, right: Condition) -> Condition:
     return right if left is None else left & right
-
-
-def _or(left: Condition | None, right: Condition) -> Condition:
-    return right if left is None else left | right
 
 
 _service: ClaimService | None = None

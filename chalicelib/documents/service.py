@@ -264,6 +264,19 @@ class DocumentService:
         metrics.count("UploadRejected")
         return DocumentStatus.REJECTED.value
 
+    def arrived_batch_file(self, document: DocumentModel) -> storage.StoredObject | None:
+        """The stored object of a file being processed, or None after rejecting one that is absent or mis-sized."""
+        stored = storage.describe(document.s3_key)
+        if stored is None:
+            self.reject(document, "the file never arrived or was removed", move=False,
+                        from_status=DocumentStatus.PROCESSING)
+            return None
+        if stored.size == 0 or stored.size > self._settings.upload_max_bytes:
+            self.reject(document, f"the file is {stored.size} bytes; it must be 1 byte to "
+                                  f"{self._settings.upload_max_bytes} bytes", from_status=DocumentStatus.PROCESSING)
+            return None
+        return stored
+
     @staticmethod
     def _finish_quarantine(original_key: str) -> None:
         if storage.describe(original_key) is not None:

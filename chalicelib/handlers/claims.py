@@ -10,7 +10,7 @@ from chalice import Blueprint, Cron, Response
 
 from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import storage
-from chalicelib.claims.form import money
+from chalicelib.claims.amounts import money
 from chalicelib.config import get_settings
 from chalicelib.documents.service import document_service
 from chalicelib.errors import BatchNotFound, DocumentNotFound, Forbidden

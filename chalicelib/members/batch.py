@@ -274,14 +274,9 @@ def process_eligibility_file(document: DocumentModel, event_time: datetime, memb
     if not take_for_processing(document, now):
         return DocumentModel.get(document.document_id).status
     document.update(actions=[DocumentModel.received_at.set(event_time)])
-    settings = get_settings()
-    stored = storage.describe(document.s3_key)
+    stored = documents.arrived_batch_file(document)
     if stored is None:
-        return documents.reject(document, "the file never arrived or was removed", move=False,
-                                from_status=DocumentStatus.PROCESSING)
-    if stored.size == 0 or stored.size > settings.upload_max_bytes:
-        return documents.reject(document, f"the file is {stored.size} bytes; it must be 1 byte to "
-                                          f"{settings.upload_max_bytes} bytes", from_status=DocumentStatus.PROCESSING)
+        return DocumentStatus.REJECTED.value
     if not looks_like_csv(storage.read_head(document.s3_key, HEAD_BYTES * 64)):
         return documents.reject(document, "the file is not CSV text", from_status=DocumentStatus.PROCESSING)
     run = EligibilityFileRun(document, members, now)

@@ -18,6 +18,8 @@ from chalicelib.errors import ValidationFailed
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
 
+    from chalicelib.accounts.principal import Principal
+
 ItemT = TypeVar("ItemT")
 
 MAX_TOKEN_CHARS = 2048
@@ -78,3 +80,16 @@ def date_range(key: Any, first: date | None, last: date | None, *, first_field: 
     low = first.isoformat() if first else "0"
     high = (last + timedelta(days=1)).isoformat() if last else "~"
     return key.between(low, high)
+
+
+def visible_to(principal: Principal, tax_id: Any, provider_id: Any) -> Condition | None:
+    """A filter keeping rows of the Tax IDs and providers the principal acts for (None: plan staff see all)."""
+    if principal.is_plan_staff:
+        return None
+    owners: Condition | None = None
+    if principal.tax_ids:
+        owners = tax_id.is_in(*principal.tax_ids)
+    if principal.provider_ids:
+        by_provider = provider_id.is_in(*principal.provider_ids)
+        owners = by_provider if owners is None else owners | by_provider
+    return owners if owners is not None else provider_id == "-"

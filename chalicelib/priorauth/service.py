@@ -40,7 +40,7 @@ from chalicelib.models.accounts import AccountModel, account_key
 from chalicelib.models.base import transaction_connection
 from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
 from chalicelib.models.outbox import OutboxMessageModel
-from chalicelib.models.paging import date_range, decode_page_token, encode_page_token, query_page
+from chalicelib.models.paging import date_range, decode_page_token, encode_page_token, query_page, visible_to
 from chalicelib.models.prior_auth import (
     EVENT_PREFIX,
     REQUEST_ITEM,
@@ -378,15 +378,7 @@ class PriorAuthService:
 
     @staticmethod
     def _visible(principal: Principal) -> Condition | None:
-        if principal.is_plan_staff:
-            return None
-        owners: Condition | None = None
-        if principal.tax_ids:
-            owners = PriorAuthRequestModel.tax_id.is_in(*principal.tax_ids)
-        if principal.provider_ids:
-            by_provider = PriorAuthRequestModel.requesting_provider_id.is_in(*principal.provider_ids)
-            owners = by_provider if owners is None else owners | by_provider
-        return owners if owners is not None else PriorAuthRequestModel.requesting_provider_id == "-"
+        return visible_to(principal, PriorAuthRequestModel.tax_id, PriorAuthRequestModel.requesting_provider_id)
 
     # What the office does after submitting
 

@@ -17,6 +17,7 @@ import bisect
 import io
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -88,10 +89,15 @@ class TransactionSet:
     errors: list[dict[str, Any]] = field(default_factory=list)
     set_problems: list[str] = field(default_factory=list)
 
-    def owner_of(self, segment: int) -> str:
+    def owners_by_segment(self) -> Callable[[int], str]:
+        """Segment number -> its owner (``segment_owners`` is in segment order)."""
         starts = [start for start, _ in self.segment_owners]
-        index = bisect.bisect_right(starts, segment) - 1
-        return self.segment_owners[index][1] if index >= 0 else HEADER
+
+        def owner_of(segment: int) -> str:
+            index = bisect.bisect_right(starts, segment) - 1
+            return self.segment_owners[index][1] if index >= 0 else HEADER
+
+        return owner_of
 
 
 @dataclass
@@ -357,8 +363,9 @@ def segment_messages(segment: dict[str, Any]) -> list[str]:
 def _assign_errors(transaction: TransactionSet) -> None:
     """Each segment error goes to what owns its segment: a claim, a subscriber, a provider, or the set."""
     by_owner: dict[str, list[str]] = {}
+    owner_of = transaction.owners_by_segment()
     for segment in transaction.errors:
-        owner = transaction.owner_of(int(segment.get("seg_count") or 0))
+        owner = owner_of(int(segment.get("seg_count") or 0))
         messages = segment_messages(segment)
         if owner == HEADER:
             transaction.set_problems.extend(messages)

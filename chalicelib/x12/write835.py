@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from chalicelib.claims.form import money
+from chalicelib.claims.amounts import money
 from chalicelib.x12.envelope import Parties, segment, transaction_set, wrap
 
 VERSION = "005010X221A1"

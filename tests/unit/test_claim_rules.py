@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from chalicelib.claims.adjudicator import ClaimFacts, FeeRow, LineFacts, adjudicate
-from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems, money
+from chalicelib.claims.amounts import money
+from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems
 from chalicelib.claims.obstetrics import is_delivery, missing_delivery_diagnoses
 from chalicelib.models.claims import ClaimStatus, ClaimType, Frequency
 
