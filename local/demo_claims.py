@@ -37,7 +37,7 @@ FEES: tuple[tuple[str, str, int, bool, str | None], ...] = (
     ("59400", "Routine obstetric care incl. vaginal delivery", 180000, False, None),
     ("59510", "Routine obstetric care incl. cesarean delivery", 210000, False, None),
     ("58150", "Total abdominal hysterectomy", 120000, False, "HYSTERECTOMY"),
-    ("58661", "Laparoscopic removal of adnexal structures", 65000, False, "STERILIZATION"),
+    ("58671", "Laparoscopic tubal occlusion", 65000, False, "STERILIZATION"),
     ("55250", "Vasectomy", 45000, False, "STERILIZATION"),
     ("58600", "Tubal ligation", 70000, False, "STERILIZATION"),
     ("59840", "Induced abortion by dilation and curettage", 50000, False, "ABORTION"),

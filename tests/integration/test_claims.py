@@ -270,6 +270,12 @@ def test_search_by_provider_member_status_and_dates_pages_on_indexes(api, token_
     expected = [*numbers[1:], pended["items"][0]["claimNumber"]]
     assert sorted(c["claimNumber"] for c in by_dates["items"]) == sorted(expected)
     assert api.get(f"/claims?claimNumber={numbers[0]}", token=token).data["count"] == 1
+    today = api.get("/claims?receivedFrom=2026-11-23&receivedTo=2026-11-23", token=token).data
+    assert today["count"] == 4
+    assert api.get("/claims?receivedFrom=2026-11-24", token=token).data["count"] == 0
+    backwards = api.get("/claims?receivedFrom=2026-11-23&receivedTo=2026-11-01", token=token)
+    assert backwards.status_code == 400
+    assert backwards.data["fields"] == {"receivedTo": "must be on or after receivedFrom"}
     assert api.get("/claims?serviceFrom=2026-11-01", token=token).data["fields"]["memberId"]
     assert api.get("/claims?providerId=200000000001", token=token).status_code == 404
 
@@ -313,6 +319,8 @@ def test_payment_cycle_pays_per_tax_id_with_eop_and_a_valid_835_including_a_reve
 
     void = submit(api, jdoe, office_visit(frequency="8", originalClaimNumber=paid["claimNumber"])).data
     assert (void["status"], void["reversal"]) == ("VOID", "78.00")
+    voided = api.get(f"/claims/{paid['claimNumber']}", token=jdoe).data
+    assert (voided["status"], voided["replacedBy"]) == ("VOIDED", void["claimNumber"])
     second = api.post("/review/payment-cycles", token=staff).data
     assert second["payments"] == []
     assert second["heldTaxIds"] == ["310000001"]
