@@ -12,7 +12,6 @@ from chalicelib.schemas.base import QueryParameters, RequestBody, ResponseBody
 from chalicelib.schemas.members import MEMBER_ID, PROVIDER_ID, DocumentOut, PresignedPost
 
 CLAIM_NUMBER = r"^[0-9]{13}$"
-PAYMENT_ID = r"^P[0-9]{13}$"
 ClaimTypeName = Literal["PROFESSIONAL", "INSTITUTIONAL", "DENTAL"]
 ClaimStatusName = Literal["RECEIVED", "PENDED", "DENIED", "PAID", "REPLACED", "VOIDED", "VOID"]
 
