@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     CLAIM_SUBMITTED = "CLAIM_SUBMITTED"
     CLAIM_VIEWED = "CLAIM_VIEWED"
     CLAIMS_SEARCHED = "CLAIMS_SEARCHED"
+    PAYMENT_VIEWED = "PAYMENT_VIEWED"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
+from chalicelib.audit import trail
+from chalicelib.audit.trail import AuditAction, AuditEntry
 from chalicelib.clock import utcnow
 from chalicelib.config import Settings, get_settings
 from chalicelib.errors import PaymentNotFound, ValidationFailed
@@ -189,6 +191,11 @@ class PaymentService:
         """The EOP: the payment and every claim it settles."""
         payment = self.get(principal, payment_id)
         claims = list(ClaimModel.by_payment.query(payment.payment_id))
+        trail.record_many(principal.username, principal.role.value, [
+            AuditEntry(member_id, AuditAction.PAYMENT_VIEWED, payment.payee_provider_id,
+                       f"payment={payment.payment_id}")
+            for member_id in sorted({claim.member_id for claim in claims})
+        ], self._clock())
         return PaymentView(payment, claims)
 
     def remittance_file(self, view: PaymentView) -> str:

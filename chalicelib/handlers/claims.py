@@ -14,7 +14,7 @@ from chalicelib.claims.amounts import money
 from chalicelib.config import get_settings
 from chalicelib.documents.service import document_service
 from chalicelib.errors import BatchNotFound, DocumentNotFound, Forbidden
-from chalicelib.handlers.members import document_body, ticket_body
+from chalicelib.handlers.members import document_body, ticket_body, uploads_page
 from chalicelib.models.claims import STATUS_LABELS, ClaimModel, ClaimStatus, ClaimType, Frequency, PaymentModel
 from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
 from chalicelib.web.api import api_route
@@ -235,17 +235,11 @@ def get_claim_file(principal: Principal, documentId: str) -> dict[str, Any]:
     return claim_file_body(document)
 
 
-@api_route(claim_routes, "/claim-files", tag=TAG, summary="Your office's 837 files, newest first",
+@api_route(claim_routes, "/claim-files", tag=TAG, summary="Your 837 files, newest first",
+           description="A group sees every file under its Tax ID; a practitioner, those sent for it.",
            query="members:ListQuery", response="claims:ClaimFileList")
 def list_claim_files(principal: Principal, query: ListQuery) -> dict[str, Any]:
-    from chalicelib.models.paging import query_page
-
-    if not principal.tax_ids:
-        return {"items": [], "count": 0, "next_token": None}
-    page = query_page(DocumentModel.by_tax_id, "tax_id", principal.tax_ids[0], None,
-                      DocumentModel.kind == DocumentKind.CLAIM_FILE.value, query.limit, query.next_token)
-    return {"items": [claim_file_body(item) for item in page.items], "count": page.count,
-            "next_token": page.next_token}
+    return uploads_page(principal, DocumentKind.CLAIM_FILE, query, claim_file_body)
 
 
 # Payments

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
@@ -165,6 +166,12 @@ def get_eligibility_file(principal: Principal, documentId: str) -> dict[str, Any
            query="members:ListQuery", response="members:EligibilityFileList",
            description="A group sees every upload under its Tax ID; a practitioner, those made for it.")
 def list_eligibility_files(principal: Principal, query: ListQuery) -> dict[str, Any]:
+    return uploads_page(principal, DocumentKind.ELIGIBILITY_FILE, query, eligibility_file_body)
+
+
+def uploads_page(principal: Principal, kind: DocumentKind, query: ListQuery,
+                 body: Callable[[DocumentModel], dict[str, Any]]) -> dict[str, Any]:
+    """A group's files of one kind under its Tax ID; a practitioner's, those made for it. Newest first."""
     if principal.tax_ids:
         tax_id, only_provider = principal.tax_ids[0], None
     elif principal.home_provider_id:
@@ -172,12 +179,12 @@ def list_eligibility_files(principal: Principal, query: ListQuery) -> dict[str, 
         tax_id, only_provider = provider.tax_id, provider.provider_id
     else:
         return {"items": [], "count": 0, "next_token": None}
-    condition = DocumentModel.kind == DocumentKind.ELIGIBILITY_FILE.value
+    condition = DocumentModel.kind == kind.value
     if only_provider:
         condition &= DocumentModel.provider_id == only_provider
     start = decode_page_token(query.next_token, {"tax_id": tax_id})
     results = DocumentModel.by_tax_id.query(tax_id, filter_condition=condition, limit=query.limit,
                                             last_evaluated_key=start, scan_index_forward=False)
-    items = [eligibility_file_body(item) for item in results]
+    items = [body(item) for item in results]
     return {"items": items, "count": DocumentModel.by_tax_id.count(tax_id, filter_condition=condition),
             "next_token": encode_page_token(results.last_evaluated_key)}

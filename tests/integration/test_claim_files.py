@@ -127,3 +127,8 @@ def test_another_office_cannot_see_the_file(api, token_for, pump):
     assert api.get(f"/claim-files/{document_id}", token=token_for("demo.buckeye")).status_code == 404
     listed = api.get("/claim-files", token=token_for("demo.group")).data
     assert [item["documentId"] for item in listed["items"]] == [document_id]
+    assert api.get("/claim-files", token=token_for("demo.jdoe")).data["count"] == 0  # sent for the group
+    own = send(api, token_for("demo.jdoe"), generate_837p([AVA], "1407345679", "310000001").encode())
+    mine = api.get("/claim-files", token=token_for("demo.jdoe")).data
+    assert [item["documentId"] for item in mine["items"]] == [own]
+    assert api.get("/claim-files", token=token_for("demo.group")).data["count"] == 2

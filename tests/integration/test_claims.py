@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from chalicelib.models.audit import AuditEventModel
 from chalicelib.models.claims import ClaimModel
 
 pytestmark = pytest.mark.usefixtures("fee_schedules")
@@ -313,6 +314,8 @@ def test_payment_cycle_pays_per_tax_id_with_eop_and_a_valid_835_including_a_reve
     eop = api.get(f"/payments/{payment['paymentId']}", token=group).data
     assert {c["claimNumber"] for c in eop["claims"]} == {paid["claimNumber"], denied["claimNumber"]}
     assert (eop["totalCharge"], eop["totalPaid"]) == ("300.00", "78.00")
+    viewed = [event for event in AuditEventModel.query("10000000001") if event.action == "PAYMENT_VIEWED"]
+    assert [(event.username, event.detail) for event in viewed] == [("demo.group", f"payment={payment['paymentId']}")]
     history = api.get("/payments", token=token_for("demo.group")).data
     assert [p["paymentId"] for p in history["items"]] == [payment["paymentId"]]
     assert buckeye["claimNumber"] not in {c["claimNumber"] for c in eop["claims"]}
