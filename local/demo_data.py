@@ -112,6 +112,20 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
     stage = get_settings().stage
     if stage != "local":
         raise RuntimeError(f"demo data is for the local stage only, not {stage!r}")
+
+    from chalicelib.logs import logger
+
+    quiet_from = logger.log_level
+    logger.setLevel("WARNING")  # hundreds of demo submissions would bury the console's banner and emails
+    try:
+        counts = _load_everything(planadmin_password)
+    finally:
+        logger.setLevel(quiet_from)
+    _drop_queued_demo_emails()
+    return counts
+
+
+def _load_everything(planadmin_password: str) -> dict[str, int]:
     from local.demo_members import load_members
 
     counts = {"providers": load_providers(), "members": load_members()}
@@ -128,7 +142,6 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
     counts["fee schedule rows"] = load_fee_schedules()
     for name, made in load_claims(utcnow().date()).items():
         counts[f"demo {name}"] = made
-    _drop_queued_demo_emails()
     return counts
 
 
