@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib import wiring
 from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
-from chalicelib.clock import utcnow
 from chalicelib.config import get_settings
 from chalicelib.models.accounts import AccountModel, AccountStatus, EmailClaimModel, Role, account_key, email_key
 from chalicelib.models.providers import ProviderModel, ProviderType
@@ -85,7 +85,7 @@ def load_providers() -> int:
 
 def save_account(account: DemoAccount, password: str) -> None:
     hasher = secret_hasher()
-    now = utcnow()
+    now = wiring.current().now()
     provider = next((p for p in DEMO_PROVIDERS if p.provider_id == account.provider_id), None)
     AccountModel(
         pk=account_key(account.username),
@@ -128,7 +128,8 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
 def _load_everything(planadmin_password: str) -> dict[str, int]:
     from local.demo_members import load_members
 
-    counts = {"providers": load_providers(), "members": load_members()}
+    today = wiring.current().members().today()
+    counts = {"providers": load_providers(), "members": load_members(today)}
     for account in DEMO_ACCOUNTS:
         save_account(account, DEMO_USER_PASSWORD)
     save_account(PLANADMIN, planadmin_password)
@@ -136,11 +137,11 @@ def _load_everything(planadmin_password: str) -> dict[str, int]:
     from local.demo_prior_auth import load_requests, load_rules
 
     counts["prior-auth rules"] = load_rules()
-    counts["prior-auth requests"] = load_requests(utcnow().date())
+    counts["prior-auth requests"] = load_requests(today)
     from local.demo_claims import load_claims, load_fee_schedules
 
     counts["fee schedule rows"] = load_fee_schedules()
-    for name, made in load_claims(utcnow().date()).items():
+    for name, made in load_claims(today).items():
         counts[f"demo {name}"] = made
     return counts
 

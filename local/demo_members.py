@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from chalicelib.members.names import name_search_key
 from chalicelib.models.members import AlertAttribute, CoverageSpanAttribute, MemberModel, OtherInsuranceAttribute
 from chalicelib.reports import roster
+from local.demo_calendar import DemoCalendar
 
 SEED = 20261123
 PCP_TAX_IDS = {
@@ -80,8 +81,22 @@ FIRST_SPAN_EARLIEST = date(2021, 1, 1)
 LATEST_START = date(2026, 6, 1)
 
 
-def fixed_members() -> list[MemberModel]:
-    """The members the README names; tests and demos rely on them."""
+def fixed_members(today: date) -> list[MemberModel]:
+    """The members the README names (dates as of the authoring day, moved to ``today``)."""
+    return [_moved(DemoCalendar(today), fixed) for fixed in _authored_fixed_members()]
+
+
+def _moved(calendar: DemoCalendar, item: MemberModel) -> MemberModel:
+    for span in item.coverage:
+        span.start, span.end = calendar.iso(span.start), calendar.iso(span.end)
+    for other in item.other_insurance:
+        other.start, other.end = calendar.iso(other.start), calendar.iso(other.end)
+    for alert in item.alerts:
+        alert.appeared_on = calendar.iso(alert.appeared_on)
+    return item
+
+
+def _authored_fixed_members() -> list[MemberModel]:
     return [
         member(
             "10000000001", "700000000001", "Ava", "Thompson", "1990-04-12", "F", "Indiana", "English",
@@ -147,7 +162,8 @@ def _spans(rng: random.Random, program: str, plan_type: str) -> list[tuple[str, 
             (second_start.isoformat(), None, program, plan_type)]
 
 
-def generated_members() -> Iterator[MemberModel]:
+def generated_members(today: date) -> Iterator[MemberModel]:
+    calendar = DemoCalendar(today)
     rng = random.Random(SEED)
     for plan in STATE_PLANS:
         for index in range(plan.count):
@@ -174,11 +190,11 @@ def generated_members() -> Iterator[MemberModel]:
             if pcp and rng.random() < 0.15:
                 alerts = [(kind, _day_between(rng, date(2026, 6, 1), date(2026, 11, 20)).isoformat())
                           for kind in rng.sample(ALERT_TYPES, rng.choice((1, 1, 2)))]
-            yield member(member_id, medicaid_id, first, last, birth, gender, plan.state, language, phone, pcp,
-                         spans, others, alerts)
+            yield _moved(calendar, member(member_id, medicaid_id, first, last, birth, gender, plan.state, language,
+                                          phone, pcp, spans, others, alerts))
 
 
-def load_members() -> int:
+def load_members(today: date) -> int:
     """Members, their roster rows (with each view's count) and the registry, in one pass."""
     from local.demo_registry import load_registry
 
@@ -193,6 +209,6 @@ def load_members() -> int:
             if item.pcp_provider_id:
                 attributed.append(item)
 
-        roster.bulk_load((*fixed_members(), *generated_members()), on_member=save)
-    load_registry(attributed)
+        roster.bulk_load((*fixed_members(today), *generated_members(today)), on_member=save)
+    load_registry(attributed, today)
     return count

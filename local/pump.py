@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 
+from chalicelib import wiring
 from chalicelib.adapters.aws import aws_client
 from chalicelib.logs import logger
 
@@ -93,7 +93,7 @@ class EventPump:
         for source in self.schedules():
             event = {
                 "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-                "account": "123456789012", "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "account": "123456789012", "time": wiring.current().now().strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "region": "us-east-1", "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{source.name}"],
                 "detail": {},
             }

@@ -9,7 +9,7 @@ cannot get past the lockout threshold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -28,8 +28,8 @@ from chalicelib.accounts.policies import LockoutPolicy, ResetEmailLimit, Session
 from chalicelib.accounts.principal import Principal
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
 from chalicelib.accounts.tokens import fingerprint, new_token
-from chalicelib.clock import utcnow
-from chalicelib.config import Settings, get_settings
+from chalicelib.clock import Clock
+from chalicelib.config import Settings
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.errors import (
@@ -103,7 +103,7 @@ class AccountService:
         self,
         settings: Settings,
         *,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Clock,
         hasher: SecretHasher | None = None,
     ) -> None:
         self._settings = settings
@@ -394,7 +394,7 @@ class AccountService:
         token_row = self._live_token(token, TokenPurpose.PASSWORD_RESET, now)
         account = self._account_or_none(token_row.username)
         if account is None or (
-            account.password_changed_at is not None and token_row.created_at < account.password_changed_at
+            account.password_changed_at is not None and token_row.created_at <= account.password_changed_at
         ):
             raise InvalidToken()
         problems = password_problems(password, username=account.username, email=account.email)
@@ -547,12 +547,10 @@ class AccountService:
         outbox.publish([message])
         logger.info("account email queued", extra={"username": account.username, "purpose": purpose.value})
 
-_service: AccountService | None = None
 
 
 def account_service() -> AccountService:
-    global _service
-    if _service is None:
-        _service = AccountService(get_settings())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().accounts()
 

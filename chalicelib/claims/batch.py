@@ -20,7 +20,6 @@ from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import storage
 from chalicelib.claims.form import ClaimInput, ClaimLineInput
 from chalicelib.claims.service import ClaimService, claim_service
-from chalicelib.clock import utcnow
 from chalicelib.documents.service import DocumentService, uploader_principal
 from chalicelib.errors import PortalError
 from chalicelib.logs import logger
@@ -153,7 +152,7 @@ def _store(key: str, body: bytes, content_type: str) -> None:
 
 
 def process_claim_file(document: DocumentModel, event_time: datetime, documents: DocumentService) -> str:
-    now = utcnow()
+    now = documents.now()
     if not take_for_processing(document, now):
         return DocumentModel.get(document.document_id).status
     stored = documents.arrived_batch_file(document)
@@ -188,7 +187,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
     try:
         document.update(actions=[
             DocumentModel.status.set(DocumentStatus.COMPLETED.value), DocumentModel.received_at.set(event_time),
-            DocumentModel.completed_at.set(utcnow()), DocumentModel.result_key.set(results_key),
+            DocumentModel.completed_at.set(documents.now()), DocumentModel.result_key.set(results_key),
             DocumentModel.acknowledgment_key.set(ack_key), DocumentModel.acknowledgment.set(overall),
             DocumentModel.claims_total.set(len(results)), DocumentModel.claims_accepted.set(accepted),
             DocumentModel.claims_rejected.set(len(results) - accepted),

@@ -9,9 +9,8 @@ reversals outweigh its payments is held until new payments cover them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -22,8 +21,8 @@ from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
-from chalicelib.config import Settings, get_settings
+from chalicelib.clock import Clock
+from chalicelib.config import Settings
 from chalicelib.errors import PaymentNotFound, ValidationFailed
 from chalicelib.logs import logger
 from chalicelib.models.base import transaction_connection
@@ -97,7 +96,7 @@ def net_cents(claim: ClaimModel) -> int:
 
 
 class PaymentService:
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock) -> None:
         self._settings = settings
         self._clock = clock
         self._zone = ZoneInfo(settings.plan_timezone)
@@ -231,11 +230,9 @@ def tax_id_and_number(key: ClaimModel) -> tuple[str, str]:
     return tax_id, claim_number
 
 
-_service: PaymentService | None = None
 
 
 def payment_service() -> PaymentService:
-    global _service
-    if _service is None:
-        _service = PaymentService(get_settings())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().payments()

@@ -8,7 +8,7 @@ for; any other claim number answers 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -24,15 +24,15 @@ from chalicelib.audit.trail import AuditAction, AuditEntry
 from chalicelib.claims import adjudicator
 from chalicelib.claims.adjudicator import Adjudication, ClaimFacts, FeeRow, LineFacts
 from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems
-from chalicelib.clock import utcnow
+from chalicelib.clock import Clock
 from chalicelib.codesets.icd10cm import with_dot
-from chalicelib.config import Settings, get_settings
+from chalicelib.config import Settings
 from chalicelib.documents.consent import ClaimForConsent, ConsentType
-from chalicelib.documents.service import DocumentService, UploadTicket, document_service
+from chalicelib.documents.service import DocumentService, UploadTicket
 from chalicelib.errors import ClaimChanged, ClaimNotFound, NotEligible, ProviderNotFound, ValidationFailed
 from chalicelib.logs import logger
 from chalicelib.members.eligibility import Eligibility
-from chalicelib.members.service import MemberLookup, MemberService, member_service
+from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.models.base import transaction_connection
 from chalicelib.models.claims import (
     FINAL_STATUSES,
@@ -97,7 +97,7 @@ def is_emergency(line: ClaimLineAttribute, claim_place_of_service: str | None) -
 
 class ClaimService:
     def __init__(self, settings: Settings, members: MemberService, documents: DocumentService, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock) -> None:
         self._settings = settings
         self._members = members
         self._documents = documents
@@ -472,11 +472,9 @@ def _and(left: Condition | None, right: Condition) -> Condition:
     return right if left is None else left & right
 
 
-_service: ClaimService | None = None
 
 
 def claim_service() -> ClaimService:
-    global _service
-    if _service is None:
-        _service = ClaimService(get_settings(), member_service(), document_service())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().claims()

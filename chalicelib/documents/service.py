@@ -9,7 +9,6 @@ same event finds it moved and changes nothing. Bytes that fail the checks are mo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -22,13 +21,13 @@ from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import storage
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
-from chalicelib.config import Settings, get_settings
+from chalicelib.clock import Clock
+from chalicelib.config import Settings
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
 from chalicelib.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
 from chalicelib.logs import logger
-from chalicelib.members.service import MemberLookup, MemberService, member_service
+from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.models.accounts import Role
 from chalicelib.models.documents import (
     DocumentKind,
@@ -74,11 +73,14 @@ class ConsentUpload:
 
 class DocumentService:
     def __init__(self, settings: Settings, members: MemberService, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock) -> None:
         self._settings = settings
         self._members = members
         self._clock = clock
         self._zone = ZoneInfo(settings.plan_timezone)
+
+    def now(self) -> datetime:
+        return self._clock()
 
     # Asking for an upload
 
@@ -326,11 +328,9 @@ def uploader_principal(document: DocumentModel, now: datetime) -> Principal:
 
 
 
-_service: DocumentService | None = None
 
 
 def document_service() -> DocumentService:
-    global _service
-    if _service is None:
-        _service = DocumentService(get_settings(), member_service())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().documents()

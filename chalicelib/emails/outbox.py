@@ -20,7 +20,6 @@ from pynamodb.exceptions import PynamoDBException
 
 from chalicelib import metrics
 from chalicelib.adapters import mailer, queue
-from chalicelib.clock import utcnow
 from chalicelib.config import get_settings
 from chalicelib.emails.templates import EmailTemplate, render
 from chalicelib.logs import logger
@@ -70,9 +69,9 @@ def publish(messages: Iterable[OutboxMessageModel]) -> int:
     return published
 
 
-def sweep(now: datetime | None = None) -> int:
+def sweep(now: datetime) -> int:
     """Enqueue rows left pending for more than a minute (one Query on the sparse index)."""
-    cutoff = ((now or utcnow()) - SWEEP_MIN_AGE).isoformat()
+    cutoff = (now - SWEEP_MIN_AGE).isoformat()
     stale = OutboxMessageModel.pending_messages.query(
         PENDING, OutboxMessageModel.created_at < cutoff, limit=SWEEP_BATCH
     )

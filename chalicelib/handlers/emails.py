@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice import Blueprint, Rate
 
-from chalicelib import metrics
+from chalicelib import metrics, wiring
 from chalicelib.config import get_settings
 from chalicelib.emails import outbox
 from chalicelib.logs import logger
@@ -37,7 +37,7 @@ def send_queued_emails(event: Any) -> None:
 
 @email_events.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_email_outbox(event: Any) -> None:
-    enqueued = outbox.sweep()
+    enqueued = outbox.sweep(wiring.current().now())
     if enqueued:
         logger.warning("outbox sweep enqueued stranded emails", extra={"count": enqueued})
         metrics.count("OutboxSwept", enqueued)

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Response
 
 from chalicelib.accounts.principal import Principal
-from chalicelib.clock import utcnow
 from chalicelib.documents.service import UploadTicket
 from chalicelib.errors import ValidationFailed
 from chalicelib.handlers.members import document_body, ticket_body
@@ -74,7 +73,7 @@ def detail_body(request: PriorAuthRequestModel, history: list[PriorAuthEventMode
                 documents: list[DocumentModel]) -> dict[str, Any]:
     values = request.attribute_values
     return {
-        **summary_body(request, utcnow()),
+        **summary_body(request, _service().now()),
         **{name: values.get(name) for name in (
             "source", "member_birth_date", "state", "program", "plan_type", "submitted_by", "medical_history",
             "approved_start_date", "approved_end_date", "denial_reason_code", "denial_reason",
@@ -189,7 +188,7 @@ def search(principal: Principal, query: SearchQuery) -> dict[str, Any]:
         status=AuthStatus(query.status) if query.status else None, received_from=query.received_from,
         received_to=query.received_to, limit=query.limit, next_token=query.next_token,
     ))
-    now = utcnow()
+    now = _service().now()
     return {"items": [summary_body(item, now) for item in page.items], "count": page.count,
             "next_token": page.next_token}
 
@@ -235,7 +234,7 @@ def appeal(principal: Principal, body: AppealIn, authorizationNumber: str) -> di
 def review_queue(principal: Principal, query: ReviewQueueQuery) -> dict[str, Any]:
     service = _service()
     page = service.review_queue(principal, query.limit, query.next_token)
-    now = utcnow()
+    now = _service().now()
     return {"items": [summary_body(item, now) for item in page.items], "count": page.count,
             "next_token": page.next_token, "overdue_count": service.overdue_count()}
 

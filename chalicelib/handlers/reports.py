@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Rate, Response
 
-from chalicelib import metrics
+from chalicelib import metrics, wiring
 from chalicelib.accounts.principal import Principal
 from chalicelib.config import get_settings
 from chalicelib.errors import ValidationFailed
@@ -46,7 +46,8 @@ def alerts_body(alerts: list[AlertAttribute]) -> list[dict[str, str]]:
            "of its providers. Filter by one of the roster's programs.")
 def membership_list(principal: Principal, query: RosterQuery) -> dict[str, Any]:
     scope = roster.resolve_scope(principal, query.provider_id)
-    page = roster.page(principal, scope, query.program, query.limit, query.next_token)
+    page = roster.page(principal, scope, query.program, query.limit, query.next_token,
+                       now=wiring.current().now())
     return {
         "provider": scope.label, "whole_group": scope.whole_group, "count": page.count,
         "next_token": page.next_token, "programs": page.programs,
@@ -196,7 +197,8 @@ def registry_list(principal: Principal, query: RegistryQuery) -> dict[str, Any]:
         patient_status=registry.PatientStatus(query.patient_status) if query.patient_status else None,
         enrollment_status=registry.EnrollmentStatus(query.enrollment_status) if query.enrollment_status else None,
     )
-    page = registry.page(principal, scope, filters, query.limit, query.next_token)
+    page = registry.page(principal, scope, filters, query.limit, query.next_token,
+                         now=wiring.current().now())
     return {"provider": scope.label, "legend": _legend(), "measures": _measures(),
             "items": [{**item.attribute_values, "statuses": item.statuses.as_dict()} for item in page.items],
             "next_token": page.next_token}

@@ -31,7 +31,7 @@ def s3_records(message_body: str) -> list[dict[str, Any]]:
 def event_time(record: dict[str, Any]) -> datetime:
     raw = record.get("eventTime")
     if not raw:
-        return datetime.now(UTC)
+        return document_service().now()
     return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
 
 

@@ -23,7 +23,6 @@ from chalicelib import metrics
 from chalicelib.adapters import storage
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
 from chalicelib.config import get_settings
 from chalicelib.documents.files import HEAD_BYTES, looks_like_csv
 from chalicelib.errors import MemberNotFound, MultipleMembersMatch
@@ -270,7 +269,7 @@ def take_for_processing(document: DocumentModel, now: datetime) -> bool:
 
 def process_eligibility_file(document: DocumentModel, event_time: datetime, members: MemberService,
                              documents: DocumentService) -> str:
-    now = utcnow()
+    now = documents.now()
     if not take_for_processing(document, now):
         return DocumentModel.get(document.document_id).status
     document.update(actions=[DocumentModel.received_at.set(event_time)])
@@ -292,7 +291,7 @@ def process_eligibility_file(document: DocumentModel, event_time: datetime, memb
     counts = run.counts.by_status
     document.update(actions=[
         DocumentModel.status.set(DocumentStatus.COMPLETED.value),
-        DocumentModel.completed_at.set(utcnow()),
+        DocumentModel.completed_at.set(documents.now()),
         DocumentModel.result_key.set(result_key(document.document_id)),
         DocumentModel.rows_total.set(run.counts.total),
         DocumentModel.rows_eligible.set(counts[RowStatus.ELIGIBLE]),

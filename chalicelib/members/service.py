@@ -5,9 +5,8 @@ Each lookup is one GetItem or one Query on an index, whatever the table's size.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist
@@ -16,8 +15,8 @@ from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
-from chalicelib.config import Settings, get_settings
+from chalicelib.clock import Clock
+from chalicelib.config import Settings
 from chalicelib.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
 from chalicelib.members.eligibility import (
     CoverageSpan,
@@ -75,7 +74,7 @@ def other_coverage(member: MemberModel) -> tuple[OtherCoverage, ...]:
 
 
 class MemberService:
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock) -> None:
         self._settings = settings
         self._clock = clock
         self._zone = ZoneInfo(settings.plan_timezone)
@@ -166,11 +165,9 @@ class MemberService:
         )
 
 
-_service: MemberService | None = None
 
 
 def member_service() -> MemberService:
-    global _service
-    if _service is None:
-        _service = MemberService(get_settings())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().members()

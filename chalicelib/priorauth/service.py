@@ -7,7 +7,7 @@ half-written; two people changing one request at once get a 409 for the second.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -20,10 +20,10 @@ from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
+from chalicelib.clock import Clock
 from chalicelib.codesets.icd10cm import with_dot
-from chalicelib.config import Settings, get_settings
-from chalicelib.documents.service import DocumentService, UploadTicket, document_service
+from chalicelib.config import Settings
+from chalicelib.documents.service import DocumentService, UploadTicket
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.errors import (
@@ -35,7 +35,7 @@ from chalicelib.errors import (
     ValidationFailed,
 )
 from chalicelib.logs import logger
-from chalicelib.members.service import MemberLookup, MemberService, member_service
+from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.models.accounts import AccountModel, account_key
 from chalicelib.models.base import transaction_connection
 from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
@@ -162,12 +162,15 @@ def code_rule(row: PriorAuthRuleModel) -> autoauth.CodeRule:
 
 class PriorAuthService:
     def __init__(self, settings: Settings, members: MemberService, documents: DocumentService, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Clock) -> None:
         self._settings = settings
         self._members = members
         self._documents = documents
         self._clock = clock
         self._zone = ZoneInfo(settings.plan_timezone)
+
+    def now(self) -> datetime:
+        return self._clock()
 
     def today(self) -> date:
         return self._clock().astimezone(self._zone).date()
@@ -617,11 +620,9 @@ def _period(month: str, group_by: str) -> str:
     return month
 
 
-_service: PriorAuthService | None = None
 
 
 def prior_auth_service() -> PriorAuthService:
-    global _service
-    if _service is None:
-        _service = PriorAuthService(get_settings(), member_service(), document_service())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().prior_auths()

@@ -12,7 +12,7 @@ import calendar
 import csv
 import io
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,8 +23,8 @@ from chalicelib.accounts.principal import Principal
 from chalicelib.adapters import queue, storage
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
-from chalicelib.config import Settings, get_settings
+from chalicelib.clock import Clock
+from chalicelib.config import Settings
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.errors import ExportExpired, ExportNotFound, ExportNotReady
@@ -110,7 +110,7 @@ class ExportPage:
 
 
 class ExportService:
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock) -> None:
         self._settings = settings
         self._clock = clock
 
@@ -284,11 +284,9 @@ class ExportService:
         return started
 
 
-_service: ExportService | None = None
 
 
 def export_service() -> ExportService:
-    global _service
-    if _service is None:
-        _service = ExportService(get_settings())
-    return _service
+    from chalicelib import wiring
+
+    return wiring.current().exports()

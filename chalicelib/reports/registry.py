@@ -14,7 +14,6 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.accounts.principal import Principal
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
 from chalicelib.members.service import coverage_spans
 from chalicelib.models.members import MemberModel
 from chalicelib.models.paging import decode_page_token, encode_page_token
@@ -199,7 +198,7 @@ class RegistryPage:
 
 
 def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, limit: int, token: str | None,
-         *, now: datetime | None = None) -> RegistryPage:
+         *, now: datetime) -> RegistryPage:
     partition = registry_partition(scope.view(), filters.measure, filters.criteria.value if filters.criteria else None)
     start = decode_page_token(token, {"registry_key": partition})
     results = RegistryRowModel.query(partition, filter_condition=filters.condition(), limit=limit,
@@ -208,7 +207,7 @@ def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, lim
     trail.record_many(principal.username, principal.role.value, (
         AuditEntry(item.member_id, AuditAction.REGISTRY_VIEWED, scope.provider_id, f"registry={partition}")
         for item in items
-    ), now or utcnow())
+    ), now)
     return RegistryPage(items, encode_page_token(results.last_evaluated_key))
 
 

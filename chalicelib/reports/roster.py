@@ -13,7 +13,6 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.accounts.principal import Principal
 from chalicelib.audit import trail
 from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import utcnow
 from chalicelib.errors import ProviderNotFound, ValidationFailed
 from chalicelib.members.eligibility import CoverageSpan
 from chalicelib.members.service import coverage_spans
@@ -88,7 +87,7 @@ def view_count(view: str) -> RosterCountModel:
 
 
 def page(principal: Principal, scope: RosterScope, program: str | None, limit: int, token: str | None,
-         *, now: datetime | None = None) -> RosterPage:
+         *, now: datetime) -> RosterPage:
     """One page, sorted by last name: one Query, plus one read of the maintained count."""
     base = view_count(scope.view())
     programs = sorted(base.programs or ())
@@ -102,7 +101,7 @@ def page(principal: Principal, scope: RosterScope, program: str | None, limit: i
     items = list(results)
     trail.record_many(principal.username, principal.role.value, (
         AuditEntry(item.member_id, AuditAction.ROSTER_VIEWED, scope.provider_id, f"roster={view}") for item in items
-    ), now or utcnow())
+    ), now)
     return RosterPage(scope, items, int(counted.members), encode_page_token(results.last_evaluated_key), programs)
 
 

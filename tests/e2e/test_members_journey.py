@@ -3,13 +3,17 @@
 import csv
 import io
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
+from local.demo_calendar import DemoCalendar
+
 pytestmark = pytest.mark.e2e
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
+PLAN_TODAY = datetime.now(ZoneInfo("America/New_York")).date()  # the day the stack loaded its demo data on
 PDF = b"%PDF-1.7\n%demo consent form\n%%EOF\n"
 
 
@@ -34,7 +38,8 @@ def test_eligibility_of_the_readme_members(stack, group_token):
     assert ava.status_code == 200
     assert ava.json()["eligible"] is True
     assert ava.json()["pcp"]["name"] == "Jane Doe"
-    liam_gap = stack.call("GET", "/members/eligibility?medicaidId=700000000002&dateOfService=2025-08-01",
+    in_the_gap = DemoCalendar(PLAN_TODAY).on("2025-08-01")  # the README's gap, as loaded today
+    liam_gap = stack.call("GET", f"/members/eligibility?medicaidId=700000000002&dateOfService={in_the_gap}",
                           token=group_token).json()
     assert liam_gap["eligible"] is False
     by_name = stack.call("GET", f"/members/eligibility?lastName=BROOKS&firstName=olivia&birthDate=1985-02-20"
@@ -88,7 +93,7 @@ def test_membership_list_export_and_on_demand_schedules(stack, group_token):
     job = stack.call("POST", "/reports/membership-exports", {}, token=group_token).json()
     done = wait_for_status(stack, f"/reports/membership-exports/{job['exportId']}", group_token,
                            {"COMPLETED", "FAILED"})
-    assert done["status"] == "COMPLETED"
+    assert done["status"] == "COMPLETED", done
     assert done["rows"] == 2079
     redirect = stack.call("GET", done["downloadPath"], token=group_token, allow_redirects=False)
     assert redirect.status_code == 302

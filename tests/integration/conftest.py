@@ -26,18 +26,18 @@ class FakeClock:
         self.now = self.now + timedelta(**delta)
 
 
-def _reset_service() -> None:
-    """Clients and connections are kept across tests (moto intercepts them whenever a mock is
-    active; making them anew costs ~80 ms each); the service is rebuilt so each test gets its clock."""
-    from chalicelib.accounts import service
-    from chalicelib.claims import payments
-    from chalicelib.claims import service as claims
-    from chalicelib.priorauth import service as prior_auth
+TODAY = datetime(2031, 11, 23, 17, 0, tzinfo=UTC)
+"""Years from any day the suite runs on: a path that reads the wall clock instead of the wiring's fails."""
 
-    service._service = None
-    prior_auth._service = None
-    claims._service = None
-    payments._service = None
+
+def _fresh_wiring() -> FakeClock:
+    """Clients and connections are kept across tests (moto intercepts them whenever a mock is
+    active; making them anew costs ~80 ms each); every service is built anew on the test's clock."""
+    from chalicelib import wiring
+
+    fake = FakeClock(TODAY)
+    wiring.install(wiring.Wiring(get_settings(), fake))
+    return fake
 
 
 @pytest.fixture(scope="session")
@@ -54,22 +54,22 @@ def aws(provisioning_session: Any) -> Iterator[None]:
 
     settings = get_settings()
     with mock_aws():
-        _reset_service()
+        _fresh_wiring()
         provision(stage=settings.stage, region=settings.region, endpoint_url=None, sender_email=settings.sender_email,
                   session=provisioning_session)
         load_providers()
         yield
-        _reset_service()
+        from chalicelib import wiring
+
+        wiring.install(None)
 
 
 @pytest.fixture
 def clock(aws: None) -> FakeClock:
-    """Install an AccountService whose clock the test moves."""
-    from chalicelib.accounts import service
+    """The clock every service of this test was built with; the test moves it."""
+    from chalicelib import wiring
 
-    fake = FakeClock(datetime.now(UTC).replace(microsecond=0))
-    service._service = service.AccountService(get_settings(), clock=fake)
-    return fake
+    return wiring.current().clock  # type: ignore[return-value]
 
 
 @pytest.fixture
@@ -193,23 +193,16 @@ def login(api: Api, username: str, password: str) -> str:
     return response.data["token"]
 
 
-TODAY = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
-
-
 @pytest.fixture
-def members(aws: None) -> FakeClock:
-    """The README's fixed members, and member/document services whose 'today' is 2026-11-23 (Eastern)."""
-    from chalicelib.documents import service as documents
-    from chalicelib.members import service as members_module
+def members(clock: FakeClock) -> FakeClock:
+    """The README's fixed members, as the demo loads them on the test's day (2031-11-23, Eastern)."""
+    from chalicelib.models.members import MemberModel
     from local.demo_members import fixed_members
 
-    with members_module.MemberModel.batch_write() as batch:
-        for member in fixed_members():
+    with MemberModel.batch_write() as batch:
+        for member in fixed_members(TODAY.date()):
             batch.save(member)
-    fake = FakeClock(TODAY)
-    members_module._service = members_module.MemberService(get_settings(), clock=fake)
-    documents._service = documents.DocumentService(get_settings(), members_module._service, clock=fake)
-    return fake
+    return clock
 
 
 @pytest.fixture
@@ -222,16 +215,17 @@ def demo_users(aws: None) -> None:
 
 
 @pytest.fixture
-def token_for(api: Api, demo_users: None) -> Callable[[str], str]:
+def token_for(api: Api, demo_users: None, clock: FakeClock) -> Callable[[str], str]:
+    """A session per demo user, opened anew once the test's clock has moved (sessions idle out on it)."""
     from local.demo_data import DEMO_USER_PASSWORD
 
-    tokens: dict[str, str] = {}
+    tokens: dict[tuple[str, datetime], str] = {}
 
     def get(username: str) -> str:
-        if username not in tokens:
+        if (username, clock.now) not in tokens:
             password = "PlanAdmin-Local-2026!" if username == "planadmin" else DEMO_USER_PASSWORD
-            tokens[username] = login(api, username, password)
-        return tokens[username]
+            tokens[(username, clock.now)] = login(api, username, password)
+        return tokens[(username, clock.now)]
 
     return get
 
@@ -254,19 +248,18 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture
 def roster_members(members: FakeClock) -> FakeClock:
-    """The fixed members plus 150 generated Indiana ones, with their roster rows and counts; an export
-    service on the same clock."""
+    """The fixed members plus 150 generated Indiana ones, with their roster rows and counts."""
     from itertools import islice
 
-    from chalicelib.reports import exports, roster
+    from chalicelib.reports import roster
     from local.demo_members import fixed_members, generated_members, member
 
     quoted = member("10000008888", "700000008888", "José", 'Smith, "Jr"', "1979-05-06", "M", "Indiana", "Spanish",
                     "317-555-0188", ("100000000001", "Jane Doe"),
-                    [("2024-02-01", None, "Indiana - Marketplace", "Marketplace")], [])
+                    [("2029-02-01", None, "Indiana - Marketplace", "Marketplace")], [])
     with members_module_batch() as batch:
-        roster.bulk_load([*fixed_members(), quoted, *islice(generated_members(), 150)], on_member=batch.save)
-    exports._service = exports.ExportService(get_settings(), clock=members)
+        roster.bulk_load([*fixed_members(TODAY.date()), quoted, *islice(generated_members(TODAY.date()), 150)],
+                         on_member=batch.save)
     return members
 
 
@@ -284,34 +277,24 @@ def registry_members(roster_members: FakeClock) -> FakeClock:
     from local.demo_members import fixed_members, generated_members
     from local.demo_registry import load_registry
 
-    load_registry([m for m in (*fixed_members(), *islice(generated_members(), 150)) if m.pcp_provider_id])
+    load_registry([m for m in (*fixed_members(TODAY.date()), *islice(generated_members(TODAY.date()), 150))
+                   if m.pcp_provider_id], TODAY.date())
     return roster_members
 
 
 @pytest.fixture
 def prior_auth_rules(members: FakeClock) -> FakeClock:
-    """The demo prior authorization rules, and a prior authorization service on the members' clock."""
-    from chalicelib.documents import service as documents
-    from chalicelib.members import service as members_module
-    from chalicelib.priorauth import service as prior_auth
+    """The demo prior authorization rules."""
     from local.demo_prior_auth import load_rules
 
     load_rules()
-    prior_auth._service = prior_auth.PriorAuthService(get_settings(), members_module._service, documents._service,
-                                                      clock=members)
     return members
 
 
 @pytest.fixture
 def fee_schedules(members: FakeClock) -> FakeClock:
-    """The demo fee schedules, and claim and payment services on the members' clock."""
-    from chalicelib.claims import payments, service
-    from chalicelib.documents import service as documents
-    from chalicelib.members import service as members_module
+    """The demo fee schedules."""
     from local.demo_claims import load_fee_schedules
 
     load_fee_schedules()
-    service._service = service.ClaimService(get_settings(), members_module._service, documents._service,
-                                            clock=members)
-    payments._service = payments.PaymentService(get_settings(), clock=members)
     return members

@@ -17,7 +17,7 @@ from local.x12_generate import GeneratedClaim, generate_837p
 
 pytestmark = pytest.mark.usefixtures("fee_schedules")
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
-AVA = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2026, 11, 2))
+AVA = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2031, 11, 2))
 
 
 def send(api, token, content: bytes, name="claims.837"):
@@ -50,8 +50,8 @@ def valid_x12(text: str) -> bool:
 @pytest.mark.parametrize("version", ["005010X222A1", "005010X222A2"])
 def test_a_file_of_either_erratum_becomes_claims_like_the_online_form(api, token_for, pump, version):
     token = token_for("demo.group")
-    other = GeneratedClaim("99999999999", "NOBODY", "NED", date(1980, 1, 1), "M", date(2026, 11, 2))
-    ingrown = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2026, 11, 3),
+    other = GeneratedClaim("99999999999", "NOBODY", "NED", date(1980, 1, 1), "M", date(2031, 11, 2))
+    ingrown = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2031, 11, 3),
                              procedure_code="99214", charge="175.00", diagnosis="L600")
     text = generate_837p([AVA, other, ingrown], "1912301953", "310000001", version=version)
     document_id = send(api, token, text.encode())
@@ -74,7 +74,7 @@ def test_a_file_of_either_erratum_becomes_claims_like_the_online_form(api, token
 
 def test_an_invalid_claim_is_rejected_with_reasons_and_the_others_go_through(api, token_for, pump):
     token = token_for("demo.group")
-    text = generate_837p([AVA, AVA.__class__(**{**AVA.__dict__, "service_date": date(2026, 11, 4)})],
+    text = generate_837p([AVA, AVA.__class__(**{**AVA.__dict__, "service_date": date(2031, 11, 4)})],
                          "1912301953", "310000001")
     broken = text.replace("CLM*GEN0000001*125.00", "CLM*GEN0000001*12X.00", 1)
     document_id = send(api, token, broken.encode())
@@ -111,7 +111,7 @@ def test_the_real_world_samples_load_with_a_999_and_a_reason_per_claim(api, toke
 
 def test_a_file_that_is_not_an_837_is_rejected_and_kept(api, token_for, pump):
     token = token_for("demo.group")
-    document_id = send(api, token, b"member,dateOfService\n1,2026-11-02\n", name="wrong.csv")
+    document_id = send(api, token, b"member,dateOfService\n1,2031-11-02\n", name="wrong.csv")
     result = result_of(api, token, pump, document_id)
     assert result["status"] == "REJECTED"
     assert "does not start with an ISA segment" in result["reason"]

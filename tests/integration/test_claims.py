@@ -18,9 +18,9 @@ def office_visit(**changes):
         "claimType": "PROFESSIONAL", "billingProviderId": "100000000001", "memberId": "10000000001",
         "placeOfService": "11", "diagnosisCodes": ["E11.9", "I10"], "patientControlNumber": "ACCT-1001",
         "serviceLines": [
-            {"procedureCode": "99213", "units": 1, "charge": "125.00", "serviceDate": "2026-11-02",
+            {"procedureCode": "99213", "units": 1, "charge": "125.00", "serviceDate": "2031-11-02",
              "diagnosisPointers": [1, 2]},
-            {"procedureCode": "36415", "units": 1, "charge": "25.00", "serviceDate": "2026-11-02",
+            {"procedureCode": "36415", "units": 1, "charge": "25.00", "serviceDate": "2031-11-02",
              "diagnosisPointers": [1]},
         ],
         "totalCharge": "150.00",
@@ -76,7 +76,7 @@ def test_each_validation_failure_is_a_400_naming_the_field(api, token_for, chang
 def test_pointers_future_dates_and_bad_types_are_named(api, token_for):
     body = office_visit()
     body["serviceLines"][0]["diagnosisPointers"] = [3]
-    body["serviceLines"][1]["serviceDate"] = "2026-12-30"
+    body["serviceLines"][1]["serviceDate"] = "2031-12-30"
     response = submit(api, token_for("demo.jdoe"), body)
     assert response.status_code == 400
     assert "does not point at one of the 2" in response.data["fields"]["serviceLines.0.diagnosisPointers"]
@@ -88,7 +88,7 @@ def test_pointers_future_dates_and_bad_types_are_named(api, token_for):
 
 def test_a_delivery_claim_needs_gestational_age_and_an_obstetric_diagnosis(api, token_for):
     delivery = office_visit(diagnosisCodes=["Z37.0"], serviceLines=[
-        {"procedureCode": "59400", "units": 1, "charge": "2500.00", "serviceDate": "2026-11-02",
+        {"procedureCode": "59400", "units": 1, "charge": "2500.00", "serviceDate": "2031-11-02",
          "diagnosisPointers": [1]}], totalCharge="2500.00", placeOfService="21")
     refused = submit(api, token_for("demo.jdoe"), delivery)
     assert refused.status_code == 400
@@ -102,11 +102,11 @@ def test_a_delivery_claim_needs_gestational_age_and_an_obstetric_diagnosis(api, 
 
 def test_the_member_must_be_eligible_on_every_date_of_service(api, token_for):
     body = office_visit(memberId="10000000002", billingProviderId="100000000002")
-    body["serviceLines"][1]["serviceDate"] = "2025-07-15"
+    body["serviceLines"][1]["serviceDate"] = "2030-07-15"
     response = submit(api, token_for("demo.group"), body)
     assert response.status_code == 409
     assert response.data["code"] == "MEMBER_NOT_ELIGIBLE"
-    assert response.data["fields"] == {"serviceLines.1.serviceDate": "the member is not eligible on 2025-07-15"}
+    assert response.data["fields"] == {"serviceLines.1.serviceDate": "the member is not eligible on 2030-07-15"}
 
 
 def test_another_offices_provider_and_claim_answer_404(api, token_for):
@@ -138,9 +138,9 @@ def test_primary_other_insurance_denies_with_carc_22_until_the_prior_payment_is_
 
 def test_emergency_visit_carries_the_cost_share_and_an_unlisted_code_is_denied(api, token_for):
     body = office_visit(placeOfService="23", serviceLines=[
-        {"procedureCode": "99284", "units": 1, "charge": "420.00", "serviceDate": "2026-11-02",
+        {"procedureCode": "99284", "units": 1, "charge": "420.00", "serviceDate": "2031-11-02",
          "diagnosisPointers": [1]},
-        {"procedureCode": "99499", "units": 1, "charge": "80.00", "serviceDate": "2026-11-02",
+        {"procedureCode": "99499", "units": 1, "charge": "80.00", "serviceDate": "2031-11-02",
          "diagnosisPointers": [1]}], totalCharge="500.00")
     claim = submit(api, token_for("demo.jdoe"), body).data
     emergency, unlisted = claim["serviceLines"]
@@ -165,9 +165,9 @@ def test_institutional_and_dental_claims(api, token_for):
     ub04 = {
         "claimType": "INSTITUTIONAL", "billingProviderId": "100000000001", "memberId": "10000000001",
         "facilityTypeCode": "13", "diagnosisCodes": ["R07.9"], "totalCharge": "1130.00",
-        "serviceLines": [{"revenueCode": "0450", "units": 1, "charge": "950.00", "serviceDate": "2026-11-02"},
+        "serviceLines": [{"revenueCode": "0450", "units": 1, "charge": "950.00", "serviceDate": "2031-11-02"},
                          {"revenueCode": "0300", "procedureCode": "85025", "units": 1, "charge": "180.00",
-                          "serviceDate": "2026-11-02"}],
+                          "serviceDate": "2031-11-02"}],
     }
     facility = submit(api, token, ub04).data
     assert (facility["status"], facility["paid"]) == ("PAID", "387.00")  # 350 - 8 copay + 45
@@ -175,7 +175,7 @@ def test_institutional_and_dental_claims(api, token_for):
     ada = {
         "claimType": "DENTAL", "billingProviderId": "100000000001", "memberId": "10000000001", "totalCharge": "190.00",
         "serviceLines": [{"procedureCode": "D2391", "tooth": "14", "surfaces": "O", "charge": "190.00",
-                          "serviceDate": "2026-11-02"}],
+                          "serviceDate": "2031-11-02"}],
     }
     dental = submit(api, token, ada).data
     assert (dental["status"], dental["paid"], dental["serviceLines"][0]["tooth"]) == ("PAID", "85.00", "14")
@@ -185,7 +185,7 @@ def test_institutional_and_dental_claims(api, token_for):
 
 def sterilization():
     return office_visit(diagnosisCodes=["Z30.2"], placeOfService="22", serviceLines=[
-        {"procedureCode": "58600", "units": 1, "charge": "1500.00", "serviceDate": "2026-11-02",
+        {"procedureCode": "58600", "units": 1, "charge": "1500.00", "serviceDate": "2031-11-02",
          "diagnosisPointers": [1]}], totalCharge="1500.00")
 
 
@@ -196,7 +196,7 @@ def test_a_sterilization_pends_for_consent_and_is_released_when_the_form_arrives
         "PENDED", "CONSENT_FORM_REQUIRED", "STERILIZATION")
     assert pended["paid"] == "0.00"
     ticket = api.post("/members/10000000001/consent-forms", {
-        "consentType": "STERILIZATION", "dateOfService": "2026-11-02", "claimNumber": pended["claimNumber"],
+        "consentType": "STERILIZATION", "dateOfService": "2031-11-02", "claimNumber": pended["claimNumber"],
         "fileName": "consent.pdf", "contentType": "application/pdf"}, token=token).data
     sent = requests.post(ticket["upload"]["url"], data=ticket["upload"]["fields"],
                          files={"file": ("consent.pdf", PDF)}, timeout=10)
@@ -255,7 +255,7 @@ def test_racing_submissions_with_one_idempotency_key_make_one_claim(api, token_f
 def test_search_by_provider_member_status_and_dates_pages_on_indexes(api, token_for):
     token = token_for("demo.jdoe")
     numbers = [submit(api, token, office_visit(patientControlNumber=f"A{n}", serviceLines=[
-        {"procedureCode": "99213", "units": 1, "charge": f"{100 + n}.00", "serviceDate": f"2026-11-0{n + 1}",
+        {"procedureCode": "99213", "units": 1, "charge": f"{100 + n}.00", "serviceDate": f"2031-11-0{n + 1}",
          "diagnosisPointers": [1]}], totalCharge=f"{100 + n}.00")).data["claimNumber"] for n in range(3)]
     submit(api, token, sterilization())
     first = api.get("/claims?limit=2", token=token).data
@@ -266,18 +266,18 @@ def test_search_by_provider_member_status_and_dates_pages_on_indexes(api, token_
     assert {c["claimNumber"] for c in first["items"] + second["items"]} >= set(numbers)
     pended = api.get("/claims?status=PENDED", token=token).data
     assert [c["status"] for c in pended["items"]] == ["PENDED"]
-    by_dates = api.get("/claims?memberId=10000000001&serviceFrom=2026-11-02&serviceTo=2026-11-03",
+    by_dates = api.get("/claims?memberId=10000000001&serviceFrom=2031-11-02&serviceTo=2031-11-03",
                        token=token).data
     expected = [*numbers[1:], pended["items"][0]["claimNumber"]]
     assert sorted(c["claimNumber"] for c in by_dates["items"]) == sorted(expected)
     assert api.get(f"/claims?claimNumber={numbers[0]}", token=token).data["count"] == 1
-    today = api.get("/claims?receivedFrom=2026-11-23&receivedTo=2026-11-23", token=token).data
+    today = api.get("/claims?receivedFrom=2031-11-23&receivedTo=2031-11-23", token=token).data
     assert today["count"] == 4
-    assert api.get("/claims?receivedFrom=2026-11-24", token=token).data["count"] == 0
-    backwards = api.get("/claims?receivedFrom=2026-11-23&receivedTo=2026-11-01", token=token)
+    assert api.get("/claims?receivedFrom=2031-11-24", token=token).data["count"] == 0
+    backwards = api.get("/claims?receivedFrom=2031-11-23&receivedTo=2031-11-01", token=token)
     assert backwards.status_code == 400
     assert backwards.data["fields"] == {"receivedTo": "must be on or after receivedFrom"}
-    assert api.get("/claims?serviceFrom=2026-11-01", token=token).data["fields"]["memberId"]
+    assert api.get("/claims?serviceFrom=2031-11-01", token=token).data["fields"]["memberId"]
     assert api.get("/claims?providerId=200000000001", token=token).status_code == 404
 
 
@@ -328,7 +328,7 @@ def test_payment_cycle_pays_per_tax_id_with_eop_and_a_valid_835_including_a_reve
     assert second["payments"] == []
     assert second["heldTaxIds"] == ["310000001"]
     submit(api, jdoe, office_visit(serviceLines=[
-        {"procedureCode": "99214", "units": 1, "charge": "175.00", "serviceDate": "2026-11-03",
+        {"procedureCode": "99214", "units": 1, "charge": "175.00", "serviceDate": "2031-11-03",
          "diagnosisPointers": [1]}], totalCharge="175.00"))
     third = api.post("/review/payment-cycles", token=staff).data["payments"]
     assert [(p["amount"], p["claimCount"]) for p in third] == [("32.00", 2)]  # 110.00 paid - 78.00 taken back

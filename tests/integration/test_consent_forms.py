@@ -15,7 +15,7 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n"
 
 
 def ask(api, token, member_id="10000000001", **changes):
-    body = {"consentType": "STERILIZATION", "dateOfService": "2026-11-02", "fileName": "consent form.pdf",
+    body = {"consentType": "STERILIZATION", "dateOfService": "2031-11-02", "fileName": "consent form.pdf",
             "contentType": "application/pdf", **changes}
     return api.post(f"/members/{member_id}/consent-forms", body, token=token)
 
@@ -104,7 +104,7 @@ def test_an_upload_nobody_asked_for_is_quarantined(pump):
 
 
 def test_no_upload_for_a_date_the_member_is_not_eligible(api, token_for):
-    response = ask(api, token_for("demo.group"), member_id="10000000002", dateOfService="2025-08-15")
+    response = ask(api, token_for("demo.group"), member_id="10000000002", dateOfService="2030-08-15")
     assert response.status_code == 409
     assert response.data["code"] == "MEMBER_NOT_ELIGIBLE"
     assert response.data["fields"] == {"dateOfService": "the member is not eligible on this date"}
@@ -115,7 +115,7 @@ def test_no_upload_for_a_date_the_member_is_not_eligible(api, token_for):
     [
         ({"consentType": "TONSILLECTOMY"}, "consentType"),
         ({"contentType": "application/x-msdownload"}, "contentType"),
-        ({"dateOfService": "2027-01-01"}, "dateOfService"),
+        ({"dateOfService": "2032-01-01"}, "dateOfService"),
         ({"fileName": ""}, "fileName"),
         ({"claimNumber": "<script>"}, "claimNumber"),
     ],
@@ -147,25 +147,25 @@ def received_form(api, token_for, pump, received_at: datetime, **changes):
     return document
 
 
-def claim(number="C-1", received_on=date(2026, 11, 6), member_id="10000000001"):
+def claim(number="C-1", received_on=date(2031, 11, 6), member_id="10000000001"):
     return ClaimForConsent(number, member_id, ConsentType.STERILIZATION, received_on)
 
 
 def test_without_a_claim_number_a_form_applies_to_claims_received_on_or_after_its_receipt_date(
         api, token_for, pump):
-    # 2026-11-06 02:30 UTC is still 2026-11-05 in the plan's time zone (Eastern).
-    form = received_form(api, token_for, pump, datetime(2026, 11, 6, 2, 30, tzinfo=UTC))
+    # 2031-11-06 02:30 UTC is still 2031-11-05 in the plan's time zone (Eastern).
+    form = received_form(api, token_for, pump, datetime(2031, 11, 6, 2, 30, tzinfo=UTC))
     service = document_service()
-    assert service.received_on(form) == date(2026, 11, 5)
-    assert service.applicable_consent_form(claim(received_on=date(2026, 11, 4))) is None
-    assert service.applicable_consent_form(claim(received_on=date(2026, 11, 5))).document_id == form.document_id
-    assert service.applicable_consent_form(claim(received_on=date(2026, 11, 6))).document_id == form.document_id
+    assert service.received_on(form) == date(2031, 11, 5)
+    assert service.applicable_consent_form(claim(received_on=date(2031, 11, 4))) is None
+    assert service.applicable_consent_form(claim(received_on=date(2031, 11, 5))).document_id == form.document_id
+    assert service.applicable_consent_form(claim(received_on=date(2031, 11, 6))).document_id == form.document_id
     assert service.applicable_consent_form(claim(member_id="10000000002")) is None
 
 
 def test_with_a_claim_number_a_form_applies_to_that_claim_only(api, token_for, pump):
-    form = received_form(api, token_for, pump, datetime(2026, 11, 6, 15, 0, tzinfo=UTC), claimNumber="C-9")
+    form = received_form(api, token_for, pump, datetime(2031, 11, 6, 15, 0, tzinfo=UTC), claimNumber="C-9")
     service = document_service()
-    assert service.applicable_consent_form(claim("C-9", received_on=date(2026, 10, 1))).document_id == \
+    assert service.applicable_consent_form(claim("C-9", received_on=date(2031, 10, 1))).document_id == \
         form.document_id
-    assert service.applicable_consent_form(claim("C-10", received_on=date(2026, 11, 20))) is None
+    assert service.applicable_consent_form(claim("C-10", received_on=date(2031, 11, 20))) is None

@@ -12,17 +12,17 @@ pytestmark = pytest.mark.usefixtures("members")
 
 CSV_ROWS = [
     "memberId,medicaidId,lastName,firstName,birthDate,dateOfService",
-    "10000000001,,,,,2026-11-01",
-    ",700000000002,,,,2025-08-15",
-    ",,thompson,AVA,1990-04-12,2026-10-01",
-    "10000000002,,,,,2026-13-01",
-    "10000000001,,,,,2027-01-01",
-    "99999999999,,,,,2026-11-01",
-    "20000000001,,,,,2026-11-01",
-    ",,,,,2026-11-01",
-    '"=HYPERLINK(""http://evil"")",,,,,2026-11-01',
+    "10000000001,,,,,2031-11-01",
+    ",700000000002,,,,2030-08-15",
+    ",,thompson,AVA,1990-04-12,2031-10-01",
+    "10000000002,,,,,2031-13-01",
+    "10000000001,,,,,2032-01-01",
+    "99999999999,,,,,2031-11-01",
+    "20000000001,,,,,2031-11-01",
+    ",,,,,2031-11-01",
+    '"=HYPERLINK(""http://evil"")",,,,,2031-11-01',
     "",
-    "10000000002,,,,,2026-01-05",
+    "10000000002,,,,,2031-01-05",
 ]
 
 
@@ -79,7 +79,7 @@ def test_every_row_is_checked_and_bad_rows_get_a_reason(api, token_for, pump):
 def test_results_are_rfc4180_with_crlf_and_one_header(api, token_for, pump):
     token = token_for("demo.group")
     ticket = start(api, token)
-    upload(ticket, b"\xef\xbb\xbfMember ID,Date of Service\n10000000001,2026-11-01\n")
+    upload(ticket, b"\xef\xbb\xbfMember ID,Date of Service\n10000000001,2031-11-01\n")
     pump.drain_queues()
     job = api.get(f"/members/eligibility-files/{ticket['file']['documentId']}", token=token).data
     raw = requests.get(job["resultUrl"], timeout=10).content

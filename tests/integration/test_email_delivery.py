@@ -43,17 +43,15 @@ def test_the_queue_sends_what_it_cannot_deliver_to_a_dead_letter_queue(aws):
     assert policy["maxReceiveCount"] == 5
 
 
-def test_a_committed_email_the_request_never_enqueued_is_swept_onto_the_queue(aws, pump, monkeypatch):
+def test_a_committed_email_the_request_never_enqueued_is_swept_onto_the_queue(pump, clock):
     from datetime import timedelta
 
-    from chalicelib.clock import utcnow
-
-    written = utcnow() - timedelta(minutes=2)
+    written = clock.now - timedelta(minutes=2)
     message = outbox.new_email(EmailTemplate.ACTIVATION, "stranded@example.org",
                                {"username": "stranded", "link": "https://portal.test/activate?token=t"}, written)
     message.save()  # as if the process died between the commit and the enqueue
     fresh = outbox.new_email(EmailTemplate.ACTIVATION, "fresh@example.org",
-                             {"username": "fresh", "link": "https://portal.test/activate?token=u"}, utcnow())
+                             {"username": "fresh", "link": "https://portal.test/activate?token=u"}, clock.now)
     fresh.save()  # a request still on its way to enqueue it: the sweep leaves it alone
     pump.fire_schedules()
     pump.drain_queues()

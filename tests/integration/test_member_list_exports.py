@@ -47,7 +47,7 @@ def test_export_runs_in_the_background_and_the_file_reads_back_intact(api, token
     quoted = next(row for row in rows if row[3] == "10000008888")
     assert (quoted[1], quoted[2]) == ("José", 'Smith, "Jr"')
     ava = next(row for row in rows if row[3] == "10000000001")
-    assert ava[0] == "New Assessment (2026-10-14); BH Clinical Info (2026-11-02)"
+    assert ava[0] == "New Assessment (2031-10-14); BH Clinical Info (2031-11-02)"
 
     [email] = [e for e in sent_emails() if e["subject"] == "Your Provider Membership List export is ready"]
     assert email["to"] == ["demo.group@example.org"]
@@ -65,7 +65,7 @@ def test_download_before_done_after_expiry_and_by_others(api, token_for, pump, r
     other = api.get(f"/reports/membership-exports/{job['exportId']}", token=token_for("demo.buckeye"))
     assert other.status_code == 404
     roster_members.advance(days=7)
-    expired = api.get(f"/reports/membership-exports/{job['exportId']}/download", token=token)
+    expired = api.get(f"/reports/membership-exports/{job['exportId']}/download", token=token_for("demo.group"))
     assert expired.status_code == 410
     assert expired.data["code"] == "EXPORT_EXPIRED"
 
@@ -110,6 +110,7 @@ def test_weekly_subscription_starts_an_export_when_due_and_only_once(api, token_
     assert service.run_due_subscriptions() == 1
     assert service.run_due_subscriptions() == 0
     pump.drain_queues()
+    token = token_for("demo.group")  # a week later: a new session on the same clock
     stored = ExportSubscriptionModel.get(subscription["subscriptionId"])
     job = ExportJobModel.get(stored.last_export_id)
     assert job.status == "COMPLETED"

@@ -6,6 +6,7 @@ from chalicelib.models.members import MemberModel
 from chalicelib.models.roster import RosterCountModel
 from chalicelib.reports import roster
 from local.demo_members import member
+from tests.integration.conftest import TODAY
 
 pytestmark = pytest.mark.usefixtures("roster_members")
 
@@ -16,7 +17,7 @@ def attributed_count(provider_ids=("100000000001", "100000000002")):
 
     from local.demo_members import fixed_members, generated_members
 
-    loaded = [*fixed_members(), *islice(generated_members(), 150)]
+    loaded = [*fixed_members(TODAY.date()), *islice(generated_members(TODAY.date()), 150)]
     quoted_member = 1 if "100000000001" in provider_ids else 0  # José Smith, "Jr", Jane Doe's
     return sum(1 for m in loaded if m.pcp_provider_id in provider_ids) + quoted_member
 
@@ -46,8 +47,8 @@ def test_group_roster_pages_by_last_name_with_the_record_count(api, token_for):
         "New Assessment", "New Care Treatment Plan", "Updated Care Treatment Plan", "BH Clinical Info"]
     ava = next(item for item in seen if item["memberId"] == "10000000001")
     assert ava["alerts"] == [
-        {"alertType": "NEW_ASSESSMENT", "label": "New Assessment", "appearedOn": "2026-10-14"},
-        {"alertType": "BH_CLINICAL_INFO", "label": "BH Clinical Info", "appearedOn": "2026-11-02"},
+        {"alertType": "NEW_ASSESSMENT", "label": "New Assessment", "appearedOn": "2031-10-14"},
+        {"alertType": "BH_CLINICAL_INFO", "label": "BH Clinical Info", "appearedOn": "2031-11-02"},
     ]
     assert set(ava) >= {"firstName", "lastName", "memberId", "medicaidId", "gender", "birthDate", "language",
                         "phone", "program"}
@@ -116,7 +117,7 @@ def test_attribution_adds_the_member_to_every_view_and_its_counts_at_once(api, t
     before = RosterCountModel.get(view, "COUNT").members
     newcomer = member("10000007777", "700000007777", "Nia", "Aaronson", "2010-01-01", "F", "Indiana", "English",
                       "317-555-0177", ("100000000002", "Robert Smith"),
-                      [("2025-01-01", None, "Indiana - State Health Plans - Hoosier Care Connect", "Medicaid")], [])
+                      [("2030-01-01", None, "Indiana - State Health Plans - Hoosier Care Connect", "Medicaid")], [])
     roster.attribute(newcomer)
     assert MemberModel.get("10000007777").pcp_provider_id == "100000000002"
     assert RosterCountModel.get(view, "COUNT").members == before + 1
@@ -132,7 +133,7 @@ def test_member_detail_is_audited_and_hidden_across_states(api, token_for):
     assert response.status_code == 200
     detail = response.data
     assert detail["pcp"] == {"providerId": "100000000002", "name": "Robert Smith"}
-    assert [span["start"] for span in detail["coverageSpans"]] == ["2023-07-01", "2025-09-01"]
+    assert [span["start"] for span in detail["coverageSpans"]] == ["2028-07-01", "2030-09-01"]
     assert detail["otherInsurance"][0]["payer"] == "Anthem Blue Cross"
     assert detail["program"] == "Indiana - State Health Plans - Hoosier Healthwise (HHW)"
     assert [e.action for e in AuditEventModel.query("10000000002")] == ["MEMBER_VIEWED"]

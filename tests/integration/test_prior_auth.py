@@ -15,7 +15,7 @@ def cpap(**changes):
     body = {
         "requestType": "OUTPATIENT", "urgency": "STANDARD", "memberId": "10000000001",
         "requestingProviderId": "100000000001", "servicingProviderId": "100000000001",
-        "startDate": "2026-11-25", "endDate": "2027-02-22",
+        "startDate": "2031-11-25", "endDate": "2032-02-22",
         "serviceLines": [{"code": "E0601", "units": 3}], "diagnosisCodes": ["G47.33"],
         "medicalHistory": "Snoring, daytime sleepiness; BMI 34.",
         "clinicalCriteria": [{"criterionId": "CPAP_SLEEP_STUDY", "met": True},
@@ -53,11 +53,11 @@ def test_criteria_met_is_approved_in_the_same_response_with_history_and_email(ap
     assert response.status_code == 201, response.data
     auth = response.data["priorAuth"]
     assert auth["status"] == "APPROVED"
-    assert auth["authorizationNumber"].startswith("PA261123")
+    assert auth["authorizationNumber"].startswith("PA311123")
     assert auth["autoApproved"] is True
     assert auth["serviceLines"][0]["approvedUnits"] == 3
     assert auth["serviceLines"][0]["autoRuleId"] == "CPAP-1"
-    assert (auth["approvedStartDate"], auth["approvedEndDate"]) == ("2026-11-25", "2027-02-22")
+    assert (auth["approvedStartDate"], auth["approvedEndDate"]) == ("2031-11-25", "2032-02-22")
     assert [(entry["status"], entry["actor"]) for entry in auth["history"]] == [
         ("RECEIVED", "demo.jdoe"), ("APPROVED", "AutoAuth")]
     assert auth["program"].startswith("Indiana - State Health Plans")
@@ -88,7 +88,7 @@ def test_criteria_short_of_a_rule_pend_with_reasons_never_deny(api, token_for):
 
 
 def test_an_office_visit_needs_no_authorization_and_is_not_pended(api, token_for):
-    body = cpap(serviceLines=[{"code": "99213", "units": 1}], clinicalCriteria=[], endDate="2026-11-25")
+    body = cpap(serviceLines=[{"code": "99213", "units": 1}], clinicalCriteria=[], endDate="2031-11-25")
     auth = submit(api, token_for("demo.jdoe"), body).data["priorAuth"]
     assert auth["status"] == "APPROVED"
     assert auth["serviceLines"][0]["requiresAuthorization"] is False
@@ -99,12 +99,12 @@ def test_an_office_visit_needs_no_authorization_and_is_not_pended(api, token_for
     ({"diagnosisCodes": ["G47.33", "250.00"]}, "diagnosisCodes.1", "250.00 looks like an ICD-9 code"),
     ({"diagnosisCodes": ["Q99.99"]}, "diagnosisCodes.0", "Q99.99 is not an ICD-10-CM code"),
     ({"serviceLines": [{"code": "0120", "units": 1}]}, "serviceLines.0.code", "revenue codes are for inpatient"),
-    ({"endDate": "2026-11-20"}, "endDate", "must be on or after startDate"),
-    ({"startDate": "2026-09-01", "endDate": "2026-09-02"}, "startDate", "must be at most 30 days ago"),
+    ({"endDate": "2031-11-20"}, "endDate", "must be on or after startDate"),
+    ({"startDate": "2031-09-01", "endDate": "2031-09-02"}, "startDate", "must be at most 30 days ago"),
     ({"servicingProviderId": "123456789012"}, "servicingProviderId", "is not a provider in the plan's directory"),
     ({"urgency": "URGENT"}, "urgency", "must be one of"),
     ({"serviceLines": []}, "serviceLines", "at least 1"),
-    ({"newborn": {"birthDate": "2026-11-20", "gender": "F", "birthWeightGrams": 3000, "gestationalAgeWeeks": 39,
+    ({"newborn": {"birthDate": "2031-11-20", "gender": "F", "birthWeightGrams": 3000, "gestationalAgeWeeks": 39,
                   "deliveryMethod": "VAGINAL", "nicuAdmission": False}}, "newborn", "only for newborn"),
 ])
 def test_bad_input_names_the_field_and_writes_nothing(api, token_for, changes, field, message):
@@ -119,17 +119,17 @@ def test_bad_input_names_the_field_and_writes_nothing(api, token_for, changes, f
 
 def test_member_not_eligible_on_the_start_date_is_a_409_naming_it(api, token_for, prior_auth_rules):
     token = token_for("demo.group")
-    prior_auth_rules.now = datetime(2025, 7, 15, 17, 0, tzinfo=UTC)  # Liam's coverage gap: 2025-07-01..08-31
-    body = cpap(memberId="10000000002", startDate="2025-07-20", endDate="2025-07-20",
+    prior_auth_rules.now = datetime(2030, 7, 15, 17, 0, tzinfo=UTC)  # Liam's coverage gap: 2030-07-01..08-31
+    body = cpap(memberId="10000000002", startDate="2030-07-20", endDate="2030-07-20",
                 serviceLines=[{"code": "99213", "units": 1}])
     response = submit(api, token, body)
     assert response.status_code == 409
     assert response.data["code"] == "MEMBER_NOT_ELIGIBLE"
     assert "startDate" in response.data["fields"]
-    covered = submit(api, token, {**body, "startDate": "2025-09-02", "endDate": "2025-09-02"})
+    covered = submit(api, token, {**body, "startDate": "2030-09-02", "endDate": "2030-09-02"})
     assert covered.status_code == 201
     assert api.get("/prior-auths", token=token).data["count"] == 1
-    prior_auth_rules.now = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    prior_auth_rules.now = datetime(2031, 11, 23, 17, 0, tzinfo=UTC)
     unknown = submit(api, token, cpap(memberId="10000000099"))
     assert (unknown.status_code, unknown.data["code"]) == (404, "MEMBER_NOT_FOUND")
 
@@ -161,11 +161,12 @@ def test_other_providers_requests_answer_404_everywhere(api, token_for):
 
 
 def test_search_by_status_member_dates_and_pages(api, token_for, prior_auth_rules):
+    # Sessions idle out on the same clock the requests are dated by: each day opens a new one.
+    approved = submit(api, token_for("demo.group"), cpap()).data["priorAuth"]["authorizationNumber"]
+    prior_auth_rules.advance(days=1)
+    pended = submit(api, token_for("demo.group"), cpap(serviceLines=[{"code": "E0601", "units": 6}])).data["priorAuth"]
+    prior_auth_rules.advance(days=1)
     token = token_for("demo.group")
-    approved = submit(api, token, cpap()).data["priorAuth"]["authorizationNumber"]
-    prior_auth_rules.advance(days=1)
-    pended = submit(api, token, cpap(serviceLines=[{"code": "E0601", "units": 6}])).data["priorAuth"]
-    prior_auth_rules.advance(days=1)
     submit(api, token, cpap(serviceLines=[{"code": "64635", "units": 1}], diagnosisCodes=["M47.816"]))
     everything = api.get("/prior-auths?limit=2", token=token).data
     assert everything["count"] == 3
@@ -177,14 +178,14 @@ def test_search_by_status_member_dates_and_pages(api, token_for, prior_auth_rule
     assert by_status["count"] == 2
     assert pended["authorizationNumber"] in [i["authorizationNumber"]
                                                                        for i in by_status["items"]]
-    on_day = api.get("/prior-auths?receivedFrom=2026-11-24&receivedTo=2026-11-24", token=token).data
+    on_day = api.get("/prior-auths?receivedFrom=2031-11-24&receivedTo=2031-11-24", token=token).data
     assert [item["authorizationNumber"] for item in on_day["items"]] == [pended["authorizationNumber"]]
     by_member = api.get("/prior-auths?memberId=10000000001&status=APPROVED", token=token).data
     assert [item["authorizationNumber"] for item in by_member["items"]] == [approved]
     by_provider = api.get("/prior-auths?providerId=100000000002", token=token).data
     assert by_provider["count"] == 0
     assert api.get("/prior-auths?providerId=200000000001", token=token).status_code == 404
-    assert api.get("/prior-auths?receivedFrom=2026-11-24&receivedTo=2026-11-23", token=token).status_code == 400
+    assert api.get("/prior-auths?receivedFrom=2031-11-24&receivedTo=2031-11-23", token=token).status_code == 400
 
 
 def test_review_queue_orders_by_deadline_and_marks_overdue(api, token_for, prior_auth_rules):
@@ -192,6 +193,7 @@ def test_review_queue_orders_by_deadline_and_marks_overdue(api, token_for, prior
     pend = {"clinicalCriteria": []}
     standard = submit(api, office, cpap(**pend)).data["priorAuth"]
     prior_auth_rules.advance(hours=1)
+    office = token_for("demo.jdoe")  # an hour later: the first session idled out on the same clock
     expedited = submit(api, office, cpap(urgency="EXPEDITED", **pend)).data["priorAuth"]
     assert api.get("/review/prior-auths", token=office).status_code == 403
     reviewer = token_for("planadmin")
@@ -210,12 +212,12 @@ def test_reviewer_approves_fewer_units_denies_with_reason_and_the_office_appeals
     office, reviewer = token_for("demo.jdoe"), token_for("planadmin")
     first = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]["authorizationNumber"]
     approved = api.post(f"/review/prior-auths/{first}/decision", {
-        "action": "APPROVE", "lines": [{"line": 1, "approvedUnits": 2}], "approvedEndDate": "2027-01-31",
+        "action": "APPROVE", "lines": [{"line": 1, "approvedUnits": 2}], "approvedEndDate": "2032-01-31",
         "reason": "Two months, then a compliance check."}, token=reviewer)
     assert approved.status_code == 200, approved.data
     assert approved.data["status"] == "APPROVED"
     assert approved.data["serviceLines"][0]["approvedUnits"] == 2
-    assert approved.data["approvedEndDate"] == "2027-01-31"
+    assert approved.data["approvedEndDate"] == "2032-01-31"
     assert api.post(f"/review/prior-auths/{first}/decision", {"action": "APPROVE"},
                     token=reviewer).data["code"] == "PRIOR_AUTH_STATUS_CONFLICT"
     too_many = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]["authorizationNumber"]
@@ -255,7 +257,7 @@ def test_more_information_round_trip(api, token_for):
                                                                 "reason": "Send the sleep study."}, token=reviewer)
     assert asked.data["status"] == "MORE_INFO_REQUESTED"
     assert asked.data["informationRequested"] == "Send the sleep study."
-    answered = api.post(f"/prior-auths/{number}/information", {"information": "AHI 22 on 2026-10-30."},
+    answered = api.post(f"/prior-auths/{number}/information", {"information": "AHI 22 on 2031-10-30."},
                         token=office).data
     assert answered["status"] == "PENDED"
     queue = api.get("/review/prior-auths", token=reviewer).data
@@ -284,10 +286,10 @@ def test_attachments_upload_through_presigned_posts(api, token_for, pump):
 
 def test_newborn_notification_term_baby_is_approved_nicu_is_pended(api, token_for):
     office = token_for("demo.jdoe")
-    newborn = {"birthDate": "2026-11-21", "gender": "F", "birthWeightGrams": 3400, "gestationalAgeWeeks": 39,
+    newborn = {"birthDate": "2031-11-21", "gender": "F", "birthWeightGrams": 3400, "gestationalAgeWeeks": 39,
                "deliveryMethod": "VAGINAL", "nicuAdmission": False}
-    body = cpap(requestType="NEWBORN_NOTIFICATION", urgency="EXPEDITED", startDate="2026-11-21",
-                endDate="2026-11-22", serviceLines=[{"code": "0171", "units": 2}], diagnosisCodes=["Z38.00"],
+    body = cpap(requestType="NEWBORN_NOTIFICATION", urgency="EXPEDITED", startDate="2031-11-21",
+                endDate="2031-11-22", serviceLines=[{"code": "0171", "units": 2}], diagnosisCodes=["Z38.00"],
                 clinicalCriteria=[], newborn=newborn)
     well = submit(api, office, body).data["priorAuth"]
     assert (well["status"], well["newborn"]["birthWeightGrams"]) == ("APPROVED", 3400)
@@ -304,6 +306,7 @@ def test_metrics_count_first_decisions_and_appeals_with_csv(api, token_for, prio
     submit(api, office, cpap())  # AutoAuth: 0 hours
     denied = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]["authorizationNumber"]
     prior_auth_rules.advance(hours=10)
+    office, reviewer = token_for("demo.jdoe"), token_for("planadmin")  # sessions idle out on the same clock
     api.post(f"/review/prior-auths/{denied}/decision", {"action": "DENY", "denialReasonCode": "EXPERIMENTAL",
                                                         "reason": "Not supported for this diagnosis."},
              token=reviewer)
@@ -311,25 +314,26 @@ def test_metrics_count_first_decisions_and_appeals_with_csv(api, token_for, prio
     api.post(f"/review/prior-auths/{denied}/decision", {"action": "APPROVE"}, token=reviewer)
     expedited = submit(api, office, cpap(urgency="EXPEDITED", clinicalCriteria=[])).data["priorAuth"]
     prior_auth_rules.advance(hours=30)
+    office, reviewer = token_for("demo.jdoe"), token_for("planadmin")
     api.post(f"/review/prior-auths/{expedited['authorizationNumber']}/decision", {"action": "APPROVE"},
              token=reviewer)
-    assert api.get("/review/prior-auth-metrics?from=2026-11&to=2026-11", token=office).status_code == 403
-    items = api.get("/review/prior-auth-metrics?from=2026-10&to=2026-11", token=reviewer).data["items"]
+    assert api.get("/review/prior-auth-metrics?from=2031-11&to=2031-11", token=office).status_code == 403
+    items = api.get("/review/prior-auth-metrics?from=2031-10&to=2031-11", token=reviewer).data["items"]
     by_key = {(item["period"], item["urgency"]): item for item in items}
-    assert by_key[("2026-10", "STANDARD")]["decided"] == 0
-    standard = by_key[("2026-11", "STANDARD")]
+    assert by_key[("2031-10", "STANDARD")]["decided"] == 0
+    standard = by_key[("2031-11", "STANDARD")]
     assert (standard["decided"], standard["approved"], standard["denied"], standard["approvedAfterAppeal"]) == (
         2, 1, 1, 1)
     assert standard["approvedPercent"] == 50.0
     assert standard["autoApproved"] == 1
     assert (standard["averageHoursToDecision"], standard["medianHoursToDecision"]) == (5.0, 5.0)
-    assert by_key[("2026-11", "EXPEDITED")]["medianHoursToDecision"] == 30.0
-    csv_response = api.get("/review/prior-auth-metrics?from=2026-11&to=2026-11&format=csv", token=reviewer)
+    assert by_key[("2031-11", "EXPEDITED")]["medianHoursToDecision"] == 30.0
+    csv_response = api.get("/review/prior-auth-metrics?from=2031-11&to=2031-11&format=csv", token=reviewer)
     assert csv_response.headers["Content-Type"].startswith("text/csv")
     lines = csv_response.body.decode().splitlines()
     assert lines[0].startswith("Period,Urgency,Decided,Approved,Denied,Approved after appeal")
-    assert lines[1].startswith("2026-11,STANDARD,2,1,1,1,1,50.0,50.0,50.0,5.0,5.0")
-    assert api.get("/review/prior-auth-metrics?from=2026-11&to=2026-01", token=reviewer).status_code == 400
+    assert lines[1].startswith("2031-11,STANDARD,2,1,1,1,1,50.0,50.0,50.0,5.0,5.0")
+    assert api.get("/review/prior-auth-metrics?from=2031-11&to=2031-01", token=reviewer).status_code == 400
 
 
 def test_deadlines_are_utc_calendar_time():

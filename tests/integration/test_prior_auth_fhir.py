@@ -10,13 +10,13 @@ FHIR = {"Content-Type": "application/fhir+json"}
 
 def pas_bundle(criteria=("CPAP_SLEEP_STUDY", "CPAP_AHI_15"), priority="normal", code="E0601"):
     return {
-        "resourceType": "Bundle", "type": "collection", "timestamp": "2026-11-23T12:00:00Z",
+        "resourceType": "Bundle", "type": "collection", "timestamp": "2031-11-23T12:00:00Z",
         "entry": [
             {"fullUrl": "urn:uuid:claim-1", "resource": {
                 "resourceType": "Claim", "id": "claim-1", "status": "active", "use": "preauthorization",
                 "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
                                      "code": "professional"}]},
-                "patient": {"reference": "Patient/ava"}, "created": "2026-11-23T12:00:00Z",
+                "patient": {"reference": "Patient/ava"}, "created": "2031-11-23T12:00:00Z",
                 "insurer": {"display": "Heartland Health Plan"}, "provider": {"reference": "Practitioner/jdoe"},
                 "priority": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/processpriority",
                                          "code": priority}]},
@@ -32,7 +32,7 @@ def pas_bundle(criteria=("CPAP_SLEEP_STUDY", "CPAP_AHI_15"), priority="normal", 
                 "item": [{"sequence": 1, "productOrService": {"coding": [
                     {"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": code}]},
                     "quantity": {"value": 3},
-                    "servicedPeriod": {"start": "2026-11-25", "end": "2027-02-22"}}],
+                    "servicedPeriod": {"start": "2031-11-25", "end": "2032-02-22"}}],
             }},
             {"fullUrl": "urn:uuid:ava", "resource": {"resourceType": "Patient", "id": "ava", "identifier": [
                 {"system": "urn:portal:member-id", "value": "10000000001"}]}},
@@ -64,7 +64,7 @@ def test_submit_returns_a_certified_claim_response_that_r4b_accepts(api, token_f
     claim_response = claim_response_of(response)
     assert claim_response["outcome"] == "complete"
     assert claim_response["preAuthRef"].startswith("PA")
-    assert claim_response["preAuthPeriod"] == {"start": "2026-11-25", "end": "2027-02-22"}
+    assert claim_response["preAuthPeriod"] == {"start": "2031-11-25", "end": "2032-02-22"}
     action = claim_response["item"][0]["extension"][0]["extension"][0]["valueCodeableConcept"]["coding"][0]
     assert action["code"] == "A1"
     detail = api.get(f"/prior-auths/{claim_response['id']}", token=token).data

@@ -69,7 +69,7 @@ def test_summary_counts_every_member_once_per_measure(api, token_for):
     token = token_for("demo.group")
     everyone = all_rows(api, token, "")
     summary = api.get("/reports/registry/summary", token=token).data
-    assert summary["asOf"] == "2026-11-01"
+    assert summary["asOf"] == "2031-11-01"
     for measure in summary["measures"]:
         assert sum(measure["counts"].values()) == len(everyone)
         expected_red = sum(1 for row in everyone if row["statuses"][measure["code"]] == "RED")
