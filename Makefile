@@ -1,16 +1,23 @@
 # The two commands: `make run` and `make test`. Everything else is a step of those or a tool.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.13 (the Lambda runtime the template deploys); 3.12 with a warning; pyenv's if the shims refuse.
+PYTHON ?= $(shell for v in 3.13 3.12; do \
+	  for p in "$$(command -v python$$v)" "$$(pyenv prefix $$v 2>/dev/null)/bin/python3" "$$HOME"/.pyenv/versions/$$v*/bin/python3; do \
+	    [ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "'$$v'".split("."))))' \
+	      2>/dev/null && { echo "$$p"; exit 0; }; \
+	  done; done)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell (cat requirements.txt requirements-dev.txt; echo $(PYTHON)) | sha1sum | cut -c1-12)
 STAGE ?= dev
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test venv lint unit integration e2e package bench fire-schedules clean
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@$(PYTHON) -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else \"Python 3.11+ is needed\")"
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (3.12 works too): install python3.13 (Debian/apt, pyenv install 3.13, or python.org) and run make again." >&2; exit 1; }
+	@$(PYTHON) -c "import sys; v = sys.version_info[:2]; v == (3, 12) and print('warning: Python 3.12; the Lambda runtime is 3.13', file=sys.stderr)"
+	@test -x $(BIN)/python && [ "$$($(BIN)/python -c 'import sys; print(sys.version_info[:2])')" = "$$($(PYTHON) -c 'import sys; print(sys.version_info[:2])')" ] \
+		|| { rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	rm -f $(VENV)/.installed-*

@@ -9,7 +9,7 @@ on a known day.
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-Clock = Callable[[], datetime]
+type Clock = Callable[[], datetime]
 
 
 def wall_clock() -> datetime:

@@ -11,7 +11,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.errors import ValidationFailed
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from chalicelib.accounts.principal import Principal
 
-ItemT = TypeVar("ItemT")
 
 MAX_TOKEN_CHARS = 2048
 
@@ -52,7 +51,7 @@ def decode_page_token(token: str | None, partition: dict[str, str]) -> dict[str,
 
 
 @dataclass(frozen=True)
-class Page(Generic[ItemT]):
+class Page[ItemT]:
     items: list[ItemT]
     count: int
     next_token: str | None
