@@ -23,10 +23,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-CODESET := chalicelib/codesets/data/icd10cm.tsv
+CODESET := chalicelib/platform/codesets/data/icd10cm.tsv
 
-$(CODESET): $(STAMP) chalicelib/codesets/build.py
-	$(BIN)/python -m chalicelib.codesets.build
+$(CODESET): $(STAMP) chalicelib/platform/codesets/build.py
+	$(BIN)/python -m chalicelib.platform.codesets.build
 
 venv: $(STAMP) $(CODESET)
 

@@ -2,17 +2,15 @@
 
 from chalice import Chalice
 
+from chalicelib.handlers.accounts import auth_routes, pages
 from chalicelib.handlers.audit import audit_routes
-from chalicelib.handlers.auth import auth_routes
 from chalicelib.handlers.claims import claim_routes
+from chalicelib.handlers.documents import upload_events
 from chalicelib.handlers.emails import email_events
-from chalicelib.handlers.fhir import fhir_routes
 from chalicelib.handlers.members import member_routes
-from chalicelib.handlers.pages import pages
-from chalicelib.handlers.prior_auth import prior_auth_routes
+from chalicelib.handlers.priorauth import fhir_routes, prior_auth_routes
 from chalicelib.handlers.reports import report_routes
 from chalicelib.handlers.system import system_routes
-from chalicelib.handlers.uploads import upload_events
 
 app = Chalice(app_name="provider-portal")
 

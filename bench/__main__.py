@@ -159,12 +159,13 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
     adds the 999, eligibility, adjudication and a transaction per claim against the stack's moto.
     The ingest runs with tracemalloc on, so its rate is a little low and its peak is the ingest's.
     """
-    from chalicelib.adapters.aws import aws_client
     from chalicelib.claims.batch import process_claim_file
-    from chalicelib.config import get_settings
+    from chalicelib.documents.enums import DocumentKind, DocumentStatus
     from chalicelib.documents.service import document_service
-    from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus, upload_key
-    from chalicelib.x12.read837 import read_837
+    from chalicelib.documents.store import DocumentModel, upload_key
+    from chalicelib.platform.aws.clients import aws_client
+    from chalicelib.platform.config import get_settings
+    from chalicelib.platform.x12.read837 import read_837
     from local.x12_generate import GeneratedClaim, generate_837p
 
     figures = []
@@ -209,15 +210,16 @@ def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> lis
     from local.environment import apply_local_environment
 
     apply_local_environment(int(urlparse(stack.moto_url).port or 0), int(urlparse(stack.api_url).port or 0))
+    from chalicelib.accounts.enums import Role
     from chalicelib.accounts.principal import Principal
-    from chalicelib.adapters.aws import aws_client
-    from chalicelib.config import get_settings
+    from chalicelib.documents.enums import DocumentKind, DocumentStatus
     from chalicelib.documents.service import document_service
+    from chalicelib.documents.store import DocumentModel
     from chalicelib.members.batch import process_eligibility_file
     from chalicelib.members.service import member_service
-    from chalicelib.models.accounts import Role
-    from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
-    from chalicelib.models.providers import ProviderModel
+    from chalicelib.platform.aws.clients import aws_client
+    from chalicelib.platform.config import get_settings
+    from chalicelib.providers.store import ProviderModel
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     provider = ProviderModel.get("999999999999")
@@ -262,9 +264,8 @@ def export_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
     The rosters are written to the stack's moto first; the export runs in this process, so its
     peak memory is the export's alone (moto keeps the file in its own process).
     """
-    from chalicelib.models.exports import ExportJobModel
-    from chalicelib.models.roster import RosterEntryModel, member_sort_key
     from chalicelib.reports.exports import export_service
+    from chalicelib.reports.store import ExportJobModel, RosterEntryModel, member_sort_key
 
     now = datetime.now(UTC)
     figures = []

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.clock import Clock, wall_clock
-from chalicelib.config import Settings, get_settings
+from chalicelib.platform.clock import Clock, wall_clock
+from chalicelib.platform.config import Settings, get_settings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -91,3 +91,30 @@ def install(wiring: Wiring | None) -> None:
     """Tests put a wiring with a fake clock in place (None: back to the wall clock on next use)."""
     global _current
     _current = wiring
+
+
+def table_models() -> tuple[type, ...]:
+    """Every PynamoDB model, each area's store's (the template drift test checks them against the template)."""
+    from chalicelib.accounts.store import AccountModel, EmailClaimModel, OneTimeTokenModel, SessionModel
+    from chalicelib.audit.store import AuditEventModel
+    from chalicelib.claims.store import ClaimModel, FeeScheduleModel, PaymentModel
+    from chalicelib.documents.store import DocumentModel
+    from chalicelib.emails.store import OutboxMessageModel
+    from chalicelib.members.store import MemberModel
+    from chalicelib.priorauth.store import PriorAuthEventModel, PriorAuthRequestModel, PriorAuthRuleModel
+    from chalicelib.providers.store import ProviderModel
+    from chalicelib.reports.store import (
+        ExportJobModel,
+        ExportSubscriptionModel,
+        RegistryRowModel,
+        RegistrySummaryModel,
+        RosterCountModel,
+        RosterEntryModel,
+    )
+
+    return (
+        AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
+        DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
+        RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
+        ClaimModel, PaymentModel, FeeScheduleModel,
+    )

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from chalicelib.models.claims import FeeScheduleModel, fee_schedule_key
+from chalicelib.claims.store import FeeScheduleModel, fee_schedule_key
 
 STATES = ("Indiana", "Ohio", "Kentucky", "West Virginia", "Georgia")
 PLAN_FACTORS = {"Medicaid": 1.0, "Marketplace": 1.25, "MyCare": 1.05}
@@ -109,16 +109,17 @@ VISITS: tuple[Visit, ...] = (
 
 def load_claims(today: date, count: int = 240) -> dict[str, int]:
     """Submit ``count`` claims over the past two years (fixed seed); run a payment cycle each week."""
+    from chalicelib.accounts.enums import Role
     from chalicelib.accounts.principal import Principal
+    from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
     from chalicelib.claims.form import ClaimInput, ClaimLineInput
     from chalicelib.claims.payments import PaymentService
     from chalicelib.claims.service import ClaimService
-    from chalicelib.config import get_settings
+    from chalicelib.claims.store import ClaimModel
     from chalicelib.documents.service import DocumentService
-    from chalicelib.errors import PortalError
     from chalicelib.members.service import MemberService
-    from chalicelib.models.accounts import Role
-    from chalicelib.models.claims import ClaimModel, ClaimStatus, ClaimType, Frequency
+    from chalicelib.platform.config import get_settings
+    from chalicelib.platform.errors import PortalError
 
     settings = get_settings()
     start = datetime.combine(today - timedelta(days=728), datetime.min.time(), UTC) + timedelta(hours=14)

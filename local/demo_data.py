@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib import wiring
+from chalicelib.accounts.enums import AccountStatus, Role
 from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
-from chalicelib.config import get_settings
-from chalicelib.models.accounts import AccountModel, AccountStatus, EmailClaimModel, Role, account_key, email_key
-from chalicelib.models.providers import ProviderModel, ProviderType
+from chalicelib.accounts.store import AccountModel, EmailClaimModel, account_key, email_key
+from chalicelib.platform.config import get_settings
+from chalicelib.providers.enums import ProviderType
+from chalicelib.providers.store import ProviderModel
 
 DEFAULT_PLANADMIN_PASSWORD = "PlanAdmin-Local-2026!"
 DEMO_USER_PASSWORD = "Demo-Portal-2026!"
@@ -113,7 +115,7 @@ def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict
     if stage != "local":
         raise RuntimeError(f"demo data is for the local stage only, not {stage!r}")
 
-    from chalicelib.logs import logger
+    from chalicelib.platform.logs import logger
 
     quiet_from = logger.log_level
     logger.setLevel("WARNING")  # hundreds of demo submissions would bury the console's banner and emails
@@ -148,8 +150,8 @@ def _load_everything(planadmin_password: str) -> dict[str, int]:
 
 def _drop_queued_demo_emails() -> None:
     """The demo history's status notices are not news: nobody should get sixty emails on `make run`."""
-    from chalicelib.adapters.aws import aws_client
     from chalicelib.emails.outbox import EMAIL_QUEUE
+    from chalicelib.platform.aws.clients import aws_client
 
     sqs = aws_client("sqs")
     sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=get_settings().resource_name(EMAIL_QUEUE))["QueueUrl"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.members.names import name_search_key
-from chalicelib.models.members import AlertAttribute, CoverageSpanAttribute, MemberModel, OtherInsuranceAttribute
+from chalicelib.members.store import AlertAttribute, CoverageSpanAttribute, MemberModel, OtherInsuranceAttribute
 from chalicelib.reports import roster
 from local.demo_calendar import DemoCalendar
 

@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from chalicelib.models.prior_auth import (
-    AutoRuleAttribute,
-    CriterionAttribute,
-    PriorAuthRuleModel,
-    RequestType,
-    Urgency,
-    rule_set_key,
-)
+from chalicelib.priorauth.enums import RequestType, Urgency
+from chalicelib.priorauth.store import AutoRuleAttribute, CriterionAttribute, PriorAuthRuleModel, rule_set_key
 
 STATES = ("Indiana", "Ohio", "Kentucky", "West Virginia", "Georgia")
 PROGRAMS = ("Medicaid", "Marketplace", "MyCare")
@@ -155,12 +149,12 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 def load_requests(today: date, count: int = 60) -> int:
     """Submit ``count`` requests over the past year (fixed seed) and review most of them."""
+    from chalicelib.accounts.enums import Role
     from chalicelib.accounts.principal import Principal
-    from chalicelib.config import get_settings
     from chalicelib.documents.service import DocumentService
-    from chalicelib.errors import NotEligible
     from chalicelib.members.service import MemberService
-    from chalicelib.models.accounts import Role
+    from chalicelib.platform.config import get_settings
+    from chalicelib.platform.errors import NotEligible
     from chalicelib.priorauth.service import PriorAuthService, ReviewDecision
     from chalicelib.priorauth.submission import NewbornInput, ServiceLineInput, Submission
 

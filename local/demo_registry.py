@@ -10,7 +10,7 @@ import random
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from chalicelib.models.members import MemberModel
+from chalicelib.members.store import MemberModel
 from chalicelib.reports import registry
 from chalicelib.reports.registry import Color
 from local.demo_calendar import DemoCalendar

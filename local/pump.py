@@ -18,8 +18,8 @@ from chalice.app import ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 
 from chalicelib import wiring
-from chalicelib.adapters.aws import aws_client
-from chalicelib.logs import logger
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.logs import logger
 
 
 def _context(name: str) -> LambdaContext:

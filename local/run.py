@@ -119,7 +119,7 @@ def _print_banner(stack: Stack, counts: dict[str, int], planadmin_password_from_
 
 def _email_printer(moto_url: str) -> Callable[[], None]:
     """Print each new email once; the inbox is read only when SES's sent count moved."""
-    from chalicelib.adapters.aws import aws_client
+    from chalicelib.platform.aws.clients import aws_client
     from local.inbox import fetch_emails
 
     seen: set[str] = set()
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
         stack.start_moto()
-        from chalicelib.config import get_settings
+        from chalicelib.platform.config import get_settings
         from infrastructure.provision import provision
         from local.demo_data import DEFAULT_PLANADMIN_PASSWORD, load_demo_data
 

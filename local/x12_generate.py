@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from chalicelib.x12.envelope import segment
+from chalicelib.platform.x12.envelope import segment
 
 
 @dataclass(frozen=True)

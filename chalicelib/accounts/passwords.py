@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from chalicelib.config import get_settings
+from chalicelib.platform.config import get_settings
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.config import Settings
+from chalicelib.platform.config import Settings
 
 
 @dataclass(frozen=True)

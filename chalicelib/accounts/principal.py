@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.models.accounts import Role
+from chalicelib.accounts.enums import Role
 
 
 @dataclass(frozen=True)

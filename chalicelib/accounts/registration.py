@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.models.providers import ProviderType
+from chalicelib.providers.enums import ProviderType
 
 
 class DirectoryEntry(Protocol):

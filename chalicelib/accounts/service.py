@@ -17,22 +17,29 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import metrics
-from chalicelib.accounts.passwords import (
-    SecretHasher,
-    normalize_security_answer,
-    password_problems,
-    secret_hasher,
-)
+from chalicelib.accounts.enums import AccountStatus, Role, TokenPurpose
+from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy, ResetEmailLimit, SessionPolicy
 from chalicelib.accounts.principal import Principal
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
+from chalicelib.accounts.store import (
+    AccountModel,
+    EmailClaimModel,
+    OneTimeTokenModel,
+    SessionModel,
+    account_key,
+    email_key,
+    normalize_username,
+)
 from chalicelib.accounts.tokens import fingerprint, new_token
-from chalicelib.clock import Clock
-from chalicelib.config import Settings
 from chalicelib.emails import outbox
+from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
-from chalicelib.errors import (
+from chalicelib.platform import metrics
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.errors import (
     AccountLocked,
     AlreadyRegistered,
     InvalidCredentials,
@@ -42,21 +49,9 @@ from chalicelib.errors import (
     SessionExpired,
     ValidationFailed,
 )
-from chalicelib.logs import logger
-from chalicelib.models.accounts import (
-    AccountModel,
-    AccountStatus,
-    EmailClaimModel,
-    Role,
-    account_key,
-    email_key,
-    normalize_username,
-)
-from chalicelib.models.base import transaction_connection
-from chalicelib.models.outbox import OutboxMessageModel
-from chalicelib.models.providers import ProviderModel, ProviderType
-from chalicelib.models.sessions import SessionModel
-from chalicelib.models.tokens import OneTimeTokenModel, TokenPurpose
+from chalicelib.platform.logs import logger
+from chalicelib.providers.enums import ProviderType
+from chalicelib.providers.store import ProviderModel
 
 _CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 

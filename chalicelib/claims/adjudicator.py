@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from chalicelib.models.claims import ClaimStatus
+from chalicelib.claims.enums import ClaimStatus
 
 TIMELY_FILING_DAYS = 365
 EMERGENCY_PLACE_OF_SERVICE = "23"

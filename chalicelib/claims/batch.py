@@ -15,21 +15,22 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
-from chalicelib.adapters import storage
+from chalicelib.claims.enums import ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput
 from chalicelib.claims.service import ClaimService, claim_service
+from chalicelib.documents.enums import DocumentStatus
 from chalicelib.documents.service import DocumentService, uploader_principal
-from chalicelib.errors import PortalError
-from chalicelib.logs import logger
+from chalicelib.documents.store import DocumentModel, claim_file_result_key
 from chalicelib.members.batch import take_for_processing
-from chalicelib.models.claims import ClaimType, Frequency
-from chalicelib.models.documents import DocumentModel, DocumentStatus, claim_file_result_key
-from chalicelib.models.members import MemberModel
-from chalicelib.models.providers import ProviderModel
-from chalicelib.x12.ack999 import build_999, outcomes
-from chalicelib.x12.read837 import ClaimFields, NotAnInterchange, read_837
+from chalicelib.members.store import MemberModel
+from chalicelib.platform import metrics
+from chalicelib.platform.aws import storage
+from chalicelib.platform.errors import PortalError
+from chalicelib.platform.logs import logger
+from chalicelib.platform.x12.ack999 import build_999, outcomes
+from chalicelib.platform.x12.read837 import ClaimFields, NotAnInterchange, read_837
+from chalicelib.providers.store import ProviderModel
 
 RESULT_COLUMNS = ("transactionSet", "patientControlNumber", "memberId", "billingNpi", "totalCharge", "outcome",
                   "claimNumber", "status", "reasons")

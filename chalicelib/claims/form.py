@@ -14,8 +14,8 @@ from datetime import date
 
 from chalicelib.claims import obstetrics
 from chalicelib.claims.amounts import money
-from chalicelib.codesets.icd10cm import diagnosis_problem
-from chalicelib.models.claims import ClaimType, Frequency
+from chalicelib.claims.enums import ClaimType, Frequency
+from chalicelib.platform.codesets.icd10cm import diagnosis_problem
 
 MAX_LINES = 50
 MAX_DIAGNOSES = 12

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from chalicelib.codesets.icd10cm import normalize
+from chalicelib.platform.codesets.icd10cm import normalize
 
 DELIVERY_PROCEDURES = frozenset({
     "59400", "59409", "59410", "59510", "59514", "59515",

@@ -17,26 +17,19 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import Clock
-from chalicelib.config import Settings
-from chalicelib.errors import PaymentNotFound, ValidationFailed
-from chalicelib.logs import logger
-from chalicelib.models.base import transaction_connection
-from chalicelib.models.claims import (
-    PAYABLE,
-    ClaimModel,
-    ClaimStatus,
-    ClaimType,
-    PaymentModel,
-    new_payment_id,
-)
-from chalicelib.models.paging import Page, date_range, query_page
-from chalicelib.models.providers import ProviderModel, ProviderType
-from chalicelib.x12.write835 import (
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
+from chalicelib.claims.enums import ClaimStatus, ClaimType
+from chalicelib.claims.store import PAYABLE, ClaimModel, PaymentModel, new_payment_id
+from chalicelib.platform import metrics
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.paging import Page, date_range, query_page
+from chalicelib.platform.errors import PaymentNotFound, ValidationFailed
+from chalicelib.platform.logs import logger
+from chalicelib.platform.x12.write835 import (
     DENIED,
     PROCESSED_AS_PRIMARY,
     Payer,
@@ -45,6 +38,8 @@ from chalicelib.x12.write835 import (
     RemitService,
     Remittance,
 )
+from chalicelib.providers.enums import ProviderType
+from chalicelib.providers.store import ProviderModel
 
 CLAIMS_PER_PAYMENT = 99
 PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "8002001058")
@@ -199,7 +194,7 @@ class PaymentService:
 
     def remittance_file(self, view: PaymentView) -> str:
         """The 835 for the payment; the same payment always gives the same file."""
-        from chalicelib.x12.write835 import build_835
+        from chalicelib.platform.x12.write835 import build_835
 
         payment = view.payment
         control_number = int(payment.payment_id[1:]) % 10**9

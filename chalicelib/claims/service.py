@@ -17,33 +17,20 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.claims import adjudicator
 from chalicelib.claims.adjudicator import Adjudication, ClaimFacts, FeeRow, LineFacts
+from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems
-from chalicelib.clock import Clock
-from chalicelib.codesets.icd10cm import with_dot
-from chalicelib.config import Settings
-from chalicelib.documents.consent import ClaimForConsent, ConsentType
-from chalicelib.documents.service import DocumentService, UploadTicket
-from chalicelib.errors import ClaimChanged, ClaimNotFound, NotEligible, ProviderNotFound, ValidationFailed
-from chalicelib.logs import logger
-from chalicelib.members.eligibility import Eligibility
-from chalicelib.members.service import MemberLookup, MemberService
-from chalicelib.models.base import transaction_connection
-from chalicelib.models.claims import (
+from chalicelib.claims.store import (
     FINAL_STATUSES,
     PAYABLE,
     AdjustmentAttribute,
     ClaimLineAttribute,
     ClaimModel,
-    ClaimStatus,
-    ClaimType,
     FeeScheduleModel,
-    Frequency,
     HistoryAttribute,
     fee_schedule_key,
     new_claim_number,
@@ -52,10 +39,22 @@ from chalicelib.models.claims import (
     scoped_status,
     service_key,
 )
-from chalicelib.models.documents import DocumentKind, DocumentModel
-from chalicelib.models.members import MemberModel
-from chalicelib.models.paging import Page, date_range, query_page, visible_to
-from chalicelib.models.providers import ProviderModel
+from chalicelib.documents.consent import ClaimForConsent, ConsentType
+from chalicelib.documents.enums import DocumentKind
+from chalicelib.documents.service import DocumentService, UploadTicket
+from chalicelib.documents.store import DocumentModel
+from chalicelib.members.eligibility import Eligibility
+from chalicelib.members.service import MemberLookup, MemberService
+from chalicelib.members.store import MemberModel
+from chalicelib.platform import metrics
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.codesets.icd10cm import with_dot
+from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.paging import Page, date_range, query_page, visible_to
+from chalicelib.platform.errors import ClaimChanged, ClaimNotFound, NotEligible, ProviderNotFound, ValidationFailed
+from chalicelib.platform.logs import logger
+from chalicelib.providers.store import ProviderModel
 
 ADJUDICATOR = "Adjudication"
 CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"

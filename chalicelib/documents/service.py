@@ -16,29 +16,23 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib import metrics
+from chalicelib.accounts.enums import Role
 from chalicelib.accounts.principal import Principal
-from chalicelib.adapters import storage
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import Clock
-from chalicelib.config import Settings
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
+from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
-from chalicelib.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
-from chalicelib.logs import logger
+from chalicelib.documents.store import DocumentModel, parse_upload_key, quarantine_key, upload_key
 from chalicelib.members.service import MemberLookup, MemberService
-from chalicelib.models.accounts import Role
-from chalicelib.models.documents import (
-    DocumentKind,
-    DocumentModel,
-    DocumentStatus,
-    parse_upload_key,
-    quarantine_key,
-    upload_key,
-)
-from chalicelib.models.paging import decode_page_token, encode_page_token
-from chalicelib.models.providers import ProviderModel
+from chalicelib.platform import metrics
+from chalicelib.platform.aws import storage
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
+from chalicelib.platform.logs import logger
+from chalicelib.providers.store import ProviderModel
 
 _CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 IMAGE_DOCUMENT_KINDS = (DocumentKind.CONSENT_FORM.value, DocumentKind.CLINICAL_DOCUMENT.value)

@@ -18,12 +18,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from chalicelib import metrics
-from chalicelib.adapters import mailer, queue
-from chalicelib.config import get_settings
+from chalicelib.emails.store import PENDING, OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate, render
-from chalicelib.logs import logger
-from chalicelib.models.outbox import PENDING, OutboxMessageModel
+from chalicelib.platform import metrics
+from chalicelib.platform.aws import mailer, queue
+from chalicelib.platform.config import get_settings
+from chalicelib.platform.logs import logger
 
 EMAIL_QUEUE = "email-outbox"
 EMAIL_KIND = "email"
@@ -108,7 +108,7 @@ def _idempotency_config() -> Any:
 def _idempotent_sender() -> Callable[..., dict[str, str]]:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
 
-    from chalicelib.adapters.aws import aws_client
+    from chalicelib.platform.aws.clients import aws_client
 
     persistence = DynamoDBPersistenceLayer(
         table_name=get_settings().resource_name("idempotency"), boto3_client=aws_client("dynamodb")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chalicelib.config import Settings
+from chalicelib.platform.config import Settings
 
 
 class EmailTemplate(StrEnum):

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.errors import Forbidden
-from chalicelib.web.api import api_route
+from chalicelib.audit import service as trail
+from chalicelib.platform.errors import Forbidden
+from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
-    from chalicelib.schemas.members import ListQuery
+    from chalicelib.members.schemas import ListQuery
 
 audit_routes = Blueprint(__name__)
 TAG = "Audit"

@@ -9,28 +9,25 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Cron, Response
 
 from chalicelib.accounts.principal import Principal
-from chalicelib.adapters import storage
 from chalicelib.claims.amounts import money
-from chalicelib.config import get_settings
+from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
+from chalicelib.claims.store import STATUS_LABELS, ClaimModel, PaymentModel
+from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.service import document_service
-from chalicelib.errors import BatchNotFound, DocumentNotFound, Forbidden
+from chalicelib.documents.store import DocumentModel
 from chalicelib.handlers.members import document_body, ticket_body, uploads_page
-from chalicelib.models.claims import STATUS_LABELS, ClaimModel, ClaimStatus, ClaimType, Frequency, PaymentModel
-from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
-from chalicelib.web.api import api_route
-from chalicelib.web.idempotency import idempotency_key
+from chalicelib.platform.aws import storage
+from chalicelib.platform.config import get_settings
+from chalicelib.platform.errors import BatchNotFound, DocumentNotFound, Forbidden
+from chalicelib.platform.web.api import api_route
+from chalicelib.platform.web.idempotency import idempotency_key
 
 if TYPE_CHECKING:
     from chalicelib.claims.form import ClaimInput
     from chalicelib.claims.payments import PaymentView
-    from chalicelib.schemas.claims import (
-        ClaimFileIn,
-        ClaimIn,
-        ClaimSearchQuery,
-        PaymentListQuery,
-    )
-    from chalicelib.schemas.members import ListQuery
-    from chalicelib.schemas.prior_auth import AttachmentsIn
+    from chalicelib.claims.schemas import ClaimFileIn, ClaimIn, ClaimSearchQuery, PaymentListQuery
+    from chalicelib.members.schemas import ListQuery
+    from chalicelib.priorauth.schemas import AttachmentsIn
 
 claim_routes = Blueprint(__name__)
 TAG = "Claims"
@@ -149,7 +146,7 @@ def submit_claim(principal: Principal, body: ClaimIn) -> dict[str, Any]:
     key = idempotency_key(claim_routes.current_request)
     if key is None:
         return _detail(principal, service.submit(principal, claim).claim_number)
-    from chalicelib.idempotency import once
+    from chalicelib.platform.idempotency import once
 
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     claim_number = once("claim", principal, key, fingerprint,
@@ -185,7 +182,7 @@ def get_claim(principal: Principal, claimNumber: str) -> dict[str, Any]:
 
 @api_route(claim_routes, "/claims/{claimNumber}/documents", method="POST", tag=TAG, status=201,
            summary="Attach images to a claim (presigned S3 uploads: PDF, TIFF, JPEG, PNG)",
-           body="prior_auth:AttachmentsIn", response="prior_auth:AttachmentsOut", errors=(404, 409))
+           body="priorauth:AttachmentsIn", response="priorauth:AttachmentsOut", errors=(404, 409))
 def attach_to_claim(principal: Principal, body: AttachmentsIn, claimNumber: str) -> dict[str, Any]:
     tickets = _claims().attach_documents(principal, claimNumber,
                                          [(item.file_name, item.content_type) for item in body.attachments])
@@ -304,7 +301,7 @@ def run_payment_cycle(principal: Principal) -> dict[str, Any]:
 
 @claim_routes.schedule(Cron(0, 6, "?", "*", "TUE", "*"))
 def weekly_payment_cycle(event: Any) -> None:
-    from chalicelib import metrics
+    from chalicelib.platform import metrics
 
     try:
         _payments().run_cycle()

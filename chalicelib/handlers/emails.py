@@ -7,10 +7,11 @@ from typing import Any
 
 from chalice import Blueprint, Rate
 
-from chalicelib import metrics, wiring
-from chalicelib.config import get_settings
+from chalicelib import wiring
 from chalicelib.emails import outbox
-from chalicelib.logs import logger
+from chalicelib.platform import metrics
+from chalicelib.platform.config import get_settings
+from chalicelib.platform.logs import logger
 
 email_events = Blueprint(__name__)
 

@@ -8,23 +8,19 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from chalicelib.accounts.principal import Principal
-from chalicelib.adapters import storage
-from chalicelib.config import get_settings
 from chalicelib.documents.consent import ConsentType
+from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.service import ConsentUpload, UploadTicket, document_service
-from chalicelib.errors import DocumentNotFound, ValidationFailed
+from chalicelib.documents.store import DocumentModel
 from chalicelib.members.service import EligibilityAnswer, MemberLookup, member_service
-from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
-from chalicelib.models.paging import decode_page_token, encode_page_token
-from chalicelib.web.api import api_route
+from chalicelib.platform.aws import storage
+from chalicelib.platform.config import get_settings
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.errors import DocumentNotFound, ValidationFailed
+from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
-    from chalicelib.schemas.members import (
-        ConsentUploadRequest,
-        EligibilityFileRequest,
-        EligibilityQuery,
-        ListQuery,
-    )
+    from chalicelib.members.schemas import ConsentUploadRequest, EligibilityFileRequest, EligibilityQuery, ListQuery
 
 member_routes = Blueprint(__name__)
 TAG = "Members"

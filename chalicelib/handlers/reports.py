@@ -7,22 +7,24 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Rate, Response
 
-from chalicelib import metrics, wiring
+from chalicelib import wiring
 from chalicelib.accounts.principal import Principal
-from chalicelib.config import get_settings
-from chalicelib.errors import ValidationFailed
-from chalicelib.logs import logger
 from chalicelib.members.service import coverage_spans, member_service, other_coverage
-from chalicelib.models.exports import ExportJobModel, ExportStatus, ExportSubscriptionModel, Frequency
-from chalicelib.models.members import AlertAttribute
-from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.members.store import AlertAttribute
+from chalicelib.platform import metrics
+from chalicelib.platform.config import get_settings
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.logs import logger
+from chalicelib.platform.web.api import api_route
 from chalicelib.reports import registry, roster
+from chalicelib.reports.enums import ExportStatus, Frequency
 from chalicelib.reports.exports import EXPORTS_QUEUE, export_service
-from chalicelib.web.api import api_route
+from chalicelib.reports.store import ExportJobModel, ExportSubscriptionModel
 
 if TYPE_CHECKING:
-    from chalicelib.schemas.members import ListQuery
-    from chalicelib.schemas.reports import (
+    from chalicelib.members.schemas import ListQuery
+    from chalicelib.reports.schemas import (
         ExportRequest,
         RegistryQuery,
         RegistrySummaryQuery,

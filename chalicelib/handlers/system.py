@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.web.api import api_route
+from chalicelib.platform.web.api import api_route
 
 system_routes = Blueprint(__name__)
 API_TITLE = "Provider Portal API"
@@ -20,7 +20,7 @@ def health() -> dict[str, Any]:
 
 @api_route(system_routes, "/openapi.json", summary="This API's OpenAPI 3 document", tag="System", auth=False)
 def openapi() -> Response:
-    from chalicelib.web.openapi import openapi_document
+    from chalicelib.platform.web.openapi import openapi_document
 
     return Response(body=openapi_document(API_TITLE, API_VERSION), status_code=200,
                     headers={"Content-Type": "application/json"})

@@ -19,18 +19,19 @@ from typing import IO, TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import metrics
-from chalicelib.adapters import storage
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.config import get_settings
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
+from chalicelib.documents.enums import DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, looks_like_csv
-from chalicelib.errors import MemberNotFound, MultipleMembersMatch
-from chalicelib.logs import logger
+from chalicelib.documents.store import DocumentModel, result_key
 from chalicelib.members.eligibility import service_date_problem
 from chalicelib.members.service import MemberLookup, MemberService
-from chalicelib.models.documents import DocumentModel, DocumentStatus, result_key
-from chalicelib.models.members import MemberModel
+from chalicelib.members.store import MemberModel
+from chalicelib.platform import metrics
+from chalicelib.platform.aws import storage
+from chalicelib.platform.config import get_settings
+from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch
+from chalicelib.platform.logs import logger
 
 if TYPE_CHECKING:
     from chalicelib.documents.service import DocumentService

@@ -11,13 +11,9 @@ from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import Clock
-from chalicelib.config import Settings
-from chalicelib.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import (
     CoverageSpan,
     Eligibility,
@@ -26,8 +22,12 @@ from chalicelib.members.eligibility import (
     service_date_problem,
 )
 from chalicelib.members.names import name_search_key
-from chalicelib.models.members import MemberModel
-from chalicelib.models.providers import ProviderModel
+from chalicelib.members.store import MemberModel
+from chalicelib.platform import metrics
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.config import Settings
+from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
+from chalicelib.providers.store import ProviderModel
 
 
 @dataclass(frozen=True)

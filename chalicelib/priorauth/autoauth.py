@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chalicelib.models.prior_auth import RequestType
+from chalicelib.priorauth.enums import RequestType
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.models.prior_auth import Urgency
+from chalicelib.priorauth.enums import Urgency
 
 DECISION_WINDOW: dict[Urgency, timedelta] = {
     Urgency.EXPEDITED: timedelta(hours=72),

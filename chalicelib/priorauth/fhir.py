@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.errors import ValidationFailed
-from chalicelib.models.prior_auth import AuthStatus, PriorAuthRequestModel, RequestType, Urgency
+from chalicelib.platform.errors import ValidationFailed
+from chalicelib.priorauth.enums import AuthStatus, RequestType, Urgency
+from chalicelib.priorauth.store import PriorAuthRequestModel
 from chalicelib.priorauth.submission import ServiceLineInput, Submission
 
 PAS_REVIEW_ACTION = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction"

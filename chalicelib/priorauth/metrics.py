@@ -11,7 +11,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from chalicelib.models.prior_auth import AuthStatus, Urgency
+from chalicelib.priorauth.enums import AuthStatus, Urgency
 
 
 @dataclass(frozen=True)

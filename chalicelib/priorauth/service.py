@@ -16,17 +16,24 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import metrics
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import Clock
-from chalicelib.codesets.icd10cm import with_dot
-from chalicelib.config import Settings
+from chalicelib.accounts.store import AccountModel, account_key
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
+from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.service import DocumentService, UploadTicket
+from chalicelib.documents.store import DocumentModel
 from chalicelib.emails import outbox
+from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
-from chalicelib.errors import (
+from chalicelib.members.service import MemberLookup, MemberService
+from chalicelib.platform import metrics
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.codesets.icd10cm import with_dot
+from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.paging import date_range, decode_page_token, encode_page_token, query_page, visible_to
+from chalicelib.platform.errors import (
     Forbidden,
     NotEligible,
     PriorAuthChanged,
@@ -34,34 +41,27 @@ from chalicelib.errors import (
     PriorAuthNotFound,
     ValidationFailed,
 )
-from chalicelib.logs import logger
-from chalicelib.members.service import MemberLookup, MemberService
-from chalicelib.models.accounts import AccountModel, account_key
-from chalicelib.models.base import transaction_connection
-from chalicelib.models.documents import DocumentKind, DocumentModel, DocumentStatus
-from chalicelib.models.outbox import OutboxMessageModel
-from chalicelib.models.paging import date_range, decode_page_token, encode_page_token, query_page, visible_to
-from chalicelib.models.prior_auth import (
+from chalicelib.platform.logs import logger
+from chalicelib.priorauth import autoauth, deadlines
+from chalicelib.priorauth.enums import AuthStatus, Urgency
+from chalicelib.priorauth.metrics import DecisionRow, PeriodFigures, figures
+from chalicelib.priorauth.store import (
     EVENT_PREFIX,
     REQUEST_ITEM,
     REVIEW_QUEUE_OPEN,
-    AuthStatus,
     NewbornAttribute,
     PriorAuthEventModel,
     PriorAuthRequestModel,
     PriorAuthRuleModel,
     ServiceLineAttribute,
-    Urgency,
     event_item,
     new_authorization_number,
     received_key,
     rule_set_key,
     scoped_status,
 )
-from chalicelib.models.providers import ProviderModel
-from chalicelib.priorauth import autoauth, deadlines
-from chalicelib.priorauth.metrics import DecisionRow, PeriodFigures, figures
 from chalicelib.priorauth.submission import Submission, derived_criteria, submission_problems
+from chalicelib.providers.store import ProviderModel
 
 AUTOAUTH_ACTOR = "AutoAuth"
 EVENT_RECEIVED = "RECEIVED"

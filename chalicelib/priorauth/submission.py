@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from chalicelib.codesets.icd10cm import diagnosis_problem, with_dot
-from chalicelib.models.prior_auth import RequestType, Urgency
+from chalicelib.platform.codesets.icd10cm import diagnosis_problem, with_dot
+from chalicelib.priorauth.enums import RequestType, Urgency
 
 RETRO_DAYS = 30
 AHEAD_DAYS = 365

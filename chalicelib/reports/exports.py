@@ -18,29 +18,30 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib import metrics
+from chalicelib.accounts.enums import Role
 from chalicelib.accounts.principal import Principal
-from chalicelib.adapters import queue, storage
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.clock import Clock
-from chalicelib.config import Settings
+from chalicelib.accounts.store import AccountModel, account_key
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
-from chalicelib.errors import ExportExpired, ExportNotFound, ExportNotReady
-from chalicelib.logs import logger
-from chalicelib.models.accounts import AccountModel, Role, account_key
-from chalicelib.models.exports import (
+from chalicelib.platform import metrics
+from chalicelib.platform.aws import queue, storage
+from chalicelib.platform.clock import Clock
+from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
+from chalicelib.platform.logs import logger
+from chalicelib.reports.enums import ExportStatus, Frequency
+from chalicelib.reports.roster import ALERT_LEGEND, RosterScope
+from chalicelib.reports.store import (
     ACTIVE,
+    MEMBER_SORT_PREFIX,
     ExportJobModel,
-    ExportStatus,
     ExportSubscriptionModel,
-    Frequency,
+    RosterEntryModel,
     export_key,
 )
-from chalicelib.models.paging import decode_page_token, encode_page_token
-from chalicelib.models.roster import MEMBER_SORT_PREFIX, RosterEntryModel
-from chalicelib.reports.roster import ALERT_LEGEND, RosterScope
 
 EXPORTS_QUEUE = "exports"
 PART_BYTES = 8 * 1024 * 1024

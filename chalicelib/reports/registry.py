@@ -12,20 +12,22 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.service import coverage_spans
-from chalicelib.models.members import MemberModel
-from chalicelib.models.paging import decode_page_token, encode_page_token
-from chalicelib.models.registry import (
+from chalicelib.members.store import MemberModel
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.reports.roster import RosterScope, current_program
+from chalicelib.reports.store import (
     SUMMARY_SORT_KEY,
     RegistryRowModel,
     RegistrySummaryModel,
+    group_view,
+    member_sort_key,
+    provider_view,
     registry_partition,
     summary_partition,
 )
-from chalicelib.models.roster import group_view, member_sort_key, provider_view
-from chalicelib.reports.roster import RosterScope, current_program
 
 
 class Color(StrEnum):

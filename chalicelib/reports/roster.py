@@ -11,16 +11,17 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts.principal import Principal
-from chalicelib.audit import trail
-from chalicelib.audit.trail import AuditAction, AuditEntry
-from chalicelib.errors import ProviderNotFound, ValidationFailed
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import CoverageSpan
 from chalicelib.members.service import coverage_spans
-from chalicelib.models.base import transaction_connection
-from chalicelib.models.members import MemberModel
-from chalicelib.models.paging import decode_page_token, encode_page_token
-from chalicelib.models.providers import ProviderModel, ProviderType
-from chalicelib.models.roster import (
+from chalicelib.members.store import MemberModel
+from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.errors import ProviderNotFound, ValidationFailed
+from chalicelib.providers.enums import ProviderType
+from chalicelib.providers.store import ProviderModel
+from chalicelib.reports.store import (
     COUNT_SORT_KEY,
     MEMBER_SORT_PREFIX,
     RosterCountModel,

@@ -9,8 +9,8 @@ import pytest
 from moto import mock_aws
 from pynamodb.attributes import TTLAttribute
 
-from chalicelib.config import get_settings
-from chalicelib.models import ALL_MODELS
+from chalicelib.platform.config import get_settings
+from chalicelib.wiring import table_models
 from infrastructure.provision import TEMPLATE_PATH, load_template, provision
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def _key_schema(entries):
 
 
 def test_every_model_matches_its_table_keys_and_indexes(provisioned):
-    for model in ALL_MODELS:
+    for model in table_models():
         table = provisioned.describe_table(TableName=model.Meta.table_name)["Table"]
         hash_key = model._hash_keyname
         assert (f"{hash_key}", "HASH") in _key_schema(table["KeySchema"]), model.__name__
@@ -45,7 +45,7 @@ def test_every_model_matches_its_table_keys_and_indexes(provisioned):
 
 
 def test_tables_have_ttl_where_the_models_expire_rows(provisioned):
-    for model in ALL_MODELS:
+    for model in table_models():
         ttl_attributes = [
             a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)
         ]

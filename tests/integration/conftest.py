@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from chalicelib.config import get_settings
+from chalicelib.platform.config import get_settings
 from local.environment import PROJECT_DIR
 
 
@@ -196,7 +196,7 @@ def login(api: Api, username: str, password: str) -> str:
 @pytest.fixture
 def members(clock: FakeClock) -> FakeClock:
     """The README's fixed members, as the demo loads them on the test's day (2031-11-23, Eastern)."""
-    from chalicelib.models.members import MemberModel
+    from chalicelib.members.store import MemberModel
     from local.demo_members import fixed_members
 
     with MemberModel.batch_write() as batch:
@@ -264,7 +264,7 @@ def roster_members(members: FakeClock) -> FakeClock:
 
 
 def members_module_batch() -> Any:
-    from chalicelib.models.members import MemberModel
+    from chalicelib.members.store import MemberModel
 
     return MemberModel.batch_write()
 

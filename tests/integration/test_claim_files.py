@@ -10,9 +10,9 @@ import pyx12.params
 import pyx12.x12n_document
 import requests
 
-from chalicelib.adapters.aws import aws_client
-from chalicelib.config import get_settings
-from chalicelib.models.claims import ClaimModel
+from chalicelib.claims.store import ClaimModel
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.config import get_settings
 from local.x12_generate import GeneratedClaim, generate_837p
 
 pytestmark = pytest.mark.usefixtures("fee_schedules")

@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from chalicelib.models.audit import AuditEventModel
-from chalicelib.models.claims import ClaimModel
+from chalicelib.audit.store import AuditEventModel
+from chalicelib.claims.store import ClaimModel
 
 pytestmark = pytest.mark.usefixtures("fee_schedules")
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n"

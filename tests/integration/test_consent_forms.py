@@ -4,11 +4,11 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
-from chalicelib.adapters.aws import aws_client
-from chalicelib.config import get_settings
 from chalicelib.documents.consent import ClaimForConsent, ConsentType
 from chalicelib.documents.service import document_service
-from chalicelib.models.documents import DocumentModel
+from chalicelib.documents.store import DocumentModel
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.config import get_settings
 
 pytestmark = pytest.mark.usefixtures("members")
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n"

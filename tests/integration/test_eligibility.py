@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.models.audit import AuditEventModel
+from chalicelib.audit.store import AuditEventModel
 
 pytestmark = pytest.mark.usefixtures("members")
 

@@ -4,9 +4,9 @@ import io
 import pytest
 import requests
 
-from chalicelib.adapters.aws import aws_client
-from chalicelib.config import get_settings
-from chalicelib.models.audit import AuditEventModel
+from chalicelib.audit.store import AuditEventModel
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.config import get_settings
 
 pytestmark = pytest.mark.usefixtures("members")
 

@@ -1,10 +1,10 @@
 import json
 
-from chalicelib.adapters.aws import aws_client
-from chalicelib.adapters.queue import queue_url
 from chalicelib.emails import outbox
+from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
-from chalicelib.models.outbox import OutboxMessageModel
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.aws.queue import queue_url
 from tests.integration.conftest import registration, sent_emails
 
 
@@ -33,7 +33,7 @@ def test_a_failed_send_stays_on_the_queue_and_is_retried(api, pump):
 
 
 def test_the_queue_sends_what_it_cannot_deliver_to_a_dead_letter_queue(aws):
-    from chalicelib.config import get_settings
+    from chalicelib.platform.config import get_settings
 
     sqs = aws_client("sqs")
     attributes = sqs.get_queue_attributes(QueueUrl=queue_url(outbox.EMAIL_QUEUE),
@@ -65,7 +65,7 @@ def test_when_sqs_is_down_the_request_still_succeeds_and_the_sweep_delivers(api,
     def unavailable(*_args, **_kwargs):
         raise EndpointConnectionError(endpoint_url="https://sqs")
 
-    monkeypatch.setattr("chalicelib.adapters.queue.send_json", unavailable)
+    monkeypatch.setattr("chalicelib.platform.aws.queue.send_json", unavailable)
     assert api.post("/auth/register", registration()).status_code == 201
     monkeypatch.undo()
     assert pump.drain_queues() == 0

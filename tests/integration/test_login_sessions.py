@@ -110,8 +110,8 @@ def test_a_session_ends_after_12_hours_however_busy(api, active_user, clock):
 
 
 def test_sessions_are_stored_hashed(api, active_user):
+    from chalicelib.accounts.store import SessionModel
     from chalicelib.accounts.tokens import fingerprint
-    from chalicelib.models.sessions import SessionModel
 
     active_user()
     token = login(api, "jdoe.office", GOOD)

@@ -4,11 +4,10 @@ import io
 import pytest
 import requests
 
-from chalicelib.adapters.aws import aws_client
-from chalicelib.config import get_settings
-from chalicelib.models.exports import ExportJobModel, ExportSubscriptionModel
-from chalicelib.models.roster import RosterCountModel
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.config import get_settings
 from chalicelib.reports import exports, roster
+from chalicelib.reports.store import ExportJobModel, ExportSubscriptionModel, RosterCountModel
 from tests.integration.conftest import sent_emails
 
 pytestmark = pytest.mark.usefixtures("roster_members")
@@ -76,7 +75,7 @@ def test_a_failed_export_is_marked_with_the_reason_and_leaves_no_file(api, token
     def broken(*_args, **_kwargs):
         raise ConnectionError("S3 went away")
 
-    monkeypatch.setattr("chalicelib.adapters.storage.complete_multipart", broken)
+    monkeypatch.setattr("chalicelib.platform.aws.storage.complete_multipart", broken)
     job = start(api, token)
     pump.drain_queues()
     failed = api.get(f"/reports/membership-exports/{job['exportId']}", token=token).data

@@ -1,10 +1,10 @@
 import pytest
 
+from chalicelib.audit.store import AuditEventModel
 from chalicelib.members.names import normalize_name
-from chalicelib.models.audit import AuditEventModel
-from chalicelib.models.members import MemberModel
-from chalicelib.models.roster import RosterCountModel
+from chalicelib.members.store import MemberModel
 from chalicelib.reports import roster
+from chalicelib.reports.store import RosterCountModel
 from local.demo_members import member
 from tests.integration.conftest import TODAY
 

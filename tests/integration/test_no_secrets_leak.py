@@ -2,7 +2,7 @@
 
 import logging
 
-from chalicelib.models.accounts import AccountModel, account_key
+from chalicelib.accounts.store import AccountModel, account_key
 from tests.integration.conftest import registration, sent_emails, token_from
 
 

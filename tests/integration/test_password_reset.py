@@ -1,4 +1,4 @@
-from chalicelib.config import get_settings
+from chalicelib.platform.config import get_settings
 from tests.integration.conftest import login, sent_emails, token_from
 
 GOOD = "Lantern-Orchid-42!"

@@ -337,8 +337,8 @@ def test_metrics_count_first_decisions_and_appeals_with_csv(api, token_for, prio
 
 
 def test_deadlines_are_utc_calendar_time():
-    from chalicelib.models.prior_auth import Urgency
     from chalicelib.priorauth.deadlines import decision_due, is_overdue
+    from chalicelib.priorauth.enums import Urgency
 
     received = datetime(2026, 3, 6, 15, 30, tzinfo=UTC)  # the US clocks change on 2026-03-08
     assert decision_due(received, Urgency.EXPEDITED) == datetime(2026, 3, 9, 15, 30, tzinfo=UTC)

@@ -1,6 +1,6 @@
 import pytest
 
-from chalicelib.models.accounts import AccountModel, account_key
+from chalicelib.accounts.store import AccountModel, account_key
 from tests.integration.conftest import login, registration, sent_emails, token_from
 
 

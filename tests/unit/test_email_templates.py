@@ -1,5 +1,5 @@
-from chalicelib.config import get_settings
 from chalicelib.emails.templates import EmailTemplate, render
+from chalicelib.platform.config import get_settings
 
 
 def test_activation_email_has_the_fixed_subject_and_the_link():

@@ -4,7 +4,6 @@ import pytest
 
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.files import detect_type, looks_like_csv, safe_file_name
-from chalicelib.errors import ValidationFailed
 from chalicelib.members.batch import canonical_header, header_problem, parse_row, spreadsheet_safe
 from chalicelib.members.eligibility import (
     CoverageSpan,
@@ -14,7 +13,8 @@ from chalicelib.members.eligibility import (
     service_date_problem,
 )
 from chalicelib.members.names import name_search_key, normalize_name
-from chalicelib.models.paging import decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.errors import ValidationFailed
 
 SPANS = (
     CoverageSpan(date(2023, 7, 1), date(2025, 6, 30), "HHW", "Medicaid"),
@@ -156,7 +156,7 @@ def test_page_tokens_round_trip_and_refuse_other_partitions_and_garbage():
 def test_scheduled_exports_run_weekly_or_on_the_same_day_next_month():
     from datetime import UTC, datetime
 
-    from chalicelib.models.exports import Frequency
+    from chalicelib.reports.enums import Frequency
     from chalicelib.reports.exports import next_run
 
     start = datetime(2026, 1, 31, 6, 0, tzinfo=UTC)

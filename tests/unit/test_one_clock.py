@@ -11,7 +11,7 @@ from local.environment import PROJECT_DIR
 
 WALL_CLOCK_READS = {("datetime", "now"), ("datetime", "utcnow"), ("date", "today"), ("time", "time"),
                     ("datetime", "today")}
-CLOCK_MODULE = "chalicelib/clock.py"
+CLOCK_MODULE = "chalicelib/platform/clock.py"
 COMPOSITION_ROOT = "chalicelib/wiring.py"
 
 
@@ -43,7 +43,7 @@ def test_no_module_but_the_clock_reads_the_wall_clock():
     "from datetime import datetime\nx = datetime.now()",
     "import datetime as dt\nfrom datetime import date\nx = date.today()",
     "import time\nx = time.time()",
-    "from chalicelib.clock import wall_clock",
+    "from chalicelib.platform.clock import wall_clock",
     "from chalicelib import clock\nx = clock.wall_clock()",
 ])
 def test_the_scan_catches_each_way_of_reading_it(line):
@@ -52,4 +52,4 @@ def test_the_scan_catches_each_way_of_reading_it(line):
 
 def test_durations_and_the_injected_clock_are_fine():
     assert offences("import time\nstart = time.monotonic()\nnow = self._clock()", "chalicelib/x.py") == []
-    assert offences("from chalicelib.clock import wall_clock\nclock = wall_clock", COMPOSITION_ROOT) == []
+    assert offences("from chalicelib.platform.clock import wall_clock\nclock = wall_clock", COMPOSITION_ROOT) == []

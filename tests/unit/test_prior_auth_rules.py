@@ -1,8 +1,8 @@
 from datetime import date
 
-from chalicelib.codesets.icd10cm import diagnosis_problem, is_billable, release
-from chalicelib.models.prior_auth import RequestType
+from chalicelib.platform.codesets.icd10cm import diagnosis_problem, is_billable, release
 from chalicelib.priorauth.autoauth import AutoRule, CodeRule, LineFacts, RequestFacts, decide
+from chalicelib.priorauth.enums import RequestType
 from chalicelib.priorauth.metrics import DecisionRow, figures
 
 CPAP = CodeRule("E0601", "CPAP", True, ("OUTPATIENT",), (

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from chalicelib.accounts.registration import ClaimedProvider, matches_directory
-from chalicelib.models.providers import ProviderType
+from chalicelib.providers.enums import ProviderType
 
 
 @dataclass

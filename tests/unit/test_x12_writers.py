@@ -8,9 +8,9 @@ import pytest
 import pyx12.params
 import pyx12.x12n_document
 
-from chalicelib.x12.ack999 import build_999
-from chalicelib.x12.read837 import NotAnInterchange, read_837
-from chalicelib.x12.write835 import Payer, RemitAdjustment, RemitClaim, RemitService, Remittance, build_835
+from chalicelib.platform.x12.ack999 import build_999
+from chalicelib.platform.x12.read837 import NotAnInterchange, read_837
+from chalicelib.platform.x12.write835 import Payer, RemitAdjustment, RemitClaim, RemitService, Remittance, build_835
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
 AT = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

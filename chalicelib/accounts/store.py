@@ -1,0 +1,124 @@
+"""The accounts table: one item per account, one per claimed email address.
+
+Both item kinds share the table so registration can claim a username and an email
+in one transaction. Keys: ``USER#<username, lower case>`` and ``EMAIL#<email, lower case>``.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.accounts.enums import AccountStatus, Role
+from chalicelib.platform.dynamo.base import TableMeta, table_name
+
+ACCOUNTS_TABLE = table_name("accounts")
+
+
+
+
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def account_key(username: str) -> str:
+    return f"USER#{normalize_username(username)}"
+
+
+def email_key(email: str) -> str:
+    return f"EMAIL#{email.strip().lower()}"
+
+
+class AccountsByTaxId(GlobalSecondaryIndex["AccountModel"]):
+    class Meta:
+        index_name = "tax-id-index"
+        projection = AllProjection()
+
+    tax_id = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class AccountModel(Model):
+    class Meta(TableMeta):
+        table_name = ACCOUNTS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute(default=Role.PROVIDER_USER.value)
+    status = UnicodeAttribute(default=AccountStatus.PENDING_ACTIVATION.value)
+    provider_type = UnicodeAttribute(null=True)
+    provider_id = UnicodeAttribute(null=True)
+    tax_id = UnicodeAttribute(null=True)
+    state = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute()
+    security_question = UnicodeAttribute(null=True)
+    security_answer_hash = UnicodeAttribute(null=True)
+    failed_logins = NumberAttribute(default=0)
+    last_login_attempt_at = UTCDateTimeAttribute(null=True)
+    last_login_at = UTCDateTimeAttribute(null=True)
+    reset_window_started_at = UTCDateTimeAttribute(null=True)
+    reset_emails_in_window = NumberAttribute(default=0)
+    agreement_accepted_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    activated_at = UTCDateTimeAttribute(null=True)
+    password_changed_at = UTCDateTimeAttribute(null=True)
+
+    by_tax_id = AccountsByTaxId()
+
+
+class EmailClaimModel(Model):
+    """Holds an email address for one account, so no two accounts share it."""
+
+    class Meta(TableMeta):
+        table_name = ACCOUNTS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+
+
+# Login sessions, keyed by the SHA-256 of the opaque token the client holds.
+class SessionsByUsername(GlobalSecondaryIndex["SessionModel"]):
+    class Meta:
+        index_name = "username-index"
+        projection = KeysOnlyProjection()
+
+    username = UnicodeAttribute(hash_key=True)
+
+
+class SessionModel(Model):
+    class Meta(TableMeta):
+        table_name = table_name("sessions")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    role = UnicodeAttribute()
+    provider_type = UnicodeAttribute(null=True)
+    provider_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    tax_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    states = ListAttribute(of=UnicodeAttribute, default=list)
+    home_provider_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    last_seen_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()
+
+    by_username = SessionsByUsername()
+
+
+# One-time tokens (activation, password reset), keyed by the token's SHA-256.
+
+
+class OneTimeTokenModel(Model):
+    class Meta(TableMeta):
+        table_name = table_name("tokens")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    purpose = UnicodeAttribute()
+    username = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()

@@ -1,0 +1,43 @@
+"""The audit trail: who, acting for which provider, did what to which member, when.
+
+Kept per member (the table's key) and per user (an index); never expires.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.platform.dynamo.base import TableMeta, table_name
+
+
+def audit_sort_key(occurred_at: str, event_id: str) -> str:
+    return f"{occurred_at}#{event_id}"
+
+
+class AuditByUser(GlobalSecondaryIndex["AuditEventModel"]):
+    class Meta:
+        index_name = "username-index"
+        projection = AllProjection()
+
+    username = UnicodeAttribute(hash_key=True)
+    occurred_key = UnicodeAttribute(range_key=True)
+
+
+class AuditEventModel(Model):
+    class Meta(TableMeta):
+        table_name = table_name("audit")
+
+    member_id = UnicodeAttribute(hash_key=True)
+    occurred_key = UnicodeAttribute(range_key=True)
+    event_id = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    username = UnicodeAttribute()
+    role = UnicodeAttribute()
+    acting_for_provider_id = UnicodeAttribute(null=True)
+    action = UnicodeAttribute()
+    detail = UnicodeAttribute(null=True)
+    correlation_id = UnicodeAttribute(null=True)
+
+    by_user = AuditByUser()

@@ -1,0 +1,27 @@
+"""The area's enums: shared by its rules, its store and its handlers; no persistence here."""
+
+from enum import StrEnum
+
+
+class ClaimType(StrEnum):
+    PROFESSIONAL = "PROFESSIONAL"
+    INSTITUTIONAL = "INSTITUTIONAL"
+    DENTAL = "DENTAL"
+
+
+class ClaimStatus(StrEnum):
+    RECEIVED = "RECEIVED"
+    PENDED = "PENDED"
+    DENIED = "DENIED"
+    PAID = "PAID"
+    REPLACED = "REPLACED"
+    VOIDED = "VOIDED"
+    VOID = "VOID"
+
+
+class Frequency(StrEnum):
+    """CLM05-3: 1 original, 7 replacement (corrected claim), 8 void."""
+
+    ORIGINAL = "1"
+    CORRECTED = "7"
+    VOID = "8"

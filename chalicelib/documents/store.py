@@ -1,0 +1,112 @@
+"""Uploaded documents and their processing status: consent forms, member eligibility files,
+prior authorization clinical documents.
+
+S3 keys are ``uploads/<kind>/<document id>/<file name>``; rejected objects move to
+``quarantine/`` with the same tail. The upload handler finds the record from the key.
+"""
+
+from __future__ import annotations
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.documents.enums import DocumentKind
+from chalicelib.platform.dynamo.base import TableMeta, table_name
+
+UPLOAD_PREFIX = "uploads/"
+QUARANTINE_PREFIX = "quarantine/"
+RESULTS_PREFIX = "results/"
+
+
+
+
+
+
+def upload_key(kind: DocumentKind, document_id: str, file_name: str) -> str:
+    return f"{UPLOAD_PREFIX}{kind.value}/{document_id}/{file_name}"
+
+
+def quarantine_key(key: str) -> str:
+    return QUARANTINE_PREFIX + key.removeprefix(UPLOAD_PREFIX)
+
+
+def result_key(document_id: str) -> str:
+    return f"{RESULTS_PREFIX}eligibility-files/{document_id}/results.csv"
+
+
+def parse_upload_key(key: str) -> tuple[DocumentKind, str] | None:
+    """(kind, document id) from an upload key; None for anything else."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[0] + "/" != UPLOAD_PREFIX:
+        return None
+    try:
+        return DocumentKind(parts[1]), parts[2]
+    except ValueError:
+        return None
+
+
+class DocumentsByMember(GlobalSecondaryIndex["DocumentModel"]):
+    class Meta:
+        index_name = "member-index"
+        projection = AllProjection()
+
+    member_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class DocumentsByTaxId(GlobalSecondaryIndex["DocumentModel"]):
+    class Meta:
+        index_name = "tax-id-index"
+        projection = AllProjection()
+
+    tax_id = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class DocumentModel(Model):
+    class Meta(TableMeta):
+        table_name = table_name("documents")
+
+    document_id = UnicodeAttribute(hash_key=True)
+    kind = UnicodeAttribute()
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    uploaded_by = UnicodeAttribute()
+    uploader_role = UnicodeAttribute()
+    uploader_states = ListAttribute(of=UnicodeAttribute, default=list)
+    provider_id = UnicodeAttribute()
+    tax_id = UnicodeAttribute()
+    member_id = UnicodeAttribute(null=True)
+    consent_type = UnicodeAttribute(null=True)
+    date_of_service = UnicodeAttribute(null=True)
+    claim_number = UnicodeAttribute(null=True)
+    prior_auth_id = UnicodeAttribute(null=True)
+    file_name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    size_bytes = NumberAttribute(null=True)
+    detected_type = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_key = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute(null=True)
+    completed_at = UTCDateTimeAttribute(null=True)
+    rows_total = NumberAttribute(default=0)
+    rows_eligible = NumberAttribute(default=0)
+    rows_not_eligible = NumberAttribute(default=0)
+    rows_not_found = NumberAttribute(default=0)
+    rows_rejected = NumberAttribute(default=0)
+    claims_total = NumberAttribute(default=0)
+    claims_accepted = NumberAttribute(default=0)
+    claims_rejected = NumberAttribute(default=0)
+    acknowledgment = UnicodeAttribute(null=True)
+    acknowledgment_key = UnicodeAttribute(null=True)
+    result_key = UnicodeAttribute(null=True)
+    processing_started_at = UTCDateTimeAttribute(null=True)
+
+    by_member = DocumentsByMember()
+    by_tax_id = DocumentsByTaxId()
+
+
+def claim_file_result_key(document_id: str, name: str) -> str:
+    return f"{RESULTS_PREFIX}claim-files/{document_id}/{name}"

@@ -1,0 +1,174 @@
+"""Bodies and query strings of the member routes (API.md, Members)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from chalicelib.platform.web.schemas import QueryParameters, RequestBody, ResponseBody
+
+MEMBER_ID = r"^[A-Za-z0-9]{1,20}$"
+PROVIDER_ID = r"^[A-Za-z0-9]{1,20}$"
+NAME = r"^[^\x00-\x1f<>{}]{1,60}$"
+
+
+class EligibilityQuery(QueryParameters):
+    date_of_service: date = Field(description="Required; today back to 24 months ago")
+    member_id: str | None = Field(default=None, pattern=MEMBER_ID, description="Plan member ID")
+    medicaid_id: str | None = Field(default=None, pattern=MEMBER_ID)
+    last_name: str | None = Field(default=None, pattern=NAME)
+    first_name: str | None = Field(default=None, pattern=NAME)
+    birth_date: date | None = None
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID,
+                                    description="The provider you act for; yours by default")
+
+
+class ProviderRef(ResponseBody):
+    provider_id: str
+    name: str | None = None
+
+
+class OtherInsuranceOut(ResponseBody):
+    payer: str
+    policy_number: str
+    coverage_type: str
+    order: str = Field(description="primary or secondary, relative to this plan")
+    start: date
+    end: date | None = None
+
+
+class CoverageSpanOut(ResponseBody):
+    start: date
+    end: date | None = None
+    program: str
+    plan_type: str
+
+
+class MemberIdentity(ResponseBody):
+    member_id: str
+    medicaid_id: str
+    first_name: str
+    last_name: str
+    birth_date: date
+    gender: str
+    state: str
+
+
+class EligibilityResponse(MemberIdentity):
+    eligible: bool
+    date_of_service: date
+    program: str | None = None
+    plan_type: str | None = None
+    coverage_start: date | None = Field(description="Start of the span holding the date of service")
+    coverage_end: date | None = Field(description="End of that span; null when open-ended or not eligible")
+    pcp: ProviderRef | None = None
+    other_insurance: list[OtherInsuranceOut] = Field(description="Coordination of benefits on that date")
+    coverage_spans: list[CoverageSpanOut]
+    acting_for_provider_id: str | None = None
+
+
+ConsentType = Literal["ABORTION", "HYSTERECTOMY", "STERILIZATION"]
+UploadContentType = Literal["application/pdf", "image/tiff", "image/jpeg", "image/png"]
+
+
+class ConsentUploadRequest(RequestBody):
+    consent_type: ConsentType
+    date_of_service: date
+    claim_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,30}$")
+    file_name: str = Field(min_length=1, max_length=200)
+    content_type: UploadContentType
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)
+
+
+class PresignedPost(ResponseBody):
+    url: str
+    fields: dict[str, str] = Field(description="Send these form fields, then the file as field 'file'")
+    expires_at: datetime
+    max_bytes: int
+
+
+class DocumentOut(ResponseBody):
+    document_id: str
+    kind: str
+    status: str = Field(description="AWAITING_UPLOAD, PROCESSING, RECEIVED, REJECTED, COMPLETED or FAILED")
+    reason: str | None = None
+    member_id: str | None = None
+    consent_type: str | None = None
+    date_of_service: date | None = None
+    claim_number: str | None = None
+    prior_auth_id: str | None = None
+    provider_id: str
+    file_name: str
+    content_type: str
+    size_bytes: int | None = None
+    created_at: datetime
+    received_at: datetime | None = None
+
+
+class UploadTicket(ResponseBody):
+    document: DocumentOut
+    upload: PresignedPost
+
+
+class DocumentList(ResponseBody):
+    items: list[DocumentOut]
+    count: int
+    next_token: str | None = None
+
+
+class EligibilityFileRequest(RequestBody):
+    file_name: str = Field(min_length=1, max_length=200)
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)
+
+
+class EligibilityFileOut(ResponseBody):
+    document_id: str
+    status: str = Field(description="AWAITING_UPLOAD, PROCESSING, COMPLETED, REJECTED or FAILED")
+    reason: str | None = None
+    file_name: str
+    provider_id: str
+    created_at: datetime
+    received_at: datetime | None = None
+    completed_at: datetime | None = None
+    rows_total: int
+    rows_eligible: int
+    rows_not_eligible: int
+    rows_not_found: int
+    rows_rejected: int
+    result_url: str | None = Field(description="Presigned download of the results CSV; expires")
+
+
+class EligibilityFileTicket(ResponseBody):
+    file: EligibilityFileOut
+    upload: PresignedPost
+
+
+class EligibilityFileList(ResponseBody):
+    items: list[EligibilityFileOut]
+    count: int
+    next_token: str | None = None
+
+
+class ListQuery(QueryParameters):
+    limit: int = Field(default=50, ge=1, le=500)
+    next_token: str | None = Field(default=None, max_length=2048)
+
+
+class AuditEventOut(ResponseBody):
+    event_id: str
+    occurred_at: datetime
+    username: str
+    role: str
+    acting_for_provider_id: str | None = None
+    member_id: str
+    action: str
+    detail: str | None = None
+    correlation_id: str | None = None
+
+
+class AuditPageOut(ResponseBody):
+    items: list[AuditEventOut]
+    count: int
+    next_token: str | None = None

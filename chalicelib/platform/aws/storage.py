@@ -1,0 +1,95 @@
+"""S3 for the documents bucket: presigned posts and gets, reading, quarantining, writing results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.config import get_settings
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    content_type: str | None
+
+
+def _bucket() -> str:
+    return get_settings().documents_bucket
+
+
+def presigned_post(key: str, content_type: str, max_bytes: int, expires_seconds: int) -> dict[str, Any]:
+    """A browser upload limited to this key, this content type and this size (S3 enforces; we check again)."""
+    return aws_client("s3").generate_presigned_post(
+        Bucket=_bucket(),
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_seconds,
+    )
+
+
+def presigned_get(key: str, download_name: str, expires_seconds: int) -> str:
+    return aws_client("s3").generate_presigned_url(
+        "get_object",
+        Params={"Bucket": _bucket(), "Key": key,
+                "ResponseContentDisposition": f'attachment; filename="{download_name}"'},
+        ExpiresIn=expires_seconds,
+    )
+
+
+def describe(key: str) -> StoredObject | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        head = aws_client("s3").head_object(Bucket=_bucket(), Key=key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return StoredObject(key, int(head["ContentLength"]), head.get("ContentType"))
+
+
+def read_head(key: str, length: int) -> bytes:
+    body = aws_client("s3").get_object(Bucket=_bucket(), Key=key, Range=f"bytes=0-{length - 1}")["Body"]
+    return body.read()
+
+
+def iter_lines(key: str) -> Iterator[bytes]:
+    """The object's lines, streamed: memory stays flat whatever the size."""
+    body = aws_client("s3").get_object(Bucket=_bucket(), Key=key)["Body"]
+    yield from body.iter_lines(chunk_size=64 * 1024, keepends=True)
+
+
+def move(source_key: str, target_key: str) -> None:
+    """Copy then delete (the bucket is versioned, so the original version is kept too)."""
+    s3 = aws_client("s3")
+    s3.copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key})
+    s3.delete_object(Bucket=_bucket(), Key=source_key)
+
+
+def upload_file(handle: IO[bytes], key: str, content_type: str) -> None:
+    """Upload from a file on disk; large files go up in parts (multipart), never whole in memory."""
+    aws_client("s3").upload_fileobj(handle, _bucket(), key, ExtraArgs={"ContentType": content_type})
+
+
+def start_multipart(key: str, content_type: str) -> str:
+    return aws_client("s3").create_multipart_upload(Bucket=_bucket(), Key=key, ContentType=content_type)["UploadId"]
+
+
+def upload_part(key: str, upload_id: str, number: int, data: bytes) -> dict[str, object]:
+    response = aws_client("s3").upload_part(Bucket=_bucket(), Key=key, UploadId=upload_id, PartNumber=number,
+                                           Body=data)
+    return {"PartNumber": number, "ETag": response["ETag"]}
+
+
+def complete_multipart(key: str, upload_id: str, parts: list[dict[str, object]]) -> None:
+    aws_client("s3").complete_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id,
+                                               MultipartUpload={"Parts": parts})
+
+
+def abort_multipart(key: str, upload_id: str) -> None:
+    aws_client("s3").abort_multipart_upload(Bucket=_bucket(), Key=key, UploadId=upload_id)

@@ -1,0 +1,292 @@
+"""The one place where HTTP meets the domain.
+
+``api_route`` registers a Chalice route on a blueprint and wraps the view so that:
+the body and query string are parsed into typed models (unknown fields and bad types
+answer 400 naming the field); the bearer token becomes a ``Principal``; domain errors
+map to HTTP through ``STATUS_BY_KIND``; every response carries the correlation ID; and
+the route's contract is recorded for ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.platform import metrics
+from chalicelib.platform.errors import (
+    ErrorKind,
+    NotAuthenticated,
+    PayloadTooLarge,
+    PortalError,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from chalicelib.platform.logs import logger
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_TOKEN_LENGTH = 256
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_PATH_PARAMETER = re.compile(r"^\$?[A-Za-z0-9._@-]{1,100}$")  # "$" opens FHIR operations ($submit)
+
+STATUS_BY_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.GONE: 410,
+    ErrorKind.TOO_LARGE: 413,
+    ErrorKind.UNSUPPORTED_MEDIA: 415,
+    ErrorKind.LOCKED: 423,
+    ErrorKind.THROTTLED: 429,
+    ErrorKind.UNAVAILABLE: 503,
+}
+
+BASE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A body model named as "area:Class" (the area's ``schemas`` module; "base" is the shared one), imported on
+    first use.
+
+    pydantic and the models cost more at import than every other library the app loads,
+    so a cold start builds none of them; the first request that needs one does.
+    """
+
+    reference: str
+
+    def load(self) -> type[BaseModel]:
+        area, name = self.reference.split(":")
+        module = "chalicelib.platform.web.schemas" if area == "base" else f"chalicelib.{area}.schemas"
+        return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class RouteContract:
+    """What /openapi.json says of one route."""
+
+    path: str
+    method: str
+    summary: str
+    tag: str
+    view_name: str
+    body: Schema | None = None
+    query: Schema | None = None
+    response: Schema | None = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    auth: bool = True
+    produces: str = "application/json"
+    description: str = ""
+
+
+ROUTE_CONTRACTS: list[RouteContract] = []
+
+
+def authenticator() -> Callable[[str], Any]:
+    from chalicelib.accounts.service import account_service
+
+    return account_service().authenticate
+
+
+def api_route(
+    blueprint: Blueprint,
+    path: str,
+    *,
+    method: str = "GET",
+    summary: str,
+    tag: str,
+    body: str | None = None,
+    query: str | None = None,
+    response: str | None = None,
+    status: int = 200,
+    errors: tuple[int, ...] = (),
+    auth: bool = True,
+    produces: str = "application/json",
+    description: str = "",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``view``; ``body``, ``query`` and ``response`` name schemas as "module:Class".
+
+    The view gets ``principal`` (unless ``auth=False``), ``body`` and ``query`` as parsed
+    models, and returns a mapping, a dataclass, a model, a Chalice ``Response`` or None;
+    a returned value is serialised through the ``response`` schema (camelCase).
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        contract = RouteContract(
+            path=path, method=method, summary=summary, tag=tag, view_name=view.__name__,
+            body=Schema(body) if body else None, query=Schema(query) if query else None,
+            response=Schema(response) if response else None, status=status, errors=errors, auth=auth,
+            produces=produces, description=description,
+        )
+        ROUTE_CONTRACTS.append(contract)
+
+        @functools.wraps(view)
+        def handler(**uri_params: str) -> Response:
+            request = blueprint.current_request
+            correlation_id = _correlation_id(request)
+            logger.set_correlation_id(correlation_id)
+            try:
+                kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
+                if auth:
+                    kwargs["principal"] = authenticator()(_bearer_token(request))
+                if contract.body is not None:
+                    kwargs["body"] = parse_body(request, contract.body.load())
+                if contract.query is not None:
+                    kwargs["query"] = parse_query(request.query_params or {}, contract.query.load())
+                return _success_response(view(**kwargs), contract, correlation_id)
+            except PortalError as error:
+                if STATUS_BY_KIND[error.kind] >= 500:
+                    logger.warning("request refused", extra={"code": error.code})
+                return error_response(error, correlation_id)
+            except Exception:  # noqa: BLE001 - the edge: anything unforeseen is a logged 500, never a trace
+                logger.exception("unhandled error", extra={"path": path, "method": method})
+                return _json_response(
+                    500,
+                    {"code": "INTERNAL_ERROR", "message": "Something went wrong on our side.", "fields": {},
+                     "correlationId": correlation_id},
+                    correlation_id,
+                )
+            finally:
+                metrics.flush()
+
+        blueprint.route(path, methods=[method], content_types=["*/*"])(handler)
+        return handler
+
+    return decorator
+
+
+def error_response(error: PortalError, correlation_id: str) -> Response:
+    payload = {"code": error.code, "message": error.message, "fields": error.fields}
+    return _json_response(STATUS_BY_KIND[error.kind], payload, correlation_id)
+
+
+def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
+    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(fields={"Content-Type": "must be application/json"})
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(fields={"body": f"must be at most {MAX_BODY_BYTES} bytes"})
+    if not raw.strip():
+        raise ValidationFailed("The request body is empty.", {"body": "must be a JSON object"})
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        raise ValidationFailed(fields=field_errors(error)) from None
+
+
+def parse_query(params: dict[str, str], model: type[BaseModel]) -> BaseModel:
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(dict(params))
+    except ValidationError as error:
+        raise ValidationFailed(fields=field_errors(error)) from None
+
+
+def field_errors(error: ValidationError) -> dict[str, str]:
+    """One plain message per field, named as the client sent it (camelCase)."""
+    fields: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        fields.setdefault(name, _plain_message(item))
+    return fields
+
+
+def _plain_message(item: Any) -> str:
+    kind = item["type"]
+    context = item.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind == "json_invalid":
+        return "is not valid JSON"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be a JSON object"
+    if kind == "string_too_long":
+        return f"must be at most {context.get('max_length')} characters"
+    if kind == "string_too_short":
+        return f"must be at least {context.get('min_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return "has the wrong format"
+    if kind == "string_type":
+        return "must be a string"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("less_than_equal", "greater_than_equal"):
+        bound = context.get("le", context.get("ge"))
+        return f"must be {'at most' if kind == 'less_than_equal' else 'at least'} {bound}"
+    if kind.startswith(("date_", "datetime_")):
+        return "must be a date as YYYY-MM-DD"
+    if kind == "literal_error" or kind == "enum":
+        return f"must be one of {context.get('expected')}"
+    message = str(item.get("msg", "is not valid"))
+    return message[:1].lower() + message[1:]
+
+
+def _checked_path_parameters(uri_params: dict[str, str]) -> dict[str, Any]:
+    """IDs in the path are short and plain; anything else is refused before it reaches a key."""
+    wrong = {name: "has the wrong format" for name, value in uri_params.items() if not _PATH_PARAMETER.match(value)}
+    if wrong:
+        raise ValidationFailed(fields=wrong)
+    return dict(uri_params)
+
+
+def _bearer_token(request: Any) -> str:
+    header = request.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise NotAuthenticated(fields={"Authorization": "must be 'Bearer <token>' from POST /auth/login"})
+    return token
+
+
+def _correlation_id(request: Any) -> str:
+    supplied = request.headers.get("x-correlation-id") or ""
+    if _CORRELATION_ID.match(supplied):
+        return supplied
+    request_id = (request.context or {}).get("requestId") or ""
+    return request_id if _CORRELATION_ID.match(request_id) else str(uuid.uuid4())
+
+
+def _success_response(result: Any, contract: RouteContract, correlation_id: str) -> Response:
+    if isinstance(result, Response):
+        result.headers = {**BASE_HEADERS, "X-Correlation-Id": correlation_id, **(result.headers or {})}
+        return result
+    if result is None:
+        headers = {**BASE_HEADERS, "X-Correlation-Id": correlation_id}
+        return Response(body="", status_code=contract.status, headers=headers)
+    if contract.response is not None:
+        model = contract.response.load()
+        result = model.model_validate(result, from_attributes=True).model_dump(mode="json", by_alias=True)
+    return _json_response(contract.status, result, correlation_id)
+
+
+def _json_response(status: int, payload: Any, correlation_id: str) -> Response:
+    return Response(
+        body=payload,
+        status_code=status,
+        headers={**BASE_HEADERS, "Content-Type": "application/json", "X-Correlation-Id": correlation_id},
+    )

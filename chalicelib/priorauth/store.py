@@ -1,0 +1,257 @@
+"""Prior authorization: the rules (as data, per state and program) and the requests with their history.
+
+Rules table: ``rule_set`` = ``<state>#<program>`` (``Indiana#Medicaid``), ``code`` = the CPT/HCPCS or
+revenue code; one GetItem answers "does this need prior authorization, and what will AutoAuth approve".
+
+Requests table: ``request_id`` (the authorization number) with ``item`` = ``REQUEST`` for the request
+and ``EVENT#<version>#<n>`` for each entry of its history, written in one transaction with the change.
+Only request items carry the index attributes, so the indexes hold requests, never events.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+from chalicelib.platform.dynamo.base import TableMeta, table_name
+
+REQUEST_ITEM = "REQUEST"
+EVENT_PREFIX = "EVENT#"
+REVIEW_QUEUE_OPEN = "OPEN"
+_AUTH_NUMBER_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+
+
+
+
+
+
+def rule_set_key(state: str, program: str) -> str:
+    return f"{state}#{program}"
+
+
+def new_authorization_number(received_at: datetime) -> str:
+    """``PA`` + received date (yymmdd) + 6 random characters: readable on the phone, not guessable."""
+    tail = "".join(secrets.choice(_AUTH_NUMBER_ALPHABET) for _ in range(6))
+    return f"PA{received_at:%y%m%d}{tail}"
+
+
+def event_item(version: int, sequence: int) -> str:
+    """History entries sort by the request version they made (then their order within it), not by clock."""
+    return f"{EVENT_PREFIX}{version:06d}#{sequence}"
+
+
+def received_key(received_at: datetime, request_id: str) -> str:
+    return f"{received_at.isoformat()}#{request_id}"
+
+
+def scoped_status(scope: str, status: str) -> str:
+    return f"{scope}#{status}"
+
+
+class CriterionAttribute(MapAttribute[str, str]):
+    criterion_id = UnicodeAttribute()
+    question = UnicodeAttribute()
+
+
+class AutoRuleAttribute(MapAttribute[str, object]):
+    rule_id = UnicodeAttribute()
+    description = UnicodeAttribute()
+    criteria_all = ListAttribute(of=UnicodeAttribute, default=list)
+    diagnosis_prefixes = ListAttribute(of=UnicodeAttribute, default=list)
+    urgencies = ListAttribute(of=UnicodeAttribute, default=list)
+    max_units = NumberAttribute()
+    max_days = NumberAttribute()
+
+
+class PriorAuthRuleModel(Model):
+    class Meta(TableMeta):
+        table_name = table_name("prior-auth-rules")
+
+    rule_set = UnicodeAttribute(hash_key=True)
+    code = UnicodeAttribute(range_key=True)
+    description = UnicodeAttribute()
+    requires_authorization = BooleanAttribute()
+    request_types = ListAttribute(of=UnicodeAttribute, default=list)
+    documentation = ListAttribute(of=UnicodeAttribute, default=list)
+    criteria = ListAttribute(of=CriterionAttribute, default=list)
+    auto_rules = ListAttribute(of=AutoRuleAttribute, default=list)
+
+
+class ServiceLineAttribute(MapAttribute[str, object]):
+    line = NumberAttribute()
+    code = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    modifiers = ListAttribute(of=UnicodeAttribute, default=list)
+    units = NumberAttribute()
+    approved_units = NumberAttribute(null=True)
+    requires_authorization = BooleanAttribute(default=True)
+    auto_rule_id = UnicodeAttribute(null=True)
+
+
+class NewbornAttribute(MapAttribute[str, object]):
+    birth_date = UnicodeAttribute()
+    gender = UnicodeAttribute()
+    birth_weight_grams = NumberAttribute()
+    gestational_age_weeks = NumberAttribute()
+    delivery_method = UnicodeAttribute()
+    nicu_admission = BooleanAttribute()
+
+
+class _ByKeyAndReceived(GlobalSecondaryIndex["PriorAuthRequestModel"]):
+    received_key = UnicodeAttribute(range_key=True)
+
+
+class ByProvider(_ByKeyAndReceived):
+    class Meta:
+        index_name = "provider-index"
+        projection = AllProjection()
+
+    requesting_provider_id = UnicodeAttribute(hash_key=True)
+
+
+class ByTaxId(_ByKeyAndReceived):
+    class Meta:
+        index_name = "tax-id-index"
+        projection = AllProjection()
+
+    tax_id = UnicodeAttribute(hash_key=True)
+
+
+class ByMember(_ByKeyAndReceived):
+    class Meta:
+        index_name = "member-index"
+        projection = AllProjection()
+
+    member_id = UnicodeAttribute(hash_key=True)
+
+
+class ByProviderStatus(_ByKeyAndReceived):
+    class Meta:
+        index_name = "provider-status-index"
+        projection = AllProjection()
+
+    provider_status = UnicodeAttribute(hash_key=True)
+
+
+class ByTaxStatus(_ByKeyAndReceived):
+    class Meta:
+        index_name = "tax-status-index"
+        projection = AllProjection()
+
+    tax_status = UnicodeAttribute(hash_key=True)
+
+
+class ReviewQueue(GlobalSecondaryIndex["PriorAuthRequestModel"]):
+    """Sparse: only requests waiting on a reviewer carry ``review_queue``; ordered by due time."""
+
+    class Meta:
+        index_name = "review-queue-index"
+        projection = AllProjection()
+
+    review_queue = UnicodeAttribute(hash_key=True)
+    due_key = UnicodeAttribute(range_key=True)
+
+
+class ByDecisionMonth(GlobalSecondaryIndex["PriorAuthRequestModel"]):
+    """Decided requests per calendar month (UTC), with what the published metrics need."""
+
+    class Meta:
+        index_name = "decision-month-index"
+        projection = IncludeProjection(["urgency", "first_outcome", "decision_seconds", "approved_on_appeal",
+                                        "auto_approved"])
+
+    decided_month = UnicodeAttribute(hash_key=True)
+    decided_key = UnicodeAttribute(range_key=True)
+
+
+class PriorAuthRequestModel(Model):
+    class Meta(TableMeta):
+        table_name = table_name("prior-auths")
+
+    request_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True, default=REQUEST_ITEM)
+    version = NumberAttribute(default=1)
+    request_type = UnicodeAttribute()
+    status = UnicodeAttribute()
+    urgency = UnicodeAttribute()
+    source = UnicodeAttribute(default="PORTAL")
+    member_id = UnicodeAttribute()
+    member_first_name = UnicodeAttribute()
+    member_last_name = UnicodeAttribute()
+    member_birth_date = UnicodeAttribute()
+    state = UnicodeAttribute()
+    program = UnicodeAttribute()
+    plan_type = UnicodeAttribute()
+    requesting_provider_id = UnicodeAttribute()
+    servicing_provider_id = UnicodeAttribute()
+    tax_id = UnicodeAttribute()
+    submitted_by = UnicodeAttribute()
+    notify_email = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    received_key = UnicodeAttribute()
+    due_at = UTCDateTimeAttribute()
+    start_date = UnicodeAttribute()
+    end_date = UnicodeAttribute()
+    lines = ListAttribute(of=ServiceLineAttribute, default=list)
+    diagnosis_codes = ListAttribute(of=UnicodeAttribute, default=list)
+    medical_history = UnicodeAttribute(null=True)
+    criteria_met = ListAttribute(of=UnicodeAttribute, default=list)
+    criteria_not_met = ListAttribute(of=UnicodeAttribute, default=list)
+    newborn = NewbornAttribute(null=True)
+    document_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    approved_start_date = UnicodeAttribute(null=True)
+    approved_end_date = UnicodeAttribute(null=True)
+    pend_reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    decided_at = UTCDateTimeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    first_outcome = UnicodeAttribute(null=True)
+    decision_seconds = NumberAttribute(null=True)
+    auto_approved = BooleanAttribute(default=False)
+    denial_reason_code = UnicodeAttribute(null=True)
+    denial_reason = UnicodeAttribute(null=True)
+    information_requested = UnicodeAttribute(null=True)
+    appealed_at = UTCDateTimeAttribute(null=True)
+    appeal_reason = UnicodeAttribute(null=True)
+    approved_on_appeal = BooleanAttribute(default=False)
+    provider_status = UnicodeAttribute()
+    tax_status = UnicodeAttribute()
+    review_queue = UnicodeAttribute(null=True)
+    due_key = UnicodeAttribute(null=True)
+    decided_month = UnicodeAttribute(null=True)
+    decided_key = UnicodeAttribute(null=True)
+
+    by_provider = ByProvider()
+    by_tax_id = ByTaxId()
+    by_member = ByMember()
+    by_provider_status = ByProviderStatus()
+    by_tax_status = ByTaxStatus()
+    review = ReviewQueue()
+    by_decision_month = ByDecisionMonth()
+
+
+class PriorAuthEventModel(Model):
+    """One entry of a request's history (same table, ``item`` = ``EVENT#...``)."""
+
+    class Meta(TableMeta):
+        table_name = table_name("prior-auths")
+
+    request_id = UnicodeAttribute(hash_key=True)
+    item = UnicodeAttribute(range_key=True)
+    at = UTCDateTimeAttribute()
+    status = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    note = UnicodeAttribute(null=True)
