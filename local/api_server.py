@@ -4,6 +4,11 @@
 this loads the app through the same Chalice factory with the runner's environment.
 With --count-aws-calls each response says how many AWS calls it made (X-Aws-Calls),
 for `make bench`; the application code knows nothing of it.
+
+The server answers each request on its own thread. Chalice keeps the current request on the
+app object; `chalice local` makes that attribute thread-local by swapping the app's class
+(chalice.local.create_local_server), and so does this, else concurrent requests read each
+other's headers and bodies.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import argparse
 import threading
 from typing import Any
 
+from chalice.app import Chalice
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGateway
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, LocalGateway
 
 from local.environment import HOST, LOCAL_STAGE, PROJECT_DIR, apply_local_environment
 
@@ -52,6 +58,15 @@ class RequestHandler(ChaliceRequestHandler):
         self.log_message('"%s %s" %s', self.command, self.path.split("?", 1)[0], str(code))
 
 
+def isolate_requests(app: Chalice) -> Chalice:
+    """Give ``app`` a thread-local ``current_request``, as chalice.local.create_local_server does
+    (which takes no handler class, so it is not called here)."""
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    return app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--moto-port", type=int, required=True)
@@ -63,7 +78,7 @@ def main() -> None:
         _count_aws_calls()
     factory = CLIFactory(project_dir=str(PROJECT_DIR))
     config = factory.create_config_obj(chalice_stage_name=LOCAL_STAGE)
-    app = factory.load_chalice_app(env)
+    app = isolate_requests(factory.load_chalice_app(env))
     LocalDevServer(app, config, HOST, args.api_port, handler_cls=RequestHandler).serve_forever()
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.claims.payments import PaymentView
     from chalicelib.claims.schemas import ClaimFileIn, ClaimIn, ClaimSearchQuery, PaymentListQuery
     from chalicelib.members.schemas import ListQuery
+    from chalicelib.platform.web.api import RequestInfo
     from chalicelib.priorauth.schemas import AttachmentsIn
 
 claim_routes = Blueprint(__name__)
@@ -140,18 +141,17 @@ def _detail(principal: Principal, claim_number: str) -> dict[str, Any]:
            "service, then adjudicated at once: PAID (with allowed, paid and CARC/RARC per line), DENIED, or PENDED "
            "(e.g. for a consent form; released when one that applies arrives). Send an Idempotency-Key header to "
            "make retries safe: the same key answers the same claim.")
-def submit_claim(principal: Principal, body: ClaimIn) -> dict[str, Any]:
+def submit_claim(principal: Principal, body: ClaimIn, request: RequestInfo) -> dict[str, Any]:
     service = _claims()
     claim = claim_input(body)
-    key = idempotency_key(claim_routes.current_request)
+    key = idempotency_key(request)
     if key is None:
         return _detail(principal, service.submit(principal, claim).claim_number)
     from chalicelib.platform.idempotency import once
 
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     claim_number = once("claim", principal, key, fingerprint,
-                        lambda: service.submit(principal, claim).claim_number,
-                        getattr(claim_routes, "lambda_context", None))
+                        lambda: service.submit(principal, claim).claim_number, request.lambda_context)
     return _detail(principal, claim_number)
 
 

@@ -21,6 +21,7 @@ from chalicelib.priorauth.store import PriorAuthRequestModel
 
 if TYPE_CHECKING:
     from chalicelib.documents.store import DocumentModel
+    from chalicelib.platform.web.api import RequestInfo
     from chalicelib.priorauth.schemas import (
         AppealIn,
         AttachmentsIn,
@@ -125,12 +126,14 @@ def submission_from(body: PriorAuthRequestIn) -> Submission:
     )
 
 
-def submit_idempotently(principal: Principal, submission: Submission, fingerprint: str, source: str) -> SubmitOutcome:
-    """Submit once per Idempotency-Key; a repeat answers the request the first call made."""
+def submit_idempotently(principal: Principal, submission: Submission, fingerprint: str, source: str,
+                        request: RequestInfo) -> SubmitOutcome:
+    """Submit once per Idempotency-Key (from this view's ``request``); a repeat answers the request the first
+    call made."""
     from chalicelib.platform.idempotency import once
 
     service = _service()
-    key = idempotency_key(prior_auth_routes.current_request)
+    key = idempotency_key(request)
     if key is None:
         return service.submit(principal, submission, source=source)
     made: list[SubmitOutcome] = []
@@ -139,16 +142,12 @@ def submit_idempotently(principal: Principal, submission: Submission, fingerprin
         made.append(service.submit(principal, submission, source=source))
         return made[0].request.request_id
 
-    request_id = once("prior-auth", principal, key, fingerprint, work, _lambda_context())
+    request_id = once("prior-auth", principal, key, fingerprint, work, request.lambda_context)
     if made:
         return made[0]
     from chalicelib.priorauth.service import SubmitOutcome
 
     return SubmitOutcome(service.get(principal, request_id, audited=False), service.pending_uploads(request_id))
-
-
-def _lambda_context() -> Any:
-    return getattr(prior_auth_routes, "lambda_context", None)
 
 
 @api_route(prior_auth_routes, "/prior-auths/requirements", tag=TAG,
@@ -173,9 +172,9 @@ def requirements(principal: Principal, query: RequirementsQuery) -> dict[str, An
            "number, approved units and dates), otherwise PENDED for clinical review with the reasons. Never an "
            "automatic denial. Send an Idempotency-Key header to make retries safe: the same key answers the same "
            "request. Each attachment gets a presigned POST (PDF, TIFF, JPEG or PNG, at most 10 MB).")
-def submit(principal: Principal, body: PriorAuthRequestIn) -> dict[str, Any]:
+def submit(principal: Principal, body: PriorAuthRequestIn, request: RequestInfo) -> dict[str, Any]:
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    outcome = submit_idempotently(principal, submission_from(body), fingerprint, "PORTAL")
+    outcome = submit_idempotently(principal, submission_from(body), fingerprint, "PORTAL", request)
     return {"prior_auth": _detail(outcome.request.request_id, principal), "uploads": _tickets(outcome.uploads)}
 
 
@@ -294,8 +293,7 @@ def _fhir_response(resource: dict[str, Any], status: int = 200) -> Response:
     return Response(body=json.dumps(resource), status_code=status, headers={"Content-Type": FHIR_JSON})
 
 
-def _json_body() -> Any:
-    raw = fhir_routes.current_request.raw_body or b""
+def _json_body(raw: bytes) -> Any:
     if not raw.strip():
         raise ValidationFailed(fields={"body": "must be a FHIR Bundle"})
     if len(raw) > MAX_BODY_BYTES:
@@ -313,14 +311,13 @@ def _json_body() -> Any:
            "professional = outpatient, institutional = inpatient; priority stat = expedited) with its Patient "
            "(identifier = member ID), provider and careTeam in the bundle; supportingInfo category 'criterion' "
            "carries each clinical criterion (code, valueBoolean). Idempotency-Key works as for POST /prior-auths.")
-def fhir_submit(principal: Principal, operation: str) -> Response:
+def fhir_submit(principal: Principal, operation: str, request: RequestInfo) -> Response:
     from chalicelib.priorauth.fhir import response_bundle, submission_from_bundle
 
     if operation != SUBMIT_OPERATION:
         raise NotFound(f"Unknown operation {operation}; this server supports $submit.")
-    raw = fhir_routes.current_request.raw_body or b""
-    submission = submission_from_bundle(_json_body())
-    outcome = submit_idempotently(principal, submission, hashlib.sha256(raw).hexdigest(), "FHIR")
+    submission = submission_from_bundle(_json_body(request.body))
+    outcome = submit_idempotently(principal, submission, hashlib.sha256(request.body).hexdigest(), "FHIR", request)
     settings = get_settings()
     return _fhir_response(response_bundle(outcome.request, settings.plan_name, settings.portal_url))
 

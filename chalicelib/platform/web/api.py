@@ -5,16 +5,23 @@ the body and query string are parsed into typed models (unknown fields and bad t
 answer 400 naming the field); the bearer token becomes a ``Principal``; domain errors
 map to HTTP through ``STATUS_BY_KIND``; every response carries the correlation ID; and
 the route's contract is recorded for ``/openapi.json``.
+
+Chalice's request is read here once, as it arrives, and nowhere else: a view that needs the
+request itself (a header, the raw body) declares a ``request`` parameter and gets a
+``RequestInfo``. Chalice keeps its request on the app, so a later read from a view or a
+service can see another request's on a threaded server.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
@@ -98,6 +105,46 @@ class RouteContract:
 
 ROUTE_CONTRACTS: list[RouteContract] = []
 
+REQUEST_PARAMETER = "request"
+
+
+class Headers(Mapping[str, str]):
+    """Request headers by name in any case, read-only. ``repr`` names them without values (tokens)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._values = {name.lower(): value for name, value in headers.items()}
+
+    def __getitem__(self, name: str) -> str:
+        if not isinstance(name, str):
+            raise KeyError(name)
+        return self._values[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Headers({sorted(self._values)})"
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """One request as the route helper read it on arrival: what a view declaring ``request`` gets.
+
+    Chalice keeps the request on the app (one attribute for every thread), so reading it again
+    later can answer with another request's; this copy belongs to its request alone.
+    """
+
+    headers: Headers
+    body: bytes
+    query_params: Mapping[str, str]
+    correlation_id: str
+    lambda_context: Any = field(default=None, repr=False, compare=False)
+
 
 def authenticator() -> Callable[[str], Any]:
     from chalicelib.accounts.service import account_service
@@ -129,6 +176,7 @@ def api_route(
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        wants_request = REQUEST_PARAMETER in inspect.signature(view).parameters
         contract = RouteContract(
             path=path, method=method, summary=summary, tag=tag, view_name=view.__name__,
             body=Schema(body) if body else None, query=Schema(query) if query else None,
@@ -139,17 +187,25 @@ def api_route(
 
         @functools.wraps(view)
         def handler(**uri_params: str) -> Response:
-            request = blueprint.current_request
-            correlation_id = _correlation_id(request)
+            incoming = blueprint.current_request  # the one read of Chalice's request: see RequestInfo
+            headers = Headers(incoming.headers)
+            correlation_id = _correlation_id(headers, incoming.context)
             logger.set_correlation_id(correlation_id)
             try:
+                request = RequestInfo(
+                    headers=headers, body=incoming.raw_body or b"",
+                    query_params=MappingProxyType(dict(incoming.query_params or {})), correlation_id=correlation_id,
+                    lambda_context=incoming.lambda_context,
+                )
                 kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
                 if auth:
-                    kwargs["principal"] = authenticator()(_bearer_token(request))
+                    kwargs["principal"] = authenticator()(_bearer_token(request.headers))
                 if contract.body is not None:
                     kwargs["body"] = parse_body(request, contract.body.load())
                 if contract.query is not None:
-                    kwargs["query"] = parse_query(request.query_params or {}, contract.query.load())
+                    kwargs["query"] = parse_query(request.query_params, contract.query.load())
+                if wants_request:
+                    kwargs[REQUEST_PARAMETER] = request
                 return _success_response(view(**kwargs), contract, correlation_id)
             except PortalError as error:
                 if STATUS_BY_KIND[error.kind] >= 500:
@@ -177,11 +233,11 @@ def error_response(error: PortalError, correlation_id: str) -> Response:
     return _json_response(STATUS_BY_KIND[error.kind], payload, correlation_id)
 
 
-def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
+def parse_body(request: RequestInfo, model: type[BaseModel]) -> BaseModel:
     content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType(fields={"Content-Type": "must be application/json"})
-    raw = request.raw_body or b""
+    raw = request.body
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(fields={"body": f"must be at most {MAX_BODY_BYTES} bytes"})
     if not raw.strip():
@@ -194,7 +250,7 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
         raise ValidationFailed(fields=field_errors(error)) from None
 
 
-def parse_query(params: dict[str, str], model: type[BaseModel]) -> BaseModel:
+def parse_query(params: Mapping[str, str], model: type[BaseModel]) -> BaseModel:
     from pydantic import ValidationError
 
     try:
@@ -254,8 +310,8 @@ def _checked_path_parameters(uri_params: dict[str, str]) -> dict[str, Any]:
     return dict(uri_params)
 
 
-def _bearer_token(request: Any) -> str:
-    header = request.headers.get("authorization") or ""
+def _bearer_token(headers: Headers) -> str:
+    header = headers.get("authorization") or ""
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
@@ -263,11 +319,11 @@ def _bearer_token(request: Any) -> str:
     return token
 
 
-def _correlation_id(request: Any) -> str:
-    supplied = request.headers.get("x-correlation-id") or ""
+def _correlation_id(headers: Headers, context: Mapping[str, Any] | None) -> str:
+    supplied = headers.get("x-correlation-id") or ""
     if _CORRELATION_ID.match(supplied):
         return supplied
-    request_id = (request.context or {}).get("requestId") or ""
+    request_id = (context or {}).get("requestId") or ""
     return request_id if _CORRELATION_ID.match(request_id) else str(uuid.uuid4())
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.platform.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from chalicelib.platform.web.api import RequestInfo
 
 IDEMPOTENCY_HEADER = "idempotency-key"
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:")
 
 
-def idempotency_key(request: Any) -> str | None:
+def idempotency_key(request: RequestInfo) -> str | None:
+    """The key of this request: the view's own ``request``, never Chalice's app-wide one (see ``RequestInfo``)."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
     if key is None:
         return None
