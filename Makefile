@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell (cat requirements.txt requirements-dev.txt; 
 STAGE ?= dev
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv lint unit integration e2e package bench fire-schedules clean
+.PHONY: run test venv lint unit integration e2e package bench fire-schedules send-event clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (3.12 works too): install python3.13 (Debian/apt, pyenv install 3.13, or python.org) and run make again." >&2; exit 1; }
@@ -65,6 +65,11 @@ bench: venv
 ## With `make run` going: fire every schedule now (scheduled exports, the outbox sweep).
 fire-schedules: venv
 	$(BIN)/python -m local.fire_schedules
+
+## With `make run` going: deliver one sample event of events/ to its handler (no EVENT: the list).
+## make send-event EVENT=sqs-exports VALUES='exportId=...'
+send-event: venv
+	$(BIN)/python -m local.send_event $(EVENT) $(VALUES)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -4,26 +4,21 @@ Lambda polls SQS and fires EventBridge schedules; locally this pump does it, cal
 the same handler objects Chalice registered (``app.handler_map``) with events of the
 shapes Lambda sends. A handler that raises leaves its messages on the queue, so they
 come back after the visibility timeout and end in the dead-letter queue, as in AWS.
+The event shapes and the call itself are local/events.py's, shared with `make send-event`.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
-from chalice.local import LambdaContext
 
 from chalicelib import wiring
 from chalicelib.platform.aws.clients import aws_client
 from chalicelib.platform.logs import logger
-
-
-def _context(name: str) -> LambdaContext:
-    return LambdaContext(function_name=name, memory_size=1024, max_runtime_ms=60_000)
+from local.events import invoke, scheduled_event, sqs_record
 
 
 @dataclass
@@ -61,9 +56,9 @@ class EventPump:
             ).get("Messages", [])
             if not messages:
                 return handled
-            event = {"Records": [self._sqs_record(message, queue_arn) for message in messages]}
+            event = {"Records": [sqs_record(message, queue_arn) for message in messages]}
             try:
-                self.app.handler_map[source.name](event, _context(source.name))
+                invoke(self.app, source.name, event)
             except Exception:  # noqa: BLE001 - as in Lambda, any failure leaves the batch to be redelivered
                 logger.warning("local pump: handler failed; messages return after the visibility timeout",
                                extra={"handler": source.name})
@@ -75,29 +70,9 @@ class EventPump:
             handled += len(messages)
             wait_seconds = 0
 
-    @staticmethod
-    def _sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
-        return {
-            "messageId": message["MessageId"],
-            "receiptHandle": message["ReceiptHandle"],
-            "body": message["Body"],
-            "attributes": message.get("Attributes", {}),
-            "messageAttributes": message.get("MessageAttributes", {}),
-            "md5OfBody": message.get("MD5OfBody", ""),
-            "eventSource": "aws:sqs",
-            "eventSourceARN": queue_arn,
-            "awsRegion": queue_arn.split(":")[3],
-        }
-
     def fire_schedules(self) -> int:
         for source in self.schedules():
-            event = {
-                "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-                "account": "123456789012", "time": wiring.current().now().strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "region": "us-east-1", "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{source.name}"],
-                "detail": {},
-            }
-            self.app.handler_map[source.name](event, _context(source.name))
+            invoke(self.app, source.name, scheduled_event(self.app, source.name, wiring.current().now()))
         self._last_schedule_run = time.monotonic()
         return len(self.schedules())
 
