@@ -40,6 +40,7 @@ test: venv lint package
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/cfn-lint infrastructure/resources.yaml
 
 unit: venv

@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from chalicelib import wiring
 from local.environment import PROJECT_DIR
 from local.launcher import RunningStack, local_stack
 
@@ -161,7 +162,6 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
     """
     from chalicelib.claims.batch import process_claim_file
     from chalicelib.documents.enums import DocumentKind, DocumentStatus
-    from chalicelib.documents.service import document_service
     from chalicelib.documents.store import DocumentModel, upload_key
     from chalicelib.platform.aws.clients import aws_client
     from chalicelib.platform.config import get_settings
@@ -190,7 +190,7 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
         aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=text.encode())
         tracemalloc.start()
         started = time.perf_counter()
-        status = process_claim_file(document, now, document_service())
+        status = process_claim_file(document, now, wiring.current().documents())
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
@@ -210,13 +210,10 @@ def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> lis
     from local.environment import apply_local_environment
 
     apply_local_environment(int(urlparse(stack.moto_url).port or 0), int(urlparse(stack.api_url).port or 0))
-    from chalicelib.accounts.enums import Role
-    from chalicelib.accounts.principal import Principal
     from chalicelib.documents.enums import DocumentKind, DocumentStatus
-    from chalicelib.documents.service import document_service
     from chalicelib.documents.store import DocumentModel
     from chalicelib.members.batch import process_eligibility_file
-    from chalicelib.members.service import member_service
+    from chalicelib.platform.access import Principal, Role
     from chalicelib.platform.aws.clients import aws_client
     from chalicelib.platform.config import get_settings
     from chalicelib.providers.store import ProviderModel
@@ -240,14 +237,15 @@ def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> lis
                                     Body="\r\n".join(lines).encode())
         results = []
         for traced in (False, True):
-            document = document_service().new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE,
+            document = wiring.current().documents().new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE,
                                                        "bench.csv", "text/csv")
             document.s3_key = key
             document.save()
             if traced:
                 tracemalloc.start()
             started = time.perf_counter()
-            status = process_eligibility_file(document, document.created_at, member_service(), document_service())
+            running = wiring.current()
+            status = process_eligibility_file(document, document.created_at, running.members(), running.documents())
             elapsed = time.perf_counter() - started
             peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
             tracemalloc.stop()
@@ -264,7 +262,7 @@ def export_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
     The rosters are written to the stack's moto first; the export runs in this process, so its
     peak memory is the export's alone (moto keeps the file in its own process).
     """
-    from chalicelib.reports.exports import export_service
+
     from chalicelib.reports.store import ExportJobModel, RosterEntryModel, member_sort_key
 
     now = datetime.now(UTC)
@@ -290,7 +288,7 @@ def export_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
             if traced:
                 tracemalloc.start()
             started = time.perf_counter()
-            status = export_service().run(job.export_id)
+            status = wiring.current().exports().run(job.export_id)
             elapsed = time.perf_counter() - started
             peak = tracemalloc.get_traced_memory()[1] / 2**20 if traced else 0.0
             tracemalloc.stop()

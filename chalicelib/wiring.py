@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.claims.payments import PaymentService
     from chalicelib.claims.service import ClaimService
     from chalicelib.documents.service import DocumentService
+    from chalicelib.documents.store import DocumentModel
     from chalicelib.members.service import MemberService
     from chalicelib.priorauth.service import PriorAuthService
     from chalicelib.reports.exports import ExportService
@@ -45,9 +46,28 @@ class Wiring:
         return self._once("members", lambda: MemberService(self.settings, clock=self.clock))
 
     def documents(self) -> DocumentService:
+        return self._once("documents", self._documents)
+
+    def _documents(self) -> DocumentService:
+        from chalicelib.documents.enums import DocumentKind
         from chalicelib.documents.service import DocumentService
 
-        return self._once("documents", lambda: DocumentService(self.settings, self.members(), clock=self.clock))
+        documents = DocumentService(self.settings, self.members(), clock=self.clock)
+
+        def eligibility_file(document: DocumentModel, event_time: datetime) -> str:
+            from chalicelib.members.batch import process_eligibility_file
+
+            return process_eligibility_file(document, event_time, self.members(), documents)
+
+        def claim_file(document: DocumentModel, event_time: datetime) -> str:
+            from chalicelib.claims.batch import process_claim_file
+
+            return process_claim_file(document, event_time, documents, self.claims())
+
+        documents.process_batch_kind(DocumentKind.ELIGIBILITY_FILE, eligibility_file)
+        documents.process_batch_kind(DocumentKind.CLAIM_FILE, claim_file)
+        documents.on_consent_received(lambda member_id: self.claims().release_for_consent(member_id))
+        return documents
 
     def claims(self) -> ClaimService:
         from chalicelib.claims.service import ClaimService

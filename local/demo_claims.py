@@ -109,8 +109,6 @@ VISITS: tuple[Visit, ...] = (
 
 def load_claims(today: date, count: int = 240) -> dict[str, int]:
     """Submit ``count`` claims over the past two years (fixed seed); run a payment cycle each week."""
-    from chalicelib.accounts.enums import Role
-    from chalicelib.accounts.principal import Principal
     from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
     from chalicelib.claims.form import ClaimInput, ClaimLineInput
     from chalicelib.claims.payments import PaymentService
@@ -118,6 +116,7 @@ def load_claims(today: date, count: int = 240) -> dict[str, int]:
     from chalicelib.claims.store import ClaimModel
     from chalicelib.documents.service import DocumentService
     from chalicelib.members.service import MemberService
+    from chalicelib.platform.access import Principal, Role
     from chalicelib.platform.config import get_settings
     from chalicelib.platform.errors import PortalError
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib import wiring
-from chalicelib.accounts.enums import AccountStatus, Role
+from chalicelib.accounts.enums import AccountStatus
 from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
 from chalicelib.accounts.store import AccountModel, EmailClaimModel, account_key, email_key
+from chalicelib.platform.access import Role
 from chalicelib.platform.config import get_settings
 from chalicelib.providers.enums import ProviderType
 from chalicelib.providers.store import ProviderModel

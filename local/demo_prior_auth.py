@@ -149,10 +149,9 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 def load_requests(today: date, count: int = 60) -> int:
     """Submit ``count`` requests over the past year (fixed seed) and review most of them."""
-    from chalicelib.accounts.enums import Role
-    from chalicelib.accounts.principal import Principal
     from chalicelib.documents.service import DocumentService
     from chalicelib.members.service import MemberService
+    from chalicelib.platform.access import Principal, Role
     from chalicelib.platform.config import get_settings
     from chalicelib.platform.errors import NotEligible
     from chalicelib.priorauth.service import PriorAuthService, ReviewDecision

@@ -9,10 +9,6 @@ class AccountStatus(StrEnum):
     DISABLED = "DISABLED"
 
 
-class Role(StrEnum):
-    PROVIDER_USER = "PROVIDER_USER"
-    PLAN_STAFF = "PLAN_STAFF"
-
 
 class TokenPurpose(StrEnum):
     ACTIVATION = "ACTIVATION"

@@ -17,10 +17,9 @@ from urllib.parse import urlencode
 from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.accounts.enums import AccountStatus, Role, TokenPurpose
+from chalicelib.accounts.enums import AccountStatus, TokenPurpose
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy, ResetEmailLimit, SessionPolicy
-from chalicelib.accounts.principal import Principal
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
 from chalicelib.accounts.store import (
     AccountModel,
@@ -36,6 +35,7 @@ from chalicelib.emails import outbox
 from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal, Role
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.base import transaction_connection
@@ -543,9 +543,4 @@ class AccountService:
         logger.info("account email queued", extra={"username": account.username, "purpose": purpose.value})
 
 
-
-def account_service() -> AccountService:
-    from chalicelib import wiring
-
-    return wiring.current().accounts()
 

@@ -10,7 +10,8 @@ from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, Un
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.accounts.enums import AccountStatus, Role
+from chalicelib.accounts.enums import AccountStatus
+from chalicelib.platform.access import Role
 from chalicelib.platform.dynamo.base import TableMeta, table_name
 
 ACCOUNTS_TABLE = table_name("accounts")

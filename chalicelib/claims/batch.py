@@ -15,16 +15,16 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.claims.enums import ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput
-from chalicelib.claims.service import ClaimService, claim_service
+from chalicelib.claims.service import ClaimService
 from chalicelib.documents.enums import DocumentStatus
 from chalicelib.documents.service import DocumentService, uploader_principal
 from chalicelib.documents.store import DocumentModel, claim_file_result_key
 from chalicelib.members.batch import take_for_processing
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.errors import PortalError
 from chalicelib.platform.logs import logger
@@ -69,7 +69,8 @@ def claim_input(fields: ClaimFields, billing_provider_id: str) -> ClaimInput:
     except ValueError:
         raise ValueError(f"claim frequency code {fields.frequency} is not 1, 7 or 8") from None
     return ClaimInput(
-        claim_type=fields.claim_type, billing_provider_id=billing_provider_id, member_id=fields.member_id or "",
+        claim_type=ClaimType(fields.claim_type), billing_provider_id=billing_provider_id,
+        member_id=fields.member_id or "",
         diagnosis_codes=tuple(fields.diagnosis_codes), lines=tuple(lines), total_charge_cents=fields.total_charge_cents,
         frequency=frequency, original_claim_number=fields.original_claim_number,
         patient_control_number=fields.patient_control_number,
@@ -152,7 +153,8 @@ def _store(key: str, body: bytes, content_type: str) -> None:
     storage.upload_file(io.BytesIO(body), key, content_type)
 
 
-def process_claim_file(document: DocumentModel, event_time: datetime, documents: DocumentService) -> str:
+def process_claim_file(document: DocumentModel, event_time: datetime, documents: DocumentService,
+                       claims: ClaimService) -> str:
     now = documents.now()
     if not take_for_processing(document, now):
         return DocumentModel.get(document.document_id).status
@@ -166,7 +168,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
         return documents.reject(document, f"not an 837 this portal accepts: {error}",
                                 from_status=DocumentStatus.PROCESSING)
     decided = outcomes(interchange)
-    run = ClaimFileRun(document, claim_service(), uploader_principal(document, now))
+    run = ClaimFileRun(document, claims, uploader_principal(document, now))
     results: list[ClaimOutcome] = []
     for transaction, fields in interchange.claims():
         if decided[transaction.control_number].code.value == "R":

@@ -25,3 +25,14 @@ class Frequency(StrEnum):
     ORIGINAL = "1"
     CORRECTED = "7"
     VOID = "8"
+
+
+STATUS_LABELS: dict[ClaimStatus, str] = {
+    ClaimStatus.RECEIVED: "Received",
+    ClaimStatus.PENDED: "Pended",
+    ClaimStatus.DENIED: "Denied",
+    ClaimStatus.PAID: "Paid",
+    ClaimStatus.REPLACED: "Replaced by a corrected claim",
+    ClaimStatus.VOIDED: "Voided",
+    ClaimStatus.VOID: "Void request accepted",
+}

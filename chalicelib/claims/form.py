@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from chalicelib.claims import obstetrics
-from chalicelib.claims.amounts import money
 from chalicelib.claims.enums import ClaimType, Frequency
 from chalicelib.platform.codesets.icd10cm import diagnosis_problem
+from chalicelib.platform.money import money
 
 MAX_LINES = 50
 MAX_DIAGNOSES = 12

@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.claims.enums import ClaimStatus, ClaimType
 from chalicelib.claims.store import PAYABLE, ClaimModel, PaymentModel, new_payment_id
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.base import transaction_connection
@@ -226,8 +226,3 @@ def tax_id_and_number(key: ClaimModel) -> tuple[str, str]:
 
 
 
-
-def payment_service() -> PaymentService:
-    from chalicelib import wiring
-
-    return wiring.current().payments()

@@ -17,7 +17,6 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.claims import adjudicator
@@ -47,6 +46,7 @@ from chalicelib.members.eligibility import Eligibility
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
@@ -472,8 +472,3 @@ def _and(left: Condition | None, right: Condition) -> Condition:
 
 
 
-
-def claim_service() -> ClaimService:
-    from chalicelib import wiring
-
-    return wiring.current().claims()

@@ -38,15 +38,6 @@ _NUMBER_DIGITS = "0123456789"
 
 
 FINAL_STATUSES = frozenset({ClaimStatus.DENIED, ClaimStatus.PAID})
-STATUS_LABELS: dict[ClaimStatus, str] = {
-    ClaimStatus.RECEIVED: "Received",
-    ClaimStatus.PENDED: "Pended",
-    ClaimStatus.DENIED: "Denied",
-    ClaimStatus.PAID: "Paid",
-    ClaimStatus.REPLACED: "Replaced by a corrected claim",
-    ClaimStatus.VOIDED: "Voided",
-    ClaimStatus.VOID: "Void request accepted",
-}
 
 
 

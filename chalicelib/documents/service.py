@@ -9,30 +9,33 @@ same event finds it moved and changes nothing. Bytes that fail the checks are mo
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.accounts.enums import Role
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
 from chalicelib.documents.store import DocumentModel, parse_upload_key, quarantine_key, upload_key
-from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal, Role
 from chalicelib.platform.aws import storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
 from chalicelib.platform.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.providers.store import ProviderModel
+
+if TYPE_CHECKING:
+    from chalicelib.members.service import MemberService
 
 _CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 IMAGE_DOCUMENT_KINDS = (DocumentKind.CONSENT_FORM.value, DocumentKind.CLINICAL_DOCUMENT.value)
@@ -65,13 +68,27 @@ class ConsentUpload:
     provider_id: str | None
 
 
+type BatchProcessor = Callable[[DocumentModel, datetime], str]
+"""Processes one arrived batch file (document, S3 event time) and answers its status."""
+
+
 class DocumentService:
-    def __init__(self, settings: Settings, members: MemberService, *,
-                 clock: Clock) -> None:
+    def __init__(self, settings: Settings, members: MemberService, *, clock: Clock) -> None:
         self._settings = settings
         self._members = members
         self._clock = clock
         self._zone = ZoneInfo(settings.plan_timezone)
+        self._batch_processors: dict[str, BatchProcessor] = {}
+        self._consent_listeners: list[Callable[[str], None]] = []
+
+    def process_batch_kind(self, kind: DocumentKind, processor: BatchProcessor) -> None:
+        """The composition root names who processes a batch file kind (Member File Upload, 837 files):
+        documents stores and checks uploads and knows no batch processor itself."""
+        self._batch_processors[kind.value] = processor
+
+    def on_consent_received(self, listener: Callable[[str], None]) -> None:
+        """Called with the member ID each time a consent form is received (claims waiting for one are released)."""
+        self._consent_listeners.append(listener)
 
     def now(self) -> datetime:
         return self._clock()
@@ -90,7 +107,7 @@ class DocumentService:
     def request_consent_upload(self, principal: Principal, request: ConsentUpload) -> UploadTicket:
         self._members.check_service_date(request.date_of_service)
         provider = self.acting_provider(principal, request.provider_id)
-        member = self._members.find(principal, MemberLookup(member_id=request.member_id))
+        member = self._members.find_by_id(principal, request.member_id)
         answer = self._members.answer(member, request.date_of_service, provider.provider_id)
         if not answer.eligibility.eligible:
             raise NotEligible(
@@ -157,7 +174,7 @@ class DocumentService:
     def member_consent_forms(self, principal: Principal, member_id: str, limit: int,
                              token: str | None) -> DocumentPage:
         """The member's consent forms that the user's own providers sent (others' answer as absent)."""
-        member = self._members.find(principal, MemberLookup(member_id=member_id))
+        member = self._members.find_by_id(principal, member_id)
         visible = None if principal.is_plan_staff else self._visible_filter(principal)
         start = decode_page_token(token, {"member_id": member.member_id})
         results = DocumentModel.by_member.query(member.member_id, filter_condition=visible, limit=limit,
@@ -181,6 +198,26 @@ class DocumentService:
             owners = DocumentModel.provider_id == "-"
         return condition & owners
 
+    def uploads_page(self, principal: Principal, kind: DocumentKind, limit: int, token: str | None
+                     ) -> Page[DocumentModel]:
+        """A group's files of one kind under its Tax ID; a practitioner's, those made for it. Newest first."""
+        if principal.tax_ids:
+            tax_id, only_provider = principal.tax_ids[0], None
+        elif principal.home_provider_id:
+            provider = self.acting_provider(principal, None)
+            tax_id, only_provider = provider.tax_id, provider.provider_id
+        else:
+            return Page([], 0, None)
+        condition = DocumentModel.kind == kind.value
+        if only_provider:
+            condition &= DocumentModel.provider_id == only_provider
+        start = decode_page_token(token, {"tax_id": tax_id})
+        results = DocumentModel.by_tax_id.query(tax_id, filter_condition=condition, limit=limit,
+                                                last_evaluated_key=start, scan_index_forward=False)
+        items = list(results)
+        return Page(items, DocumentModel.by_tax_id.count(tax_id, filter_condition=condition),
+                    encode_page_token(results.last_evaluated_key))
+
     # Processing what S3 reports
 
     def process_upload(self, key: str, event_time: datetime) -> str | None:
@@ -197,19 +234,13 @@ class DocumentService:
             return document.status
         if document.status != DocumentStatus.AWAITING_UPLOAD.value and document.kind in IMAGE_DOCUMENT_KINDS:
             return document.status
-        if document.kind == DocumentKind.ELIGIBILITY_FILE.value:
-            from chalicelib.members.batch import process_eligibility_file
-
-            return process_eligibility_file(document, event_time, self._members, self)
-        if document.kind == DocumentKind.CLAIM_FILE.value:
-            from chalicelib.claims.batch import process_claim_file
-
-            return process_claim_file(document, event_time, self)
+        processor = self._batch_processors.get(document.kind)
+        if processor is not None:
+            return processor(document, event_time)
         status = self._check_image_document(document, event_time)
         if status == DocumentStatus.RECEIVED.value and document.kind == DocumentKind.CONSENT_FORM.value:
-            from chalicelib.claims.service import claim_service
-
-            claim_service().release_for_consent(str(document.member_id))
+            for listener in self._consent_listeners:
+                listener(str(document.member_id))
         return status
 
     def _check_image_document(self, document: DocumentModel, event_time: datetime) -> str:
@@ -323,8 +354,3 @@ def uploader_principal(document: DocumentModel, now: datetime) -> Principal:
 
 
 
-
-def document_service() -> DocumentService:
-    from chalicelib import wiring
-
-    return wiring.current().documents()

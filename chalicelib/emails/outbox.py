@@ -116,8 +116,3 @@ def _idempotent_sender() -> Callable[..., dict[str, str]]:
     return idempotent_function(
         data_keyword_argument="message", persistence_store=persistence, config=_idempotency_config()
     )(_send)
-
-
-def reset_cached_senders() -> None:
-    _idempotent_sender.cache_clear()
-    _idempotency_config.cache_clear()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chalicelib.platform.aws.mailer import RenderedEmail
 from chalicelib.platform.config import Settings
 
 
@@ -19,13 +20,6 @@ class EmailTemplate(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     EXPORT_READY = "export_ready"
     PRIOR_AUTH_STATUS = "prior_auth_status"
-
-
-@dataclass(frozen=True)
-class RenderedEmail:
-    subject: str
-    text: str
-    html: str
 
 
 @dataclass(frozen=True)

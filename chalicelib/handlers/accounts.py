@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.accounts.principal import Principal
+from chalicelib import wiring
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider
-from chalicelib.accounts.service import Registration, account_service
+from chalicelib.accounts.service import Registration
+from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.web.api import api_route
 from chalicelib.providers.enums import ProviderType
@@ -57,7 +58,7 @@ def register(body: RegisterRequest) -> dict[str, str]:
         last_name=body.last_name or "",
         group_name=body.group_name or "",
     )
-    account_service().register(
+    wiring.current().accounts().register(
         Registration(
             provider=provider,
             accept_agreement=body.accept_agreement,
@@ -74,34 +75,34 @@ def register(body: RegisterRequest) -> dict[str, str]:
 @api_route(auth_routes, "/auth/activate", method="POST", summary="Activate an account with the emailed token",
            tag=TAG, body="accounts:TokenRequest", response="base:StatusBody", auth=False)
 def activate(body: TokenRequest) -> dict[str, str]:
-    account_service().activate(body.token)
+    wiring.current().accounts().activate(body.token)
     return {"status": "ACTIVE"}
 
 
 @api_route(auth_routes, "/auth/resend-activation", method="POST", summary="Send a new activation email",
            tag=TAG, body="accounts:UsernameRequest", response="base:MessageBody", status=202, auth=False)
 def resend_activation(body: UsernameRequest) -> dict[str, str]:
-    account_service().resend_activation(body.username)
+    wiring.current().accounts().resend_activation(body.username)
     return RESEND_ACTIVATION_ANSWER
 
 
 @api_route(auth_routes, "/auth/login", method="POST", summary="Log in and get a session token", tag=TAG,
            body="accounts:LoginRequest", response="accounts:LoginResponse", errors=(401, 403, 423), auth=False)
 def login(body: LoginRequest) -> dict[str, Any]:
-    session = account_service().login(body.username, body.password)
+    session = wiring.current().accounts().login(body.username, body.password)
     return {"token": session.token, "expires_at": session.ends_at, "absolute_expires_at": session.hard_expiry}
 
 
 @api_route(auth_routes, "/auth/logout", method="POST", summary="End this session", tag=TAG, status=204)
 def logout(principal: Principal) -> None:
-    account_service().logout(principal)
+    wiring.current().accounts().logout(principal)
 
 
 @api_route(auth_routes, "/auth/forgot-password", method="POST", summary="Email a password reset link", tag=TAG,
            body="accounts:UsernameRequest", response="base:MessageBody", status=202, auth=False,
            description="Answers the same whether or not the username exists; at most a few emails per hour.")
 def forgot_password(body: UsernameRequest) -> dict[str, str]:
-    account_service().forgot_password(body.username)
+    wiring.current().accounts().forgot_password(body.username)
     return FORGOT_PASSWORD_ANSWER
 
 
@@ -109,14 +110,14 @@ def forgot_password(body: UsernameRequest) -> dict[str, str]:
            tag=TAG, body="accounts:ResetPasswordRequest", response="base:StatusBody", auth=False,
            description="Unlocks the account and ends every earlier session.")
 def reset_password(body: ResetPasswordRequest) -> dict[str, str]:
-    account_service().reset_password(body.token, body.password)
+    wiring.current().accounts().reset_password(body.token, body.password)
     return {"status": "PASSWORD_RESET"}
 
 
 @api_route(auth_routes, "/me", summary="The logged-in user and the providers it acts for", tag=TAG,
            response="accounts:MeResponse")
 def me(principal: Principal) -> dict[str, Any]:
-    profile = account_service().profile(principal)
+    profile = wiring.current().accounts().profile(principal)
     return {
         **asdict(profile),
         "session": {"expires_at": principal.session_ends_at, "absolute_expires_at": principal.session_hard_expiry},

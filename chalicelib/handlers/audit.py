@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
+from chalicelib.platform.access import Principal
 from chalicelib.platform.errors import Forbidden
 from chalicelib.platform.web.api import api_route
 

@@ -8,17 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Cron, Response
 
-from chalicelib.accounts.principal import Principal
-from chalicelib.claims.amounts import money
-from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
-from chalicelib.claims.store import STATUS_LABELS, ClaimModel, PaymentModel
+from chalicelib import wiring
+from chalicelib.claims.enums import STATUS_LABELS, ClaimStatus, ClaimType, Frequency
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
-from chalicelib.documents.service import document_service
-from chalicelib.documents.store import DocumentModel
 from chalicelib.handlers.members import document_body, ticket_body, uploads_page
+from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import BatchNotFound, DocumentNotFound, Forbidden
+from chalicelib.platform.money import money
 from chalicelib.platform.web.api import api_route
 from chalicelib.platform.web.idempotency import idempotency_key
 
@@ -26,6 +24,8 @@ if TYPE_CHECKING:
     from chalicelib.claims.form import ClaimInput
     from chalicelib.claims.payments import PaymentView
     from chalicelib.claims.schemas import ClaimFileIn, ClaimIn, ClaimSearchQuery, PaymentListQuery
+    from chalicelib.claims.store import ClaimModel, PaymentModel
+    from chalicelib.documents.store import DocumentModel
     from chalicelib.members.schemas import ListQuery
     from chalicelib.platform.web.api import RequestInfo
     from chalicelib.priorauth.schemas import AttachmentsIn
@@ -37,15 +37,15 @@ X12_CONTENT_TYPE = "application/edi-x12"
 
 
 def _claims() -> Any:
-    from chalicelib.claims.service import claim_service
 
-    return claim_service()
+
+    return wiring.current().claims()
 
 
 def _payments() -> Any:
-    from chalicelib.claims.payments import payment_service
 
-    return payment_service()
+
+    return wiring.current().payments()
 
 
 def cents(value: Decimal) -> int:
@@ -212,7 +212,7 @@ def claim_file_body(document: DocumentModel) -> dict[str, Any]:
            "answered with a 999, and every valid claim is submitted as the online form would be; a claim that "
            "fails is listed with its reasons and the others go through. Follow GET /claim-files/{documentId}.")
 def request_claim_file(principal: Principal, body: ClaimFileIn) -> dict[str, Any]:
-    documents = document_service()
+    documents = wiring.current().documents()
     provider = documents.acting_provider(principal, body.provider_id)
     document = documents.new_document(principal, provider, DocumentKind.CLAIM_FILE, body.file_name, X12_CONTENT_TYPE)
     ticket = documents.issue_upload(document, get_settings().upload_max_bytes)
@@ -224,7 +224,7 @@ def request_claim_file(principal: Principal, body: ClaimFileIn) -> dict[str, Any
            response="claims:ClaimFileOut", errors=(404,))
 def get_claim_file(principal: Principal, documentId: str) -> dict[str, Any]:
     try:
-        document = document_service().get(principal, documentId)
+        document = wiring.current().documents().get(principal, documentId)
     except DocumentNotFound:
         raise BatchNotFound() from None
     if document.kind != DocumentKind.CLAIM_FILE.value:

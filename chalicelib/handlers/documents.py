@@ -9,7 +9,7 @@ from urllib.parse import unquote_plus
 
 from chalice import Blueprint
 
-from chalicelib.documents.service import document_service
+from chalicelib import wiring
 from chalicelib.platform import metrics
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
@@ -31,7 +31,7 @@ def s3_records(message_body: str) -> list[dict[str, Any]]:
 def event_time(record: dict[str, Any]) -> datetime:
     raw = record.get("eventTime")
     if not raw:
-        return document_service().now()
+        return wiring.current().documents().now()
     return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
 
 
@@ -42,7 +42,7 @@ def process_uploaded_documents(event: Any) -> None:
         for record in s3_records(message.body):
             key = unquote_plus(record["s3"]["object"]["key"])
             try:
-                status = document_service().process_upload(key, event_time(record))
+                status = wiring.current().documents().process_upload(key, event_time(record))
             except Exception:  # noqa: BLE001 - one bad upload must not stop the others; SQS retries it
                 logger.exception("upload processing failed", extra={"key_prefix": key[:40]})
                 failures += 1

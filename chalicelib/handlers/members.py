@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
-from chalicelib.accounts.principal import Principal
+from chalicelib import wiring
 from chalicelib.documents.consent import ConsentType
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
-from chalicelib.documents.service import ConsentUpload, UploadTicket, document_service
-from chalicelib.documents.store import DocumentModel
-from chalicelib.members.service import EligibilityAnswer, MemberLookup, member_service
+from chalicelib.documents.service import ConsentUpload, UploadTicket
+from chalicelib.members.service import EligibilityAnswer, MemberLookup
+from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.errors import DocumentNotFound, ValidationFailed
 from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
+    from chalicelib.documents.store import DocumentModel
     from chalicelib.members.schemas import ConsentUploadRequest, EligibilityFileRequest, EligibilityQuery, ListQuery
 
 member_routes = Blueprint(__name__)
@@ -77,7 +77,8 @@ def eligibility_body(answer: EligibilityAnswer) -> dict[str, Any]:
            "ignoring case, accents and spacing). The date of service is required, not in the future and at most "
            "24 months back. Members of the states your providers practise in; every answer is audited.")
 def eligibility(principal: Principal, query: EligibilityQuery) -> dict[str, Any]:
-    answer = member_service().eligibility(principal, lookup_from(query), query.date_of_service, query.provider_id)
+    members = wiring.current().members()
+    answer = members.eligibility(principal, lookup_from(query), query.date_of_service, query.provider_id)
     return eligibility_body(answer)
 
 
@@ -98,7 +99,7 @@ def ticket_body(ticket: UploadTicket) -> dict[str, Any]:
            "or REJECTED with the reason. Without a claim number the form applies to the member's claims of that "
            "type received on or after its receipt date.")
 def request_consent_upload(principal: Principal, body: ConsentUploadRequest, memberId: str) -> dict[str, Any]:
-    ticket = document_service().request_consent_upload(principal, ConsentUpload(
+    ticket = wiring.current().documents().request_consent_upload(principal, ConsentUpload(
         member_id=memberId, consent_type=ConsentType(body.consent_type), date_of_service=body.date_of_service,
         claim_number=body.claim_number, file_name=body.file_name, content_type=body.content_type,
         provider_id=body.provider_id,
@@ -109,7 +110,7 @@ def request_consent_upload(principal: Principal, body: ConsentUploadRequest, mem
 @api_route(member_routes, "/members/{memberId}/consent-forms", tag=TAG, summary="The member's consent forms",
            query="members:ListQuery", response="members:DocumentList", errors=(404,))
 def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
-    page = document_service().member_consent_forms(principal, memberId, query.limit, query.next_token)
+    page = wiring.current().documents().member_consent_forms(principal, memberId, query.limit, query.next_token)
     return {"items": [document_body(item) for item in page.items], "count": page.count,
             "next_token": page.next_token}
 
@@ -117,7 +118,7 @@ def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) ->
 @api_route(member_routes, "/documents/{documentId}", tag=TAG, summary="An uploaded document and its status",
            response="members:DocumentOut", errors=(404,))
 def get_document(principal: Principal, documentId: str) -> dict[str, Any]:
-    return document_body(document_service().get(principal, documentId))
+    return document_body(wiring.current().documents().get(principal, documentId))
 
 
 def eligibility_file_body(document: DocumentModel) -> dict[str, Any]:
@@ -136,7 +137,7 @@ def eligibility_file_body(document: DocumentModel) -> dict[str, Any]:
            "firstName, birthDate. Answers a presigned S3 POST for text/csv; follow GET "
            "/members/eligibility-files/{documentId} for progress and the results link.")
 def request_eligibility_file(principal: Principal, body: EligibilityFileRequest) -> dict[str, Any]:
-    documents = document_service()
+    documents = wiring.current().documents()
     provider = documents.acting_provider(principal, body.provider_id)
     document = documents.new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE, body.file_name,
                                       CSV_CONTENT_TYPE)
@@ -145,7 +146,7 @@ def request_eligibility_file(principal: Principal, body: EligibilityFileRequest)
 
 
 def _eligibility_file(principal: Principal, document_id: str) -> DocumentModel:
-    document = document_service().get(principal, document_id)
+    document = wiring.current().documents().get(principal, document_id)
     if document.kind != DocumentKind.ELIGIBILITY_FILE.value:
         raise DocumentNotFound()
     return document
@@ -167,20 +168,5 @@ def list_eligibility_files(principal: Principal, query: ListQuery) -> dict[str, 
 
 def uploads_page(principal: Principal, kind: DocumentKind, query: ListQuery,
                  body: Callable[[DocumentModel], dict[str, Any]]) -> dict[str, Any]:
-    """A group's files of one kind under its Tax ID; a practitioner's, those made for it. Newest first."""
-    if principal.tax_ids:
-        tax_id, only_provider = principal.tax_ids[0], None
-    elif principal.home_provider_id:
-        provider = document_service().acting_provider(principal, None)
-        tax_id, only_provider = provider.tax_id, provider.provider_id
-    else:
-        return {"items": [], "count": 0, "next_token": None}
-    condition = DocumentModel.kind == kind.value
-    if only_provider:
-        condition &= DocumentModel.provider_id == only_provider
-    start = decode_page_token(query.next_token, {"tax_id": tax_id})
-    results = DocumentModel.by_tax_id.query(tax_id, filter_condition=condition, limit=query.limit,
-                                            last_evaluated_key=start, scan_index_forward=False)
-    items = [body(item) for item in results]
-    return {"items": items, "count": DocumentModel.by_tax_id.count(tax_id, filter_condition=condition),
-            "next_token": encode_page_token(results.last_evaluated_key)}
+    page = wiring.current().documents().uploads_page(principal, kind, query.limit, query.next_token)
+    return {"items": [body(item) for item in page.items], "count": page.count, "next_token": page.next_token}

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.accounts.principal import Principal
+from chalicelib import wiring
 from chalicelib.documents.service import UploadTicket
 from chalicelib.handlers.members import document_body, ticket_body
+from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import NotFound, ValidationFailed
 from chalicelib.platform.web.api import MAX_BODY_BYTES, api_route
 from chalicelib.platform.web.idempotency import idempotency_key
 from chalicelib.priorauth.enums import AuthStatus, RequestType, Urgency
-from chalicelib.priorauth.store import PriorAuthRequestModel
 
 if TYPE_CHECKING:
     from chalicelib.documents.store import DocumentModel
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
         SearchQuery,
     )
     from chalicelib.priorauth.service import SubmitOutcome
-    from chalicelib.priorauth.store import PriorAuthEventModel
+    from chalicelib.priorauth.store import PriorAuthEventModel, PriorAuthRequestModel
     from chalicelib.priorauth.submission import Submission
 
 prior_auth_routes = Blueprint(__name__)
@@ -43,9 +43,9 @@ REVIEW_TAG = "Clinical review (plan staff)"
 
 
 def _service() -> Any:
-    from chalicelib.priorauth.service import prior_auth_service
 
-    return prior_auth_service()
+
+    return wiring.current().prior_auths()
 
 
 def summary_body(request: PriorAuthRequestModel, now: datetime) -> dict[str, Any]:
@@ -326,7 +326,7 @@ def fhir_submit(principal: Principal, operation: str, request: RequestInfo) -> R
            summary="The prior authorization decision as a PAS ClaimResponse", errors=(404,))
 def fhir_claim_response(principal: Principal, authorizationNumber: str) -> Response:
     from chalicelib.priorauth.fhir import claim_response
-    from chalicelib.priorauth.service import prior_auth_service
 
-    request = prior_auth_service().get(principal, authorizationNumber)
+
+    request = wiring.current().prior_auths().get(principal, authorizationNumber)
     return _fhir_response(claim_response(request, get_settings().plan_name))

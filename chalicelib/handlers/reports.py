@@ -8,22 +8,20 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Rate, Response
 
 from chalicelib import wiring
-from chalicelib.accounts.principal import Principal
-from chalicelib.members.service import coverage_spans, member_service, other_coverage
-from chalicelib.members.store import AlertAttribute
+from chalicelib.members.service import coverage_spans, other_coverage
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.errors import ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.platform.web.api import api_route
 from chalicelib.reports import registry, roster
 from chalicelib.reports.enums import ExportStatus, Frequency
-from chalicelib.reports.exports import EXPORTS_QUEUE, export_service
-from chalicelib.reports.store import ExportJobModel, ExportSubscriptionModel
+from chalicelib.reports.exports import EXPORTS_QUEUE
 
 if TYPE_CHECKING:
     from chalicelib.members.schemas import ListQuery
+    from chalicelib.members.store import AlertAttribute
     from chalicelib.reports.schemas import (
         ExportRequest,
         RegistryQuery,
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
         RosterQuery,
         SubscriptionRequest,
     )
+    from chalicelib.reports.store import ExportJobModel, ExportSubscriptionModel
 
 report_routes = Blueprint(__name__)
 TAG = "Member reports"
@@ -61,7 +60,7 @@ def membership_list(principal: Principal, query: RosterQuery) -> dict[str, Any]:
 @api_route(report_routes, "/members/{memberId}", tag=TAG, summary="Member detail", response="reports:MemberDetailOut",
            errors=(404,))
 def member_detail(principal: Principal, memberId: str) -> dict[str, Any]:
-    member = member_service().detail(principal, memberId)
+    member = wiring.current().members().detail(principal, memberId)
     spans = coverage_spans(member)
     return {
         **member.attribute_values,
@@ -85,7 +84,7 @@ def export_body(job: ExportJobModel) -> dict[str, Any]:
            description="Answers at once with a QUEUED job; an email says when it is ready (7 days).")
 def start_export(principal: Principal, body: ExportRequest) -> dict[str, Any]:
     scope = roster.resolve_scope(principal, body.provider_id)
-    return export_body(export_service().request(principal, scope))
+    return export_body(wiring.current().exports().request(principal, scope))
 
 
 def _tax_id(principal: Principal) -> str:
@@ -95,7 +94,7 @@ def _tax_id(principal: Principal) -> str:
 @api_route(report_routes, "/reports/membership-exports", tag=TAG, summary="Your exports, newest first",
            query="members:ListQuery", response="reports:ExportList", errors=(404,))
 def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
-    page = export_service().list_for(_tax_id(principal), query.limit, query.next_token)
+    page = wiring.current().exports().list_for(_tax_id(principal), query.limit, query.next_token)
     visible = [job for job in page.items if principal.may_act_for(job.provider_id, job.tax_id)
                or principal.is_plan_staff]
     return {"items": [export_body(job) for job in visible], "count": page.count, "next_token": page.next_token}
@@ -104,14 +103,14 @@ def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
 @api_route(report_routes, "/reports/membership-exports/{exportId}", tag=TAG, summary="An export's status",
            response="reports:ExportOut", errors=(404,))
 def get_export(principal: Principal, exportId: str) -> dict[str, Any]:
-    return export_body(export_service().get(principal, exportId))
+    return export_body(wiring.current().exports().get(principal, exportId))
 
 
 @api_route(report_routes, "/reports/membership-exports/{exportId}/download", tag=TAG, status=302,
            summary="Download a finished export (redirects to a one-minute link)", errors=(404, 409, 410),
            produces="text/csv")
 def download_export(principal: Principal, exportId: str) -> Response:
-    url = export_service().download_url(principal, exportId)
+    url = wiring.current().exports().download_url(principal, exportId)
     return Response(body="", status_code=302, headers={"Location": url})
 
 
@@ -124,33 +123,29 @@ def subscription_body(subscription: ExportSubscriptionModel) -> dict[str, Any]:
            response="reports:SubscriptionOut", errors=(404,))
 def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]:
     scope = roster.resolve_scope(principal, body.provider_id)
-    return subscription_body(export_service().subscribe(principal, scope, Frequency(body.frequency)))
+    return subscription_body(wiring.current().exports().subscribe(principal, scope, Frequency(body.frequency)))
 
 
 @api_route(report_routes, "/reports/membership-export-subscriptions", tag=TAG, summary="Your scheduled exports",
            query="members:ListQuery", response="reports:SubscriptionList", errors=(404,))
 def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]:
-    tax_id = _tax_id(principal)
-    start = decode_page_token(query.next_token, {"tax_id": tax_id})
-    results = ExportSubscriptionModel.by_tax_id.query(tax_id, limit=query.limit, last_evaluated_key=start,
-                                                      scan_index_forward=False)
-    items = [subscription_body(item) for item in results
-             if principal.is_plan_staff or principal.may_act_for(item.provider_id, item.tax_id)]
-    return {"items": items, "count": ExportSubscriptionModel.by_tax_id.count(tax_id),
-            "next_token": encode_page_token(results.last_evaluated_key)}
+    page = wiring.current().exports().subscriptions_page(principal, _tax_id(principal), query.limit,
+                                                         query.next_token)
+    return {"items": [subscription_body(item) for item in page.items], "count": page.count,
+            "next_token": page.next_token}
 
 
 @api_route(report_routes, "/reports/membership-export-subscriptions/{subscriptionId}", method="DELETE", tag=TAG,
            status=204, summary="Stop a scheduled export", errors=(404,))
 def unsubscribe(principal: Principal, subscriptionId: str) -> None:
-    export_service().unsubscribe(principal, subscriptionId)
+    wiring.current().exports().unsubscribe(principal, subscriptionId)
 
 
 @report_routes.on_sqs_message(queue=get_settings().resource_name(EXPORTS_QUEUE), batch_size=1)
 def run_membership_exports(event: Any) -> None:
     try:
         for message in event:
-            status = export_service().run(json.loads(message.body)["exportId"])
+            status = wiring.current().exports().run(json.loads(message.body)["exportId"])
             logger.info("export run", extra={"status": status})
     finally:
         metrics.flush()
@@ -158,7 +153,7 @@ def run_membership_exports(event: Any) -> None:
 
 @report_routes.schedule(Rate(15, unit=Rate.MINUTES))
 def start_scheduled_exports(event: Any) -> None:
-    started = export_service().run_due_subscriptions()
+    started = wiring.current().exports().run_due_subscriptions()
     if started:
         logger.info("scheduled exports started", extra={"count": started})
         metrics.count("ScheduledExportsStarted", started)

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from pynamodb.exceptions import DoesNotExist
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import (
@@ -24,6 +23,7 @@ from chalicelib.members.eligibility import (
 from chalicelib.members.names import name_search_key
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
@@ -102,6 +102,9 @@ class MemberService:
             raise ProviderNotFound(fields={"providerId": "is not a provider you act for"})
         return provider.provider_id
 
+    def find_by_id(self, principal: Principal, member_id: str) -> MemberModel:
+        return self.find(principal, MemberLookup(member_id=member_id))
+
     def find(self, principal: Principal, lookup: MemberLookup) -> MemberModel:
         member = self._lookup(lookup)
         if member is None or not principal.may_see_state(member.state):
@@ -166,8 +169,3 @@ class MemberService:
 
 
 
-
-def member_service() -> MemberService:
-    from chalicelib import wiring
-
-    return wiring.current().members()

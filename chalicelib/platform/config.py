@@ -50,9 +50,6 @@ class Settings:
         """Physical name of a table, queue or bucket, as ``infrastructure/`` names it."""
         return f"{RESOURCE_NAME_PREFIX}-{self.stage}-{short_name}"
 
-    @property
-    def is_local(self) -> bool:
-        return self.stage == "local"
 
 
 def _int(name: str, default: int) -> int:

@@ -114,11 +114,6 @@ class AccountLocked(PortalError):
     )
 
 
-class ServiceUnavailable(PortalError):
-    kind = ErrorKind.UNAVAILABLE
-    code = "SERVICE_UNAVAILABLE"
-    default_message = "The service is busy. Try again in a moment."
-
 
 class MemberNotFound(NotFound):
     code = "MEMBER_NOT_FOUND"

@@ -16,7 +16,6 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -28,6 +27,7 @@ from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
@@ -75,14 +75,6 @@ STATUS_LABELS: dict[AuthStatus, str] = {
     AuthStatus.APPEALED: "Appeal received",
 }
 
-DENIAL_REASONS: dict[str, str] = {
-    "NOT_MEDICALLY_NECESSARY": "The clinical information does not meet medical necessity criteria.",
-    "INSUFFICIENT_INFORMATION": "The information requested to make a decision was not received.",
-    "NOT_A_COVERED_BENEFIT": "The service is not a covered benefit of the member's plan.",
-    "OUT_OF_NETWORK": "The servicing provider is out of network and no exception applies.",
-    "EXPERIMENTAL": "The service is experimental or investigational for this condition.",
-    "DUPLICATE_REQUEST": "The service is already authorized under another request.",
-}
 
 
 @dataclass(frozen=True)
@@ -621,8 +613,3 @@ def _period(month: str, group_by: str) -> str:
 
 
 
-
-def prior_auth_service() -> PriorAuthService:
-    from chalicelib import wiring
-
-    return wiring.current().prior_auths()

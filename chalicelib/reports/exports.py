@@ -18,18 +18,17 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from chalicelib.accounts.enums import Role
-from chalicelib.accounts.principal import Principal
 from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal, Role
 from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
 from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
 from chalicelib.platform.logs import logger
 from chalicelib.reports.enums import ExportStatus, Frequency
@@ -153,6 +152,17 @@ class ExportService:
                                                  scan_index_forward=False)
         items = list(results)
         return ExportPage(items, ExportJobModel.by_tax_id.count(tax_id), encode_page_token(results.last_evaluated_key))
+
+    def subscriptions_page(self, principal: Principal, tax_id: str, limit: int, token: str | None
+                           ) -> Page[ExportSubscriptionModel]:
+        """The Tax ID's scheduled exports, newest first; of those, the ones this user may act for."""
+        start = decode_page_token(token, {"tax_id": tax_id})
+        results = ExportSubscriptionModel.by_tax_id.query(tax_id, limit=limit, last_evaluated_key=start,
+                                                          scan_index_forward=False)
+        items = [item for item in results
+                 if principal.is_plan_staff or principal.may_act_for(item.provider_id, item.tax_id)]
+        return Page(items, ExportSubscriptionModel.by_tax_id.count(tax_id),
+                    encode_page_token(results.last_evaluated_key))
 
     # The exports handler
 
@@ -286,8 +296,3 @@ class ExportService:
 
 
 
-
-def export_service() -> ExportService:
-    from chalicelib import wiring
-
-    return wiring.current().exports()

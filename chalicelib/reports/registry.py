@@ -11,11 +11,11 @@ from enum import StrEnum
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.service import coverage_spans
 from chalicelib.members.store import MemberModel
+from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.reports.roster import RosterScope, current_program
 from chalicelib.reports.store import (

@@ -10,12 +10,12 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.accounts.principal import Principal
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import CoverageSpan
 from chalicelib.members.service import coverage_spans
 from chalicelib.members.store import MemberModel
+from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.base import transaction_connection
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.errors import ProviderNotFound, ValidationFailed

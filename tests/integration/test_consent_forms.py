@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 import pytest
 import requests
 
+from chalicelib import wiring
 from chalicelib.documents.consent import ClaimForConsent, ConsentType
-from chalicelib.documents.service import document_service
 from chalicelib.documents.store import DocumentModel
 from chalicelib.platform.aws.clients import aws_client
 from chalicelib.platform.config import get_settings
@@ -155,7 +155,7 @@ def test_without_a_claim_number_a_form_applies_to_claims_received_on_or_after_it
         api, token_for, pump):
     # 2031-11-06 02:30 UTC is still 2031-11-05 in the plan's time zone (Eastern).
     form = received_form(api, token_for, pump, datetime(2031, 11, 6, 2, 30, tzinfo=UTC))
-    service = document_service()
+    service = wiring.current().documents()
     assert service.received_on(form) == date(2031, 11, 5)
     assert service.applicable_consent_form(claim(received_on=date(2031, 11, 4))) is None
     assert service.applicable_consent_form(claim(received_on=date(2031, 11, 5))).document_id == form.document_id
@@ -165,7 +165,7 @@ def test_without_a_claim_number_a_form_applies_to_claims_received_on_or_after_it
 
 def test_with_a_claim_number_a_form_applies_to_that_claim_only(api, token_for, pump):
     form = received_form(api, token_for, pump, datetime(2031, 11, 6, 15, 0, tzinfo=UTC), claimNumber="C-9")
-    service = document_service()
+    service = wiring.current().documents()
     assert service.applicable_consent_form(claim("C-9", received_on=date(2031, 10, 1))).document_id == \
         form.document_id
     assert service.applicable_consent_form(claim("C-10", received_on=date(2031, 11, 20))) is None

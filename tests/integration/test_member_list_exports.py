@@ -4,9 +4,10 @@ import io
 import pytest
 import requests
 
+from chalicelib import wiring
 from chalicelib.platform.aws.clients import aws_client
 from chalicelib.platform.config import get_settings
-from chalicelib.reports import exports, roster
+from chalicelib.reports import roster
 from chalicelib.reports.store import ExportJobModel, ExportSubscriptionModel, RosterCountModel
 from tests.integration.conftest import sent_emails
 
@@ -91,7 +92,7 @@ def test_a_failed_export_is_marked_with_the_reason_and_leaves_no_file(api, token
 def test_a_job_delivered_twice_runs_once(api, token_for, pump):
     token = token_for("demo.group")
     job = start(api, token)
-    assert exports.export_service().run(job["exportId"]) == "COMPLETED"
+    assert wiring.current().exports().run(job["exportId"]) == "COMPLETED"
     pump.drain_queues()  # the queued message for the same job
     assert ExportJobModel.get(job["exportId"]).status == "COMPLETED"
     assert len([e for e in sent_emails() if e["subject"].startswith("Your Provider Membership List")]) == 1
@@ -103,7 +104,7 @@ def test_weekly_subscription_starts_an_export_when_due_and_only_once(api, token_
     assert created.status_code == 201
     subscription = created.data
     assert subscription["active"] is True
-    service = exports.export_service()
+    service = wiring.current().exports()
     assert service.run_due_subscriptions() == 0
     roster_members.advance(days=7)
     assert service.run_due_subscriptions() == 1

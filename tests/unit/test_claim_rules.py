@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 
 from chalicelib.claims.adjudicator import ClaimFacts, FeeRow, LineFacts, adjudicate
-from chalicelib.claims.amounts import money
 from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems
 from chalicelib.claims.obstetrics import is_delivery, missing_delivery_diagnoses
+from chalicelib.platform.money import money
 
 TODAY = date(2026, 11, 23)
 FEES = {"99213": FeeRow("99213", 7500), "99284": FeeRow("99284", 15500, copay_cents=800),

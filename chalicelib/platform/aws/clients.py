@@ -20,11 +20,3 @@ def aws_client(service: str) -> Any:
         endpoint_url=settings.aws_endpoint_url,
         config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}),
     )
-
-
-def reset_clients() -> None:
-    """Forget every cached client (tests start a fresh moto per test)."""
-    aws_client.cache_clear()
-    from chalicelib.platform.aws import queue
-
-    queue.queue_url.cache_clear()

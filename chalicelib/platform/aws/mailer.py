@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from email.utils import formataddr
 
-from chalicelib.emails.templates import RenderedEmail
 from chalicelib.platform.aws.clients import aws_client
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
 
 
 def send_email(*, sender_name: str, sender_email: str, to: str, email: RenderedEmail) -> str:

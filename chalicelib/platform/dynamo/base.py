@@ -38,8 +38,3 @@ def transaction_connection() -> Connection:
         _transaction_connection = Connection(region=_settings.region, host=_settings.aws_endpoint_url)
     return _transaction_connection
 
-
-def reset_connections() -> None:
-    """Drop cached connections (tests start a fresh moto per test)."""
-    global _transaction_connection
-    _transaction_connection = None

@@ -18,7 +18,7 @@ from chalicelib.platform.errors import ValidationFailed
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
 
-    from chalicelib.accounts.principal import Principal
+    from chalicelib.platform.access import Principal
 
 
 MAX_TOKEN_CHARS = 2048

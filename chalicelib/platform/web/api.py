@@ -146,10 +146,19 @@ class RequestInfo:
     lambda_context: Any = field(default=None, repr=False, compare=False)
 
 
-def authenticator() -> Callable[[str], Any]:
-    from chalicelib.accounts.service import account_service
+_authenticate: Callable[[str], Any] | None = None
 
-    return account_service().authenticate
+
+def use_authenticator(authenticate: Callable[[str], Any]) -> None:
+    """The entry points say how a bearer token becomes a ``Principal`` (the accounts service does it)."""
+    global _authenticate
+    _authenticate = authenticate
+
+
+def authenticator() -> Callable[[str], Any]:
+    if _authenticate is None:
+        raise RuntimeError("no authenticator: chalicelib.handlers sets it on import")
+    return _authenticate
 
 
 def api_route(

@@ -23,12 +23,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from chalicelib.claims.enums import ClaimType
-
 ERRATA_MAPS = {"005010X222A2": "005010X222A1", "005010X223A3": "005010X223A2"}
+PROFESSIONAL, INSTITUTIONAL = "PROFESSIONAL", "INSTITUTIONAL"  # the claims area's ClaimType values
+
 ACCEPTED_VERSIONS = {
-    "005010X222A1": ClaimType.PROFESSIONAL, "005010X222A2": ClaimType.PROFESSIONAL,
-    "005010X223A2": ClaimType.INSTITUTIONAL, "005010X223A3": ClaimType.INSTITUTIONAL,
+    "005010X222A1": PROFESSIONAL, "005010X222A2": PROFESSIONAL,
+    "005010X223A2": INSTITUTIONAL, "005010X223A3": INSTITUTIONAL,
 }
 HEADER = "header"
 ICD10_QUALIFIERS = {"ABK", "ABF", "ABJ", "ABN", "APR"}
@@ -54,7 +54,7 @@ class LineFields:
 
 @dataclass
 class ClaimFields:
-    claim_type: ClaimType
+    claim_type: str
     transaction_control: str
     first_segment: int
     billing_npi: str | None
@@ -252,7 +252,7 @@ class _Collector:
         self.transaction.claims.append(self.claim)
         self.claim.total_charge_cents = cents(value("CLM02"))
         place = value("CLM05-1")
-        if claim_type == ClaimType.INSTITUTIONAL:
+        if claim_type == INSTITUTIONAL:
             self.claim.facility_type_code = place
         else:
             self.claim.place_of_service = place

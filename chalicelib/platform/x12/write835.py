@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from chalicelib.claims.amounts import money
+from chalicelib.platform.money import money
 from chalicelib.platform.x12.envelope import Parties, segment, transaction_set, wrap
 
 VERSION = "005010X221A1"

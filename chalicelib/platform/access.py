@@ -1,11 +1,15 @@
-"""Who is calling, and which providers they may act for."""
+"""Who is calling, and whose data they may see: the one access rule every area asks."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
-from chalicelib.accounts.enums import Role
+
+class Role(StrEnum):
+    PROVIDER_USER = "PROVIDER_USER"
+    PLAN_STAFF = "PLAN_STAFF"
 
 
 @dataclass(frozen=True)
