@@ -22,7 +22,7 @@ from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.claims.enums import ClaimStatus, ClaimType
 from chalicelib.claims.store import PAYABLE, ClaimModel, PaymentModel, new_payment_id
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.base import transaction_connection
@@ -165,11 +165,12 @@ class PaymentService:
     @staticmethod
     def _tax_id(principal: Principal, tax_id: str | None) -> str:
         if tax_id:
-            if principal.is_plan_staff or tax_id in principal.tax_ids:
+            if scope_of(principal).sees_tax_id(tax_id):
                 return tax_id
             raise PaymentNotFound(fields={"taxId": "is not a Tax ID you act for"})
-        if principal.tax_ids:
-            return principal.tax_ids[0]
+        home = scope_of(principal).home()
+        if home is not None and not home.by_provider:
+            return home.key
         raise ValidationFailed(fields={"taxId": "is required"})
 
     def get(self, principal: Principal, payment_id: str) -> PaymentModel:
@@ -177,7 +178,7 @@ class PaymentService:
             payment = PaymentModel.get(payment_id)
         except DoesNotExist:
             raise PaymentNotFound() from None
-        if not (principal.is_plan_staff or payment.tax_id in principal.tax_ids):
+        if not scope_of(principal).sees_tax_id(payment.tax_id):
             raise PaymentNotFound()
         return payment
 

@@ -24,6 +24,7 @@ from chalicelib.claims.adjudicator import Adjudication, ClaimFacts, FeeRow, Line
 from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems
 from chalicelib.claims.store import (
+    CLAIM_OFFICE_INDEXES,
     FINAL_STATUSES,
     PAYABLE,
     AdjustmentAttribute,
@@ -35,7 +36,6 @@ from chalicelib.claims.store import (
     new_claim_number,
     payable_key,
     received_key,
-    scoped_status,
     service_key,
 )
 from chalicelib.documents.consent import ClaimForConsent, ConsentType
@@ -46,11 +46,12 @@ from chalicelib.members.eligibility import Eligibility
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import OfficePartition, Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.office_search import office_search, scoped_status
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page, visible_to
 from chalicelib.platform.errors import ClaimChanged, ClaimNotFound, NotEligible, ProviderNotFound, ValidationFailed
 from chalicelib.platform.logs import logger
@@ -162,8 +163,7 @@ class ClaimService:
             provider = ProviderModel.get(provider_id)
         except DoesNotExist:
             provider = None
-        if provider is None or not (principal.is_plan_staff or principal.may_act_for(provider.provider_id,
-                                                                                       provider.tax_id)):
+        if provider is None or not scope_of(principal).sees(provider.provider_id, provider.tax_id):
             raise ProviderNotFound(fields={"billingProviderId": "is not a provider you act for"})
         return provider
 
@@ -349,7 +349,7 @@ class ClaimService:
             claim = ClaimModel.get(claim_number)
         except DoesNotExist:
             raise ClaimNotFound() from None
-        if not (principal.is_plan_staff or principal.may_act_for(claim.billing_provider_id, claim.tax_id)):
+        if not scope_of(principal).sees(claim.billing_provider_id, claim.tax_id):
             raise ClaimNotFound()
         if audited:
             trail.record(principal, AuditEntry(claim.member_id, AuditAction.CLAIM_VIEWED, claim.billing_provider_id,
@@ -373,15 +373,9 @@ class ClaimService:
             raise ValidationFailed(fields={"memberId": "is required to search by date of service"})
         received = date_range(ClaimModel.received_key, criteria.received_from, criteria.received_to,
                               first_field="receivedFrom", last_field="receivedTo")
-        by_provider, scope = self._scope(principal, criteria.provider_id)
-        if criteria.status:
-            index, hash_name = ((ClaimModel.by_provider_status, "provider_status") if by_provider
-                                else (ClaimModel.by_tax_status, "tax_status"))
-            return query_page(index, hash_name, scoped_status(scope, criteria.status.value), received, None,
-                              criteria.limit, criteria.next_token)
-        index, hash_name = ((ClaimModel.by_provider, "billing_provider_id") if by_provider
-                            else (ClaimModel.by_tax_id, "tax_id"))
-        return query_page(index, hash_name, scope, received, None, criteria.limit, criteria.next_token)
+        return office_search(CLAIM_OFFICE_INDEXES, self._partition(principal, criteria.provider_id),
+                             criteria.status.value if criteria.status else None, received, criteria.limit,
+                             criteria.next_token)
 
     def _search_member(self, principal: Principal, criteria: SearchCriteria) -> Page[ClaimModel]:
         member = self._members.find(principal, MemberLookup(member_id=criteria.member_id))
@@ -398,14 +392,13 @@ class ClaimService:
         return query_page(ClaimModel.by_member, "member_id", member.member_id, served, condition, criteria.limit,
                           criteria.next_token)
 
-    def _scope(self, principal: Principal, provider_id: str | None) -> tuple[bool, str]:
-        """(by provider?, partition): a named provider, else the office's Tax ID, else its own provider."""
+    def _partition(self, principal: Principal, provider_id: str | None) -> OfficePartition:
+        """A named provider's partition, else the office's own (its Tax ID, else its provider)."""
         if provider_id:
-            return True, self._billing_provider(principal, provider_id).provider_id
-        if principal.tax_ids:
-            return False, principal.tax_ids[0]
-        if principal.home_provider_id:
-            return True, principal.home_provider_id
+            return OfficePartition(by_provider=True, key=self._billing_provider(principal, provider_id).provider_id)
+        home = scope_of(principal).home()
+        if home is not None:
+            return home
         raise ValidationFailed("Plan staff search by claim number, member or provider.",
                                {"providerId": "is required unless claimNumber or memberId is given"})
 

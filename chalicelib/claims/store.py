@@ -28,6 +28,7 @@ from pynamodb.models import Model
 
 from chalicelib.claims.enums import ClaimStatus, Frequency
 from chalicelib.platform.dynamo.base import TableMeta, table_name
+from chalicelib.platform.dynamo.office_search import OfficeIndexes
 
 PAYABLE = "PAYABLE"
 _NUMBER_DIGITS = "0123456789"
@@ -59,10 +60,6 @@ def received_key(received_at: datetime, claim_number: str) -> str:
 
 def service_key(first_service_date: str, claim_number: str) -> str:
     return f"{first_service_date}#{claim_number}"
-
-
-def scoped_status(scope: str, status: str) -> str:
-    return f"{scope}#{status}"
 
 
 def payable_key(tax_id: str, claim_number: str) -> str:
@@ -294,3 +291,10 @@ class FeeScheduleModel(Model):
     allowed_cents = NumberAttribute()
     copay_cents = NumberAttribute(default=0)
     consent_type = UnicodeAttribute(null=True)
+
+
+CLAIM_OFFICE_INDEXES = OfficeIndexes(
+    by_provider=(ClaimModel.by_provider, "billing_provider_id"), by_tax_id=(ClaimModel.by_tax_id, "tax_id"),
+    by_provider_status=(ClaimModel.by_provider_status, "provider_status"),
+    by_tax_status=(ClaimModel.by_tax_status, "tax_status"),
+)

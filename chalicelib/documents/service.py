@@ -25,7 +25,7 @@ from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
 from chalicelib.documents.store import DocumentModel, parse_upload_key, quarantine_key, upload_key
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal, Role
+from chalicelib.platform.access import Principal, Role, scope_of
 from chalicelib.platform.aws import storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
@@ -164,7 +164,7 @@ class DocumentService:
             document = DocumentModel.get(document_id)
         except DoesNotExist:
             raise DocumentNotFound() from None
-        if not (principal.is_plan_staff or principal.may_act_for(document.provider_id, document.tax_id)):
+        if not scope_of(principal).sees(document.provider_id, document.tax_id):
             raise DocumentNotFound()
         if document.member_id:
             trail.record(principal, AuditEntry(document.member_id, AuditAction.DOCUMENT_VIEWED, document.provider_id,
@@ -201,13 +201,14 @@ class DocumentService:
     def uploads_page(self, principal: Principal, kind: DocumentKind, limit: int, token: str | None
                      ) -> Page[DocumentModel]:
         """A group's files of one kind under its Tax ID; a practitioner's, those made for it. Newest first."""
-        if principal.tax_ids:
-            tax_id, only_provider = principal.tax_ids[0], None
-        elif principal.home_provider_id:
+        home = scope_of(principal).home()
+        if home is None:
+            return Page([], 0, None)
+        if home.by_provider:
             provider = self.acting_provider(principal, None)
             tax_id, only_provider = provider.tax_id, provider.provider_id
         else:
-            return Page([], 0, None)
+            tax_id, only_provider = home.key, None
         condition = DocumentModel.kind == kind.value
         if only_provider:
             condition &= DocumentModel.provider_id == only_provider

@@ -10,7 +10,7 @@ from chalice import Blueprint, Rate, Response
 from chalicelib import wiring
 from chalicelib.members.service import coverage_spans, other_coverage
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ValidationFailed
 from chalicelib.platform.logs import logger
@@ -95,8 +95,7 @@ def _tax_id(principal: Principal) -> str:
            query="members:ListQuery", response="reports:ExportList", errors=(404,))
 def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = wiring.current().exports().list_for(_tax_id(principal), query.limit, query.next_token)
-    visible = [job for job in page.items if principal.may_act_for(job.provider_id, job.tax_id)
-               or principal.is_plan_staff]
+    visible = [job for job in page.items if scope_of(principal).sees(job.provider_id, job.tax_id)]
     return {"items": [export_body(job) for job in visible], "count": page.count, "next_token": page.next_token}
 
 

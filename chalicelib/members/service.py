@@ -23,7 +23,7 @@ from chalicelib.members.eligibility import (
 from chalicelib.members.names import name_search_key
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
@@ -98,7 +98,7 @@ class MemberService:
             provider = ProviderModel.get(provider_id)
         except DoesNotExist:
             raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
-        if not (principal.is_plan_staff or principal.may_act_for(provider.provider_id, provider.tax_id)):
+        if not scope_of(principal).sees(provider.provider_id, provider.tax_id):
             raise ProviderNotFound(fields={"providerId": "is not a provider you act for"})
         return provider.provider_id
 

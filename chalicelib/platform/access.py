@@ -36,3 +36,44 @@ class Principal:
     def may_see_state(self, state: str) -> bool:
         """Offices check members of the states their providers practise in; plan staff see all."""
         return self.is_plan_staff or state in self.states
+
+
+@dataclass(frozen=True)
+class OfficePartition:
+    """Where an office's own list lives: a provider's partition, or its Tax ID's."""
+
+    by_provider: bool
+    key: str
+
+
+@dataclass(frozen=True)
+class OfficeScope:
+    """Whose data a principal may see: the one rule every area asks.
+
+    Plan staff see every office's; a group account every provider under its Tax IDs; a
+    practitioner its own provider ID. What a principal may not see answers 404 where it is
+    asked, the same as what does not exist.
+    """
+
+    principal: Principal
+
+    def sees(self, provider_id: str | None, tax_id: str | None) -> bool:
+        if self.principal.is_plan_staff:
+            return True
+        return (provider_id is not None and provider_id in self.principal.provider_ids) or (
+            tax_id is not None and tax_id in self.principal.tax_ids)
+
+    def sees_tax_id(self, tax_id: str) -> bool:
+        return self.principal.is_plan_staff or tax_id in self.principal.tax_ids
+
+    def home(self) -> OfficePartition | None:
+        """An office's lists when it names no provider: its Tax ID (a group), else its own provider (None: staff)."""
+        if self.principal.tax_ids:
+            return OfficePartition(by_provider=False, key=self.principal.tax_ids[0])
+        if self.principal.home_provider_id:
+            return OfficePartition(by_provider=True, key=self.principal.home_provider_id)
+        return None
+
+
+def scope_of(principal: Principal) -> OfficeScope:
+    return OfficeScope(principal)

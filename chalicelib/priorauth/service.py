@@ -27,11 +27,12 @@ from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import OfficePartition, Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.office_search import office_search, scoped_status
 from chalicelib.platform.dynamo.paging import date_range, decode_page_token, encode_page_token, query_page, visible_to
 from chalicelib.platform.errors import (
     Forbidden,
@@ -47,6 +48,7 @@ from chalicelib.priorauth.enums import AuthStatus, Urgency
 from chalicelib.priorauth.metrics import DecisionRow, PeriodFigures, figures
 from chalicelib.priorauth.store import (
     EVENT_PREFIX,
+    PRIOR_AUTH_OFFICE_INDEXES,
     REQUEST_ITEM,
     REVIEW_QUEUE_OPEN,
     NewbornAttribute,
@@ -58,7 +60,6 @@ from chalicelib.priorauth.store import (
     new_authorization_number,
     received_key,
     rule_set_key,
-    scoped_status,
 )
 from chalicelib.priorauth.submission import Submission, derived_criteria, submission_problems
 from chalicelib.providers.store import ProviderModel
@@ -302,7 +303,7 @@ class PriorAuthService:
             request = PriorAuthRequestModel.get(request_id, REQUEST_ITEM)
         except DoesNotExist:
             raise PriorAuthNotFound() from None
-        if not (principal.is_plan_staff or principal.may_act_for(request.requesting_provider_id, request.tax_id)):
+        if not scope_of(principal).sees(request.requesting_provider_id, request.tax_id):
             raise PriorAuthNotFound()
         if audited:
             trail.record(principal, AuditEntry(request.member_id, AuditAction.PRIOR_AUTH_VIEWED,
@@ -342,23 +343,17 @@ class PriorAuthService:
                                                principal.home_provider_id), self._clock())
             return self._page(PriorAuthRequestModel.by_member, "member_id", member.member_id, received, condition,
                               criteria)
+        partition = scope_of(principal).home()
         if criteria.provider_id:
-            by_provider, scope = True, self._documents.acting_provider(principal, criteria.provider_id).provider_id
-        elif principal.tax_ids:
-            by_provider, scope = False, principal.tax_ids[0]
-        elif principal.home_provider_id:
-            by_provider, scope = True, principal.home_provider_id
-        else:
+            provider = self._documents.acting_provider(principal, criteria.provider_id)
+            partition = OfficePartition(by_provider=True, key=provider.provider_id)
+        elif partition is None:
             raise ValidationFailed("Plan staff search by authorization number, member or provider; the review "
                                    "queue lists what waits on a reviewer.",
                                    {"providerId": "is required unless authorizationNumber or memberId is given"})
-        model = PriorAuthRequestModel
-        if criteria.status:
-            index, hash_name = ((model.by_provider_status, "provider_status") if by_provider
-                                else (model.by_tax_status, "tax_status"))
-            return self._page(index, hash_name, scoped_status(scope, criteria.status.value), received, None, criteria)
-        index, hash_name = (model.by_provider, "requesting_provider_id") if by_provider else (model.by_tax_id, "tax_id")
-        return self._page(index, hash_name, scope, received, None, criteria)
+        page = office_search(PRIOR_AUTH_OFFICE_INDEXES, partition, criteria.status.value if criteria.status else None,
+                             received, criteria.limit, criteria.next_token)
+        return RequestPage(page.items, page.count, page.next_token)
 
     @staticmethod
     def _received_range(criteria: SearchCriteria) -> Condition | None:

@@ -25,6 +25,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib.platform.dynamo.base import TableMeta, table_name
+from chalicelib.platform.dynamo.office_search import OfficeIndexes
 
 REQUEST_ITEM = "REQUEST"
 EVENT_PREFIX = "EVENT#"
@@ -55,10 +56,6 @@ def event_item(version: int, sequence: int) -> str:
 
 def received_key(received_at: datetime, request_id: str) -> str:
     return f"{received_at.isoformat()}#{request_id}"
-
-
-def scoped_status(scope: str, status: str) -> str:
-    return f"{scope}#{status}"
 
 
 class CriterionAttribute(MapAttribute[str, str]):
@@ -255,3 +252,11 @@ class PriorAuthEventModel(Model):
     actor = UnicodeAttribute()
     actor_role = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
+
+
+PRIOR_AUTH_OFFICE_INDEXES = OfficeIndexes(
+    by_provider=(PriorAuthRequestModel.by_provider, "requesting_provider_id"),
+    by_tax_id=(PriorAuthRequestModel.by_tax_id, "tax_id"),
+    by_provider_status=(PriorAuthRequestModel.by_provider_status, "provider_status"),
+    by_tax_status=(PriorAuthRequestModel.by_tax_status, "tax_status"),
+)

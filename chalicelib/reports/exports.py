@@ -24,7 +24,7 @@ from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal, Role
+from chalicelib.platform.access import Principal, Role, scope_of
 from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
@@ -134,7 +134,7 @@ class ExportService:
             job = ExportJobModel.get(export_id)
         except DoesNotExist:
             raise ExportNotFound() from None
-        if not (principal.is_plan_staff or principal.may_act_for(job.provider_id, job.tax_id)):
+        if not scope_of(principal).sees(job.provider_id, job.tax_id):
             raise ExportNotFound()
         return job
 
@@ -160,7 +160,7 @@ class ExportService:
         results = ExportSubscriptionModel.by_tax_id.query(tax_id, limit=limit, last_evaluated_key=start,
                                                           scan_index_forward=False)
         items = [item for item in results
-                 if principal.is_plan_staff or principal.may_act_for(item.provider_id, item.tax_id)]
+                 if scope_of(principal).sees(item.provider_id, item.tax_id)]
         return Page(items, ExportSubscriptionModel.by_tax_id.count(tax_id),
                     encode_page_token(results.last_evaluated_key))
 
@@ -257,7 +257,7 @@ class ExportService:
             found = ExportSubscriptionModel.get(subscription_id)
         except DoesNotExist:
             raise ExportNotFound("No such subscription.") from None
-        if not (principal.is_plan_staff or principal.may_act_for(found.provider_id, found.tax_id)):
+        if not scope_of(principal).sees(found.provider_id, found.tax_id):
             raise ExportNotFound("No such subscription.")
         return found
 

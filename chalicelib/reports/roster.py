@@ -15,7 +15,7 @@ from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import CoverageSpan
 from chalicelib.members.service import coverage_spans
 from chalicelib.members.store import MemberModel
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.dynamo.base import transaction_connection
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.errors import ProviderNotFound, ValidationFailed
@@ -70,7 +70,7 @@ def resolve_scope(principal: Principal, provider_id: str | None) -> RosterScope:
         provider = ProviderModel.get(chosen)
     except DoesNotExist:
         raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
-    if not (principal.is_plan_staff or principal.may_act_for(provider.provider_id, provider.tax_id)):
+    if not scope_of(principal).sees(provider.provider_id, provider.tax_id):
         raise ProviderNotFound(fields={"providerId": "is not a provider you act for"})
     return RosterScope(
         provider_id=provider.provider_id,
