@@ -332,7 +332,7 @@ def main() -> None:
     print(f"  import app:                              {app * 1000:.0f} ms   ratio {app / bare:.2f}x (target <= 1.3x)")
     print(f"  code sets / parsers loaded at cold start: {heavy}", flush=True)
     # moto sorts a whole partition for every page it returns; a 100,000-row roster takes it seconds a page.
-    os.environ["PORTAL_DYNAMODB_READ_TIMEOUT_SECONDS"] = "300"
+    os.environ["PORTAL_AWS_READ_TIMEOUT_SECONDS"] = "300"
     with local_stack("--count-aws-calls", "--schedule-seconds", "3600") as stack:
         samples = api_latencies(stack, args.requests)
         print_latencies(samples, args.requests)

@@ -3,12 +3,19 @@
 moto's own dump (/moto-api/data.json) serialises every object of every service; with the demo
 data that is tens of thousands of DynamoDB items, slow and liable to fail while being written.
 ``GET /_local/inbox`` answers just the emails SES accepted, from the same backend.
+
+DynamoDB requests are served one at a time. moto's TransactWriteItems deep-copies each table
+it touches and, when any part fails, puts the copies back: on a threaded server a concurrent
+write could land in the copy being made (and fail the transaction) or be rolled away with it.
+DynamoDB isolates transactions from other writes; serialising moto's DynamoDB calls gives the
+local stack the same guarantee (SQS long polls and S3 stay concurrent).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,6 +23,8 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
 INBOX_PATH = "/_local/inbox"
+DYNAMODB_TARGET_PREFIX = "DynamoDB_"
+_dynamodb_turn = threading.Lock()
 
 
 def inbox_messages() -> list[dict[str, Any]]:
@@ -38,6 +47,9 @@ def with_inbox(moto_app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterab
             body = json.dumps(inbox_messages()).encode("utf-8")
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith(DYNAMODB_TARGET_PREFIX):
+            with _dynamodb_turn:
+                return list(moto_app(environ, start_response))
         return moto_app(environ, start_response)
 
     return application

@@ -44,7 +44,7 @@ class Settings:
     upload_max_bytes: int
     eligibility_file_max_rows: int
     presigned_url_seconds: int
-    dynamodb_read_timeout_seconds: int
+    aws_read_timeout_seconds: int
 
     def resource_name(self, short_name: str) -> str:
         """Physical name of a table, queue or bucket, as ``infrastructure/`` names it."""
@@ -94,5 +94,5 @@ def get_settings() -> Settings:
         upload_max_bytes=_int("PORTAL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         eligibility_file_max_rows=_int("PORTAL_ELIGIBILITY_FILE_MAX_ROWS", 50_000),
         presigned_url_seconds=_int("PORTAL_PRESIGNED_URL_SECONDS", 900),
-        dynamodb_read_timeout_seconds=_int("PORTAL_DYNAMODB_READ_TIMEOUT_SECONDS", 5),
+        aws_read_timeout_seconds=_int("PORTAL_AWS_READ_TIMEOUT_SECONDS", 5),
     )

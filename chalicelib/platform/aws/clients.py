@@ -18,5 +18,6 @@ def aws_client(service: str) -> Any:
         service,
         region_name=settings.region,
         endpoint_url=settings.aws_endpoint_url,
-        config=Config(connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}),
+        config=Config(connect_timeout=2, read_timeout=settings.aws_read_timeout_seconds,
+                      retries={"max_attempts": 3, "mode": "standard"}),
     )

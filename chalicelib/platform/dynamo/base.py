@@ -19,7 +19,7 @@ class TableMeta:
     host = _settings.aws_endpoint_url
     max_retry_attempts = 3
     connect_timeout_seconds = 2
-    read_timeout_seconds = _settings.dynamodb_read_timeout_seconds
+    read_timeout_seconds = _settings.aws_read_timeout_seconds
 
 
 def table_name(short_name: str) -> str:
