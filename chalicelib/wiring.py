@@ -7,6 +7,7 @@ gets one on the wall clock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -91,7 +92,7 @@ class Wiring:
 
         return self._once("exports", lambda: ExportService(self.settings, clock=self.clock))
 
-    def _once(self, name: str, build: Any) -> Any:
+    def _once[T](self, name: str, build: Callable[[], T]) -> T:
         if name not in self._built:
             self._built[name] = build()
         return self._built[name]

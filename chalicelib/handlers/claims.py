@@ -22,8 +22,9 @@ from chalicelib.platform.web.idempotency import idempotency_key
 
 if TYPE_CHECKING:
     from chalicelib.claims.form import ClaimInput
-    from chalicelib.claims.payments import PaymentView
+    from chalicelib.claims.payments import PaymentService, PaymentView
     from chalicelib.claims.schemas import ClaimFileIn, ClaimIn, ClaimSearchQuery, PaymentListQuery
+    from chalicelib.claims.service import ClaimService
     from chalicelib.claims.store import ClaimModel, PaymentModel
     from chalicelib.documents.store import DocumentModel
     from chalicelib.members.schemas import ListQuery
@@ -36,15 +37,11 @@ PAYMENTS_TAG = "Payments"
 X12_CONTENT_TYPE = "application/edi-x12"
 
 
-def _claims() -> Any:
-
-
+def _claims() -> ClaimService:
     return wiring.current().claims()
 
 
-def _payments() -> Any:
-
-
+def _payments() -> PaymentService:
     return wiring.current().payments()
 
 

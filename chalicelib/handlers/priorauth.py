@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         ReviewQueueQuery,
         SearchQuery,
     )
-    from chalicelib.priorauth.service import SubmitOutcome
+    from chalicelib.priorauth.service import PriorAuthService, SubmitOutcome
     from chalicelib.priorauth.store import PriorAuthEventModel, PriorAuthRequestModel
     from chalicelib.priorauth.submission import Submission
 
@@ -42,9 +42,7 @@ TAG = "Prior authorization"
 REVIEW_TAG = "Clinical review (plan staff)"
 
 
-def _service() -> Any:
-
-
+def _service() -> PriorAuthService:
     return wiring.current().prior_auths()
 
 
