@@ -33,7 +33,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_stack(*extra_args: str, env: dict[str, str] | None = None, timeout: float = 300) -> Iterator[RunningStack]:
+def local_stack(*extra_args: str, env: dict[str, str] | None = None, timeout: float = 600) -> Iterator[RunningStack]:
     moto_port, api_port = free_port(), free_port()
     child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     child_env.pop("PORTAL_STAGE", None)
