@@ -190,7 +190,8 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
         aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=text.encode())
         tracemalloc.start()
         started = time.perf_counter()
-        status = process_claim_file(document, now, wiring.current().documents())
+        running = wiring.current()
+        status = process_claim_file(document, now, running.documents(), running.claims())
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
