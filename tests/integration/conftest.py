@@ -1,10 +1,16 @@
-"""Integration fixtures: a fresh moto per test, with the template's resources and the demo directory."""
+"""Integration fixtures: moto with the template's resources and the demo directory, as freshly provisioned.
+
+One moto stack per module (tests/integration/stack.py) is put back before every test: each test
+starts from what a fresh provisioning plus its data fixtures give, and gets its own wiring and
+clock. Requests refused before any AWS call use ``offline_api``, which proves they made none.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +19,7 @@ from moto import mock_aws
 
 from chalicelib.platform.config import get_settings
 from local.environment import PROJECT_DIR
+from tests.integration.stack import Stack
 
 
 @dataclass
@@ -47,21 +54,124 @@ def provisioning_session() -> Any:
     return boto3.session.Session()
 
 
-@pytest.fixture
-def aws(provisioning_session: Any) -> Iterator[None]:
+def _provision(session: Any) -> None:
     from infrastructure.provision import provision
-    from local.demo_data import load_providers
 
     settings = get_settings()
-    with mock_aws():
-        _fresh_wiring()
-        provision(stage=settings.stage, region=settings.region, endpoint_url=None, sender_email=settings.sender_email,
-                  session=provisioning_session)
-        load_providers()
-        yield
-        from chalicelib import wiring
+    provision(stage=settings.stage, region=settings.region, endpoint_url=None, sender_email=settings.sender_email,
+              session=session)
 
-        wiring.install(None)
+
+def _load_providers() -> None:
+    from local.demo_data import load_providers
+
+    load_providers()
+
+
+def _load_members() -> None:
+    """The README's fixed members, as the demo loads them on the test's day (2031-11-23, Eastern)."""
+    from chalicelib.members.store import MemberModel
+    from local.demo_members import fixed_members
+
+    with MemberModel.batch_write() as batch:
+        for member in fixed_members(TODAY.date()):
+            batch.save(member)
+
+
+def _load_demo_users() -> None:
+    from local.demo_data import DEMO_ACCOUNTS, DEMO_USER_PASSWORD, PLANADMIN, save_account
+
+    for account in DEMO_ACCOUNTS:
+        save_account(account, DEMO_USER_PASSWORD)
+    save_account(PLANADMIN, "PlanAdmin-Local-2026!")
+
+
+def _load_roster_members() -> None:
+    """The fixed members plus 150 generated Indiana ones, with their roster rows and counts."""
+    from itertools import islice
+
+    from chalicelib.reports import roster
+    from local.demo_members import fixed_members, generated_members, member
+
+    quoted = member("10000008888", "700000008888", "José", 'Smith, "Jr"', "1979-05-06", "M", "Indiana", "Spanish",
+                    "317-555-0188", ("100000000001", "Jane Doe"),
+                    [("2029-02-01", None, "Indiana - Marketplace", "Marketplace")], [])
+    with members_module_batch() as batch:
+        roster.bulk_load([*fixed_members(TODAY.date()), quoted, *islice(generated_members(TODAY.date()), 150)],
+                         on_member=batch.save)
+
+
+def _load_registry_members() -> None:
+    """The roster_members' registry, from the demo feed (fixed seed)."""
+    from itertools import islice
+
+    from local.demo_members import fixed_members, generated_members
+    from local.demo_registry import load_registry
+
+    load_registry([m for m in (*fixed_members(TODAY.date()), *islice(generated_members(TODAY.date()), 150))
+                   if m.pcp_provider_id], TODAY.date())
+
+
+def _load_prior_auth_rules() -> None:
+    from local.demo_prior_auth import load_rules
+
+    load_rules()
+
+
+def _load_fee_schedules() -> None:
+    from local.demo_claims import load_fee_schedules
+
+    load_fee_schedules()
+
+
+DATA_LAYERS: dict[str, Callable[[], None]] = {
+    "providers": _load_providers,
+    "members": _load_members,
+    "demo_users": _load_demo_users,
+    "roster_members": _load_roster_members,
+    "registry_members": _load_registry_members,
+    "prior_auth_rules": _load_prior_auth_rules,
+    "fee_schedules": _load_fee_schedules,
+}
+"""The data fixtures, by fixture name: each loader only puts DynamoDB items, so the stack can replay them."""
+
+
+@pytest.fixture(scope="module")
+def stack(provisioning_session: Any) -> Iterator[Stack]:
+    """The template provisioned once for the module; botocore tells it what each test changes."""
+    from botocore.client import BaseClient
+
+    aws_stack = Stack(provisioning_session, get_settings().region, lambda: _provision(provisioning_session),
+                      DATA_LAYERS)
+    original = BaseClient._make_api_call
+    dynamodb_turn = threading.RLock()
+
+    def observed(client: Any, operation_name: str, api_params: Any) -> Any:
+        service = client.meta.service_model.service_name
+        aws_stack.observe(service, operation_name, api_params)
+        if service != "dynamodb":
+            return original(client, operation_name, api_params)
+        with dynamodb_turn:  # DynamoDB isolates each request; in-process moto does not (as local/moto_server.py)
+            return original(client, operation_name, api_params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", observed)
+        aws_stack.start()
+        try:
+            yield aws_stack
+        finally:
+            aws_stack.stop()
+
+
+@pytest.fixture
+def aws(stack: Stack, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The stack as freshly provisioned, with the demo providers and the data fixtures this test asks for."""
+    from chalicelib import wiring
+
+    _fresh_wiring()
+    stack.reset(["providers", *(name for name in request.fixturenames if name in DATA_LAYERS)])
+    yield
+    wiring.install(None)
 
 
 @pytest.fixture
@@ -124,6 +234,35 @@ class Api:
 @pytest.fixture
 def api(client: Any) -> Api:
     return Api(client)
+
+
+@dataclass
+class OfflineApi(Api):
+    """For requests the API refuses before any AWS call: every request checks that it made none."""
+
+    calls: list[str] = field(default_factory=list)
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None,
+             headers: dict[str, str] | None = None) -> Any:
+        made = len(self.calls)
+        response = super().call(method, path, body, token=token, headers=headers)
+        assert self.calls[made:] == [], f"{method} {path} called AWS: {self.calls[made:]}"
+        return response
+
+
+@pytest.fixture
+def offline_api(aws_calls: list[str]) -> Iterator[OfflineApi]:
+    """The app on its own wiring and clock, under a moto with nothing provisioned (nothing leaves the machine)."""
+    from chalice.test import Client
+
+    from app import app as chalice_app
+    from chalicelib import wiring
+
+    with mock_aws():
+        _fresh_wiring()
+        with Client(chalice_app, stage_name="test", project_dir=str(PROJECT_DIR)) as test_client:
+            yield OfflineApi(test_client, aws_calls)
+        wiring.install(None)
 
 
 def sent_emails() -> list[dict[str, Any]]:
@@ -194,24 +333,15 @@ def login(api: Api, username: str, password: str) -> str:
 
 
 @pytest.fixture
-def members(clock: FakeClock) -> FakeClock:
+def members(stack: Stack, clock: FakeClock) -> FakeClock:
     """The README's fixed members, as the demo loads them on the test's day (2031-11-23, Eastern)."""
-    from chalicelib.members.store import MemberModel
-    from local.demo_members import fixed_members
-
-    with MemberModel.batch_write() as batch:
-        for member in fixed_members(TODAY.date()):
-            batch.save(member)
+    stack.ensure("members")
     return clock
 
 
 @pytest.fixture
-def demo_users(aws: None) -> None:
-    from local.demo_data import DEMO_ACCOUNTS, DEMO_USER_PASSWORD, PLANADMIN, save_account
-
-    for account in DEMO_ACCOUNTS:
-        save_account(account, DEMO_USER_PASSWORD)
-    save_account(PLANADMIN, "PlanAdmin-Local-2026!")
+def demo_users(stack: Stack, aws: None) -> None:
+    stack.ensure("demo_users")
 
 
 @pytest.fixture
@@ -247,19 +377,9 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def roster_members(members: FakeClock) -> FakeClock:
+def roster_members(stack: Stack, members: FakeClock) -> FakeClock:
     """The fixed members plus 150 generated Indiana ones, with their roster rows and counts."""
-    from itertools import islice
-
-    from chalicelib.reports import roster
-    from local.demo_members import fixed_members, generated_members, member
-
-    quoted = member("10000008888", "700000008888", "José", 'Smith, "Jr"', "1979-05-06", "M", "Indiana", "Spanish",
-                    "317-555-0188", ("100000000001", "Jane Doe"),
-                    [("2029-02-01", None, "Indiana - Marketplace", "Marketplace")], [])
-    with members_module_batch() as batch:
-        roster.bulk_load([*fixed_members(TODAY.date()), quoted, *islice(generated_members(TODAY.date()), 150)],
-                         on_member=batch.save)
+    stack.ensure("roster_members")
     return members
 
 
@@ -270,31 +390,21 @@ def members_module_batch() -> Any:
 
 
 @pytest.fixture
-def registry_members(roster_members: FakeClock) -> FakeClock:
+def registry_members(stack: Stack, roster_members: FakeClock) -> FakeClock:
     """The roster_members' registry, from the demo feed (fixed seed)."""
-    from itertools import islice
-
-    from local.demo_members import fixed_members, generated_members
-    from local.demo_registry import load_registry
-
-    load_registry([m for m in (*fixed_members(TODAY.date()), *islice(generated_members(TODAY.date()), 150))
-                   if m.pcp_provider_id], TODAY.date())
+    stack.ensure("registry_members")
     return roster_members
 
 
 @pytest.fixture
-def prior_auth_rules(members: FakeClock) -> FakeClock:
+def prior_auth_rules(stack: Stack, members: FakeClock) -> FakeClock:
     """The demo prior authorization rules."""
-    from local.demo_prior_auth import load_rules
-
-    load_rules()
+    stack.ensure("prior_auth_rules")
     return members
 
 
 @pytest.fixture
-def fee_schedules(members: FakeClock) -> FakeClock:
+def fee_schedules(stack: Stack, members: FakeClock) -> FakeClock:
     """The demo fee schedules."""
-    from local.demo_claims import load_fee_schedules
-
-    load_fee_schedules()
+    stack.ensure("fee_schedules")
     return members

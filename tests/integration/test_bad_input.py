@@ -1,4 +1,8 @@
-"""Malformed, missing, oversized and hostile input answers a 4xx naming the field, never a 5xx."""
+"""Malformed, missing, oversized and hostile input answers a 4xx naming the field, never a 5xx.
+
+Most of it is refused before any AWS call: those tests use ``offline_api``, which fails a request
+that calls AWS at all, so they also prove nothing was looked up or written.
+"""
 
 import json
 
@@ -23,16 +27,16 @@ JSON_ROUTES = [
         ("null", "body"),
     ],
 )
-def test_bodies_that_are_not_a_json_object(api, path, raw, field):
-    response = api.post(path, raw)
+def test_bodies_that_are_not_a_json_object(offline_api, path, raw, field):
+    response = offline_api.post(path, raw)
     assert response.status_code == 400
     assert response.data["code"] == "VALIDATION_ERROR"
     assert field in response.data["fields"]
 
 
 @pytest.mark.parametrize("path", JSON_ROUTES)
-def test_unknown_fields_are_named(api, path):
-    response = api.post(path, {"username": "x", "token": "t", "password": "p", "isAdmin": True})
+def test_unknown_fields_are_named(offline_api, path):
+    response = offline_api.post(path, {"username": "x", "token": "t", "password": "p", "isAdmin": True})
     assert response.status_code == 400
     assert response.data["fields"]["isAdmin"] == "is not a known field"
 
@@ -53,41 +57,41 @@ def test_unknown_fields_are_named(api, path):
         ({"password": ["Lantern-Orchid-42!"]}, "password", "must be a string"),
     ],
 )
-def test_wrong_types_and_values_name_the_field(api, changes, field, message):
-    response = api.post("/auth/register", registration(**changes))
+def test_wrong_types_and_values_name_the_field(offline_api, changes, field, message):
+    response = offline_api.post("/auth/register", registration(**changes))
     assert response.status_code == 400
     assert response.data["fields"][field] == message
 
 
-def test_practitioner_without_names_is_told_which_fields(api):
-    response = api.post("/auth/register", registration(firstName=None, lastName=None))
+def test_practitioner_without_names_is_told_which_fields(offline_api):
+    response = offline_api.post("/auth/register", registration(firstName=None, lastName=None))
     assert response.status_code == 400
     assert set(response.data["fields"]) == {"firstName", "lastName"}
 
 
-def test_group_without_group_name_is_told(api):
-    response = api.post("/auth/register", registration(providerType="Group", firstName=None, lastName=None,
-                                                       providerId="999999999999"))
+def test_group_without_group_name_is_told(offline_api):
+    response = offline_api.post("/auth/register", registration(providerType="Group", firstName=None, lastName=None,
+                                                               providerId="999999999999"))
     assert response.status_code == 400
     assert response.data["fields"] == {"groupName": "is required for a Group"}
 
 
-def test_a_huge_body_is_refused_before_parsing(api):
-    response = api.post("/auth/login", json.dumps({"username": "x", "password": "y" * 100_000}))
+def test_a_huge_body_is_refused_before_parsing(offline_api):
+    response = offline_api.post("/auth/login", json.dumps({"username": "x", "password": "y" * 100_000}))
     assert response.status_code == 413
     assert response.data["code"] == "PAYLOAD_TOO_LARGE"
     assert "body" in response.data["fields"]
 
 
-def test_a_body_that_is_not_json_content_is_refused(api):
-    response = api.post("/auth/login", "username=x&password=y",
-                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+def test_a_body_that_is_not_json_content_is_refused(offline_api):
+    response = offline_api.post("/auth/login", "username=x&password=y",
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 415
     assert response.data["fields"] == {"Content-Type": "must be application/json"}
 
 
-def test_an_oversized_bearer_token_is_refused_without_a_lookup(api):
-    assert api.get("/me", token="x" * 5000).status_code == 401
+def test_an_oversized_bearer_token_is_refused_without_a_lookup(offline_api):
+    assert offline_api.get("/me", token="x" * 5000).status_code == 401
 
 
 def test_errors_carry_a_correlation_id(api):

@@ -1,12 +1,17 @@
-def test_every_chalice_route_is_documented_and_nothing_else(api, app):
-    document = api.get("/openapi.json").data
+"""The API's OpenAPI document; serving it calls no AWS (``offline_api`` checks)."""
+
+
+def test_every_chalice_route_is_documented_and_nothing_else(offline_api):
+    from app import app
+
+    document = offline_api.get("/openapi.json").data
     documented = {(path, method.upper()) for path, operations in document["paths"].items() for method in operations}
     routed = {(path, method) for path, methods in app.routes.items() for method in methods}
     assert routed == documented
 
 
-def test_request_and_response_bodies_have_real_schemas(api):
-    document = api.get("/openapi.json").data
+def test_request_and_response_bodies_have_real_schemas(offline_api):
+    document = offline_api.get("/openapi.json").data
     register = document["paths"]["/auth/register"]["post"]
     schema_name = register["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
     schema = document["components"]["schemas"][schema_name]
@@ -20,8 +25,8 @@ def test_request_and_response_bodies_have_real_schemas(api):
     assert "providers" in me_schema["properties"]
 
 
-def test_every_operation_names_its_errors_with_the_error_schema(api):
-    document = api.get("/openapi.json").data
+def test_every_operation_names_its_errors_with_the_error_schema(offline_api):
+    document = offline_api.get("/openapi.json").data
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             assert operation["summary"], (path, method)
