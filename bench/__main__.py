@@ -191,7 +191,7 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
         tracemalloc.start()
         started = time.perf_counter()
         running = wiring.current()
-        status = process_claim_file(document, now, running.documents(), running.claims())
+        status = process_claim_file(document, now, running.documents(), running.claims(), running.members())
         elapsed = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()

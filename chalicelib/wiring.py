@@ -63,7 +63,7 @@ class Wiring:
         def claim_file(document: DocumentModel, event_time: datetime) -> str:
             from chalicelib.claims.batch import process_claim_file
 
-            return process_claim_file(document, event_time, documents, self.claims())
+            return process_claim_file(document, event_time, documents, self.claims(), self.members())
 
         documents.process_batch_kind(DocumentKind.ELIGIBILITY_FILE, eligibility_file)
         documents.process_batch_kind(DocumentKind.CLAIM_FILE, claim_file)
@@ -85,12 +85,12 @@ class Wiring:
         from chalicelib.priorauth.service import PriorAuthService
 
         return self._once("prior_auths", lambda: PriorAuthService(self.settings, self.members(), self.documents(),
-                                                                  clock=self.clock))
+                                                                  self.accounts(), clock=self.clock))
 
     def exports(self) -> ExportService:
         from chalicelib.reports.exports import ExportService
 
-        return self._once("exports", lambda: ExportService(self.settings, clock=self.clock))
+        return self._once("exports", lambda: ExportService(self.settings, self.accounts(), clock=self.clock))
 
     def _once[T](self, name: str, build: Callable[[], T]) -> T:
         if name not in self._built:

@@ -111,14 +111,11 @@ def load_claims(today: date, count: int = 240) -> dict[str, int]:
     """Submit ``count`` claims over the past two years (fixed seed); run a payment cycle each week."""
     from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
     from chalicelib.claims.form import ClaimInput, ClaimLineInput
-    from chalicelib.claims.payments import PaymentService
-    from chalicelib.claims.service import ClaimService
     from chalicelib.claims.store import ClaimModel
-    from chalicelib.documents.service import DocumentService
-    from chalicelib.members.service import MemberService
     from chalicelib.platform.access import Principal, Role
     from chalicelib.platform.config import get_settings
     from chalicelib.platform.errors import PortalError
+    from chalicelib.wiring import Wiring
 
     settings = get_settings()
     start = datetime.combine(today - timedelta(days=728), datetime.min.time(), UTC) + timedelta(hours=14)
@@ -127,9 +124,8 @@ def load_claims(today: date, count: int = 240) -> dict[str, int]:
     def clock() -> datetime:
         return moment[0]
 
-    members = MemberService(settings, clock=clock)
-    claims = ClaimService(settings, members, DocumentService(settings, members, clock=clock), clock=clock)
-    payments = PaymentService(settings, clock=clock)
+    services = Wiring(settings, clock)
+    claims, payments = services.claims(), services.payments()
     offices = {
         "Indiana": (Principal("demo.group", Role.PROVIDER_USER, "Group", ("999999999999",), ("310000001",),
                               ("Indiana",), "999999999999", "demo", start, start),

@@ -149,13 +149,12 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 def load_requests(today: date, count: int = 60) -> int:
     """Submit ``count`` requests over the past year (fixed seed) and review most of them."""
-    from chalicelib.documents.service import DocumentService
-    from chalicelib.members.service import MemberService
     from chalicelib.platform.access import Principal, Role
     from chalicelib.platform.config import get_settings
     from chalicelib.platform.errors import NotEligible
-    from chalicelib.priorauth.service import PriorAuthService, ReviewDecision
+    from chalicelib.priorauth.service import ReviewDecision
     from chalicelib.priorauth.submission import NewbornInput, ServiceLineInput, Submission
+    from chalicelib.wiring import Wiring
 
     settings = get_settings()
     first = datetime.combine(today - timedelta(days=360), datetime.min.time(), UTC)
@@ -164,8 +163,7 @@ def load_requests(today: date, count: int = 60) -> int:
     def clock() -> datetime:
         return moment[0]
 
-    members = MemberService(settings, clock=clock)
-    service = PriorAuthService(settings, members, DocumentService(settings, members, clock=clock), clock=clock)
+    service = Wiring(settings, clock).prior_auths()
     office = Principal("demo.group", Role.PROVIDER_USER, "Group", ("999999999999",), ("310000001",), ("Indiana",),
                        "999999999999", "demo", moment[0], moment[0])
     reviewer = Principal("planadmin", Role.PLAN_STAFF, None, (), (), (), None, "demo", moment[0], moment[0])

@@ -9,13 +9,10 @@ cannot get past the lockout threshold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
-
-from pynamodb.exceptions import DeleteError, DoesNotExist, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.accounts.enums import AccountStatus, TokenPurpose
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
@@ -32,13 +29,19 @@ from chalicelib.accounts.store import (
 )
 from chalicelib.accounts.tokens import fingerprint, new_token
 from chalicelib.emails import outbox
-from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, Role
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.platform.dynamo.writes import (
+    Missing,
+    TransactionCancelled,
+    WriteFailed,
+    cancelled_by_condition,
+    condition_failed,
+    transaction,
+)
 from chalicelib.platform.errors import (
     AccountLocked,
     AlreadyRegistered,
@@ -50,10 +53,12 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
+from chalicelib.providers import service as providers
 from chalicelib.providers.enums import ProviderType
-from chalicelib.providers.store import ProviderModel
 
-_CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+if TYPE_CHECKING:
+    from chalicelib.emails.store import OutboxMessageModel
+    from chalicelib.providers.service import Provider
 
 
 @dataclass(frozen=True)
@@ -134,12 +139,12 @@ class AccountService:
         token, token_row = self._one_time_token(TokenPurpose.ACTIVATION, account, now)
         message = self._link_email(EmailTemplate.ACTIVATION, account, "/activate", token, now)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(account, condition=AccountModel.pk.does_not_exist())
-                transaction.save(email_claim, condition=EmailClaimModel.pk.does_not_exist())
-                transaction.save(token_row)
-                transaction.save(message)
-        except TransactWriteError as error:
+            with transaction() as writes:
+                writes.save(account, condition=AccountModel.pk.does_not_exist())
+                writes.save(email_claim, condition=EmailClaimModel.pk.does_not_exist())
+                writes.save(token_row)
+                writes.save(message)
+        except TransactionCancelled as error:
             raise self._registration_conflict(error) from error
         logger.info("account registered", extra={"username": account.username, "provider_id": provider.provider_id})
         metrics.count("AccountRegistered")
@@ -168,28 +173,24 @@ class AccountService:
         if fields:
             raise ValidationFailed(fields=fields)
 
-    def _matching_provider(self, claimed: ClaimedProvider) -> ProviderModel:
+    def _matching_provider(self, claimed: ClaimedProvider) -> Provider:
         not_found = ProviderNotFound(
             "The provider does not exist in the Provider Portal with the details entered. They must match "
             "your Explanation of Benefits or welcome letter exactly. For help call "
             f"{self._settings.help_line_medicaid} (Medicaid) or {self._settings.help_line_marketplace} "
             "(Marketplace)."
         )
-        try:
-            provider = ProviderModel.get(claimed.provider_id.strip())
-        except DoesNotExist:
-            raise not_found from None
-        if not matches_directory(provider, claimed):
+        provider = providers.find(claimed.provider_id.strip())
+        if provider is None or not matches_directory(provider, claimed):
             raise not_found
         return provider
 
     @staticmethod
-    def _registration_conflict(error: TransactWriteError) -> Exception:
-        reasons = error.cancellation_reasons or []
+    def _registration_conflict(error: TransactionCancelled) -> Exception:
         taken = {
             field
-            for field, reason in zip(("username", "email"), reasons, strict=False)
-            if reason is not None and reason.code == "ConditionalCheckFailed"
+            for field, refused in zip(("username", "email"), cancelled_by_condition(error), strict=False)
+            if refused
         }
         if not taken:
             raise error
@@ -208,9 +209,9 @@ class AccountService:
             now,
         )
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.delete(token_row, condition=OneTimeTokenModel.token_hash.exists())
-                transaction.update(
+            with transaction() as writes:
+                writes.delete(token_row, condition=OneTimeTokenModel.token_hash.exists())
+                writes.update(
                     account,
                     actions=[
                         AccountModel.status.set(AccountStatus.ACTIVE.value),
@@ -218,8 +219,8 @@ class AccountService:
                     ],
                     condition=AccountModel.status == AccountStatus.PENDING_ACTIVATION.value,
                 )
-                transaction.save(message)
-        except TransactWriteError:
+                writes.save(message)
+        except TransactionCancelled:
             raise InvalidToken() from None
         logger.info("account activated", extra={"username": account.username})
         outbox.publish([message])
@@ -258,7 +259,7 @@ class AccountService:
             provider_type=account.provider_type,
             provider_ids=provider_ids,
             tax_ids=tax_ids,
-            states=sorted({p.state for p in self._providers(provider_ids, tax_ids)}),
+            states=sorted({p.state for p in providers.acted_for(provider_ids, tax_ids)}),
             home_provider_id=account.provider_id,
             created_at=now,
             last_seen_at=now,
@@ -268,9 +269,9 @@ class AccountService:
         account_actions = [AccountModel.failed_logins.set(0), AccountModel.last_login_at.set(now)]
         if self._hasher.needs_rehash(account.password_hash):
             account_actions.append(AccountModel.password_hash.set(self._hasher.hash(password)))
-        with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.save(session)
-            transaction.update(account, actions=account_actions)
+        with transaction() as writes:
+            writes.save(session)
+            writes.update(account, actions=account_actions)
         logger.info("login succeeded", extra={"username": account.username})
         metrics.count("LoginSucceeded")
         return NewSession(token=token, ends_at=self._sessions.ends_at(now, hard_expiry), hard_expiry=hard_expiry)
@@ -293,8 +294,8 @@ class AccountService:
                 ),
             )
             return account
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+        except WriteFailed as error:
+            if not condition_failed(error):
                 raise
         try:
             account.update(
@@ -303,8 +304,8 @@ class AccountService:
                 & (AccountModel.last_login_attempt_at <= self._lockout.unlock_cutoff(now)),
             )
             return account
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+        except WriteFailed as error:
+            if not condition_failed(error):
                 raise
         existing = self._account_or_none(username)
         if existing is None:
@@ -328,7 +329,7 @@ class AccountService:
         now = self._clock()
         try:
             session = SessionModel.get(fingerprint(token))
-        except DoesNotExist:
+        except Missing:
             raise SessionExpired() from None
         if self._sessions.is_over(session.last_seen_at, session.expires_at, now):
             self._forget_session(session)
@@ -339,8 +340,8 @@ class AccountService:
                 session.update(
                     actions=[SessionModel.last_seen_at.set(now)], condition=SessionModel.token_hash.exists()
                 )
-            except UpdateError as error:
-                if error.cause_response_code == _CONDITIONAL_CHECK_FAILED:
+            except WriteFailed as error:
+                if condition_failed(error):
                     raise SessionExpired() from None
                 raise
             last_seen = now
@@ -365,7 +366,7 @@ class AccountService:
     def _forget_session(session: SessionModel) -> None:
         try:
             session.delete()
-        except DeleteError:
+        except WriteFailed:
             logger.warning("expired session not deleted; TTL will remove it")
 
     def _end_all_sessions(self, username: str) -> int:
@@ -398,9 +399,9 @@ class AccountService:
         if problems:
             raise ValidationFailed(fields={"password": "; ".join(problems)})
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.delete(token_row, condition=OneTimeTokenModel.token_hash.exists())
-                transaction.update(
+            with transaction() as writes:
+                writes.delete(token_row, condition=OneTimeTokenModel.token_hash.exists())
+                writes.update(
                     account,
                     actions=[
                         AccountModel.password_hash.set(self._hasher.hash(password)),
@@ -410,7 +411,7 @@ class AccountService:
                     ],
                     condition=AccountModel.pk.exists(),
                 )
-        except TransactWriteError:
+        except TransactionCancelled:
             raise InvalidToken() from None
         ended = self._end_all_sessions(account.username)
         logger.info("password reset", extra={"username": account.username, "sessions_ended": ended})
@@ -426,8 +427,8 @@ class AccountService:
                 & (AccountModel.reset_emails_in_window < self._reset_limit.per_hour),
             )
             return True
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+        except WriteFailed as error:
+            if not condition_failed(error):
                 raise
         try:
             account.update(
@@ -439,8 +440,8 @@ class AccountService:
                 | (AccountModel.reset_window_started_at <= cutoff),
             )
             return True
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+        except WriteFailed as error:
+            if not condition_failed(error):
                 raise
         return False
 
@@ -462,20 +463,13 @@ class AccountService:
     def providers_for(self, principal: Principal) -> list[ProviderSummary]:
         return [
             ProviderSummary(p.provider_id, p.provider_type, p.display_name, p.tax_id, p.state)
-            for p in self._providers(principal.provider_ids, principal.tax_ids)
+            for p in providers.acted_for(principal.provider_ids, principal.tax_ids)
         ]
 
-    @staticmethod
-    def _providers(provider_ids: Sequence[str], tax_ids: Sequence[str]) -> list[ProviderModel]:
-        """Every provider acted for: a Query per Tax ID, a batch get for the rest."""
-        found: dict[str, ProviderModel] = {}
-        for tax_id in tax_ids:
-            for provider in ProviderModel.by_tax_id.query(tax_id):
-                found[provider.provider_id] = provider
-        missing = [provider_id for provider_id in provider_ids if provider_id not in found]
-        for provider in ProviderModel.batch_get(missing):
-            found[provider.provider_id] = provider
-        return sorted(found.values(), key=lambda item: item.provider_id)
+    def email_of(self, username: str) -> str | None:
+        """Where the account's notices go (an export ready, a prior authorization's status)."""
+        account = self._account_or_none(username)
+        return account.email if account is not None else None
 
     # Shared steps
 
@@ -485,7 +479,7 @@ class AccountService:
             return None
         try:
             return AccountModel.get(account_key(username))
-        except DoesNotExist:
+        except Missing:
             return None
 
     def _one_time_token(
@@ -510,7 +504,7 @@ class AccountService:
     def _live_token(self, token: str, purpose: TokenPurpose, now: datetime) -> OneTimeTokenModel:
         try:
             row = OneTimeTokenModel.get(fingerprint(token))
-        except DoesNotExist:
+        except Missing:
             raise InvalidToken() from None
         if row.purpose != purpose.value or row.expires_at <= now:
             raise InvalidToken()
@@ -536,9 +530,9 @@ class AccountService:
             return
         token, token_row = self._one_time_token(purpose, account, now)
         message = self._link_email(template, account, path, token, now)
-        with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.save(token_row)
-            transaction.save(message)
+        with transaction() as writes:
+            writes.save(token_row)
+            writes.save(message)
         outbox.publish([message])
         logger.info("account email queued", extra={"username": account.username, "purpose": purpose.value})
 

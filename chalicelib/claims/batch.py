@@ -12,17 +12,14 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
-
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from typing import TYPE_CHECKING
 
 from chalicelib.claims.enums import ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput
 from chalicelib.claims.service import ClaimService
 from chalicelib.documents.enums import DocumentStatus
-from chalicelib.documents.service import DocumentService, uploader_principal
-from chalicelib.documents.store import DocumentModel, claim_file_result_key
-from chalicelib.members.batch import take_for_processing
-from chalicelib.members.store import MemberModel
+from chalicelib.documents.service import DocumentService, claim_file_result_key, uploader_principal
+from chalicelib.members.service import MemberService
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
@@ -30,7 +27,11 @@ from chalicelib.platform.errors import PortalError
 from chalicelib.platform.logs import logger
 from chalicelib.platform.x12.ack999 import build_999, outcomes
 from chalicelib.platform.x12.read837 import ClaimFields, NotAnInterchange, read_837
-from chalicelib.providers.store import ProviderModel
+from chalicelib.providers import service as providers
+from chalicelib.providers.service import Provider
+
+if TYPE_CHECKING:
+    from chalicelib.documents.store import DocumentModel
 
 RESULT_COLUMNS = ("transactionSet", "patientControlNumber", "memberId", "billingNpi", "totalCharge", "outcome",
                   "claimNumber", "status", "reasons")
@@ -87,27 +88,22 @@ def error_reasons(error: PortalError) -> tuple[str, ...]:
 
 
 class ClaimFileRun:
-    def __init__(self, document: DocumentModel, claims: ClaimService, principal: Principal) -> None:
+    def __init__(self, document: DocumentModel, claims: ClaimService, members: MemberService,
+                 principal: Principal) -> None:
         self.document = document
         self.claims = claims
+        self.members = members
         self.principal = principal
-        self.providers_by_npi: dict[str, ProviderModel | None] = {}
+        self.providers_by_npi: dict[str, Provider | None] = {}
 
-    @staticmethod
-    def member_exists(member_id: str | None) -> bool:
-        if not member_id:
-            return False
-        try:
-            MemberModel.get(member_id)
-        except DoesNotExist:
-            return False
-        return True
+    def member_exists(self, member_id: str | None) -> bool:
+        return bool(member_id) and self.members.on_file(str(member_id)) is not None
 
-    def provider_for(self, npi: str | None) -> ProviderModel | None:
+    def provider_for(self, npi: str | None) -> Provider | None:
         if not npi:
             return None
         if npi not in self.providers_by_npi:
-            self.providers_by_npi[npi] = next(iter(ProviderModel.by_npi.query(npi, limit=1)), None)
+            self.providers_by_npi[npi] = providers.with_npi(npi)
         return self.providers_by_npi[npi]
 
     def submit(self, transaction_set: str, fields: ClaimFields) -> ClaimOutcome:
@@ -154,10 +150,10 @@ def _store(key: str, body: bytes, content_type: str) -> None:
 
 
 def process_claim_file(document: DocumentModel, event_time: datetime, documents: DocumentService,
-                       claims: ClaimService) -> str:
+                       claims: ClaimService, members: MemberService) -> str:
     now = documents.now()
-    if not take_for_processing(document, now):
-        return DocumentModel.get(document.document_id).status
+    if not documents.take_for_processing(document):
+        return documents.status_of(document.document_id)
     stored = documents.arrived_batch_file(document)
     if stored is None:
         return DocumentStatus.REJECTED.value
@@ -168,7 +164,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
         return documents.reject(document, f"not an 837 this portal accepts: {error}",
                                 from_status=DocumentStatus.PROCESSING)
     decided = outcomes(interchange)
-    run = ClaimFileRun(document, claims, uploader_principal(document, now))
+    run = ClaimFileRun(document, claims, members, uploader_principal(document, now))
     results: list[ClaimOutcome] = []
     for transaction, fields in interchange.claims():
         if decided[transaction.control_number].code.value == "R":
@@ -178,7 +174,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
         else:
             results.append(run.submit(transaction.control_number, fields))
         if len(results) % PROGRESS_EVERY_CLAIMS == 0:
-            document.update(actions=[DocumentModel.claims_total.set(len(results))])
+            documents.note_progress(document, {"claims_total": len(results)})
     acknowledgment = build_999(interchange, int(now.timestamp()) % 10**9, now)
     ack_key = claim_file_result_key(document.document_id, "acknowledgment.999")
     _store(ack_key, acknowledgment.encode("ascii", errors="replace"), "application/edi-x12")
@@ -187,17 +183,9 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
     accepted = sum(1 for result in results if result.accepted)
     codes = {outcome.code.value for outcome in decided.values()}
     overall = "A" if codes == {"A"} else "R" if codes <= {"R"} else "E"
-    try:
-        document.update(actions=[
-            DocumentModel.status.set(DocumentStatus.COMPLETED.value), DocumentModel.received_at.set(event_time),
-            DocumentModel.completed_at.set(documents.now()), DocumentModel.result_key.set(results_key),
-            DocumentModel.acknowledgment_key.set(ack_key), DocumentModel.acknowledgment.set(overall),
-            DocumentModel.claims_total.set(len(results)), DocumentModel.claims_accepted.set(accepted),
-            DocumentModel.claims_rejected.set(len(results) - accepted),
-        ], condition=DocumentModel.status == DocumentStatus.PROCESSING.value)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    documents.complete(document, results_key, {
+        "claims_total": len(results), "claims_accepted": accepted, "claims_rejected": len(results) - accepted,
+    }, received_at=event_time, acknowledgment=(ack_key, overall), only_while_processing=True)
     logger.info("claim file processed", extra={"document_id": document.document_id, "claims": len(results),
                                                "accepted": accepted, "acknowledgment": overall})
     metrics.count("ClaimFileClaims", len(results))

@@ -12,10 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -25,8 +23,8 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.base import transaction_connection
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page
+from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
 from chalicelib.platform.errors import PaymentNotFound, ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.platform.x12.write835 import (
@@ -38,8 +36,10 @@ from chalicelib.platform.x12.write835 import (
     RemitService,
     Remittance,
 )
-from chalicelib.providers.enums import ProviderType
-from chalicelib.providers.store import ProviderModel
+from chalicelib.providers import service as providers
+
+if TYPE_CHECKING:
+    from chalicelib.providers.service import Provider
 
 CLAIMS_PER_PAYMENT = 99
 PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "8002001058")
@@ -125,12 +125,15 @@ class PaymentService:
         return CycleResult(payments, held)
 
     @staticmethod
-    def _payee(tax_id: str, fallback_provider_id: str) -> ProviderModel:
+    def _payee(tax_id: str, fallback_provider_id: str) -> Provider:
         """The group of the Tax ID when there is one, else the billing provider."""
-        groups = [p for p in ProviderModel.by_tax_id.query(tax_id) if p.provider_type == ProviderType.GROUP]
-        return groups[0] if groups else ProviderModel.get(fallback_provider_id)
+        groups = [provider for provider in providers.of_tax_id(tax_id) if provider.is_group]
+        payee = groups[0] if groups else providers.find(fallback_provider_id)
+        if payee is None:
+            raise LookupError(f"billing provider {fallback_provider_id} left the directory")
+        return payee
 
-    def _pay(self, tax_id: str, payee: ProviderModel, claims: list[ClaimModel]) -> PaymentModel | None:
+    def _pay(self, tax_id: str, payee: Provider, claims: list[ClaimModel]) -> PaymentModel | None:
         now = self._clock()
         paid_on = now.astimezone(self._zone).date()
         payment_id = new_payment_id(paid_on)
@@ -141,14 +144,14 @@ class PaymentService:
             claim_count=len(claims), created_at=now,
         )
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(payment, condition=PaymentModel.payment_id.does_not_exist())
+            with transaction() as writes:
+                writes.save(payment, condition=PaymentModel.payment_id.does_not_exist())
                 for claim in claims:
-                    transaction.update(claim, actions=[
+                    writes.update(claim, actions=[
                         ClaimModel.payment_id.set(payment_id), ClaimModel.payable.remove(),
                         ClaimModel.payable_key.remove(), ClaimModel.version.add(1),
                     ], condition=ClaimModel.payable.exists() & (ClaimModel.version == claim.version))
-        except TransactWriteError:
+        except TransactionCancelled:
             logger.warning("claims changed during the payment cycle; they wait for the next one",
                            extra={"tax_id_suffix": tax_id[-4:], "claims": len(claims)})
             return None
@@ -176,7 +179,7 @@ class PaymentService:
     def get(self, principal: Principal, payment_id: str) -> PaymentModel:
         try:
             payment = PaymentModel.get(payment_id)
-        except DoesNotExist:
+        except Missing:
             raise PaymentNotFound() from None
         if not scope_of(principal).sees_tax_id(payment.tax_id):
             raise PaymentNotFound()

@@ -11,11 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
-from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -41,24 +38,28 @@ from chalicelib.claims.store import (
 from chalicelib.documents.consent import ClaimForConsent, ConsentType
 from chalicelib.documents.enums import DocumentKind
 from chalicelib.documents.service import DocumentService, UploadTicket
-from chalicelib.documents.store import DocumentModel
 from chalicelib.members.eligibility import Eligibility
 from chalicelib.members.service import MemberLookup, MemberService
-from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
 from chalicelib.platform.access import OfficePartition, Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.base import transaction_connection
 from chalicelib.platform.dynamo.office_search import office_search, scoped_status
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page, visible_to
-from chalicelib.platform.errors import ClaimChanged, ClaimNotFound, NotEligible, ProviderNotFound, ValidationFailed
+from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, WriteFailed, condition_failed, transaction
+from chalicelib.platform.errors import ClaimChanged, ClaimNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
-from chalicelib.providers.store import ProviderModel
+from chalicelib.providers import service as providers
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+    from chalicelib.documents.store import DocumentModel
+    from chalicelib.members.store import MemberModel
+    from chalicelib.providers.service import Provider
 
 ADJUDICATOR = "Adjudication"
-CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
 CLAIM_ATTACHMENT_LIMIT = 10
 
 
@@ -158,24 +159,18 @@ class ClaimService:
         metrics.count(f"Claim{record.status.title()}")
         return record
 
-    def _billing_provider(self, principal: Principal, provider_id: str) -> ProviderModel:
-        try:
-            provider = ProviderModel.get(provider_id)
-        except DoesNotExist:
-            provider = None
-        if provider is None or not scope_of(principal).sees(provider.provider_id, provider.tax_id):
-            raise ProviderNotFound(fields={"billingProviderId": "is not a provider you act for"})
-        return provider
+    @staticmethod
+    def _billing_provider(principal: Principal, provider_id: str) -> Provider:
+        return providers.acting_for(principal, provider_id, field="billingProviderId")
 
     @staticmethod
-    def _rendering_provider(provider_id: str | None) -> ProviderModel | None:
+    def _rendering_provider(provider_id: str | None) -> Provider | None:
         if provider_id is None:
             return None
-        try:
-            return ProviderModel.get(provider_id)
-        except DoesNotExist:
-            raise ValidationFailed(fields={"renderingProviderId": "is not a provider in the plan's directory"}) \
-                from None
+        provider = providers.find(provider_id)
+        if provider is None:
+            raise ValidationFailed(fields={"renderingProviderId": "is not a provider in the plan's directory"})
+        return provider
 
     def _coverage(self, member: MemberModel, claim: ClaimInput) -> Eligibility:
         """The member must be covered on every date of service; the first date's coverage prices the claim."""
@@ -194,12 +189,12 @@ class ClaimService:
             raise NotEligible("The member is not eligible on every date of service on the claim.", not_covered)
         return first
 
-    def _original(self, billing: ProviderModel, claim: ClaimInput) -> ClaimModel:
+    def _original(self, billing: Provider, claim: ClaimInput) -> ClaimModel:
         number = claim.original_claim_number
         assert number is not None
         try:
             original = ClaimModel.get(number)
-        except DoesNotExist:
+        except Missing:
             original = None
         if original is None or original.billing_provider_id != billing.provider_id:
             raise ValidationFailed(fields={"originalClaimNumber": f"{number} is not a claim of this billing provider"})
@@ -323,11 +318,11 @@ class ClaimService:
 
     def _write_new(self, record: ClaimModel, original: ClaimModel | None) -> None:
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(record, condition=ClaimModel.claim_number.does_not_exist())
+            with transaction() as writes:
+                writes.save(record, condition=ClaimModel.claim_number.does_not_exist())
                 if original is not None:
                     status = ClaimStatus.VOIDED if record.frequency == Frequency.VOID else ClaimStatus.REPLACED
-                    transaction.update(original, actions=[
+                    writes.update(original, actions=[
                         ClaimModel.status.set(status.value),
                         ClaimModel.replaced_by.set(record.claim_number),
                         ClaimModel.provider_status.set(scoped_status(original.billing_provider_id, status.value)),
@@ -338,7 +333,7 @@ class ClaimService:
                             at=record.received_at, status=status.value, actor=record.submitted_by,
                             note=f"{status.title()} by claim {record.claim_number}")])),
                     ], condition=ClaimModel.version == original.version)
-        except TransactWriteError as error:
+        except TransactionCancelled as error:
             raise ClaimChanged(fields={"originalClaimNumber": "changed while this claim was submitted; "
                                                               "look at it again"}) from error
 
@@ -347,7 +342,7 @@ class ClaimService:
     def get(self, principal: Principal, claim_number: str, *, audited: bool = True) -> ClaimModel:
         try:
             claim = ClaimModel.get(claim_number)
-        except DoesNotExist:
+        except Missing:
             raise ClaimNotFound() from None
         if not scope_of(principal).sees(claim.billing_provider_id, claim.tax_id):
             raise ClaimNotFound()
@@ -358,8 +353,7 @@ class ClaimService:
 
     def view(self, principal: Principal, claim_number: str) -> ClaimView:
         claim = self.get(principal, claim_number)
-        documents = [document for document in DocumentModel.batch_get(claim.document_ids)] if claim.document_ids \
-            else []
+        documents = self._documents.records(claim.document_ids or [])
         return ClaimView(claim, sorted(documents, key=lambda document: document.created_key))
 
     def search(self, principal: Principal, criteria: SearchCriteria) -> Page[ClaimModel]:
@@ -411,7 +405,7 @@ class ClaimService:
     def attach_documents(self, principal: Principal, claim_number: str,
                          files: Iterable[tuple[str, str]]) -> tuple[UploadTicket, ...]:
         claim = self.get(principal, claim_number, audited=False)
-        provider = ProviderModel.get(claim.billing_provider_id)
+        provider = self._billing_provider(principal, claim.billing_provider_id)
         documents = []
         for file_name, content_type in files:
             document = self._documents.new_document(principal, provider, DocumentKind.CLINICAL_DOCUMENT, file_name,
@@ -421,15 +415,15 @@ class ClaimService:
         if len(claim.document_ids) + len(documents) > CLAIM_ATTACHMENT_LIMIT:
             raise ValidationFailed(fields={"files": f"a claim holds at most {CLAIM_ATTACHMENT_LIMIT} attachments"})
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.update(claim, actions=[
+            with transaction() as writes:
+                writes.update(claim, actions=[
                     ClaimModel.document_ids.set(ClaimModel.document_ids.append(
                         [document.document_id for document in documents])),
                     ClaimModel.version.add(1),
                 ], condition=ClaimModel.version == claim.version)
                 for document in documents:
-                    transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
-        except TransactWriteError as error:
+                    self._documents.add_to(writes, document)
+        except TransactionCancelled as error:
             raise ClaimChanged() from error
         return tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in documents)
 
@@ -440,7 +434,9 @@ class ClaimService:
             claim = ClaimModel.get(key.claim_number)
             if claim.status != ClaimStatus.PENDED.value:
                 continue
-            member = MemberModel.get(claim.member_id)
+            member = self._members.on_file(claim.member_id)
+            if member is None:
+                continue
             coverage = self._members.answer(member, date.fromisoformat(claim.service_from), None).eligibility
             previous_version = int(claim.version)
             self._adjudicate(claim, coverage, None)
@@ -449,8 +445,8 @@ class ClaimService:
             claim.version = previous_version + 1
             try:
                 claim.save(condition=ClaimModel.version == previous_version)
-            except PutError as error:
-                if error.cause_response_code != CONDITIONAL_CHECK_FAILED:
+            except WriteFailed as error:
+                if not condition_failed(error):
                     raise
                 logger.info("claim changed during release", extra={"claim_number": claim.claim_number})
                 continue

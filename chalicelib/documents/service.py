@@ -9,35 +9,50 @@ same event finds it moved and changes nothing. Bytes that fail the checks are mo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from pynamodb.exceptions import DoesNotExist, UpdateError
-from pynamodb.expressions.condition import Condition
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
-from chalicelib.documents.store import DocumentModel, parse_upload_key, quarantine_key, upload_key
+from chalicelib.documents.store import (
+    DocumentModel,
+    claim_file_result_key,
+    parse_upload_key,
+    quarantine_key,
+    result_key,
+    upload_key,
+)
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, Role, scope_of
 from chalicelib.platform.aws import storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
-from chalicelib.platform.errors import DocumentNotFound, NotEligible, ProviderNotFound, ValidationFailed
+from chalicelib.platform.dynamo.writes import Missing, Transaction, WriteFailed, condition_failed
+from chalicelib.platform.errors import DocumentNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
-from chalicelib.providers.store import ProviderModel
+from chalicelib.providers import service as providers
 
 if TYPE_CHECKING:
-    from chalicelib.members.service import MemberService
+    from pynamodb.expressions.condition import Condition
+    from pynamodb.expressions.update import Action
 
-_CONDITIONAL_CHECK_FAILED = "ConditionalCheckFailedException"
+    from chalicelib.members.service import MemberService
+    from chalicelib.providers.service import Provider
+
+__all__ = ["claim_file_result_key", "result_key"]  # batch processors name their result objects with these
+
+STALE_PROCESSING = timedelta(minutes=16)
+BATCH_COUNTERS = frozenset({
+    "rows_total", "rows_eligible", "rows_not_eligible", "rows_not_found", "rows_rejected",
+    "claims_total", "claims_accepted", "claims_rejected",
+})
 IMAGE_DOCUMENT_KINDS = (DocumentKind.CONSENT_FORM.value, DocumentKind.CLINICAL_DOCUMENT.value)
 
 
@@ -95,14 +110,11 @@ class DocumentService:
 
     # Asking for an upload
 
-    def acting_provider(self, principal: Principal, provider_id: str | None) -> ProviderModel:
+    def acting_provider(self, principal: Principal, provider_id: str | None) -> Provider:
         acting = self._members.acting_provider(principal, provider_id)
         if acting is None:
             raise ValidationFailed(fields={"providerId": "is required: name the provider the upload is for"})
-        try:
-            return ProviderModel.get(acting)
-        except DoesNotExist:
-            raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
+        return providers.acting_for(principal, acting)
 
     def request_consent_upload(self, principal: Principal, request: ConsentUpload) -> UploadTicket:
         self._members.check_service_date(request.date_of_service)
@@ -125,7 +137,7 @@ class DocumentService:
                                            f"type={request.consent_type.value}"), self._clock())
         return ticket
 
-    def new_document(self, principal: Principal, provider: ProviderModel, kind: DocumentKind, file_name: str,
+    def new_document(self, principal: Principal, provider: Provider, kind: DocumentKind, file_name: str,
                      content_type: str, member_id: str | None = None) -> DocumentModel:
         now = self._clock()
         document_id = str(uuid.uuid4())
@@ -150,6 +162,11 @@ class DocumentService:
         document.save(condition=DocumentModel.document_id.does_not_exist())
         return self.presign(document, max_bytes)
 
+    @staticmethod
+    def add_to(writes: Transaction, document: DocumentModel) -> None:
+        """Save a new document record in another area's transaction (a claim's attachments)."""
+        writes.save(document, condition=DocumentModel.document_id.does_not_exist())
+
     def presign(self, document: DocumentModel, max_bytes: int) -> UploadTicket:
         """A presigned POST for a saved document record (the record always exists before the bytes)."""
         expires = self._settings.presigned_url_seconds
@@ -162,7 +179,7 @@ class DocumentService:
     def get(self, principal: Principal, document_id: str) -> DocumentModel:
         try:
             document = DocumentModel.get(document_id)
-        except DoesNotExist:
+        except Missing:
             raise DocumentNotFound() from None
         if not scope_of(principal).sees(document.provider_id, document.tax_id):
             raise DocumentNotFound()
@@ -170,6 +187,14 @@ class DocumentService:
             trail.record(principal, AuditEntry(document.member_id, AuditAction.DOCUMENT_VIEWED, document.provider_id,
                                                f"document={document.document_id}"), self._clock())
         return document
+
+    @staticmethod
+    def records(document_ids: Sequence[str]) -> list[DocumentModel]:
+        """The records of documents another record lists (a claim's, a request's), in its order; one batch get."""
+        if not document_ids:
+            return []
+        order = {document_id: index for index, document_id in enumerate(document_ids)}
+        return sorted(DocumentModel.batch_get(list(document_ids)), key=lambda document: order[document.document_id])
 
     def member_consent_forms(self, principal: Principal, member_id: str, limit: int,
                              token: str | None) -> DocumentPage:
@@ -263,8 +288,8 @@ class DocumentService:
                          DocumentModel.detected_type.set(detected)],
                 condition=DocumentModel.status == DocumentStatus.AWAITING_UPLOAD.value,
             )
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+        except WriteFailed as error:
+            if not condition_failed(error):
                 raise
             return DocumentModel.get(document.document_id).status
         logger.info("document received", extra={"document_id": document.document_id, "kind": document.kind})
@@ -283,8 +308,8 @@ class DocumentService:
                          DocumentModel.s3_key.set(target)],
                 condition=DocumentModel.status == from_status.value,
             )
-        except UpdateError as error:
-            if error.cause_response_code != _CONDITIONAL_CHECK_FAILED:
+        except WriteFailed as error:
+            if not condition_failed(error):
                 raise
         if move:
             self._finish_quarantine(original_key)
@@ -314,8 +339,61 @@ class DocumentService:
     def _document_or_none(document_id: str) -> DocumentModel | None:
         try:
             return DocumentModel.get(document_id)
-        except DoesNotExist:
+        except Missing:
             return None
+
+    # Batch files: the processors the composition root registers record their run through these
+
+    def take_for_processing(self, document: DocumentModel) -> bool:
+        """Take the file for processing once; a run that died mid-way may be taken again after a while."""
+        now = self._clock()
+        try:
+            document.update(
+                actions=[DocumentModel.status.set(DocumentStatus.PROCESSING.value),
+                         DocumentModel.processing_started_at.set(now)],
+                condition=(DocumentModel.status == DocumentStatus.AWAITING_UPLOAD.value)
+                | ((DocumentModel.status == DocumentStatus.PROCESSING.value)
+                   & (DocumentModel.processing_started_at < now - STALE_PROCESSING)),
+            )
+        except WriteFailed as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
+
+    def status_of(self, document_id: str) -> str:
+        document = self._document_or_none(document_id)
+        if document is None:
+            raise DocumentNotFound()
+        return document.status
+
+    @staticmethod
+    def note_received(document: DocumentModel, event_time: datetime) -> None:
+        document.update(actions=[DocumentModel.received_at.set(event_time)])
+
+    @staticmethod
+    def note_progress(document: DocumentModel, counters: Mapping[str, int]) -> None:
+        document.update(actions=_counter_actions(counters))
+
+    def complete(self, document: DocumentModel, result_object: str, counters: Mapping[str, int], *,
+                 received_at: datetime | None = None, acknowledgment: tuple[str, str] | None = None,
+                 only_while_processing: bool = False) -> None:
+        """The run's outcome: COMPLETED, its result object, counts and (837 files) the 999's key and code."""
+        actions = [DocumentModel.status.set(DocumentStatus.COMPLETED.value),
+                   DocumentModel.completed_at.set(self._clock()), DocumentModel.result_key.set(result_object),
+                   *_counter_actions(counters)]
+        if received_at is not None:
+            actions.append(DocumentModel.received_at.set(received_at))
+        if acknowledgment is not None:
+            actions += [DocumentModel.acknowledgment_key.set(acknowledgment[0]),
+                        DocumentModel.acknowledgment.set(acknowledgment[1])]
+        condition = DocumentModel.status == DocumentStatus.PROCESSING.value if only_while_processing else None
+        try:
+            document.update(actions=actions, condition=condition)
+        except WriteFailed as error:
+            if not condition_failed(error):
+                raise
+            logger.info("batch file changed while it was processed", extra={"document_id": document.document_id})
 
     # For the claims area
 
@@ -353,5 +431,8 @@ def uploader_principal(document: DocumentModel, now: datetime) -> Principal:
     )
 
 
-
-
+def _counter_actions(counters: Mapping[str, int]) -> list[Action]:
+    unknown = set(counters) - BATCH_COUNTERS
+    if unknown:
+        raise ValueError(f"not a batch counter: {sorted(unknown)}")
+    return [getattr(DocumentModel, name).set(value) for name, value in counters.items()]

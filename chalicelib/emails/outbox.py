@@ -16,13 +16,13 @@ from functools import cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.emails.store import PENDING, OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate, render
 from chalicelib.platform import metrics
 from chalicelib.platform.aws import mailer, queue
 from chalicelib.platform.config import get_settings
+from chalicelib.platform.dynamo.writes import PersistenceFailed
 from chalicelib.platform.logs import logger
 
 EMAIL_QUEUE = "email-outbox"
@@ -61,7 +61,7 @@ def publish(messages: Iterable[OutboxMessageModel]) -> int:
             continue
         try:
             message.delete()
-        except PynamoDBException as error:
+        except PersistenceFailed as error:
             logger.warning("outbox row not dropped after enqueue; delivery stays idempotent", extra={
                 "outbox_id": message.message_id, "error": type(error).__name__,
             })

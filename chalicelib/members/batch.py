@@ -13,17 +13,15 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import IO, TYPE_CHECKING, Any
-
-from pynamodb.exceptions import UpdateError
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.enums import DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, looks_like_csv
-from chalicelib.documents.store import DocumentModel, result_key
+from chalicelib.documents.service import result_key, uploader_principal
 from chalicelib.members.eligibility import service_date_problem
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.members.store import MemberModel
@@ -35,10 +33,10 @@ from chalicelib.platform.logs import logger
 
 if TYPE_CHECKING:
     from chalicelib.documents.service import DocumentService
+    from chalicelib.documents.store import DocumentModel
 
 CHUNK_ROWS = 100
 PROGRESS_EVERY_ROWS = 1000
-STALE_PROCESSING = timedelta(minutes=16)
 _HEADER_ALIASES = {
     "memberid": "member_id", "planmemberid": "member_id", "medicaidid": "medicaid_id",
     "lastname": "last_name", "firstname": "first_name", "birthdate": "birth_date", "dateofbirth": "birth_date",
@@ -146,14 +144,14 @@ def _decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
 class EligibilityFileRun:
     """One file's processing: read, look up in chunks, audit, write results."""
 
-    def __init__(self, document: DocumentModel, members: MemberService, now: datetime) -> None:
+    def __init__(self, document: DocumentModel, members: MemberService, documents: DocumentService,
+                 now: datetime) -> None:
         self.document = document
         self.members = members
+        self.documents = documents
         self.now = now
         self.today = members.today()
         self.settings = get_settings()
-        from chalicelib.documents.service import uploader_principal
-
         self.principal = uploader_principal(document, now)
         self.counts = Counts()
 
@@ -206,7 +204,7 @@ class EligibilityFileRun:
             )])
         trail.record_many(self.principal.username, self.principal.role.value, audits, self.now)
         if self.counts.total % PROGRESS_EVERY_ROWS < len(chunk):
-            self.document.update(actions=[DocumentModel.rows_total.set(self.counts.total)])
+            self.documents.note_progress(self.document, {"rows_total": self.counts.total})
 
     def _members_for(self, chunk: list[BatchRow]) -> dict[int, MemberModel | MultipleMembersMatch | None]:
         """Row number -> member (or None), one BatchGetItem for the chunk's member IDs."""
@@ -251,35 +249,18 @@ class EligibilityFileRun:
         return status, result, reason
 
 
-def take_for_processing(document: DocumentModel, now: datetime) -> bool:
-    """Take the file for processing once; a run that died mid-way may be taken again after a while."""
-    try:
-        document.update(
-            actions=[DocumentModel.status.set(DocumentStatus.PROCESSING.value),
-                     DocumentModel.processing_started_at.set(now)],
-            condition=(DocumentModel.status == DocumentStatus.AWAITING_UPLOAD.value)
-            | ((DocumentModel.status == DocumentStatus.PROCESSING.value)
-               & (DocumentModel.processing_started_at < now - STALE_PROCESSING)),
-        )
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def process_eligibility_file(document: DocumentModel, event_time: datetime, members: MemberService,
                              documents: DocumentService) -> str:
     now = documents.now()
-    if not take_for_processing(document, now):
-        return DocumentModel.get(document.document_id).status
-    document.update(actions=[DocumentModel.received_at.set(event_time)])
+    if not documents.take_for_processing(document):
+        return documents.status_of(document.document_id)
+    documents.note_received(document, event_time)
     stored = documents.arrived_batch_file(document)
     if stored is None:
         return DocumentStatus.REJECTED.value
     if not looks_like_csv(storage.read_head(document.s3_key, HEAD_BYTES * 64)):
         return documents.reject(document, "the file is not CSV text", from_status=DocumentStatus.PROCESSING)
-    run = EligibilityFileRun(document, members, now)
+    run = EligibilityFileRun(document, members, documents, now)
     with tempfile.TemporaryFile() as spool:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         problem = run.run(storage.iter_lines(document.s3_key), text)
@@ -290,16 +271,11 @@ def process_eligibility_file(document: DocumentModel, event_time: datetime, memb
         spool.seek(0)
         storage.upload_file(spool, result_key(document.document_id), "text/csv; charset=utf-8")
     counts = run.counts.by_status
-    document.update(actions=[
-        DocumentModel.status.set(DocumentStatus.COMPLETED.value),
-        DocumentModel.completed_at.set(documents.now()),
-        DocumentModel.result_key.set(result_key(document.document_id)),
-        DocumentModel.rows_total.set(run.counts.total),
-        DocumentModel.rows_eligible.set(counts[RowStatus.ELIGIBLE]),
-        DocumentModel.rows_not_eligible.set(counts[RowStatus.NOT_ELIGIBLE]),
-        DocumentModel.rows_not_found.set(counts[RowStatus.NOT_FOUND]),
-        DocumentModel.rows_rejected.set(counts[RowStatus.ERROR]),
-    ])
+    documents.complete(document, result_key(document.document_id), {
+        "rows_total": run.counts.total, "rows_eligible": counts[RowStatus.ELIGIBLE],
+        "rows_not_eligible": counts[RowStatus.NOT_ELIGIBLE], "rows_not_found": counts[RowStatus.NOT_FOUND],
+        "rows_rejected": counts[RowStatus.ERROR],
+    })
     logger.info("eligibility file processed", extra={"document_id": document.document_id, "rows": run.counts.total})
     metrics.count("EligibilityFileRows", run.counts.total)
     return DocumentStatus.COMPLETED.value

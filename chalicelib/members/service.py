@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import DoesNotExist
-
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import (
@@ -23,11 +21,12 @@ from chalicelib.members.eligibility import (
 from chalicelib.members.names import name_search_key
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal, scope_of
+from chalicelib.platform.access import Principal
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ProviderNotFound, ValidationFailed
-from chalicelib.providers.store import ProviderModel
+from chalicelib.platform.dynamo.writes import Missing, Transaction
+from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ValidationFailed
+from chalicelib.providers import service as providers
 
 
 @dataclass(frozen=True)
@@ -94,13 +93,7 @@ class MemberService:
             return principal.home_provider_id
         if provider_id in principal.provider_ids:
             return provider_id
-        try:
-            provider = ProviderModel.get(provider_id)
-        except DoesNotExist:
-            raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
-        if not scope_of(principal).sees(provider.provider_id, provider.tax_id):
-            raise ProviderNotFound(fields={"providerId": "is not a provider you act for"})
-        return provider.provider_id
+        return providers.acting_for(principal, provider_id).provider_id
 
     def find_by_id(self, principal: Principal, member_id: str) -> MemberModel:
         return self.find(principal, MemberLookup(member_id=member_id))
@@ -112,12 +105,16 @@ class MemberService:
         return member
 
     @staticmethod
-    def _lookup(lookup: MemberLookup) -> MemberModel | None:
+    def on_file(member_id: str) -> MemberModel | None:
+        """The member's record, for the plan's own processes (files, releases), which act for no office."""
+        try:
+            return MemberModel.get(member_id)
+        except Missing:
+            return None
+
+    def _lookup(self, lookup: MemberLookup) -> MemberModel | None:
         if lookup.member_id:
-            try:
-                return MemberModel.get(lookup.member_id)
-            except DoesNotExist:
-                return None
+            return self.on_file(lookup.member_id)
         if lookup.medicaid_id:
             matches = list(MemberModel.by_medicaid_id.query(lookup.medicaid_id, limit=2))
         else:
@@ -168,4 +165,6 @@ class MemberService:
         )
 
 
-
+def save_in(writes: Transaction, member: MemberModel) -> None:
+    """Write a member in another area's transaction (the roster's attribution: the member and its rows together)."""
+    writes.save(member)

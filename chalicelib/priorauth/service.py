@@ -10,20 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
-
-from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.service import DocumentService, UploadTicket
-from chalicelib.documents.store import DocumentModel
 from chalicelib.emails import outbox
-from chalicelib.emails.store import OutboxMessageModel
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.platform import metrics
@@ -31,15 +25,16 @@ from chalicelib.platform.access import OfficePartition, Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.base import transaction_connection
 from chalicelib.platform.dynamo.office_search import office_search, scoped_status
 from chalicelib.platform.dynamo.paging import date_range, decode_page_token, encode_page_token, query_page, visible_to
+from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
 from chalicelib.platform.errors import (
     Forbidden,
     NotEligible,
     PriorAuthChanged,
     PriorAuthConflict,
     PriorAuthNotFound,
+    SessionExpired,
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
@@ -62,7 +57,14 @@ from chalicelib.priorauth.store import (
     rule_set_key,
 )
 from chalicelib.priorauth.submission import Submission, derived_criteria, submission_problems
-from chalicelib.providers.store import ProviderModel
+from chalicelib.providers import service as providers
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+    from chalicelib.accounts.service import AccountService
+    from chalicelib.documents.store import DocumentModel
+    from chalicelib.emails.store import OutboxMessageModel
 
 AUTOAUTH_ACTOR = "AutoAuth"
 EVENT_RECEIVED = "RECEIVED"
@@ -154,11 +156,12 @@ def code_rule(row: PriorAuthRuleModel) -> autoauth.CodeRule:
 
 
 class PriorAuthService:
-    def __init__(self, settings: Settings, members: MemberService, documents: DocumentService, *,
-                 clock: Clock) -> None:
+    def __init__(self, settings: Settings, members: MemberService, documents: DocumentService,
+                 accounts: AccountService, *, clock: Clock) -> None:
         self._settings = settings
         self._members = members
         self._documents = documents
+        self._accounts = accounts
         self._clock = clock
         self._zone = ZoneInfo(settings.plan_timezone)
 
@@ -198,7 +201,7 @@ class PriorAuthService:
         if problems:
             raise ValidationFailed(fields=problems)
         requesting = self._documents.acting_provider(principal, submission.requesting_provider_id)
-        servicing = self._provider_or_none(submission.servicing_provider_id)
+        servicing = providers.find(submission.servicing_provider_id)
         if servicing is None:
             raise ValidationFailed(fields={"servicingProviderId": "is not a provider in the plan's directory"})
         member = self._members.find(principal, MemberLookup(member_id=submission.member_id))
@@ -280,13 +283,13 @@ class PriorAuthService:
                                       "Pended for clinical review: " + "; ".join(decision.pend_reasons)))
         self._index(request)
         message = self._notice(request, now)
-        with TransactWrite(connection=transaction_connection()) as transaction:
-            transaction.save(request, condition=PriorAuthRequestModel.request_id.does_not_exist())
+        with transaction() as writes:
+            writes.save(request, condition=PriorAuthRequestModel.request_id.does_not_exist())
             for event in events:
-                transaction.save(event)
+                writes.save(event)
             for document in documents:
-                transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
-            transaction.save(message)
+                self._documents.add_to(writes, document)
+            writes.save(message)
         outbox.publish([message])
         trail.record(principal, AuditEntry(member.member_id, AuditAction.PRIOR_AUTH_SUBMITTED, requesting.provider_id,
                                            f"request={request.request_id} status={status.value}"), now)
@@ -301,7 +304,7 @@ class PriorAuthService:
     def get(self, principal: Principal, request_id: str, *, audited: bool = True) -> PriorAuthRequestModel:
         try:
             request = PriorAuthRequestModel.get(request_id, REQUEST_ITEM)
-        except DoesNotExist:
+        except Missing:
             raise PriorAuthNotFound() from None
         if not scope_of(principal).sees(request.requesting_provider_id, request.tax_id):
             raise PriorAuthNotFound()
@@ -313,18 +316,15 @@ class PriorAuthService:
     def view(self, principal: Principal, request_id: str) -> RequestView:
         request = self.get(principal, request_id)
         history = list(PriorAuthEventModel.query(request_id, PriorAuthEventModel.item.startswith(EVENT_PREFIX)))
-        documents = list(DocumentModel.batch_get(request.document_ids)) if request.document_ids else []
-        documents.sort(key=lambda document: request.document_ids.index(document.document_id))
-        return RequestView(request, history, documents)
+        return RequestView(request, history, self._documents.records(request.document_ids or []))
 
     def pending_uploads(self, request_id: str) -> tuple[UploadTicket, ...]:
         """Fresh presigned POSTs for the request's documents not uploaded yet (a repeated submission)."""
         request = PriorAuthRequestModel.get(request_id, REQUEST_ITEM)
         if not request.document_ids:
             return ()
-        waiting = [document for document in DocumentModel.batch_get(request.document_ids)
+        waiting = [document for document in self._documents.records(request.document_ids)
                    if document.status == DocumentStatus.AWAITING_UPLOAD.value]
-        waiting.sort(key=lambda document: request.document_ids.index(document.document_id))
         return tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in waiting)
 
     def search(self, principal: Principal, criteria: SearchCriteria) -> RequestPage:
@@ -375,7 +375,7 @@ class PriorAuthService:
     def attach_documents(self, principal: Principal, request_id: str,
                          files: Iterable[tuple[str, str]]) -> tuple[UploadTicket, ...]:
         request = self.get(principal, request_id, audited=False)
-        provider = self._provider_or_none(request.requesting_provider_id)
+        provider = providers.find(request.requesting_provider_id)
         assert provider is not None
         documents = []
         for file_name, content_type in files:
@@ -389,16 +389,16 @@ class PriorAuthService:
                                     status=request.status, actor=principal.username, actor_role=principal.role.value,
                                     note=note[:2000])
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.update(request, actions=[
+            with transaction() as writes:
+                writes.update(request, actions=[
                     PriorAuthRequestModel.document_ids.set(PriorAuthRequestModel.document_ids.append(
                         [document.document_id for document in documents])),
                     PriorAuthRequestModel.version.add(1),
                 ], condition=PriorAuthRequestModel.version == request.version)
-                transaction.save(event)
+                writes.save(event)
                 for document in documents:
-                    transaction.save(document, condition=DocumentModel.document_id.does_not_exist())
-        except TransactWriteError as error:
+                    self._documents.add_to(writes, document)
+        except TransactionCancelled as error:
             raise PriorAuthChanged() from error
         return tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in documents)
 
@@ -517,11 +517,11 @@ class PriorAuthService:
         event = self._event(request, now, 0, status, principal.username, principal.role.value, note)
         message = self._notice(request, now)
         try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(request, condition=PriorAuthRequestModel.version == previous_version)
-                transaction.save(event)
-                transaction.save(message)
-        except TransactWriteError as error:
+            with transaction() as writes:
+                writes.save(request, condition=PriorAuthRequestModel.version == previous_version)
+                writes.save(event)
+                writes.save(message)
+        except TransactionCancelled as error:
             raise PriorAuthChanged() from error
         outbox.publish([message])
         logger.info("prior authorization status changed", extra={"request_id": request.request_id,
@@ -574,16 +574,11 @@ class PriorAuthService:
         if not principal.is_plan_staff:
             raise Forbidden("Clinical review is for the plan's staff.")
 
-    @staticmethod
-    def _provider_or_none(provider_id: str) -> ProviderModel | None:
-        try:
-            return ProviderModel.get(provider_id)
-        except DoesNotExist:
-            return None
-
-    @staticmethod
-    def _email_of(username: str) -> str:
-        return AccountModel.get(account_key(username)).email
+    def _email_of(self, username: str) -> str:
+        email = self._accounts.email_of(username)
+        if email is None:
+            raise SessionExpired()
+        return email
 
 
 def _months(first: str, last: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -51,3 +52,22 @@ class ProviderModel(Model):
         if self.provider_type == ProviderType.GROUP:
             return self.group_name or ""
         return f"{self.first_name} {self.last_name}"
+
+
+def provider_or_none(provider_id: str) -> ProviderModel | None:
+    try:
+        return ProviderModel.get(provider_id)
+    except DoesNotExist:
+        return None
+
+
+def provider_with_npi(npi: str) -> ProviderModel | None:
+    return next(iter(ProviderModel.by_npi.query(npi, limit=1)), None)
+
+
+def providers_of_tax_id(tax_id: str) -> list[ProviderModel]:
+    return list(ProviderModel.by_tax_id.query(tax_id))
+
+
+def providers_by_id(provider_ids: list[str]) -> list[ProviderModel]:
+    return list(ProviderModel.batch_get(provider_ids)) if provider_ids else []

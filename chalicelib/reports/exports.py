@@ -15,10 +15,8 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from pynamodb.exceptions import DoesNotExist, UpdateError
-
-from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.emails import outbox
@@ -29,6 +27,7 @@ from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed
 from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
 from chalicelib.platform.logs import logger
 from chalicelib.reports.enums import ExportStatus, Frequency
@@ -41,6 +40,9 @@ from chalicelib.reports.store import (
     RosterEntryModel,
     export_key,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.service import AccountService
 
 EXPORTS_QUEUE = "exports"
 PART_BYTES = 8 * 1024 * 1024
@@ -110,7 +112,8 @@ class ExportPage:
 
 
 class ExportService:
-    def __init__(self, settings: Settings, *, clock: Clock) -> None:
+    def __init__(self, settings: Settings, accounts: AccountService, *, clock: Clock) -> None:
+        self._accounts = accounts
         self._settings = settings
         self._clock = clock
 
@@ -132,7 +135,7 @@ class ExportService:
     def get(self, principal: Principal, export_id: str) -> ExportJobModel:
         try:
             job = ExportJobModel.get(export_id)
-        except DoesNotExist:
+        except Missing:
             raise ExportNotFound() from None
         if not scope_of(principal).sees(job.provider_id, job.tax_id):
             raise ExportNotFound()
@@ -170,7 +173,7 @@ class ExportService:
         now = self._clock()
         try:
             job = ExportJobModel.get(export_id)
-        except DoesNotExist:
+        except Missing:
             logger.warning("export message for an unknown job", extra={"export_id": export_id})
             return "UNKNOWN"
         if not self._claim(job, now):
@@ -217,20 +220,19 @@ class ExportService:
                 | ((ExportJobModel.status == ExportStatus.RUNNING.value)
                    & (ExportJobModel.started_at < now - STALE_RUN)),
             )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+        except WriteFailed as error:
+            if condition_failed(error):
                 return False
             raise
         return True
 
     def _notify(self, job: ExportJobModel) -> None:
-        try:
-            account = AccountModel.get(account_key(job.requested_by))
-        except DoesNotExist:
+        email = self._accounts.email_of(job.requested_by)
+        if email is None:
             return
         message = outbox.new_email(
-            EmailTemplate.EXPORT_READY, account.email,
-            {"username": account.username, "link": f"{self._settings.portal_url}/reports/membership-exports/"
+            EmailTemplate.EXPORT_READY, email,
+            {"username": job.requested_by, "link": f"{self._settings.portal_url}/reports/membership-exports/"
                                                    f"{job.export_id}"},
             self._clock(),
         )
@@ -255,7 +257,7 @@ class ExportService:
     def subscription(self, principal: Principal, subscription_id: str) -> ExportSubscriptionModel:
         try:
             found = ExportSubscriptionModel.get(subscription_id)
-        except DoesNotExist:
+        except Missing:
             raise ExportNotFound("No such subscription.") from None
         if not scope_of(principal).sees(found.provider_id, found.tax_id):
             raise ExportNotFound("No such subscription.")
@@ -277,8 +279,8 @@ class ExportService:
             try:
                 subscription.update(actions=[ExportSubscriptionModel.next_run_at.set(following.isoformat())],
                                     condition=ExportSubscriptionModel.next_run_at == due_at)
-            except UpdateError as error:
-                if error.cause_response_code == "ConditionalCheckFailedException":
+            except WriteFailed as error:
+                if condition_failed(error):
                     continue  # another run took it
                 raise
             owner = Principal(

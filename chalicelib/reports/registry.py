@@ -7,16 +7,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-
-from pynamodb.exceptions import DoesNotExist
-from pynamodb.expressions.condition import Condition
+from typing import TYPE_CHECKING
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.service import coverage_spans
-from chalicelib.members.store import MemberModel
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.writes import Missing
 from chalicelib.reports.roster import RosterScope, current_program
 from chalicelib.reports.store import (
     SUMMARY_SORT_KEY,
@@ -28,6 +26,11 @@ from chalicelib.reports.store import (
     registry_partition,
     summary_partition,
 )
+
+if TYPE_CHECKING:
+    from pynamodb.expressions.condition import Condition
+
+    from chalicelib.members.store import MemberModel
 
 
 class Color(StrEnum):
@@ -216,5 +219,5 @@ def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, lim
 def summary(scope: RosterScope) -> RegistrySummaryModel | None:
     try:
         return RegistrySummaryModel.get(summary_partition(scope.view()), SUMMARY_SORT_KEY)
-    except DoesNotExist:
+    except Missing:
         return None

@@ -6,21 +6,17 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-
-from pynamodb.exceptions import DoesNotExist
-from pynamodb.transactions import TransactWrite
+from typing import TYPE_CHECKING
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import CoverageSpan
-from chalicelib.members.service import coverage_spans
-from chalicelib.members.store import MemberModel
-from chalicelib.platform.access import Principal, scope_of
-from chalicelib.platform.dynamo.base import transaction_connection
+from chalicelib.members.service import coverage_spans, save_in
+from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
-from chalicelib.platform.errors import ProviderNotFound, ValidationFailed
-from chalicelib.providers.enums import ProviderType
-from chalicelib.providers.store import ProviderModel
+from chalicelib.platform.dynamo.writes import Missing, transaction
+from chalicelib.platform.errors import ValidationFailed
+from chalicelib.providers import service as providers
 from chalicelib.reports.store import (
     COUNT_SORT_KEY,
     MEMBER_SORT_PREFIX,
@@ -30,6 +26,9 @@ from chalicelib.reports.store import (
     member_sort_key,
     provider_view,
 )
+
+if TYPE_CHECKING:
+    from chalicelib.members.store import MemberModel
 
 ALERT_LEGEND: dict[str, str] = {
     "NEW_ASSESSMENT": "New Assessment",
@@ -66,24 +65,19 @@ def resolve_scope(principal: Principal, provider_id: str | None) -> RosterScope:
     chosen = provider_id or principal.home_provider_id
     if chosen is None:
         raise ValidationFailed(fields={"providerId": "is required: name the provider whose roster you want"})
-    try:
-        provider = ProviderModel.get(chosen)
-    except DoesNotExist:
-        raise ProviderNotFound(fields={"providerId": "is not a provider you act for"}) from None
-    if not scope_of(principal).sees(provider.provider_id, provider.tax_id):
-        raise ProviderNotFound(fields={"providerId": "is not a provider you act for"})
+    provider = providers.acting_for(principal, chosen)
     return RosterScope(
         provider_id=provider.provider_id,
         tax_id=provider.tax_id,
         label=f"{provider.display_name} - {provider.provider_id}",
-        whole_group=provider.provider_type == ProviderType.GROUP.value,
+        whole_group=provider.is_group,
     )
 
 
 def view_count(view: str) -> RosterCountModel:
     try:
         return RosterCountModel.get(view, COUNT_SORT_KEY)
-    except DoesNotExist:
+    except Missing:
         return RosterCountModel(roster_key=view, members=0)
 
 
@@ -135,14 +129,14 @@ def attribute(member: MemberModel) -> None:
     """Add a newly attributed member to its views and their counts, all or nothing."""
     entries = entries_for(member)
     program = entries[0].program if entries else None
-    with TransactWrite(connection=transaction_connection()) as transaction:
-        transaction.save(member)
+    with transaction() as writes:
+        save_in(writes, member)
         for entry in entries:
-            transaction.save(entry, condition=RosterEntryModel.sort_key.does_not_exist())
+            writes.save(entry, condition=RosterEntryModel.sort_key.does_not_exist())
             actions = [RosterCountModel.members.add(1)]
             if program and "#PROGRAM#" not in entry.roster_key:
                 actions.append(RosterCountModel.programs.add({program}))
-            transaction.update(RosterCountModel(roster_key=entry.roster_key, sort_key=COUNT_SORT_KEY), actions=actions)
+            writes.update(RosterCountModel(roster_key=entry.roster_key, sort_key=COUNT_SORT_KEY), actions=actions)
 
 
 def bulk_load(members: Iterable[MemberModel], on_member: Callable[[MemberModel], None] | None = None) -> int:
