@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell (cat requirements.txt requirements-dev.txt; 
 STAGE ?= dev
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv lint unit integration e2e package bench fire-schedules send-event clean
+.PHONY: run test venv assets lint unit integration e2e package bench fire-schedules send-event clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (3.12 works too): install python3.13 (Debian/apt, pyenv install 3.13, or python.org) and run make again." >&2; exit 1; }
@@ -30,12 +30,27 @@ $(CODESET): $(STAMP) chalicelib/platform/codesets/build.py
 
 venv: $(STAMP) $(CODESET)
 
+# The web portal's assets: USWDS from the pinned npm package (package-lock.json) plus our assets/, fingerprinted
+# into chalicelib/static/ (gitignored) with a manifest, by chalicelib/platform/web/assets_build.py.
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+ASSETS := chalicelib/static/manifest.json
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the USWDS assets: apt-get install nodejs npm" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+$(ASSETS): $(NODE_STAMP) $(STAMP) chalicelib/platform/web/assets_build.py $(wildcard assets/*)
+	$(BIN)/python -m chalicelib.platform.web.assets_build
+
+assets: $(ASSETS)
+
 ## Start the local stack (moto, resources, demo data, API, event pump) in the foreground.
-run: venv
+run: venv assets
 	$(BIN)/python -m local.run
 
 ## Lint, package and check the template, then every test. pytest's "no tests ran" (exit 5) fails.
-test: venv lint package
+test: venv assets lint package
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests
 
 lint: venv
@@ -53,14 +68,14 @@ e2e: venv
 	$(BIN)/python -m pytest tests/e2e
 
 ## Chalice's CloudFormation merged with infrastructure/resources.yaml, linted.
-package: venv
+package: venv assets
 	rm -rf build/package
 	PORTAL_STAGE=$(STAGE) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
 		$(BIN)/chalice package --stage $(STAGE) --merge-template infrastructure/resources.yaml \
 		--template-format yaml build/package
 	$(BIN)/cfn-lint build/package/sam.yaml
 
-bench: venv
+bench: venv assets
 	$(BIN)/python -m bench
 
 ## With `make run` going: fire every schedule now (scheduled exports, the outbox sweep).

@@ -2,20 +2,27 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers.accounts import auth_routes, pages
+from chalicelib.handlers.accounts import account_pages, auth_routes
+from chalicelib.handlers.assets import asset_routes
 from chalicelib.handlers.audit import audit_routes
 from chalicelib.handlers.claims import claim_routes
 from chalicelib.handlers.documents import upload_events
 from chalicelib.handlers.emails import email_events
+from chalicelib.handlers.home import home_pages
 from chalicelib.handlers.members import member_routes
 from chalicelib.handlers.priorauth import fhir_routes, prior_auth_routes
 from chalicelib.handlers.reports import report_routes
 from chalicelib.handlers.system import system_routes
+from chalicelib.platform.web.assets import BINARY_TYPES
 
 app = Chalice(app_name="provider-portal")
+# Fonts and images of the portal's assets travel base64-encoded through API Gateway (README: "Web portal").
+app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
 
 app.register_blueprint(system_routes)
-app.register_blueprint(pages)
+app.register_blueprint(home_pages)
+app.register_blueprint(account_pages)
+app.register_blueprint(asset_routes)
 app.register_blueprint(auth_routes)
 app.register_blueprint(member_routes)
 app.register_blueprint(prior_auth_routes)

@@ -101,6 +101,8 @@ class RouteContract:
     auth: bool = True
     produces: str = "application/json"
     description: str = ""
+    browser_session: bool = False
+    """A page that needs the session cookie (pages send the browser to the login page, never a 401)."""
 
 
 ROUTE_CONTRACTS: list[RouteContract] = []

@@ -32,7 +32,12 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "POST /auth/login"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "POST /auth/login"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-portal_session",
+                            "description": "The web portal's session cookie, set by the login page "
+                            "(portal_session on the local stage's plain http)"},
+            },
         },
     }
 
@@ -48,6 +53,8 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
         operation["description"] = contract.description
     if contract.auth:
         operation["security"] = [{"bearer": []}]
+    elif contract.browser_session:
+        operation["security"] = [{"session": []}]
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in _path_parameters(contract.path)

@@ -1,0 +1,173 @@
+"""Accounts' pages: log in (and its refusals), log out, the idle-timeout refresh, activation, password reset.
+
+Plain forms posting to these routes (Post/Redirect/Get); the services are the ones the JSON routes
+call. The login page switches on the service's error codes, never on their text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from chalice import Blueprint, Response
+
+from chalicelib import wiring
+from chalicelib.platform.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    InvalidToken,
+    NotActivated,
+    PortalError,
+    SessionExpired,
+    ValidationFailed,
+)
+from chalicelib.platform.web.browser import safe_next
+from chalicelib.platform.web.forms import field_errors, summary
+from chalicelib.platform.web.pages import HOME_PATH, LOGIN_PATH, Page, PageRequest, Redirect, json_answer, page_route
+
+account_pages = Blueprint(__name__)
+TAG = "Pages"
+
+REASONS = {
+    "ended": ("info", SessionExpired.default_message),
+    "required": ("info", "Log in to continue."),
+    "logged-out": ("success", "You have logged out."),
+    "activated": ("success", "Your account is active. Log in with your username and password."),
+    "activation-sent": ("info", "If the username belongs to an account waiting for activation, a new activation "
+                                "email is on its way."),
+    "password-reset": ("success", "Your password is reset and your account unlocked. You can log in now."),
+}
+"""What the login page may say when sent there (``?reason=``): a fixed list, never the query's own text."""
+
+
+def login_form(page: PageRequest, *, username: str = "", errors: dict[str, str] | None = None,
+               problem: str | None = None, status: int = 200) -> Page:
+    reason = REASONS.get(page.query.get("reason") or "")
+    return Page("accounts/login.html", {
+        "title": "Provider Login",
+        "username": username,
+        "next": safe_next(page.form.get("next") or page.query.get("next")) or "",
+        "errors": errors or {},
+        "summary_errors": summary(errors or {}, {"username": "Username", "password": "Password"}),
+        "problem": problem,
+        "notice": None if problem or errors else reason,
+    }, status=status)
+
+
+@page_route(account_pages, LOGIN_PATH, summary="The login page", tag=TAG, auth=False)
+def login_page(page: PageRequest) -> Page | Redirect:
+    if page.principal is not None:
+        return Redirect(safe_next(page.query.get("next")) or HOME_PATH)
+    return login_form(page)
+
+
+@page_route(account_pages, LOGIN_PATH, method="POST", summary="Log in from the login form", tag=TAG, auth=False,
+            description="Sets the session cookie and sends the browser to `next` (a same-site path) or /home.")
+def login_submit(page: PageRequest) -> Page | Redirect:
+    username = (page.form.get("username") or "").strip()
+    password = page.form.get("password") or ""
+    missing = {name: message for name, value, message in (
+        ("username", username, "Enter your username"), ("password", password, "Enter your password")) if not value}
+    if missing:
+        return login_form(page, username=username, errors=missing, status=400)
+    try:
+        session = wiring.current().accounts().login(username, password)
+    except PortalError as error:
+        return _refused_login(page, username, error)
+    page.start_session(session.token)
+    return Redirect(safe_next(page.form.get("next")) or HOME_PATH)
+
+
+def _refused_login(page: PageRequest, username: str, error: PortalError) -> Page:
+    if error.code == InvalidCredentials.code:
+        return login_form(page, username=username, status=401, errors={
+            "password": "The username or password is incorrect. Check both and try again."})
+    if error.code == AccountLocked.code:
+        return login_form(page, username=username, status=423, problem="locked")
+    if error.code == NotActivated.code:
+        return login_form(page, username=username, status=403, problem="not-activated")
+    raise error
+
+
+@page_route(account_pages, "/login/resend-activation", method="POST", summary="Send a new activation email",
+            tag=TAG, auth=False)
+def resend_activation_submit(page: PageRequest) -> Redirect:
+    username = (page.form.get("username") or "").strip()
+    if username:
+        wiring.current().accounts().resend_activation(username)
+    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'activation-sent'})}")
+
+
+@page_route(account_pages, "/logout", method="POST", summary="Log out: ends the session server-side", tag=TAG)
+def logout_submit(page: PageRequest) -> Redirect:
+    assert page.principal is not None  # page_route lets no request without a session through
+    wiring.current().accounts().logout(page.principal)
+    page.end_session()
+    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'logged-out'})}")
+
+
+@page_route(account_pages, "/session/refresh", method="POST", summary="Stay logged in (the idle-timeout dialog)",
+            tag=TAG, produces="application/json",
+            description="Authenticating the session records the activity; answers when the session now ends.")
+def session_refresh(page: PageRequest) -> Response:
+    assert page.principal is not None  # page_route lets no request without a session through
+    return json_answer({"expiresAt": page.principal.session_ends_at.isoformat(), "serverNow": page.now.isoformat()})
+
+
+# The pages the emails link to: /activate and /reset-password keep their paths.
+
+@page_route(account_pages, "/activate", summary="The page the activation email links to", tag=TAG, auth=False)
+def activation_page(page: PageRequest) -> Page:
+    return _activation(page, page.query.get("token") or "")
+
+
+def _activation(page: PageRequest, token: str, problem: str | None = None, status: int = 200) -> Page:
+    return Page("accounts/activate.html", {"title": "Activate Your Account", "token": token, "problem": problem},
+                status=status)
+
+
+@page_route(account_pages, "/activate", method="POST", summary="Activate an account from the emailed link",
+            tag=TAG, auth=False)
+def activation_submit(page: PageRequest) -> Page | Redirect:
+    token = page.form.get("token") or ""
+    try:
+        wiring.current().accounts().activate(token)
+    except InvalidToken as error:
+        return _activation(page, token, problem=error.message, status=400)
+    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'activated'})}")
+
+
+@page_route(account_pages, "/reset-password", summary="The page the password reset email links to", tag=TAG,
+            auth=False)
+def reset_page(page: PageRequest) -> Page:
+    return _reset(page, page.query.get("token") or "")
+
+
+RESET_LABELS = {"password": "New password", "confirmPassword": "Confirm password"}
+
+
+def _reset(page: PageRequest, token: str, *, errors: dict[str, str] | None = None, problem: str | None = None,
+           status: int = 200) -> Page:
+    context: dict[str, Any] = {
+        "title": "Reset Your Password", "token": token, "problem": problem, "errors": errors or {},
+        "summary_errors": summary(errors or {}, RESET_LABELS),
+    }
+    return Page("accounts/reset_password.html", context, status=status)
+
+
+@page_route(account_pages, "/reset-password", method="POST", summary="Set a new password from the emailed link",
+            tag=TAG, auth=False)
+def reset_submit(page: PageRequest) -> Page | Redirect:
+    token = page.form.get("token") or ""
+    password = page.form.get("password") or ""
+    if not password:
+        return _reset(page, token, errors={"password": "Enter a new password"}, status=400)
+    if password != (page.form.get("confirmPassword") or ""):
+        return _reset(page, token, errors={"confirmPassword": "The two passwords do not match"}, status=400)
+    try:
+        wiring.current().accounts().reset_password(token, password)
+    except InvalidToken as error:
+        return _reset(page, token, problem=error.message, status=400)
+    except ValidationFailed as error:
+        return _reset(page, token, errors=field_errors(error, RESET_LABELS), status=400)
+    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'password-reset'})}")

@@ -1,0 +1,123 @@
+"""What every logged-in page's layout shows: the left navigation by section, the provider selector, the state.
+
+A section the user has no permission for is not shown: each item names its audience (offices,
+plan staff, or both) and a section with no item left disappears. An item without ``href`` is a
+screen a later issue builds ("Coming soon"); that issue sets its ``href`` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from chalicelib import wiring
+from chalicelib.messages.service import StatePortal, portal, portals
+from chalicelib.platform.access import Principal
+from chalicelib.platform.web import browser
+from chalicelib.platform.web.pages import PageRequest
+
+PROVIDER_PURPOSE = "provider"
+
+
+class Audience(StrEnum):
+    OFFICE = "office"
+    STAFF = "staff"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    href: str | None = None
+    audience: Audience = Audience.ALL
+
+    def visible_to(self, principal: Principal) -> bool:
+        if self.audience == Audience.ALL:
+            return True
+        return (self.audience == Audience.STAFF) == principal.is_plan_staff
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: str
+    items: tuple[NavItem, ...]
+
+
+NAVIGATION = (
+    NavSection("Member Search", (
+        NavItem("Member Eligibility"), NavItem("Coordination of Benefits"),
+        NavItem("Member File Upload", audience=Audience.OFFICE),
+    )),
+    NavSection("Claims", (
+        NavItem("Claim Search"), NavItem("Submit a Claim", audience=Audience.OFFICE),
+        NavItem("Claim Files", audience=Audience.OFFICE), NavItem("Payments and EOPs", audience=Audience.OFFICE),
+    )),
+    NavSection("Prior Authorization", (
+        NavItem("Prior Authorization Search"), NavItem("Submit a Prior Authorization", audience=Audience.OFFICE),
+        NavItem("Review Queue", audience=Audience.STAFF),
+    )),
+    NavSection("Member Reports", (
+        NavItem("Provider Membership List", audience=Audience.OFFICE),
+        NavItem("Clinical Practice Registry", audience=Audience.OFFICE),
+    )),
+    NavSection("Users", (
+        NavItem("Update My Account", audience=Audience.OFFICE),
+        NavItem("Audit Trail", audience=Audience.STAFF),
+    )),
+    NavSection("Providers", (NavItem("My Providers", audience=Audience.OFFICE),)),
+)
+
+
+def navigation_for(principal: Principal) -> list[NavSection]:
+    sections = []
+    for section in NAVIGATION:
+        items = tuple(item for item in section.items if item.visible_to(principal))
+        if items:
+            sections.append(NavSection(section.title.upper(), items))
+    return sections
+
+
+def office_providers(page: PageRequest) -> list[dict[str, Any]]:
+    """The providers this user acts for (once per request)."""
+    if "providers" not in page.memo:
+        principal = page.principal
+        found = [] if principal is None or principal.is_plan_staff else \
+            wiring.current().accounts().providers_for(principal)
+        page.memo["providers"] = [
+            {"provider_id": p.provider_id, "name": p.name, "state": p.state, "tax_id": p.tax_id} for p in found
+        ]
+    return page.memo["providers"]
+
+
+def selected_provider(page: PageRequest) -> dict[str, Any] | None:
+    """The provider chosen in the selector (a cookie signed with the session), else the home provider."""
+    providers = office_providers(page)
+    by_id = {p["provider_id"]: p for p in providers}
+    chosen = page.remembered(browser.PROVIDER, PROVIDER_PURPOSE)
+    home = page.principal.home_provider_id if page.principal else None
+    for candidate in (chosen, home):
+        if candidate in by_id:
+            return by_id[candidate]
+    return providers[0] if providers else None
+
+
+def state_portal(page: PageRequest) -> StatePortal:
+    """An office's portal is its selected provider's state; plan staff choose one (?state=), Ohio first."""
+    provider = selected_provider(page)
+    found = portal(provider["state"]) if provider else None
+    if found is None and page.principal is not None and page.principal.is_plan_staff:
+        found = portal(page.query.get("state"))
+    return found or portals()[0]
+
+
+def layout_context(page: PageRequest) -> dict[str, Any]:
+    if page.principal is None:
+        return {}
+    provider = selected_provider(page)
+    return {
+        "nav": navigation_for(page.principal),
+        "providers": office_providers(page),
+        "selected_provider_id": provider["provider_id"] if provider else None,
+        "state": state_portal(page).name,
+    }
