@@ -6,7 +6,7 @@ from chalicelib.handlers.accounts import account_pages, auth_routes
 from chalicelib.handlers.assets import asset_routes
 from chalicelib.handlers.audit import audit_routes
 from chalicelib.handlers.claims import claim_routes
-from chalicelib.handlers.documents import upload_events
+from chalicelib.handlers.documents import document_routes, upload_events
 from chalicelib.handlers.emails import email_events
 from chalicelib.handlers.home import home_pages
 from chalicelib.handlers.members import member_routes
@@ -25,6 +25,7 @@ app.register_blueprint(account_pages)
 app.register_blueprint(asset_routes)
 app.register_blueprint(auth_routes)
 app.register_blueprint(member_routes)
+app.register_blueprint(document_routes)
 app.register_blueprint(prior_auth_routes)
 app.register_blueprint(claim_routes)
 app.register_blueprint(fhir_routes)

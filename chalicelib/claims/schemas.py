@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.members.schemas import MEMBER_ID, PROVIDER_ID, DocumentOut, PresignedPost
-from chalicelib.platform.web.schemas import QueryParameters, RequestBody, ResponseBody
+from chalicelib.documents.schemas import DocumentOut, PresignedPost
+from chalicelib.platform.web.schemas import MEMBER_ID, PROVIDER_ID, QueryParameters, RequestBody, ResponseBody
 
 CLAIM_NUMBER = r"^[0-9]{13}$"
 ClaimTypeName = Literal["PROFESSIONAL", "INSTITUTIONAL", "DENTAL"]

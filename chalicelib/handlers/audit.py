@@ -12,7 +12,7 @@ from chalicelib.platform.errors import Forbidden
 from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
-    from chalicelib.members.schemas import ListQuery
+    from chalicelib.platform.web.schemas import ListQuery
 
 audit_routes = Blueprint(__name__)
 TAG = "Audit"
@@ -29,14 +29,14 @@ def _page(page: trail.AuditPage) -> dict[str, Any]:
 
 
 @api_route(audit_routes, "/audit/members/{memberId}", tag=TAG, summary="Who read this member's data, newest first",
-           query="members:ListQuery", response="members:AuditPageOut", errors=(403,))
+           query="base:ListQuery", response="audit:AuditPageOut", errors=(403,))
 def audit_by_member(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
     _require_plan_staff(principal)
     return _page(trail.by_member(memberId, query.limit, query.next_token))
 
 
 @api_route(audit_routes, "/audit/users/{username}", tag=TAG, summary="What this user read, newest first",
-           query="members:ListQuery", response="members:AuditPageOut", errors=(403,))
+           query="base:ListQuery", response="audit:AuditPageOut", errors=(403,))
 def audit_by_user(principal: Principal, query: ListQuery, username: str) -> dict[str, Any]:
     _require_plan_staff(principal)
     return _page(trail.by_user(username, query.limit, query.next_token))

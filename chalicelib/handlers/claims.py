@@ -11,7 +11,7 @@ from chalice import Blueprint, Cron, Response
 from chalicelib import wiring
 from chalicelib.claims.enums import STATUS_LABELS, ClaimStatus, ClaimType, Frequency
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
-from chalicelib.handlers.members import document_body, ticket_body, uploads_page
+from chalicelib.handlers.bodies import document_body, ticket_body, uploads_page
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from chalicelib.claims.service import ClaimService
     from chalicelib.claims.store import ClaimModel, PaymentModel
     from chalicelib.documents.store import DocumentModel
-    from chalicelib.members.schemas import ListQuery
     from chalicelib.platform.web.api import RequestInfo
+    from chalicelib.platform.web.schemas import ListQuery
     from chalicelib.priorauth.schemas import AttachmentsIn
 
 claim_routes = Blueprint(__name__)
@@ -231,7 +231,7 @@ def get_claim_file(principal: Principal, documentId: str) -> dict[str, Any]:
 
 @api_route(claim_routes, "/claim-files", tag=TAG, summary="Your 837 files, newest first",
            description="A group sees every file under its Tax ID; a practitioner, those sent for it.",
-           query="members:ListQuery", response="claims:ClaimFileList")
+           query="base:ListQuery", response="claims:ClaimFileList")
 def list_claim_files(principal: Principal, query: ListQuery) -> dict[str, Any]:
     return uploads_page(principal, DocumentKind.CLAIM_FILE, query, claim_file_body)
 

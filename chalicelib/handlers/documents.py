@@ -1,21 +1,62 @@
-"""S3 object-created events (through the uploads queue) reach the document checks here."""
+"""Documents: consent forms asked for and listed, a document's status, and the S3 upload events that check them."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
 from chalice import Blueprint
 
 from chalicelib import wiring
+from chalicelib.documents.consent import ConsentType
+from chalicelib.documents.service import ConsentUpload
+from chalicelib.handlers.bodies import document_body, ticket_body
 from chalicelib.platform import metrics
+from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
+from chalicelib.platform.web.api import api_route
 
+if TYPE_CHECKING:
+    from chalicelib.documents.schemas import ConsentUploadRequest
+    from chalicelib.platform.web.schemas import ListQuery
+
+document_routes = Blueprint(__name__)
 upload_events = Blueprint(__name__)
 UPLOADS_QUEUE = "uploads"
+TAG = "Members"  # API.md lists consent forms and documents under Members
+
+
+@api_route(document_routes, "/members/{memberId}/consent-forms", method="POST", tag=TAG,
+           summary="Ask to upload a consent form (abortion, hysterectomy, sterilization)",
+           body="documents:ConsentUploadRequest", response="documents:UploadTicket", status=201, errors=(404, 409),
+           description="Check eligibility first: the member must be eligible on the date of service. Answers a "
+           "presigned S3 POST (PDF, TIFF, JPEG or PNG, at most 10 MB). Follow the document's status: RECEIVED "
+           "or REJECTED with the reason. Without a claim number the form applies to the member's claims of that "
+           "type received on or after its receipt date.")
+def request_consent_upload(principal: Principal, body: ConsentUploadRequest, memberId: str) -> dict[str, Any]:
+    ticket = wiring.current().documents().request_consent_upload(principal, ConsentUpload(
+        member_id=memberId, consent_type=ConsentType(body.consent_type), date_of_service=body.date_of_service,
+        claim_number=body.claim_number, file_name=body.file_name, content_type=body.content_type,
+        provider_id=body.provider_id,
+    ))
+    return {"document": document_body(ticket.document), "upload": ticket_body(ticket)}
+
+
+@api_route(document_routes, "/members/{memberId}/consent-forms", tag=TAG, summary="The member's consent forms",
+           query="base:ListQuery", response="documents:DocumentList", errors=(404,))
+def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
+    page = wiring.current().documents().member_consent_forms(principal, memberId, query.limit, query.next_token)
+    return {"items": [document_body(item) for item in page.items], "count": page.count,
+            "next_token": page.next_token}
+
+
+@api_route(document_routes, "/documents/{documentId}", tag=TAG, summary="An uploaded document and its status",
+           response="documents:DocumentOut", errors=(404,))
+def get_document(principal: Principal, documentId: str) -> dict[str, Any]:
+    return document_body(wiring.current().documents().get(principal, documentId))
 
 
 class UploadBatchFailed(Exception):

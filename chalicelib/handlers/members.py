@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
 from chalicelib import wiring
-from chalicelib.documents.consent import ConsentType
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
-from chalicelib.documents.service import ConsentUpload, UploadTicket
-from chalicelib.members.service import EligibilityAnswer, MemberLookup
+from chalicelib.handlers.bodies import ticket_body, uploads_page
+from chalicelib.members.alerts import labelled
+from chalicelib.members.eligibility import current_program
+from chalicelib.members.service import EligibilityAnswer, MemberLookup, coverage_spans, other_coverage
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
@@ -20,7 +20,8 @@ from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
     from chalicelib.documents.store import DocumentModel
-    from chalicelib.members.schemas import ConsentUploadRequest, EligibilityFileRequest, EligibilityQuery, ListQuery
+    from chalicelib.members.schemas import EligibilityFileRequest, EligibilityQuery
+    from chalicelib.platform.web.schemas import ListQuery
 
 member_routes = Blueprint(__name__)
 TAG = "Members"
@@ -82,43 +83,19 @@ def eligibility(principal: Principal, query: EligibilityQuery) -> dict[str, Any]
     return eligibility_body(answer)
 
 
-def document_body(document: DocumentModel) -> dict[str, Any]:
-    return {**document.attribute_values, "size_bytes": document.size_bytes}
-
-
-def ticket_body(ticket: UploadTicket) -> dict[str, Any]:
-    return {"url": ticket.url, "fields": ticket.fields, "expires_at": ticket.expires_at,
-            "max_bytes": ticket.max_bytes}
-
-
-@api_route(member_routes, "/members/{memberId}/consent-forms", method="POST", tag=TAG,
-           summary="Ask to upload a consent form (abortion, hysterectomy, sterilization)",
-           body="members:ConsentUploadRequest", response="members:UploadTicket", status=201, errors=(404, 409),
-           description="Check eligibility first: the member must be eligible on the date of service. Answers a "
-           "presigned S3 POST (PDF, TIFF, JPEG or PNG, at most 10 MB). Follow the document's status: RECEIVED "
-           "or REJECTED with the reason. Without a claim number the form applies to the member's claims of that "
-           "type received on or after its receipt date.")
-def request_consent_upload(principal: Principal, body: ConsentUploadRequest, memberId: str) -> dict[str, Any]:
-    ticket = wiring.current().documents().request_consent_upload(principal, ConsentUpload(
-        member_id=memberId, consent_type=ConsentType(body.consent_type), date_of_service=body.date_of_service,
-        claim_number=body.claim_number, file_name=body.file_name, content_type=body.content_type,
-        provider_id=body.provider_id,
-    ))
-    return {"document": document_body(ticket.document), "upload": ticket_body(ticket)}
-
-
-@api_route(member_routes, "/members/{memberId}/consent-forms", tag=TAG, summary="The member's consent forms",
-           query="members:ListQuery", response="members:DocumentList", errors=(404,))
-def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
-    page = wiring.current().documents().member_consent_forms(principal, memberId, query.limit, query.next_token)
-    return {"items": [document_body(item) for item in page.items], "count": page.count,
-            "next_token": page.next_token}
-
-
-@api_route(member_routes, "/documents/{documentId}", tag=TAG, summary="An uploaded document and its status",
-           response="members:DocumentOut", errors=(404,))
-def get_document(principal: Principal, documentId: str) -> dict[str, Any]:
-    return document_body(wiring.current().documents().get(principal, documentId))
+@api_route(member_routes, "/members/{memberId}", tag=TAG, summary="Member detail", response="members:MemberDetailOut",
+           errors=(404,))
+def member_detail(principal: Principal, memberId: str) -> dict[str, Any]:
+    member = wiring.current().members().detail(principal, memberId)
+    spans = coverage_spans(member)
+    return {
+        **member.attribute_values,
+        "program": current_program(spans),
+        "pcp": {"provider_id": member.pcp_provider_id, "name": member.pcp_name} if member.pcp_provider_id else None,
+        "alerts": labelled(member.alerts),
+        "coverage_spans": list(spans),
+        "other_insurance": list(other_coverage(member)),
+    }
 
 
 def eligibility_file_body(document: DocumentModel) -> dict[str, Any]:
@@ -160,13 +137,9 @@ def get_eligibility_file(principal: Principal, documentId: str) -> dict[str, Any
 
 
 @api_route(member_routes, "/members/eligibility-files", tag=TAG, summary="Your Member File Uploads, newest first",
-           query="members:ListQuery", response="members:EligibilityFileList",
+           query="base:ListQuery", response="members:EligibilityFileList",
            description="A group sees every upload under its Tax ID; a practitioner, those made for it.")
 def list_eligibility_files(principal: Principal, query: ListQuery) -> dict[str, Any]:
     return uploads_page(principal, DocumentKind.ELIGIBILITY_FILE, query, eligibility_file_body)
 
 
-def uploads_page(principal: Principal, kind: DocumentKind, query: ListQuery,
-                 body: Callable[[DocumentModel], dict[str, Any]]) -> dict[str, Any]:
-    page = wiring.current().documents().uploads_page(principal, kind, query.limit, query.next_token)
-    return {"items": [body(item) for item in page.items], "count": page.count, "next_token": page.next_token}

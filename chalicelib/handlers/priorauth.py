@@ -11,7 +11,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.documents.service import UploadTicket
-from chalicelib.handlers.members import document_body, ticket_body
+from chalicelib.handlers.bodies import document_body, ticket_body
 from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import NotFound, ValidationFailed

@@ -1,4 +1,4 @@
-"""Member reports: the Provider Membership List, the member detail view, CSV exports and their schedules."""
+"""Member reports: the Provider Membership List, the Clinical Practice Registry, CSV exports and their schedules."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Rate, Response
 
 from chalicelib import wiring
-from chalicelib.members.service import coverage_spans, other_coverage
+from chalicelib.members.alerts import ALERT_LEGEND, labelled
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.config import get_settings
@@ -20,8 +20,7 @@ from chalicelib.reports.enums import ExportStatus, Frequency
 from chalicelib.reports.exports import EXPORTS_QUEUE
 
 if TYPE_CHECKING:
-    from chalicelib.members.schemas import ListQuery
-    from chalicelib.members.store import AlertAttribute
+    from chalicelib.platform.web.schemas import ListQuery
     from chalicelib.reports.schemas import (
         ExportRequest,
         RegistryQuery,
@@ -33,11 +32,6 @@ if TYPE_CHECKING:
 
 report_routes = Blueprint(__name__)
 TAG = "Member reports"
-
-
-def alerts_body(alerts: list[AlertAttribute]) -> list[dict[str, str]]:
-    return [{"alert_type": a.alert_type, "label": roster.ALERT_LEGEND.get(a.alert_type, a.alert_type),
-             "appeared_on": a.appeared_on} for a in alerts]
 
 
 @api_route(report_routes, "/reports/membership", tag=TAG, summary="Provider Membership List (PCP roster)",
@@ -52,23 +46,8 @@ def membership_list(principal: Principal, query: RosterQuery) -> dict[str, Any]:
     return {
         "provider": scope.label, "whole_group": scope.whole_group, "count": page.count,
         "next_token": page.next_token, "programs": page.programs,
-        "alert_legend": [{"alert_type": kind, "label": label} for kind, label in roster.ALERT_LEGEND.items()],
-        "items": [{**item.attribute_values, "alerts": alerts_body(item.alerts)} for item in page.items],
-    }
-
-
-@api_route(report_routes, "/members/{memberId}", tag=TAG, summary="Member detail", response="reports:MemberDetailOut",
-           errors=(404,))
-def member_detail(principal: Principal, memberId: str) -> dict[str, Any]:
-    member = wiring.current().members().detail(principal, memberId)
-    spans = coverage_spans(member)
-    return {
-        **member.attribute_values,
-        "program": roster.current_program(spans),
-        "pcp": {"provider_id": member.pcp_provider_id, "name": member.pcp_name} if member.pcp_provider_id else None,
-        "alerts": alerts_body(member.alerts),
-        "coverage_spans": list(spans),
-        "other_insurance": list(other_coverage(member)),
+        "alert_legend": [{"alert_type": kind, "label": label} for kind, label in ALERT_LEGEND.items()],
+        "items": [{**item.attribute_values, "alerts": labelled(item.alerts)} for item in page.items],
     }
 
 
@@ -92,7 +71,7 @@ def _tax_id(principal: Principal) -> str:
 
 
 @api_route(report_routes, "/reports/membership-exports", tag=TAG, summary="Your exports, newest first",
-           query="members:ListQuery", response="reports:ExportList", errors=(404,))
+           query="base:ListQuery", response="reports:ExportList", errors=(404,))
 def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = wiring.current().exports().list_for(_tax_id(principal), query.limit, query.next_token)
     visible = [job for job in page.items if scope_of(principal).sees(job.provider_id, job.tax_id)]
@@ -126,7 +105,7 @@ def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]
 
 
 @api_route(report_routes, "/reports/membership-export-subscriptions", tag=TAG, summary="Your scheduled exports",
-           query="members:ListQuery", response="reports:SubscriptionList", errors=(404,))
+           query="base:ListQuery", response="reports:SubscriptionList", errors=(404,))
 def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = wiring.current().exports().subscriptions_page(principal, _tax_id(principal), query.limit,
                                                          query.next_token)

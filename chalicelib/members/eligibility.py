@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,3 +67,9 @@ def service_date_problem(day: date, today: date, lookback_months: int) -> str | 
     if day < earliest:
         return f"must be within the last {lookback_months} months (on or after {earliest.isoformat()})"
     return None
+
+
+def current_program(spans: Iterable[CoverageSpan]) -> str | None:
+    """The program of the member's latest coverage span (what the roster and member detail show)."""
+    latest = max(spans, key=lambda span: span.start, default=None)
+    return latest.program if latest else None

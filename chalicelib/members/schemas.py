@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.platform.web.schemas import QueryParameters, RequestBody, ResponseBody
+from chalicelib.documents.schemas import PresignedPost
+from chalicelib.platform.web.schemas import MEMBER_ID, PROVIDER_ID, QueryParameters, RequestBody, ResponseBody
 
-MEMBER_ID = r"^[A-Za-z0-9]{1,20}$"
-PROVIDER_ID = r"^[A-Za-z0-9]{1,20}$"
 NAME = r"^[^\x00-\x1f<>{}]{1,60}$"
 
 
@@ -69,53 +67,6 @@ class EligibilityResponse(MemberIdentity):
     acting_for_provider_id: str | None = None
 
 
-ConsentType = Literal["ABORTION", "HYSTERECTOMY", "STERILIZATION"]
-UploadContentType = Literal["application/pdf", "image/tiff", "image/jpeg", "image/png"]
-
-
-class ConsentUploadRequest(RequestBody):
-    consent_type: ConsentType
-    date_of_service: date
-    claim_number: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,30}$")
-    file_name: str = Field(min_length=1, max_length=200)
-    content_type: UploadContentType
-    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)
-
-
-class PresignedPost(ResponseBody):
-    url: str
-    fields: dict[str, str] = Field(description="Send these form fields, then the file as field 'file'")
-    expires_at: datetime
-    max_bytes: int
-
-
-class DocumentOut(ResponseBody):
-    document_id: str
-    kind: str
-    status: str = Field(description="AWAITING_UPLOAD, PROCESSING, RECEIVED, REJECTED, COMPLETED or FAILED")
-    reason: str | None = None
-    member_id: str | None = None
-    consent_type: str | None = None
-    date_of_service: date | None = None
-    claim_number: str | None = None
-    prior_auth_id: str | None = None
-    provider_id: str
-    file_name: str
-    content_type: str
-    size_bytes: int | None = None
-    created_at: datetime
-    received_at: datetime | None = None
-
-
-class UploadTicket(ResponseBody):
-    document: DocumentOut
-    upload: PresignedPost
-
-
-class DocumentList(ResponseBody):
-    items: list[DocumentOut]
-    count: int
-    next_token: str | None = None
 
 
 class EligibilityFileRequest(RequestBody):
@@ -151,24 +102,17 @@ class EligibilityFileList(ResponseBody):
     next_token: str | None = None
 
 
-class ListQuery(QueryParameters):
-    limit: int = Field(default=50, ge=1, le=500)
-    next_token: str | None = Field(default=None, max_length=2048)
+class AlertOut(ResponseBody):
+    alert_type: str
+    label: str
+    appeared_on: date
 
 
-class AuditEventOut(ResponseBody):
-    event_id: str
-    occurred_at: datetime
-    username: str
-    role: str
-    acting_for_provider_id: str | None = None
-    member_id: str
-    action: str
-    detail: str | None = None
-    correlation_id: str | None = None
-
-
-class AuditPageOut(ResponseBody):
-    items: list[AuditEventOut]
-    count: int
-    next_token: str | None = None
+class MemberDetailOut(MemberIdentity):
+    language: str | None = None
+    phone: str | None = None
+    program: str | None = None
+    pcp: ProviderRef | None = None
+    alerts: list[AlertOut]
+    coverage_spans: list[CoverageSpanOut]
+    other_insurance: list[OtherInsuranceOut]

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.members.schemas import MEMBER_ID, PROVIDER_ID, DocumentOut, UploadContentType, UploadTicket
-from chalicelib.platform.web.schemas import QueryParameters, RequestBody, ResponseBody
+from chalicelib.documents.schemas import DocumentOut, UploadContentType, UploadTicket
+from chalicelib.platform.web.schemas import MEMBER_ID, PROVIDER_ID, QueryParameters, RequestBody, ResponseBody
 
 SERVICE_CODE = r"^[A-Za-z0-9]{4,5}$"
 CRITERION_ID = r"^[A-Z0-9_]{1,40}$"

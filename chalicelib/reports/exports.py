@@ -21,6 +21,7 @@ from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.emails import outbox
 from chalicelib.emails.templates import EmailTemplate
+from chalicelib.members.alerts import alert_label
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, Role, scope_of
 from chalicelib.platform.aws import queue, storage
@@ -31,7 +32,7 @@ from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_fa
 from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
 from chalicelib.platform.logs import logger
 from chalicelib.reports.enums import ExportStatus, Frequency
-from chalicelib.reports.roster import ALERT_LEGEND, RosterScope
+from chalicelib.reports.roster import RosterScope
 from chalicelib.reports.store import (
     ACTIVE,
     MEMBER_SORT_PREFIX,
@@ -64,7 +65,7 @@ def next_run(after: datetime, frequency: Frequency) -> datetime:
 
 
 def csv_row(entry: RosterEntryModel) -> list[str]:
-    alerts = "; ".join(f"{ALERT_LEGEND.get(a.alert_type, a.alert_type)} ({a.appeared_on})" for a in entry.alerts)
+    alerts = "; ".join(f"{alert_label(a.alert_type)} ({a.appeared_on})" for a in entry.alerts)
     return [alerts, entry.first_name, entry.last_name, entry.member_id, entry.medicaid_id, entry.gender,
             entry.birth_date, entry.language or "", entry.phone or "", entry.program or "", entry.pcp_provider_id,
             entry.pcp_name or ""]

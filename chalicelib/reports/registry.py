@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
+from chalicelib.members.eligibility import current_program
 from chalicelib.members.service import coverage_spans
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.dynamo.writes import Missing
-from chalicelib.reports.roster import RosterScope, current_program
+from chalicelib.reports.roster import RosterScope
 from chalicelib.reports.store import (
     SUMMARY_SORT_KEY,
     RegistryRowModel,

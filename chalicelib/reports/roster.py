@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
-from chalicelib.members.eligibility import CoverageSpan
+from chalicelib.members.eligibility import current_program
 from chalicelib.members.service import coverage_spans, save_in
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
@@ -29,14 +29,6 @@ from chalicelib.reports.store import (
 
 if TYPE_CHECKING:
     from chalicelib.members.store import MemberModel
-
-ALERT_LEGEND: dict[str, str] = {
-    "NEW_ASSESSMENT": "New Assessment",
-    "NEW_CARE_TREATMENT_PLAN": "New Care Treatment Plan",
-    "UPDATED_CARE_TREATMENT_PLAN": "Updated Care Treatment Plan",
-    "BH_CLINICAL_INFO": "BH Clinical Info",
-}
-
 
 @dataclass(frozen=True)
 class RosterScope:
@@ -98,11 +90,6 @@ def page(principal: Principal, scope: RosterScope, program: str | None, limit: i
         AuditEntry(item.member_id, AuditAction.ROSTER_VIEWED, scope.provider_id, f"roster={view}") for item in items
     ), now)
     return RosterPage(scope, items, int(counted.members), encode_page_token(results.last_evaluated_key), programs)
-
-
-def current_program(spans: Iterable[CoverageSpan]) -> str | None:
-    latest = max(spans, key=lambda span: span.start, default=None)
-    return latest.program if latest else None
 
 
 def entries_for(member: MemberModel) -> list[RosterEntryModel]:

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.members.schemas import PROVIDER_ID, CoverageSpanOut, MemberIdentity, OtherInsuranceOut, ProviderRef
-from chalicelib.platform.web.schemas import QueryParameters, RequestBody, ResponseBody
+from chalicelib.members.schemas import AlertOut
+from chalicelib.platform.web.schemas import PROVIDER_ID, QueryParameters, RequestBody, ResponseBody
 
 
 class RosterQuery(QueryParameters):
@@ -17,12 +17,6 @@ class RosterQuery(QueryParameters):
     program: str | None = Field(default=None, max_length=120, description="One of the roster's 'programs'")
     limit: int = Field(default=50, ge=1, le=500)
     next_token: str | None = Field(default=None, max_length=2048)
-
-
-class AlertOut(ResponseBody):
-    alert_type: str
-    label: str
-    appeared_on: date
 
 
 class RosterRowOut(ResponseBody):
@@ -53,16 +47,6 @@ class RosterOut(ResponseBody):
     next_token: str | None = None
     programs: list[str] = Field(description="Programs on this roster, for the filter")
     alert_legend: list[LegendEntry]
-
-
-class MemberDetailOut(MemberIdentity):
-    language: str | None = None
-    phone: str | None = None
-    program: str | None = None
-    pcp: ProviderRef | None = None
-    alerts: list[AlertOut]
-    coverage_spans: list[CoverageSpanOut]
-    other_insurance: list[OtherInsuranceOut]
 
 
 class ExportRequest(RequestBody):

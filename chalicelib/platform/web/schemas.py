@@ -5,6 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+MEMBER_ID = r"^[A-Za-z0-9]{1,20}$"
+PROVIDER_ID = r"^[A-Za-z0-9]{1,20}$"
+
 
 class RequestBody(BaseModel):
     """A JSON body: unknown fields and wrong JSON types are refused, not coerced."""
@@ -39,3 +42,8 @@ class StatusBody(ResponseBody):
 class MessageBody(ResponseBody):
     status: str
     message: str
+
+
+class ListQuery(QueryParameters):
+    limit: int = Field(default=50, ge=1, le=500)
+    next_token: str | None = Field(default=None, max_length=2048)
