@@ -11,6 +11,7 @@ from enum import StrEnum
 from chalicelib.audit.store import AuditEventModel, audit_sort_key
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.logs import correlation_id as current_correlation_id
 from chalicelib.platform.logs import logger
 
 
@@ -68,12 +69,12 @@ def _event(principal_name: str, role: str, entry: AuditEntry, now: datetime,
 
 
 def record(principal: Principal, entry: AuditEntry, now: datetime) -> None:
-    _event(principal.username, principal.role.value, entry, now, logger.get_correlation_id()).save()
+    _event(principal.username, principal.role.value, entry, now, current_correlation_id()).save()
 
 
 def record_many(username: str, role: str, entries: Iterable[AuditEntry], now: datetime) -> int:
     written = 0
-    correlation_id = logger.get_correlation_id()
+    correlation_id = current_correlation_id()
     with AuditEventModel.batch_write() as batch:
         for entry in entries:
             batch.save(_event(username, role, entry, now, correlation_id))

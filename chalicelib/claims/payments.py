@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -94,7 +93,7 @@ class PaymentService:
     def __init__(self, settings: Settings, *, clock: Clock) -> None:
         self._settings = settings
         self._clock = clock
-        self._zone = ZoneInfo(settings.plan_timezone)
+        self._zone = settings.plan_zone
 
     def payer(self) -> Payer:
         address, city, state, zip_code, phone = PAYER_ADDRESS

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -103,7 +102,7 @@ class ClaimService:
         self._members = members
         self._documents = documents
         self._clock = clock
-        self._zone = ZoneInfo(settings.plan_timezone)
+        self._zone = settings.plan_zone
 
     def today(self) -> date:
         return self._clock().astimezone(self._zone).date()

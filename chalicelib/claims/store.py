@@ -28,7 +28,7 @@ from pynamodb.models import Model
 
 from chalicelib.claims.enums import ClaimStatus, Frequency
 from chalicelib.platform.dynamo.base import TableMeta, table_name
-from chalicelib.platform.dynamo.office_search import OfficeIndexes
+from chalicelib.platform.dynamo.office_search import office_indexes, office_indexes_of
 
 PAYABLE = "PAYABLE"
 _NUMBER_DIGITS = "0123456789"
@@ -101,42 +101,6 @@ class HistoryAttribute(MapAttribute[str, object]):
     status = UnicodeAttribute()
     actor = UnicodeAttribute()
     note = UnicodeAttribute(null=True)
-
-
-class _ByReceived(GlobalSecondaryIndex["ClaimModel"]):
-    received_key = UnicodeAttribute(range_key=True)
-
-
-class ClaimsByProvider(_ByReceived):
-    class Meta:
-        index_name = "provider-index"
-        projection = AllProjection()
-
-    billing_provider_id = UnicodeAttribute(hash_key=True)
-
-
-class ClaimsByTaxId(_ByReceived):
-    class Meta:
-        index_name = "tax-id-index"
-        projection = AllProjection()
-
-    tax_id = UnicodeAttribute(hash_key=True)
-
-
-class ClaimsByProviderStatus(_ByReceived):
-    class Meta:
-        index_name = "provider-status-index"
-        projection = AllProjection()
-
-    provider_status = UnicodeAttribute(hash_key=True)
-
-
-class ClaimsByTaxStatus(_ByReceived):
-    class Meta:
-        index_name = "tax-status-index"
-        projection = AllProjection()
-
-    tax_status = UnicodeAttribute(hash_key=True)
 
 
 class ClaimsByMember(GlobalSecondaryIndex["ClaimModel"]):
@@ -239,10 +203,7 @@ class ClaimModel(Model):
     payable_key = UnicodeAttribute(null=True)
     payment_id = UnicodeAttribute(null=True)
 
-    by_provider = ClaimsByProvider()
-    by_tax_id = ClaimsByTaxId()
-    by_provider_status = ClaimsByProviderStatus()
-    by_tax_status = ClaimsByTaxStatus()
+    by_provider, by_tax_id, by_provider_status, by_tax_status = office_indexes("billing_provider_id")
     by_member = ClaimsByMember()
     awaiting_consent = ClaimsAwaitingConsent()
     payable_claims = ClaimsPayable()
@@ -293,8 +254,4 @@ class FeeScheduleModel(Model):
     consent_type = UnicodeAttribute(null=True)
 
 
-CLAIM_OFFICE_INDEXES = OfficeIndexes(
-    by_provider=(ClaimModel.by_provider, "billing_provider_id"), by_tax_id=(ClaimModel.by_tax_id, "tax_id"),
-    by_provider_status=(ClaimModel.by_provider_status, "provider_status"),
-    by_tax_status=(ClaimModel.by_tax_status, "tax_status"),
-)
+CLAIM_OFFICE_INDEXES = office_indexes_of(ClaimModel, "billing_provider_id")

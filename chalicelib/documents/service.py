@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -92,7 +91,7 @@ class DocumentService:
         self._settings = settings
         self._members = members
         self._clock = clock
-        self._zone = ZoneInfo(settings.plan_timezone)
+        self._zone = settings.plan_zone
         self._batch_processors: dict[str, BatchProcessor] = {}
         self._consent_listeners: list[Callable[[str], None]] = []
 

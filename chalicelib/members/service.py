@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -76,7 +75,7 @@ class MemberService:
     def __init__(self, settings: Settings, *, clock: Clock) -> None:
         self._settings = settings
         self._clock = clock
-        self._zone = ZoneInfo(settings.plan_timezone)
+        self._zone = settings.plan_zone
 
     def today(self) -> date:
         """Today where the plan's offices are, not in UTC (an evening check is not 'tomorrow')."""

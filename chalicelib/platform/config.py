@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo
 
 RESOURCE_NAME_PREFIX = "portal"
 
@@ -45,6 +46,11 @@ class Settings:
     eligibility_file_max_rows: int
     presigned_url_seconds: int
     aws_read_timeout_seconds: int
+
+    @property
+    def plan_zone(self) -> ZoneInfo:
+        """The plan's own time zone: what "today", a receipt date and a deadline mean (ZoneInfo caches it)."""
+        return ZoneInfo(self.plan_timezone)
 
     def resource_name(self, short_name: str) -> str:
         """Physical name of a table, queue or bucket, as ``infrastructure/`` names it."""

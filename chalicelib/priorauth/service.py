@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
@@ -163,7 +162,7 @@ class PriorAuthService:
         self._documents = documents
         self._accounts = accounts
         self._clock = clock
-        self._zone = ZoneInfo(settings.plan_timezone)
+        self._zone = settings.plan_zone
 
     def now(self) -> datetime:
         return self._clock()

@@ -25,7 +25,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib.platform.dynamo.base import TableMeta, table_name
-from chalicelib.platform.dynamo.office_search import OfficeIndexes
+from chalicelib.platform.dynamo.office_search import office_indexes, office_indexes_of
 
 REQUEST_ITEM = "REQUEST"
 EVENT_PREFIX = "EVENT#"
@@ -107,48 +107,13 @@ class NewbornAttribute(MapAttribute[str, object]):
     nicu_admission = BooleanAttribute()
 
 
-class _ByKeyAndReceived(GlobalSecondaryIndex["PriorAuthRequestModel"]):
-    received_key = UnicodeAttribute(range_key=True)
-
-
-class ByProvider(_ByKeyAndReceived):
-    class Meta:
-        index_name = "provider-index"
-        projection = AllProjection()
-
-    requesting_provider_id = UnicodeAttribute(hash_key=True)
-
-
-class ByTaxId(_ByKeyAndReceived):
-    class Meta:
-        index_name = "tax-id-index"
-        projection = AllProjection()
-
-    tax_id = UnicodeAttribute(hash_key=True)
-
-
-class ByMember(_ByKeyAndReceived):
+class ByMember(GlobalSecondaryIndex["PriorAuthRequestModel"]):
     class Meta:
         index_name = "member-index"
         projection = AllProjection()
 
     member_id = UnicodeAttribute(hash_key=True)
-
-
-class ByProviderStatus(_ByKeyAndReceived):
-    class Meta:
-        index_name = "provider-status-index"
-        projection = AllProjection()
-
-    provider_status = UnicodeAttribute(hash_key=True)
-
-
-class ByTaxStatus(_ByKeyAndReceived):
-    class Meta:
-        index_name = "tax-status-index"
-        projection = AllProjection()
-
-    tax_status = UnicodeAttribute(hash_key=True)
+    received_key = UnicodeAttribute(range_key=True)
 
 
 class ReviewQueue(GlobalSecondaryIndex["PriorAuthRequestModel"]):
@@ -230,11 +195,8 @@ class PriorAuthRequestModel(Model):
     decided_month = UnicodeAttribute(null=True)
     decided_key = UnicodeAttribute(null=True)
 
-    by_provider = ByProvider()
-    by_tax_id = ByTaxId()
+    by_provider, by_tax_id, by_provider_status, by_tax_status = office_indexes("requesting_provider_id")
     by_member = ByMember()
-    by_provider_status = ByProviderStatus()
-    by_tax_status = ByTaxStatus()
     review = ReviewQueue()
     by_decision_month = ByDecisionMonth()
 
@@ -254,9 +216,4 @@ class PriorAuthEventModel(Model):
     note = UnicodeAttribute(null=True)
 
 
-PRIOR_AUTH_OFFICE_INDEXES = OfficeIndexes(
-    by_provider=(PriorAuthRequestModel.by_provider, "requesting_provider_id"),
-    by_tax_id=(PriorAuthRequestModel.by_tax_id, "tax_id"),
-    by_provider_status=(PriorAuthRequestModel.by_provider_status, "provider_status"),
-    by_tax_status=(PriorAuthRequestModel.by_tax_status, "tax_status"),
-)
+PRIOR_AUTH_OFFICE_INDEXES = office_indexes_of(PriorAuthRequestModel, "requesting_provider_id")

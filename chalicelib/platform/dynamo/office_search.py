@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
 from chalicelib.platform.dynamo.paging import Page, query_page
 
 if TYPE_CHECKING:
@@ -31,6 +34,35 @@ class OfficeIndexes:
     by_tax_id: tuple[Any, str]
     by_provider_status: tuple[Any, str]
     by_tax_status: tuple[Any, str]
+
+
+def _received_index(index_name: str, hash_attribute: str) -> GlobalSecondaryIndex[Any]:
+    meta = type("Meta", (), {"index_name": index_name, "projection": AllProjection()})
+    index_class = type(f"By{hash_attribute.title().replace('_', '')}", (GlobalSecondaryIndex,), {
+        "Meta": meta,
+        hash_attribute: UnicodeAttribute(hash_key=True),
+        "received_key": UnicodeAttribute(range_key=True),
+    })
+    return index_class()
+
+
+def office_indexes(provider_attribute: str) -> tuple[GlobalSecondaryIndex[Any], ...]:
+    """The four received-date indexes of a model whose provider is ``provider_attribute``, in the order
+    by provider, by Tax ID, by provider and status, by Tax ID and status (the template names them so)."""
+    return (
+        _received_index("provider-index", provider_attribute),
+        _received_index("tax-id-index", "tax_id"),
+        _received_index("provider-status-index", "provider_status"),
+        _received_index("tax-status-index", "tax_status"),
+    )
+
+
+def office_indexes_of(model: Any, provider_attribute: str) -> OfficeIndexes:
+    return OfficeIndexes(
+        by_provider=(model.by_provider, provider_attribute), by_tax_id=(model.by_tax_id, "tax_id"),
+        by_provider_status=(model.by_provider_status, "provider_status"),
+        by_tax_status=(model.by_tax_status, "tax_status"),
+    )
 
 
 def office_search(indexes: OfficeIndexes, partition: OfficePartition, status: str | None,

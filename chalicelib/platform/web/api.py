@@ -35,7 +35,7 @@ from chalicelib.platform.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from chalicelib.platform.logs import logger
+from chalicelib.platform.logs import bind_correlation_id, logger
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -201,7 +201,7 @@ def api_route(
             incoming = blueprint.current_request  # the one read of Chalice's request: see RequestInfo
             headers = Headers(incoming.headers)
             correlation_id = _correlation_id(headers, incoming.context)
-            logger.set_correlation_id(correlation_id)
+            bind_correlation_id(correlation_id)
             try:
                 request = RequestInfo(
                     headers=headers, body=incoming.raw_body or b"",

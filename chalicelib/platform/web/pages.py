@@ -28,7 +28,7 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ErrorKind, PortalError
-from chalicelib.platform.logs import logger
+from chalicelib.platform.logs import bind_correlation_id, logger
 from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import (
     MAX_BODY_BYTES,
@@ -215,7 +215,7 @@ def page_route(
             incoming = blueprint.current_request  # the one read of Chalice's request (see api.RequestInfo)
             headers = Headers(incoming.headers)
             correlation_id = _correlation_id(headers, incoming.context)
-            logger.set_correlation_id(correlation_id)
+            bind_correlation_id(correlation_id)
             page: PageRequest | None = None
             try:
                 page = _page_request(incoming, headers, path, method, uri_params, correlation_id)
