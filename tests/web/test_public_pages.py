@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-PAGES = ["/", "/login", "/activate?token=abc", "/reset-password?token=abc"]
+PAGES = ["/", "/login", "/activate?token=abc", "/reset-password?token=abc", "/forgot-password", "/register"]
 
 
 def labels_tied_to_inputs(soup):
@@ -179,3 +179,23 @@ def test_reset_password_form_checks_the_confirmation_and_shows_the_services_rule
                                               "confirmPassword": "Fresh-Walrus-Lamp-9"}, form_page=page)
     assert done.location == "/login?reason=password-reset"
     assert browser.login("demo.jdoe", "Fresh-Walrus-Lamp-9").status == 303
+
+
+def test_forgot_password_sends_the_reset_email_and_says_the_same_for_anyone(browser, demo_users, pump):
+    from tests.integration.conftest import sent_emails
+
+    empty = browser.submit("/forgot-password", {"username": ""})
+    assert empty.status == 400
+    assert empty.html.find(id="error-summary").find("a")["href"] == "#username"
+    known = browser.submit("/forgot-password", {"username": "demo.jdoe"})
+    unknown = browser.submit("/forgot-password", {"username": "nobody.here"})
+    assert known.location == unknown.location == "/login?reason=reset-sent"
+    pump.drain_queues()
+    assert [e["subject"] for e in sent_emails()] == ["Heartland Health Plan Provider Portal Password"]
+
+
+def test_the_links_of_the_login_form_open_pages(browser):
+    for path in ("/forgot-password", "/register"):
+        answer = browser.get(path)
+        assert answer.status == 200
+        assert len(answer.html.find_all("h1")) == 1

@@ -36,6 +36,8 @@ REASONS = {
     "activation-sent": ("info", "If the username belongs to an account waiting for activation, a new activation "
                                 "email is on its way."),
     "password-reset": ("success", "Your password is reset and your account unlocked. You can log in now."),
+    "reset-sent": ("info", "If the username belongs to an active account, an email with a reset link is on its way "
+                           "(from webmaster). Check your spam folder if it does not arrive."),
 }
 """What the login page may say when sent there (``?reason=``): a fixed list, never the query's own text."""
 
@@ -171,3 +173,31 @@ def reset_submit(page: PageRequest) -> Page | Redirect:
     except ValidationFailed as error:
         return _reset(page, token, errors=field_errors(error, RESET_LABELS), status=400)
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'password-reset'})}")
+
+
+@page_route(account_pages, "/forgot-password", summary="Forgot password: ask for a reset link", tag=TAG, auth=False)
+def forgot_password_page(page: PageRequest) -> Page:
+    return _forgot(page)
+
+
+def _forgot(page: PageRequest, *, username: str = "", errors: dict[str, str] | None = None, status: int = 200) -> Page:
+    return Page("accounts/forgot_password.html", {
+        "title": "Forgot Password", "username": username, "errors": errors or {},
+        "summary_errors": summary(errors or {}, {"username": "Username"}),
+    }, status=status)
+
+
+@page_route(account_pages, "/forgot-password", method="POST", summary="Email a password reset link", tag=TAG,
+            auth=False, description="Answers the same whether or not the username exists.")
+def forgot_password_submit(page: PageRequest) -> Page | Redirect:
+    username = (page.form.get("username") or "").strip()
+    if not username:
+        return _forgot(page, errors={"username": "Enter your username"}, status=400)
+    wiring.current().accounts().forgot_password(username)
+    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'reset-sent'})}")
+
+
+@page_route(account_pages, "/register", summary="Register for an account (the form comes with the next screens)",
+            tag=TAG, auth=False)
+def register_page(page: PageRequest) -> Page:
+    return Page("accounts/register.html", {"title": "Register for an Account"})
