@@ -2,8 +2,10 @@
 
 `chalice local` would overwrite the endpoint variables with config.json's fixed ones;
 this loads the app through the same Chalice factory with the runner's environment.
-With --count-aws-calls each response says how many AWS calls it made (X-Aws-Calls),
-for `make bench`; the application code knows nothing of it.
+With --count-aws-calls each response says how many AWS calls it made (X-Aws-Calls) and how
+many DynamoDB items those calls read (X-Dynamo-Items-Read: what a Query or Scan examined
+before any filter, what a GetItem, BatchGetItem or TransactGetItems returned), for
+`make bench`; the application code knows nothing of it.
 
 The server answers each request on its own thread. Chalice keeps the current request on the
 app object; `chalice local` makes that attribute thread-local by swapping the app's class
@@ -26,6 +28,21 @@ from local.environment import HOST, LOCAL_STAGE, PROJECT_DIR, apply_local_enviro
 _calls = threading.local()
 
 
+def dynamo_items_read(operation_name: str, result: Any) -> int:
+    """Items a DynamoDB call read: what moto's speed cannot hide (a Scan or a partition walk shows here)."""
+    if not isinstance(result, dict):
+        return 0
+    if operation_name in ("Query", "Scan"):
+        return int(result.get("ScannedCount", result.get("Count", 0)))
+    if operation_name == "GetItem":
+        return 1 if "Item" in result else 0
+    if operation_name == "BatchGetItem":
+        return sum(len(items) for items in result.get("Responses", {}).values())
+    if operation_name == "TransactGetItems":
+        return len(result.get("Responses", []))
+    return 0
+
+
 def _count_aws_calls() -> None:
     from botocore.client import BaseClient
 
@@ -33,15 +50,19 @@ def _count_aws_calls() -> None:
 
     def counted(self: Any, operation_name: str, api_params: Any) -> Any:
         _calls.count = getattr(_calls, "count", 0) + 1
-        return original(self, operation_name, api_params)
+        result = original(self, operation_name, api_params)
+        _calls.items = getattr(_calls, "items", 0) + dynamo_items_read(operation_name, result)
+        return result
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
     original_handle = LocalGateway.handle_request
 
     def handle_request(self: Any, *args: Any, **kwargs: Any) -> Any:
-        _calls.count = 0
+        _calls.count, _calls.items = 0, 0
         response = original_handle(self, *args, **kwargs)
-        response.setdefault("headers", {})["X-Aws-Calls"] = str(_calls.count)
+        headers = response.setdefault("headers", {})
+        headers["X-Aws-Calls"] = str(_calls.count)
+        headers["X-Dynamo-Items-Read"] = str(_calls.items)
         return response
 
     LocalGateway.handle_request = handle_request  # type: ignore[method-assign]

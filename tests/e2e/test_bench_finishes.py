@@ -1,0 +1,27 @@
+"""`make bench` must finish: the whole benchmark at tiny sizes, on its own stack. Its timings are not checked."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from local.environment import PROJECT_DIR
+
+
+def test_bench_runs_every_section_to_the_end() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--requests", "3", "--import-runs", "1", "--file-rows", "20",
+         "--file-claims", "20", "--export-members", "200"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1200,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for heading in ("Cold-start import", "Latency over HTTP", "DynamoDB items read/request", "Member File Upload",
+                    "837P claim files", "Member list export"):
+        assert heading in result.stdout, heading
+    latency_rows = [line for line in result.stdout.splitlines() if line.startswith("GET /claims (search page)")]
+    assert latency_rows, result.stdout[-2000:]
+    spread = re.search(r"(\d+)(?:-(\d+))?(?: \(mean [\d.]+\))?$", latency_rows[0])
+    assert spread is not None, latency_rows[0]
+    most_read = int(spread.group(2) or spread.group(1))
+    assert most_read > 0, latency_rows[0]  # the page's Query and the session read items; the figure is reported
