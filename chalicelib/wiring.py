@@ -122,6 +122,7 @@ def table_models() -> tuple[type, ...]:
     from chalicelib.documents.store import DocumentModel
     from chalicelib.emails.store import OutboxMessageModel
     from chalicelib.members.store import MemberModel
+    from chalicelib.platform.dynamo.control import ControlModel
     from chalicelib.priorauth.store import PriorAuthEventModel, PriorAuthRequestModel, PriorAuthRuleModel
     from chalicelib.providers.store import ProviderModel
     from chalicelib.reports.store import (
@@ -137,5 +138,5 @@ def table_models() -> tuple[type, ...]:
         AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
         DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
         RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
-        ClaimModel, PaymentModel, FeeScheduleModel,
+        ClaimModel, PaymentModel, FeeScheduleModel, ControlModel,
     )

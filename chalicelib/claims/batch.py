@@ -23,8 +23,10 @@ from chalicelib.members.service import MemberService
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
+from chalicelib.platform.dynamo.control import next_number
 from chalicelib.platform.errors import PortalError
 from chalicelib.platform.logs import logger
+from chalicelib.platform.spreadsheet import safe_row
 from chalicelib.platform.x12.ack999 import build_999, outcomes
 from chalicelib.platform.x12.read837 import ClaimFields, NotAnInterchange, read_837
 from chalicelib.providers import service as providers
@@ -138,10 +140,10 @@ def _results_csv(results: list[ClaimOutcome]) -> bytes:
     writer.writerow(RESULT_COLUMNS)
     for result in results:
         fields = result.fields
-        writer.writerow([result.transaction_set, fields.patient_control_number, fields.member_id or "",
-                         fields.billing_npi or "", f"{fields.total_charge_cents / 100:.2f}",
-                         "ACCEPTED" if result.accepted else "REJECTED", result.claim_number or "", result.status or "",
-                         " | ".join(result.reasons)])
+        writer.writerow(safe_row((result.transaction_set, fields.patient_control_number, fields.member_id or "",
+                                  fields.billing_npi or "", f"{fields.total_charge_cents / 100:.2f}",
+                                  "ACCEPTED" if result.accepted else "REJECTED", result.claim_number or "",
+                                  result.status or "", " | ".join(result.reasons))))
     return out.getvalue().encode("utf-8")
 
 
@@ -175,7 +177,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
             results.append(run.submit(transaction.control_number, fields))
         if len(results) % PROGRESS_EVERY_CLAIMS == 0:
             documents.note_progress(document, {"claims_total": len(results)})
-    acknowledgment = build_999(interchange, int(now.timestamp()) % 10**9, now)
+    acknowledgment = build_999(interchange, next_number(f"x12-interchange#{interchange.sender_id.strip()}"), now)
     ack_key = claim_file_result_key(document.document_id, "acknowledgment.999")
     _store(ack_key, acknowledgment.encode("ascii", errors="replace"), "application/edi-x12")
     results_key = claim_file_result_key(document.document_id, "results.csv")

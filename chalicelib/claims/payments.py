@@ -9,8 +9,9 @@ reversals outweigh its payments is held until new payments cover them.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -22,9 +23,10 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.control import release_lease, take_lease
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
-from chalicelib.platform.errors import PaymentNotFound, ValidationFailed
+from chalicelib.platform.errors import PaymentCycleRunning, PaymentNotFound, ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.platform.x12.write835 import (
     DENIED,
@@ -41,6 +43,9 @@ if TYPE_CHECKING:
     from chalicelib.providers.service import Provider
 
 CLAIMS_PER_PAYMENT = 99
+PAYMENT_CYCLE_LEASE = "payment-cycle"
+PAYMENT_CYCLE_LEASE_TIME = timedelta(minutes=15)
+"""Longer than a cycle can run (a Lambda's 15 minutes); a holder that died frees it by then."""
 PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "8002001058")
 
 
@@ -103,6 +108,16 @@ class PaymentService:
     # The cycle
 
     def run_cycle(self) -> CycleResult:
+        """One cycle at a time per stage (a lease): overlapping runs could pay a claim twice or not at all."""
+        holder = str(uuid.uuid4())
+        if not take_lease(PAYMENT_CYCLE_LEASE, holder, self._clock(), PAYMENT_CYCLE_LEASE_TIME):
+            raise PaymentCycleRunning()
+        try:
+            return self._cycle()
+        finally:
+            release_lease(PAYMENT_CYCLE_LEASE, holder)
+
+    def _cycle(self) -> CycleResult:
         keys = sorted(tax_id_and_number(key) for key in ClaimModel.payable_claims.query(PAYABLE))
         by_tax_id = {tax_id: [number for _, number in group]
                      for tax_id, group in groupby(keys, key=lambda pair: pair[0])}

@@ -286,9 +286,10 @@ def remittance_advice(principal: Principal, paymentId: str) -> Response:
 
 @api_route(claim_routes, "/review/payment-cycles", method="POST", tag=PAYMENTS_TAG, status=201,
            summary="Run the payment cycle now (plan staff): pay finished claims per Tax ID",
-           response="claims:PaymentCycleOut", errors=(403,),
+           response="claims:PaymentCycleOut", errors=(403, 409),
            description="The same cycle the weekly schedule runs. Claims paid or denied since the last cycle are "
-           "grouped per Tax ID into an EFT or check with its EOP and 835.")
+           "grouped per Tax ID into an EFT or check with its EOP and 835. One cycle runs at a time: while one "
+           "runs, another answers 409 PAYMENT_CYCLE_RUNNING.")
 def run_payment_cycle(principal: Principal) -> dict[str, Any]:
     if not principal.is_plan_staff:
         raise Forbidden()
@@ -299,8 +300,12 @@ def run_payment_cycle(principal: Principal) -> dict[str, Any]:
 @claim_routes.schedule(Cron(0, 6, "?", "*", "TUE", "*"))
 def weekly_payment_cycle(event: Any) -> None:
     from chalicelib.platform import metrics
+    from chalicelib.platform.errors import PaymentCycleRunning
+    from chalicelib.platform.logs import logger
 
     try:
         _payments().run_cycle()
+    except PaymentCycleRunning:
+        logger.info("scheduled payment cycle skipped: another cycle is running")
     finally:
         metrics.flush()

@@ -30,6 +30,7 @@ from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch
 from chalicelib.platform.logs import logger
+from chalicelib.platform.spreadsheet import safe_row
 
 if TYPE_CHECKING:
     from chalicelib.documents.service import DocumentService
@@ -126,11 +127,6 @@ def parse_row(number: int, values: dict[str, str], today: date, lookback_months:
     return row
 
 
-def spreadsheet_safe(value: str) -> str:
-    """Keep a cell from being read as a formula when the results are opened in a spreadsheet."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
     first = True
     for line in lines:
@@ -196,12 +192,12 @@ class EligibilityFileRun:
                                          self.document.provider_id,
                                          f"file={self.document.document_id} row={row.number} "
                                          f"dateOfService={row.date_of_service.isoformat()} status={status.value}"))
-            writer.writerow([spreadsheet_safe(str(value)) for value in (
+            writer.writerow(safe_row((
                 row.number, *(row.values.get(name, "") for name in
                               ("member_id", "medicaid_id", "last_name", "first_name", "birth_date",
                                "date_of_service")),
                 status.value, *result, reason,
-            )])
+            )))
         trail.record_many(self.principal.username, self.principal.role.value, audits, self.now)
         if self.counts.total % PROGRESS_EVERY_ROWS < len(chunk):
             self.documents.note_progress(self.document, {"rows_total": self.counts.total})

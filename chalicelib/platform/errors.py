@@ -169,6 +169,12 @@ class PriorAuthChanged(PortalError):
     default_message = "The request changed while you were working on it. Reload it and try again."
 
 
+class PaymentCycleRunning(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "PAYMENT_CYCLE_RUNNING"
+    default_message = "A payment cycle is running now. Its payments appear when it ends; run another after it."
+
+
 class RequestInProgress(PortalError):
     kind = ErrorKind.CONFLICT
     code = "REQUEST_IN_PROGRESS"

@@ -31,6 +31,7 @@ from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_pa
 from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed
 from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
 from chalicelib.platform.logs import logger
+from chalicelib.platform.spreadsheet import safe_row
 from chalicelib.reports.enums import ExportStatus, Frequency
 from chalicelib.reports.roster import RosterScope
 from chalicelib.reports.store import (
@@ -66,9 +67,9 @@ def next_run(after: datetime, frequency: Frequency) -> datetime:
 
 def csv_row(entry: RosterEntryModel) -> list[str]:
     alerts = "; ".join(f"{alert_label(a.alert_type)} ({a.appeared_on})" for a in entry.alerts)
-    return [alerts, entry.first_name, entry.last_name, entry.member_id, entry.medicaid_id, entry.gender,
-            entry.birth_date, entry.language or "", entry.phone or "", entry.program or "", entry.pcp_provider_id,
-            entry.pcp_name or ""]
+    return safe_row((alerts, entry.first_name, entry.last_name, entry.member_id, entry.medicaid_id, entry.gender,
+                     entry.birth_date, entry.language or "", entry.phone or "", entry.program or "",
+                     entry.pcp_provider_id, entry.pcp_name or ""))
 
 
 class MultipartCsv:

@@ -132,3 +132,24 @@ def test_another_office_cannot_see_the_file(api, token_for, pump):
     mine = api.get("/claim-files", token=token_for("demo.jdoe")).data
     assert [item["documentId"] for item in mine["items"]] == [own]
     assert api.get("/claim-files", token=token_for("demo.group")).data["count"] == 2
+
+
+def test_cells_a_spreadsheet_would_run_are_written_as_text_in_the_results(api, token_for, pump):
+    token = token_for("demo.group")
+    text = generate_837p([AVA], "1912301953", "310000001").replace("CLM*GEN0000000*", "CLM*=2+5*")
+    text = text.replace("*MI*10000000001~", "*MI*@SUM(A1)~")
+    document_id = send(api, token, text.encode())
+    assert result_of(api, token, pump, document_id)["status"] == "COMPLETED"
+    rows = list(csv.DictReader(io.StringIO(stored("results.csv", document_id))))
+    assert (rows[0]["patientControlNumber"], rows[0]["memberId"]) == ("'=2+5", "'@SUM(A1)")
+
+
+def test_two_files_acknowledged_in_the_same_second_get_distinct_control_numbers(api, token_for, pump):
+    token = token_for("demo.group")
+    first = send(api, token, generate_837p([AVA], "1912301953", "310000001").encode())
+    second = send(api, token, generate_837p([AVA], "1912301953", "310000001", control_number=2).encode())
+    pump.drain_queues()  # the test's clock stands still: both are acknowledged "at once"
+    numbers = [stored("acknowledgment.999", document_id).split("~", 1)[0].split("*")[13]
+               for document_id in (first, second)]
+    assert numbers[0] != numbers[1]
+    assert all(number.isdigit() and len(number) == 9 for number in numbers)

@@ -346,3 +346,24 @@ def test_payment_cycle_pays_per_tax_id_with_eop_and_a_valid_835_including_a_reve
     assert "CLP*ACCT-1001*4*150.00*0.00**MC" in first_835
     assert "CAS*CO*18*125.00" in first_835
     assert pyx12.x12n_document.x12n_document(pyx12.params.params(), io.StringIO(first_835), None, None, None, None)
+
+
+def test_one_payment_cycle_runs_at_a_time_and_a_dead_holders_lease_lapses(api, token_for, clock):
+    from datetime import timedelta
+
+    from chalicelib.platform.dynamo.control import release_lease, take_lease
+
+    jdoe, staff = token_for("demo.jdoe"), token_for("planadmin")
+    paid = submit(api, jdoe, office_visit()).data
+    assert take_lease("payment-cycle", "another-cycle", clock(), timedelta(minutes=15))
+    busy = api.post("/review/payment-cycles", token=staff)
+    assert (busy.status_code, busy.data["code"]) == (409, "PAYMENT_CYCLE_RUNNING")
+    assert ClaimModel.get(paid["claimNumber"]).payment_id is None  # nothing was paid by the refused run
+    clock.advance(minutes=16)  # the other holder died: its lease lapses
+    staff = token_for("planadmin")
+    cycle = api.post("/review/payment-cycles", token=staff).data
+    assert [p["claimCount"] for p in cycle["payments"]] == [1]
+    assert ClaimModel.get(paid["claimNumber"]).payment_id == cycle["payments"][0]["paymentId"]
+    again = api.post("/review/payment-cycles", token=staff)  # the finished cycle gave its lease back
+    assert (again.status_code, again.data["payments"]) == (201, [])
+    release_lease("payment-cycle", "someone-else")  # only the holder can release: a no-op, no error

@@ -4,7 +4,7 @@ import pytest
 
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.files import detect_type, looks_like_csv, safe_file_name
-from chalicelib.members.batch import canonical_header, header_problem, parse_row, spreadsheet_safe
+from chalicelib.members.batch import canonical_header, header_problem, parse_row
 from chalicelib.members.eligibility import (
     CoverageSpan,
     OtherCoverage,
@@ -15,6 +15,7 @@ from chalicelib.members.eligibility import (
 from chalicelib.members.names import name_search_key, normalize_name
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.spreadsheet import safe_cell, safe_row
 
 SPANS = (
     CoverageSpan(date(2023, 7, 1), date(2025, 6, 30), "HHW", "Medicaid"),
@@ -137,10 +138,11 @@ def test_rows_are_parsed_with_a_reason_for_each_problem():
                          "date_of_service": "2026-11-01"}, today, 24).error == "birthDate must be a date as YYYY-MM-DD"
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+A1", "-2", "@SUM(A1)"])
+@pytest.mark.parametrize("value", ["=1+1", "+A1", "-2", "@SUM(A1)", "\tcmd", "\r=1"])
 def test_cells_that_a_spreadsheet_would_run_are_defused(value):
-    assert spreadsheet_safe(value) == "'" + value
-    assert spreadsheet_safe("Smith") == "Smith"
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("Smith") == "Smith"
+    assert safe_row([value, None, 7]) == ["'" + value, "", "7"]
 
 
 def test_page_tokens_round_trip_and_refuse_other_partitions_and_garbage():

@@ -66,6 +66,24 @@ def _segment_notes(segments: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+TRAILER_MISSING = "2"
+SEGMENTS_IN_ERROR = "5"
+
+
+def rejection_code(transaction: TransactionSet) -> str:
+    """IK501 R's reason (IK502): the trailer missing (a file cut short), else segments in error."""
+    return TRAILER_MISSING if transaction.segment_count == 0 else SEGMENTS_IN_ERROR
+
+
+def ta1(interchange: Interchange) -> str:
+    """The interchange acknowledgment a sender asks for with ISA14 = 1: accepted, or rejected with the note code."""
+    codes = [str(error.get("err_cde")) for error in interchange.errors
+             if str(error.get("err_cde") or "").isdigit() and len(str(error.get("err_cde"))) == 3]
+    if codes:
+        return segment("TA1", interchange.control_number, interchange.date, interchange.time, "R", codes[0])
+    return segment("TA1", interchange.control_number, interchange.date, interchange.time, "A", "000")
+
+
 def outcomes(interchange: Interchange) -> dict[str, SetOutcome]:
     """Transaction set control number -> what the acknowledgment says of it."""
     envelope_rejected = bool(interchange.errors)
@@ -86,7 +104,7 @@ def build_999(interchange: Interchange, control_number: int, at: datetime) -> st
             body.append(segment("AK2", "837", transaction.control_number, transaction.version))
             body.extend(_segment_notes(transaction.errors))
             if outcome.code == AckCode.REJECTED:
-                body.append(segment("IK5", outcome.code.value, "5"))
+                body.append(segment("IK5", outcome.code.value, rejection_code(transaction)))
             else:
                 body.append(segment("IK5", outcome.code.value))
                 accepted += 1
@@ -103,4 +121,8 @@ def build_999(interchange: Interchange, control_number: int, at: datetime) -> st
         sets.append(transaction_set("999", len(sets) + 1, VERSION, body))
     parties = Parties(interchange.receiver_qualifier or "ZZ", interchange.receiver_id.strip() or "PORTAL",
                       interchange.sender_qualifier or "ZZ", interchange.sender_id.strip() or "SENDER")
-    return wrap(parties, "FA", VERSION, control_number, at, sets, interchange.usage)
+    first = interchange.groups[0] if interchange.groups else None
+    return wrap(parties, "FA", VERSION, control_number, at, sets, interchange.usage,
+                group_sender=(first.receiver_code.strip() or None) if first else None,
+                group_receiver=(first.sender_code.strip() or None) if first else None,
+                before_group=[ta1(interchange)] if interchange.acknowledgment_requested else [])

@@ -40,8 +40,13 @@ class Parties:
 
 
 def wrap(parties: Parties, functional_id: str, version: str, control_number: int, at: datetime,
-         transaction_sets: Iterable[list[str]], usage: str = "P") -> str:
-    """One interchange, one functional group; ``transaction_sets`` are ST..SE segment lists."""
+         transaction_sets: Iterable[list[str]], usage: str = "P", *, group_sender: str | None = None,
+         group_receiver: str | None = None, before_group: Iterable[str] = ()) -> str:
+    """One interchange, one functional group; ``transaction_sets`` are ST..SE segment lists.
+
+    GS02/GS03 are the application codes (an answer to a file names the file's GS03 and GS02 back);
+    they default to the interchange IDs. ``before_group`` holds segments between ISA and GS (a TA1).
+    """
     sets = list(transaction_sets)
     isa = ELEMENT.join([
         "ISA", "00", " " * 10, "00", " " * 10, parties.sender_qualifier.ljust(2)[:2], parties.sender_id.ljust(15)[:15],
@@ -51,8 +56,9 @@ def wrap(parties: Parties, functional_id: str, version: str, control_number: int
     group = control_number % 10**9
     lines = [
         isa,
-        segment("GS", functional_id, parties.sender_id.strip(), parties.receiver_id.strip(), f"{at:%Y%m%d}",
-                f"{at:%H%M}", group, "X", version),
+        *before_group,
+        segment("GS", functional_id, group_sender or parties.sender_id.strip(),
+                group_receiver or parties.receiver_id.strip(), f"{at:%Y%m%d}", f"{at:%H%M}", group, "X", version),
         *(line for transaction in sets for line in transaction),
         segment("GE", len(sets), group),
         segment("IEA", 1, f"{control_number % 10**9:09d}"),

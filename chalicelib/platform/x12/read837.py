@@ -105,6 +105,8 @@ class FunctionalGroup:
     control_number: str
     functional_id: str
     version: str
+    sender_code: str = ""
+    receiver_code: str = ""
     transactions: list[TransactionSet] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
 
@@ -117,6 +119,9 @@ class Interchange:
     receiver_id: str = ""
     control_number: str = ""
     usage: str = "P"
+    date: str = ""
+    time: str = ""
+    acknowledgment_requested: bool = False
     groups: list[FunctionalGroup] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     valid: bool = False
@@ -131,6 +136,24 @@ def cents(raw: str | None) -> int:
         return int((Decimal(raw or "0") * 100).to_integral_value())
     except InvalidOperation:
         raise ValueError(f"{raw!r} is not an amount") from None
+
+
+def units(raw: str | None, element: str) -> int:
+    """A service line's unit count (SV104 / SV205): a whole number of at least 1."""
+    try:
+        count = Decimal(raw or "1")
+    except InvalidOperation:
+        raise ValueError(f"{element} units {raw!r} is not a number") from None
+    if count != count.to_integral_value() or count < 1:
+        raise ValueError(f"{element} units {raw!r} must be a whole number of at least 1")
+    return int(count)
+
+
+def pointer(raw: str, element: str) -> int:
+    """A diagnosis code pointer (SV107): the position 1-12 of a code in the claim's HI segment."""
+    if not raw.isdigit() or not 1 <= int(raw) <= 12:
+        raise ValueError(f"{element} diagnosis code pointer {raw!r} must be a number from 1 to 12")
+    return int(raw)
 
 
 def x12_date(raw: str) -> date:
@@ -163,11 +186,15 @@ class _Collector:
     def __call__(self, segment: Any, source: Any, node: Any, valid: bool) -> None:
         seg_id = segment.get_seg_id()
         loop = node.get_parent().id if node is not None and node.get_parent() is not None else ""
+        number = source.get_seg_count()
         try:
-            self._segment(seg_id, loop, segment, source.get_seg_count())
-        except (ValueError, IndexError) as error:
+            self._segment(seg_id, loop, segment, number)
+        except ValueError as error:
             if self.claim is not None:
-                self.claim.problems.append(f"{seg_id}: {error}")
+                self.claim.problems.append(f"{seg_id} (segment {number}): {error}")
+        except IndexError:
+            if self.claim is not None:
+                self.claim.problems.append(f"{seg_id} (segment {number}): the segment is incomplete")
 
     def _own(self, kind: str, segment_number: int) -> str:
         self.counter += 1
@@ -184,9 +211,12 @@ class _Collector:
             self.interchange.receiver_qualifier = value("ISA07") or ""
             self.interchange.receiver_id = value("ISA08") or ""
             self.interchange.control_number, self.interchange.usage = value("ISA13") or "", value("ISA15") or "P"
+            self.interchange.date, self.interchange.time = value("ISA09") or "", value("ISA10") or ""
+            self.interchange.acknowledgment_requested = value("ISA14") == "1"
         elif seg_id == "GS":
-            self.interchange.groups.append(FunctionalGroup(value("GS06") or "", value("GS01") or "",
-                                                           value("GS08") or ""))
+            self.interchange.groups.append(FunctionalGroup(
+                value("GS06") or "", value("GS01") or "", value("GS08") or "",
+                sender_code=value("GS02") or "", receiver_code=value("GS03") or ""))
         elif seg_id == "ST":
             group = self.interchange.groups[-1]
             self.transaction = TransactionSet(value("ST02") or "", group.version)
@@ -297,15 +327,16 @@ class _Collector:
             line.procedure_code = value("SV101-2")
             line.modifiers = tuple(m for m in (value(f"SV101-{n}") for n in range(3, 7)) if m)
             line.charge_cents = cents(value("SV102"))
-            line.units = int(Decimal(value("SV104") or "1"))
+            line.units = units(value("SV104"), "SV104")
             line.place_of_service = value("SV105") or None
-            line.diagnosis_pointers = tuple(int(p) for p in (value(f"SV107-{n}") for n in range(1, 5)) if p)
+            line.diagnosis_pointers = tuple(pointer(p, f"SV107-{n}") for n, p in
+                                            ((n, value(f"SV107-{n}")) for n in range(1, 5)) if p)
         elif seg_id == "SV2":
             line.revenue_code = value("SV201")
             line.procedure_code = value("SV202-2") or None
             line.modifiers = tuple(m for m in (value(f"SV202-{n}") for n in range(3, 7)) if m)
             line.charge_cents = cents(value("SV203"))
-            line.units = int(Decimal(value("SV205") or "1"))
+            line.units = units(value("SV205"), "SV205")
         elif seg_id == "DTP" and value("DTP01") == "472":
             line.service_date, line.service_date_to = date_span(value("DTP02") or "", value("DTP03") or "")
 
