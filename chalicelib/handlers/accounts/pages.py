@@ -22,7 +22,7 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.web.browser import safe_next
-from chalicelib.platform.web.forms import field_errors, summary
+from chalicelib.platform.web.forms import field_errors, sentence, summary
 from chalicelib.platform.web.pages import HOME_PATH, LOGIN_PATH, Page, PageRequest, Redirect, json_answer, page_route
 
 account_pages = Blueprint(__name__)
@@ -32,6 +32,8 @@ REASONS = {
     "ended": ("info", SessionExpired.default_message),
     "required": ("info", "Log in to continue."),
     "logged-out": ("success", "You have logged out."),
+    "registered": ("success", "Thank you for registering. Open the email from webmaster and select its link to "
+                              "activate your account, then log in."),
     "activated": ("success", "Your account is active. Log in with your username and password."),
     "activation-sent": ("info", "If the username belongs to an account waiting for activation, a new activation "
                                 "email is on its way."),
@@ -197,7 +199,73 @@ def forgot_password_submit(page: PageRequest) -> Page | Redirect:
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'reset-sent'})}")
 
 
-@page_route(account_pages, "/register", summary="Register for an account (the form comes with the next screens)",
+REGISTER_FIELDS = ("providerType", "firstName", "lastName", "groupName", "taxId", "providerId", "zipCode",
+                   "username", "email", "securityQuestion")
+"""What the failed form keeps; passwords and the security answer are never sent back into a page."""
+REGISTER_LABELS = {
+    "providerType": "Provider type", "firstName": "First name", "lastName": "Last name", "groupName": "Group name",
+    "taxId": "Tax ID", "providerId": "Provider ID", "zipCode": "ZIP code", "acceptAgreement": "Provider Agreement",
+    "username": "Username", "password": "Password", "confirmPassword": "Confirm password", "email": "Email",
+    "securityQuestion": "Security question", "securityAnswer": "Security answer",
+}
+
+
+def _register(page: PageRequest, *, values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+              problem: str | None = None, status: int = 200) -> Page:
+    from chalicelib.accounts.registration import SECURITY_QUESTIONS
+
+    return Page("accounts/register.html", {
+        "title": "Register for an Account", "values": values or {"providerType": "Practitioner"},
+        "errors": errors or {}, "summary_errors": summary(errors or {}, REGISTER_LABELS), "problem": problem,
+        "question_items": [{"value": question, "text": question} for question in SECURITY_QUESTIONS],
+    }, status=status)
+
+
+@page_route(account_pages, "/register", summary="Register for an account: the Practitioner and Group forms",
             tag=TAG, auth=False)
 def register_page(page: PageRequest) -> Page:
-    return Page("accounts/register.html", {"title": "Register for an Account"})
+    return _register(page)
+
+
+@page_route(account_pages, "/register", method="POST", summary="Register from the form; the activation link is emailed",
+            tag=TAG, auth=False, description="The same checks as POST /auth/register, with their words beside the "
+            "fields. On success the browser goes to the login page, which says to open the activation email.")
+def register_submit(page: PageRequest) -> Page | Redirect:
+    from pydantic import ValidationError
+
+    from chalicelib.accounts.schemas import RegisterRequest
+    from chalicelib.handlers.accounts.routes import registration_from
+    from chalicelib.platform.web.api import field_errors as schema_errors
+
+    form = page.form
+    values = {name: (form.get(name) or "").strip() for name in REGISTER_FIELDS}
+    if form.get("password") != form.get("confirmPassword"):
+        return _register(page, values=values, errors={"confirmPassword": "The two passwords do not match"},
+                         status=400)
+    is_group = values["providerType"] == "Group"
+    body = {
+        "providerType": values["providerType"], "taxId": values["taxId"], "providerId": values["providerId"],
+        "zipCode": values["zipCode"], "acceptAgreement": form.get("acceptAgreement") == "yes",
+        "username": values["username"], "password": form.get("password") or "", "email": values["email"],
+        "securityQuestion": values["securityQuestion"], "securityAnswer": form.get("securityAnswer") or "",
+        **({"groupName": values["groupName"]} if is_group else
+           {"firstName": values["firstName"], "lastName": values["lastName"]}),
+    }
+    try:
+        request = RegisterRequest.model_validate(body)
+    except ValidationError as error:
+        return _register(page, values=values, errors=_named(schema_errors(error)), status=400)
+    try:
+        wiring.current().accounts().register(registration_from(request))
+    except ValidationFailed as error:
+        return _register(page, values=values, errors=field_errors(error, REGISTER_LABELS), status=400)
+    except PortalError as error:
+        if error.fields:
+            return _register(page, values=values, errors=field_errors(error, REGISTER_LABELS), status=409)
+        return _register(page, values=values, problem=error.message, status=404)
+    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'registered'})}")
+
+
+def _named(fields: dict[str, str]) -> dict[str, str]:
+    """The schema's messages under the form's field names, each a sentence with its label."""
+    return {name: sentence(REGISTER_LABELS.get(name, "This field"), message) for name, message in fields.items()}

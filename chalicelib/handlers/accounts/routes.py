@@ -46,6 +46,12 @@ def security_questions() -> dict[str, Any]:
            description="Every provider value must match the directory exactly (names ignore case and spacing); "
            "any ZIP of the provider's profile works. A Group account acts for every provider under its Tax ID.")
 def register(body: RegisterRequest) -> dict[str, str]:
+    wiring.current().accounts().register(registration_from(body))
+    return {"status": "PENDING_ACTIVATION"}
+
+
+def registration_from(body: RegisterRequest) -> Registration:
+    """The registration the JSON route and the registration page both hand to the accounts service."""
     provider = ClaimedProvider(
         provider_type=ProviderType(body.provider_type),
         provider_id=body.provider_id,
@@ -55,18 +61,15 @@ def register(body: RegisterRequest) -> dict[str, str]:
         last_name=body.last_name or "",
         group_name=body.group_name or "",
     )
-    wiring.current().accounts().register(
-        Registration(
-            provider=provider,
-            accept_agreement=body.accept_agreement,
-            username=body.username,
-            password=body.password,
-            email=body.email,
-            security_question=body.security_question,
-            security_answer=body.security_answer,
-        )
+    return Registration(
+        provider=provider,
+        accept_agreement=body.accept_agreement,
+        username=body.username,
+        password=body.password,
+        email=body.email,
+        security_question=body.security_question,
+        security_answer=body.security_answer,
     )
-    return {"status": "PENDING_ACTIVATION"}
 
 
 @api_route(auth_routes, "/auth/activate", method="POST", summary="Activate an account with the emailed token",
