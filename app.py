@@ -9,7 +9,7 @@ from chalicelib.handlers.claims import claim_routes
 from chalicelib.handlers.documents import document_routes, upload_events
 from chalicelib.handlers.emails import email_events
 from chalicelib.handlers.home import home_pages
-from chalicelib.handlers.members import member_routes
+from chalicelib.handlers.members import member_pages, member_routes, member_upload_pages
 from chalicelib.handlers.priorauth import fhir_routes, prior_auth_routes
 from chalicelib.handlers.reports import report_routes
 from chalicelib.handlers.system import system_routes
@@ -25,6 +25,8 @@ app.register_blueprint(account_pages)
 app.register_blueprint(asset_routes)
 app.register_blueprint(auth_routes)
 app.register_blueprint(member_routes)
+app.register_blueprint(member_pages)
+app.register_blueprint(member_upload_pages)
 app.register_blueprint(document_routes)
 app.register_blueprint(prior_auth_routes)
 app.register_blueprint(claim_routes)

@@ -84,9 +84,86 @@
     });
   }
 
+  // Print buttons exist only where the script can print (hidden without it).
+  function printButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  // Upload forms posting straight to S3: check type and size here, so a person never lands on S3's XML error page.
+  function uploadChecks() {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-upload-check]"), function (form) {
+      var input = form.querySelector("input[type=file]");
+      var message = form.querySelector(".usa-error-message");
+      var group = input ? input.closest(".usa-form-group") : null;
+      var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
+      var wanted = form.getAttribute("data-content-type");
+      var extensions = (form.getAttribute("data-extensions") || "").split(",");
+      function problem(file) {
+        if (!file) { return "Choose a file to upload."; }
+        var name = file.name.toLowerCase();
+        var typeOk = file.type ? file.type === wanted || (wanted === "text/csv" && file.type === "application/vnd.ms-excel")
+          : extensions.some(function (ext) { return ext && name.slice(-ext.length) === ext; });
+        if (!typeOk) { return "The file must be a " + extensions.join(" or ") + " file (" + wanted + ")."; }
+        if (file.size === 0) { return "The file is empty."; }
+        if (file.size > maxBytes) { return "The file is too large: at most " + Math.floor(maxBytes / 1048576) + " MB."; }
+        return "";
+      }
+      function show(text) {
+        if (!message) { return; }
+        message.textContent = text;
+        message.hidden = !text;
+        if (group) { group.classList.toggle("usa-form-group--error", !!text); }
+        input.setAttribute("aria-describedby", text ? "file-hint file-error" : "file-hint");
+        input.setAttribute("aria-invalid", text ? "true" : "false");
+      }
+      if (input) { input.addEventListener("change", function () { show(problem(input.files[0])); }); }
+      form.addEventListener("submit", function (event) {
+        var text = problem(input && input.files[0]);
+        show(text);
+        if (text) { event.preventDefault(); input.focus(); }
+      });
+    });
+  }
+
+  // A status page that waits (upload not yet checked): fetch it again every few seconds and replace the
+  // status region (aria-live="polite") when it changed; stop when it is final or after about two minutes.
+  function pollStatus(region) {
+    var url = region.getAttribute("data-poll");
+    var tries = 0;
+    function again() {
+      tries += 1;
+      if (tries > 40) { return; }
+      window.fetch(url, {credentials: "same-origin", headers: {"Accept": "text/html"}}).then(function (response) {
+        if (!response.ok) { throw new Error("status " + response.status); }
+        return response.text();
+      }).then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
+        if (!fresh) { return; }
+        if (fresh.getAttribute("data-status") !== region.getAttribute("data-status")) {
+          region.innerHTML = fresh.innerHTML;
+          region.setAttribute("data-status", fresh.getAttribute("data-status"));
+        }
+        if (fresh.hasAttribute("data-poll")) { window.setTimeout(again, 3000); }
+        else {
+          region.removeAttribute("data-poll");
+          Array.prototype.forEach.call(document.querySelectorAll("[data-refresh-status]"), function (link) {
+            link.closest("p").hidden = true;
+          });
+        }
+      }).catch(function () { window.setTimeout(again, 6000); });
+    }
+    window.setTimeout(again, 2000);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var config = document.getElementById("idle-timeout-config");
     if (config) { idleTimeout(config); }
     autoSubmit();
+    printButtons();
+    uploadChecks();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-poll]"), pollStatus);
   });
 }());

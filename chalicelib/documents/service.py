@@ -166,10 +166,12 @@ class DocumentService:
         """Save a new document record in another area's transaction (a claim's attachments)."""
         writes.save(document, condition=DocumentModel.document_id.does_not_exist())
 
-    def presign(self, document: DocumentModel, max_bytes: int) -> UploadTicket:
-        """A presigned POST for a saved document record (the record always exists before the bytes)."""
+    def presign(self, document: DocumentModel, max_bytes: int, success_redirect: str | None = None) -> UploadTicket:
+        """A presigned POST for a saved document record (the record always exists before the bytes).
+
+        ``success_redirect``: for an HTML form posting straight to S3, the page S3 sends the browser back to."""
         expires = self._settings.presigned_url_seconds
-        post = storage.presigned_post(document.s3_key, document.content_type, max_bytes, expires)
+        post = storage.presigned_post(document.s3_key, document.content_type, max_bytes, expires, success_redirect)
         return UploadTicket(document, post["url"], dict(post["fields"]), self._clock() + timedelta(seconds=expires),
                             max_bytes)
 

@@ -16,7 +16,7 @@ home_pages = Blueprint(__name__)
 TAG = "Pages"
 
 TILES = (
-    NavItem("Check Member Eligibility"),
+    NavItem("Check Member Eligibility", "/member-search/eligibility"),
     NavItem("Search Claims"),
     NavItem("Run Member Reports", audience=Audience.OFFICE),
     NavItem("Submit Prior Authorizations", audience=Audience.OFFICE),

@@ -46,8 +46,9 @@ class NavSection:
 
 NAVIGATION = (
     NavSection("Member Search", (
-        NavItem("Member Eligibility"), NavItem("Coordination of Benefits"),
-        NavItem("Member File Upload", audience=Audience.OFFICE),
+        NavItem("Member Eligibility", "/member-search/eligibility"),
+        NavItem("Coordination of Benefits", "/member-search/coordination-of-benefits"),
+        NavItem("Member File Upload", "/member-search/member-files", audience=Audience.OFFICE),
     )),
     NavSection("Claims", (
         NavItem("Claim Search"), NavItem("Submit a Claim", audience=Audience.OFFICE),

@@ -43,6 +43,8 @@ _HEADER_ALIASES = {
     "lastname": "last_name", "firstname": "first_name", "birthdate": "birth_date", "dateofbirth": "birth_date",
     "dob": "birth_date", "dateofservice": "date_of_service", "dos": "date_of_service",
 }
+TEMPLATE_HEADER = ("dateOfService", "memberId", "medicaidId", "lastName", "firstName", "birthDate")
+"""The template file's header row (Member File Upload): every column this parser reads, as the API names them."""
 RESULT_COLUMNS = (
     "row", "memberId", "medicaidId", "lastName", "firstName", "birthDate", "dateOfService", "status", "program",
     "state", "coverageStart", "coverageEnd", "pcpProviderId", "pcpName", "otherInsurance", "reason",

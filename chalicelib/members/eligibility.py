@@ -73,3 +73,12 @@ def current_program(spans: Iterable[CoverageSpan]) -> str | None:
     """The program of the member's latest coverage span (what the roster and member detail show)."""
     latest = max(spans, key=lambda span: span.start, default=None)
     return latest.program if latest else None
+
+
+def nearest_spans(spans: Iterable[CoverageSpan], day: date) -> tuple[CoverageSpan | None, CoverageSpan | None]:
+    """For a day no span holds: the span that ended last before it and the one that starts first after it."""
+    spans = tuple(spans)
+    before = [span for span in spans if span.end is not None and span.end < day]
+    after = [span for span in spans if span.start > day]
+    return (max(before, key=lambda span: span.end or span.start, default=None),
+            min(after, key=lambda span: span.start, default=None))

@@ -4,12 +4,13 @@ import pytest
 
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.files import detect_type, looks_like_csv, safe_file_name
-from chalicelib.members.batch import canonical_header, header_problem, parse_row
+from chalicelib.members.batch import TEMPLATE_HEADER, canonical_header, header_problem, parse_row
 from chalicelib.members.eligibility import (
     CoverageSpan,
     OtherCoverage,
     eligibility_on,
     months_before,
+    nearest_spans,
     service_date_problem,
 )
 from chalicelib.members.names import name_search_key, normalize_name
@@ -180,3 +181,22 @@ def test_measures_apply_by_age_gender_and_condition():
     assert not by_code["HBD"].applies(40, "M", frozenset())
     assert by_code["W30"].applies(2, "F", frozenset())
     assert not by_code["W30"].applies(3, "F", frozenset())
+
+
+@pytest.mark.parametrize(
+    ("day", "before", "after"),
+    [
+        (date(2025, 8, 15), SPANS[0], SPANS[1]),
+        (date(2023, 6, 1), None, SPANS[0]),
+        (date(2026, 1, 1), SPANS[0], None),
+    ],
+)
+def test_the_nearest_coverage_before_and_after_a_day(day, before, after):
+    assert nearest_spans(SPANS, day) == (before, after)
+
+
+def test_the_template_files_header_row_is_one_the_parser_reads_whole():
+    columns = [canonical_header(name) for name in TEMPLATE_HEADER]
+    assert None not in columns
+    assert len(set(columns)) == len(TEMPLATE_HEADER)
+    assert header_problem(columns) is None

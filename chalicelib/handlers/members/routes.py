@@ -19,6 +19,7 @@ from chalicelib.platform.errors import DocumentNotFound, ValidationFailed
 from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
+    from chalicelib.documents.service import UploadTicket
     from chalicelib.documents.store import DocumentModel
     from chalicelib.members.schemas import EligibilityFileRequest, EligibilityQuery
     from chalicelib.platform.web.schemas import ListQuery
@@ -114,15 +115,21 @@ def eligibility_file_body(document: DocumentModel) -> dict[str, Any]:
            "firstName, birthDate. Answers a presigned S3 POST for text/csv; follow GET "
            "/members/eligibility-files/{documentId} for progress and the results link.")
 def request_eligibility_file(principal: Principal, body: EligibilityFileRequest) -> dict[str, Any]:
-    documents = wiring.current().documents()
-    provider = documents.acting_provider(principal, body.provider_id)
-    document = documents.new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE, body.file_name,
-                                      CSV_CONTENT_TYPE)
-    ticket = documents.issue_upload(document, get_settings().upload_max_bytes)
+    ticket = start_eligibility_file(principal, body.provider_id, body.file_name)
     return {"file": eligibility_file_body(ticket.document), "upload": ticket_body(ticket)}
 
 
-def _eligibility_file(principal: Principal, document_id: str) -> DocumentModel:
+def start_eligibility_file(principal: Principal, provider_id: str | None, file_name: str) -> UploadTicket:
+    """The record of a Member File Upload (AWAITING_UPLOAD) and its presigned POST; the route's and the page's."""
+    documents = wiring.current().documents()
+    provider = documents.acting_provider(principal, provider_id)
+    document = documents.new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE, file_name,
+                                      CSV_CONTENT_TYPE)
+    return documents.issue_upload(document, get_settings().upload_max_bytes)
+
+
+def eligibility_file(principal: Principal, document_id: str) -> DocumentModel:
+    """A Member File Upload the user may see; any other document answers as absent."""
     document = wiring.current().documents().get(principal, document_id)
     if document.kind != DocumentKind.ELIGIBILITY_FILE.value:
         raise DocumentNotFound()
@@ -133,7 +140,7 @@ def _eligibility_file(principal: Principal, document_id: str) -> DocumentModel:
            summary="Progress and results of a Member File Upload", response="members:EligibilityFileOut",
            errors=(404,))
 def get_eligibility_file(principal: Principal, documentId: str) -> dict[str, Any]:
-    return eligibility_file_body(_eligibility_file(principal, documentId))
+    return eligibility_file_body(eligibility_file(principal, documentId))
 
 
 @api_route(member_routes, "/members/eligibility-files", tag=TAG, summary="Your Member File Uploads, newest first",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from chalicelib.platform.aws.clients import aws_client
 from chalicelib.platform.config import get_settings
@@ -21,15 +22,36 @@ def _bucket() -> str:
     return get_settings().documents_bucket
 
 
-def presigned_post(key: str, content_type: str, max_bytes: int, expires_seconds: int) -> dict[str, Any]:
-    """A browser upload limited to this key, this content type and this size (S3 enforces; we check again)."""
+def presigned_post(key: str, content_type: str, max_bytes: int, expires_seconds: int,
+                   success_redirect: str | None = None) -> dict[str, Any]:
+    """A browser upload limited to this key, this content type and this size (S3 enforces; we check again).
+
+    ``success_redirect`` (an absolute URL; opt-in, for HTML forms) is where S3 sends the browser after a
+    successful upload (a 303, with ``bucket``, ``key`` and ``etag`` added to its query): a field and a
+    condition, so the form cannot be pointed elsewhere."""
+    fields: dict[str, str] = {"Content-Type": content_type}
+    conditions: list[Any] = [{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]]
+    if success_redirect:
+        fields["success_action_redirect"] = success_redirect
+        conditions.append({"success_action_redirect": success_redirect})
     return aws_client("s3").generate_presigned_post(
         Bucket=_bucket(),
         Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        Fields=fields,
+        Conditions=conditions,
         ExpiresIn=expires_seconds,
     )
+
+
+def upload_form_origins() -> str:
+    """Where an HTML form posting to a presigned POST goes (the CSP form-action of the pages that hold one):
+    the local stage's S3 endpoint (moto), else the bucket's virtual-hosted S3 addresses."""
+    settings = get_settings()
+    if settings.aws_endpoint_url:
+        parts = urlsplit(settings.aws_endpoint_url)
+        return f"{parts.scheme}://{parts.netloc}"
+    bucket = settings.documents_bucket
+    return f"https://{bucket}.s3.amazonaws.com https://{bucket}.s3.{settings.region}.amazonaws.com"
 
 
 def presigned_get(key: str, download_name: str, expires_seconds: int) -> str:

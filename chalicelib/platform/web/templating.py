@@ -16,11 +16,14 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
 
 def us_date(value: date | datetime | str | None) -> str:
-    """Dates as offices read them: MM/DD/YYYY (an ISO string is accepted)."""
+    """Dates as offices read them: MM/DD/YYYY (an ISO string is accepted; other text, as typed, is kept)."""
     if value in (None, ""):
         return ""
     if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return value.strftime("%m/%d/%Y")
 
 
