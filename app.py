@@ -4,14 +4,14 @@ from chalice import Chalice
 
 from chalicelib.handlers.accounts import account_pages, auth_routes
 from chalicelib.handlers.assets import asset_routes
-from chalicelib.handlers.audit import audit_routes
+from chalicelib.handlers.audit import audit_pages, audit_routes
 from chalicelib.handlers.claims import claim_routes
 from chalicelib.handlers.documents import document_routes, upload_events
 from chalicelib.handlers.emails import email_events
 from chalicelib.handlers.home import home_pages
 from chalicelib.handlers.members import member_pages, member_routes, member_upload_pages
 from chalicelib.handlers.priorauth import fhir_routes, prior_auth_routes
-from chalicelib.handlers.reports import report_routes
+from chalicelib.handlers.reports import export_pages, membership_pages, registry_pages, report_routes
 from chalicelib.handlers.system import system_routes
 from chalicelib.platform.web.assets import BINARY_TYPES
 
@@ -32,6 +32,10 @@ app.register_blueprint(prior_auth_routes)
 app.register_blueprint(claim_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)
+app.register_blueprint(membership_pages)
+app.register_blueprint(export_pages)
+app.register_blueprint(registry_pages)
 app.register_blueprint(audit_routes)
+app.register_blueprint(audit_pages)
 app.register_blueprint(email_events)
 app.register_blueprint(upload_events)

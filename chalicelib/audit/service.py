@@ -46,7 +46,8 @@ class AuditEntry:
 @dataclass(frozen=True)
 class AuditPage:
     items: list[AuditEventModel]
-    count: int
+    count: int | None
+    """None when not asked for: counting reads the whole partition (DECISIONS: pages say "more results")."""
     next_token: str | None
 
 
@@ -84,16 +85,18 @@ def record_many(username: str, role: str, entries: Iterable[AuditEntry], now: da
     return written
 
 
-def by_member(member_id: str, limit: int, token: str | None) -> AuditPage:
+def by_member(member_id: str, limit: int, token: str | None, *, counted: bool = True) -> AuditPage:
     start = decode_page_token(token, {"member_id": member_id})
     results = AuditEventModel.query(member_id, limit=limit, last_evaluated_key=start, scan_index_forward=False)
     items = list(results)
-    return AuditPage(items, AuditEventModel.count(member_id), encode_page_token(results.last_evaluated_key))
+    count = AuditEventModel.count(member_id) if counted else None
+    return AuditPage(items, count, encode_page_token(results.last_evaluated_key))
 
 
-def by_user(username: str, limit: int, token: str | None) -> AuditPage:
+def by_user(username: str, limit: int, token: str | None, *, counted: bool = True) -> AuditPage:
     start = decode_page_token(token, {"username": username})
     results = AuditEventModel.by_user.query(username, limit=limit, last_evaluated_key=start,
                                             scan_index_forward=False)
     items = list(results)
-    return AuditPage(items, AuditEventModel.by_user.count(username), encode_page_token(results.last_evaluated_key))
+    count = AuditEventModel.by_user.count(username) if counted else None
+    return AuditPage(items, count, encode_page_token(results.last_evaluated_key))

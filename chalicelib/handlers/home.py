@@ -18,7 +18,7 @@ TAG = "Pages"
 TILES = (
     NavItem("Check Member Eligibility", "/member-search/eligibility"),
     NavItem("Search Claims"),
-    NavItem("Run Member Reports", audience=Audience.OFFICE),
+    NavItem("Run Member Reports", "/member-reports/membership", audience=Audience.OFFICE),
     NavItem("Submit Prior Authorizations", audience=Audience.OFFICE),
     NavItem("Access Documents", audience=Audience.OFFICE),
     NavItem("Review Pharmacy, Radiology, and Dental Info"),

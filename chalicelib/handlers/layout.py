@@ -59,12 +59,12 @@ NAVIGATION = (
         NavItem("Review Queue", audience=Audience.STAFF),
     )),
     NavSection("Member Reports", (
-        NavItem("Provider Membership List", audience=Audience.OFFICE),
-        NavItem("Clinical Practice Registry", audience=Audience.OFFICE),
+        NavItem("Provider Membership List", "/member-reports/membership", audience=Audience.OFFICE),
+        NavItem("Clinical Practice Registry", "/member-reports/registry", audience=Audience.OFFICE),
     )),
     NavSection("Users", (
         NavItem("Update My Account", audience=Audience.OFFICE),
-        NavItem("Audit Trail", audience=Audience.STAFF),
+        NavItem("Audit Trail", "/audit-trail", audience=Audience.STAFF),
     )),
     NavSection("Providers", (NavItem("My Providers", audience=Audience.OFFICE),)),
 )

@@ -50,6 +50,8 @@ EXPORTS_QUEUE = "exports"
 PART_BYTES = 8 * 1024 * 1024
 QUERY_PAGE = 3000  # about what fits in one 1 MB DynamoDB page of roster rows
 AVAILABLE_FOR = timedelta(days=7)
+EXPORT_PAGE = "/member-reports/exports/"
+"""Where the ready email links: the export's page in the portal (a person opens it in a browser)."""
 STALE_RUN = timedelta(minutes=16)
 CSV_HEADER = (
     "Alerts", "First Name", "Last Name", "Plan Member ID", "Medicaid ID", "Gender", "Birth Date", "Language",
@@ -234,8 +236,7 @@ class ExportService:
             return
         message = outbox.new_email(
             EmailTemplate.EXPORT_READY, email,
-            {"username": job.requested_by, "link": f"{self._settings.portal_url}/reports/membership-exports/"
-                                                   f"{job.export_id}"},
+            {"username": job.requested_by, "link": f"{self._settings.portal_url}{EXPORT_PAGE}{job.export_id}"},
             self._clock(),
         )
         message.save()

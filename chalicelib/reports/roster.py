@@ -74,8 +74,9 @@ def view_count(view: str) -> RosterCountModel:
 
 
 def page(principal: Principal, scope: RosterScope, program: str | None, limit: int, token: str | None,
-         *, now: datetime) -> RosterPage:
-    """One page, sorted by last name: one Query, plus one read of the maintained count."""
+         *, now: datetime, descending: bool = False) -> RosterPage:
+    """One page, sorted by last name (A to Z, or Z to A when ``descending``: the same key read backwards):
+    one Query, plus one read of the maintained count."""
     base = view_count(scope.view())
     programs = sorted(base.programs or ())
     if program is not None and program not in programs:
@@ -84,7 +85,7 @@ def page(principal: Principal, scope: RosterScope, program: str | None, limit: i
     counted = view_count(view) if program else base
     start = decode_page_token(token, {"roster_key": view})
     results = RosterEntryModel.query(view, RosterEntryModel.sort_key.startswith(MEMBER_SORT_PREFIX), limit=limit,
-                                     last_evaluated_key=start)
+                                     last_evaluated_key=start, scan_index_forward=not descending)
     items = list(results)
     trail.record_many(principal.username, principal.role.value, (
         AuditEntry(item.member_id, AuditAction.ROSTER_VIEWED, scope.provider_id, f"roster={view}") for item in items

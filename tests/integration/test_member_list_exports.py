@@ -52,7 +52,7 @@ def test_export_runs_in_the_background_and_the_file_reads_back_intact(api, token
     [email] = [e for e in sent_emails() if e["subject"] == "Your Provider Membership List export is ready"]
     assert email["to"] == ["demo.group@example.org"]
     assert "Thompson" not in email["body"]  # no PHI in email
-    assert f"/reports/membership-exports/{job['exportId']}" in email["body"]
+    assert f"/member-reports/exports/{job['exportId']}" in email["body"]  # its page in the portal
 
 
 def test_download_before_done_after_expiry_and_by_others(api, token_for, pump, roster_members):

@@ -1,4 +1,4 @@
-"""The audit trail of member data, for plan staff."""
+"""The audit trail of member data, for plan staff: the JSON routes, and the rule the pages share."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ audit_routes = Blueprint(__name__)
 TAG = "Audit"
 
 
-def _require_plan_staff(principal: Principal) -> None:
+def require_plan_staff(principal: Principal) -> None:
     if not principal.is_plan_staff:
         raise Forbidden("Only plan staff may read the audit trail.")
 
@@ -31,12 +31,12 @@ def _page(page: trail.AuditPage) -> dict[str, Any]:
 @api_route(audit_routes, "/audit/members/{memberId}", tag=TAG, summary="Who read this member's data, newest first",
            query="base:ListQuery", response="audit:AuditPageOut", errors=(403,))
 def audit_by_member(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
-    _require_plan_staff(principal)
+    require_plan_staff(principal)
     return _page(trail.by_member(memberId, query.limit, query.next_token))
 
 
 @api_route(audit_routes, "/audit/users/{username}", tag=TAG, summary="What this user read, newest first",
            query="base:ListQuery", response="audit:AuditPageOut", errors=(403,))
 def audit_by_user(principal: Principal, query: ListQuery, username: str) -> dict[str, Any]:
-    _require_plan_staff(principal)
+    require_plan_staff(principal)
     return _page(trail.by_user(username, query.limit, query.next_token))

@@ -1,4 +1,5 @@
-"""Member reports: the Provider Membership List, the Clinical Practice Registry, CSV exports and their schedules."""
+"""Member reports' JSON routes and events: the Provider Membership List, the Clinical Practice Registry, CSV
+exports and their schedules. ``membership_page`` and ``registry_page`` are what the routes and the pages share."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from chalicelib.platform.logs import logger
 from chalicelib.platform.web.api import api_route
 from chalicelib.reports import registry, roster
 from chalicelib.reports.enums import ExportStatus, Frequency
-from chalicelib.reports.exports import EXPORTS_QUEUE
+from chalicelib.reports.exports import EXPORTS_QUEUE, ExportPage
 
 if TYPE_CHECKING:
     from chalicelib.platform.web.schemas import ListQuery
@@ -40,15 +41,21 @@ TAG = "Member reports"
            "record count. A group account lists the whole group with its own provider ID (the default) or one "
            "of its providers. Filter by one of the roster's programs.")
 def membership_list(principal: Principal, query: RosterQuery) -> dict[str, Any]:
-    scope = roster.resolve_scope(principal, query.provider_id)
-    page = roster.page(principal, scope, query.program, query.limit, query.next_token,
-                       now=wiring.current().now())
+    page = membership_page(principal, query)
+    scope = page.scope
     return {
         "provider": scope.label, "whole_group": scope.whole_group, "count": page.count,
         "next_token": page.next_token, "programs": page.programs,
         "alert_legend": [{"alert_type": kind, "label": label} for kind, label in ALERT_LEGEND.items()],
         "items": [{**item.attribute_values, "alerts": labelled(item.alerts)} for item in page.items],
     }
+
+
+def membership_page(principal: Principal, query: RosterQuery, *, descending: bool = False) -> roster.RosterPage:
+    """One page of the roster the query names (by last name, A to Z, or Z to A with ``descending``)."""
+    scope = roster.resolve_scope(principal, query.provider_id)
+    return roster.page(principal, scope, query.program, query.limit, query.next_token,
+                       now=wiring.current().now(), descending=descending)
 
 
 def export_body(job: ExportJobModel) -> dict[str, Any]:
@@ -66,16 +73,22 @@ def start_export(principal: Principal, body: ExportRequest) -> dict[str, Any]:
     return export_body(wiring.current().exports().request(principal, scope))
 
 
-def _tax_id(principal: Principal) -> str:
+def tax_id_of(principal: Principal) -> str:
     return roster.resolve_scope(principal, None).tax_id
+
+
+def visible_exports(principal: Principal, limit: int, token: str | None) -> ExportPage:
+    """The Tax ID's exports, newest first; of those, the ones this user may see."""
+    page = wiring.current().exports().list_for(tax_id_of(principal), limit, token)
+    visible = [job for job in page.items if scope_of(principal).sees(job.provider_id, job.tax_id)]
+    return ExportPage(visible, page.count, page.next_token)
 
 
 @api_route(report_routes, "/reports/membership-exports", tag=TAG, summary="Your exports, newest first",
            query="base:ListQuery", response="reports:ExportList", errors=(404,))
 def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
-    page = wiring.current().exports().list_for(_tax_id(principal), query.limit, query.next_token)
-    visible = [job for job in page.items if scope_of(principal).sees(job.provider_id, job.tax_id)]
-    return {"items": [export_body(job) for job in visible], "count": page.count, "next_token": page.next_token}
+    page = visible_exports(principal, query.limit, query.next_token)
+    return {"items": [export_body(job) for job in page.items], "count": page.count, "next_token": page.next_token}
 
 
 @api_route(report_routes, "/reports/membership-exports/{exportId}", tag=TAG, summary="An export's status",
@@ -107,7 +120,7 @@ def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]
 @api_route(report_routes, "/reports/membership-export-subscriptions", tag=TAG, summary="Your scheduled exports",
            query="base:ListQuery", response="reports:SubscriptionList", errors=(404,))
 def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]:
-    page = wiring.current().exports().subscriptions_page(principal, _tax_id(principal), query.limit,
+    page = wiring.current().exports().subscriptions_page(principal, tax_id_of(principal), query.limit,
                                                          query.next_token)
     return {"items": [subscription_body(item) for item in page.items], "count": page.count,
             "next_token": page.next_token}
@@ -150,6 +163,31 @@ def _split(values: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (values or "").split(",") if part.strip())
 
 
+def registry_page(principal: Principal, query: RegistryQuery) -> tuple[roster.RosterScope, registry.RegistryPage]:
+    """The registry page the query's filters name: one Query on the partition the measure and criteria pick."""
+    if query.measure is not None and query.measure not in registry.MEASURE_CODES:
+        raise ValidationFailed(fields={"measure": "is not a measure; see /reports/registry/measures"})
+    scope = roster.resolve_scope(principal, query.provider_id)
+    filters = registry.RegistryFilters(
+        measure=query.measure,
+        criteria=registry.Color(query.criteria) if query.criteria else None,
+        states=_split(query.state), plans=_split(query.plans),
+        patient_status=registry.PatientStatus(query.patient_status) if query.patient_status else None,
+        enrollment_status=registry.EnrollmentStatus(query.enrollment_status) if query.enrollment_status else None,
+    )
+    return scope, registry.page(principal, scope, filters, query.limit, query.next_token, now=wiring.current().now())
+
+
+def registry_summary_counts(scope: roster.RosterScope) -> tuple[str | None, list[dict[str, Any]]]:
+    """The registry's as-of day and its counts per measure and color (computed when it was loaded)."""
+    found = registry.summary(scope)
+    counts = found.counts if found else {}
+    return found.as_of if found else None, [
+        {"code": m.code, "name": m.name,
+         "counts": {color.value: counts.get(m.code, {}).get(color.value, 0) for color in registry.Color}}
+        for m in registry.MEASURES]
+
+
 @api_route(report_routes, "/reports/registry/measures", tag=TAG, summary="The registry's measures",
            response="reports:MeasureList")
 def registry_measures(principal: Principal) -> dict[str, Any]:
@@ -162,18 +200,7 @@ def registry_measures(principal: Principal) -> dict[str, Any]:
            "not applicable. Filters as the seed page: measure, criteria (color), state, plans, patient status, "
            "enrollment status. Measure and criteria pick the partition (one Query); the rest narrow it.")
 def registry_list(principal: Principal, query: RegistryQuery) -> dict[str, Any]:
-    if query.measure is not None and query.measure not in registry.MEASURE_CODES:
-        raise ValidationFailed(fields={"measure": "is not a measure; see /reports/registry/measures"})
-    scope = roster.resolve_scope(principal, query.provider_id)
-    filters = registry.RegistryFilters(
-        measure=query.measure,
-        criteria=registry.Color(query.criteria) if query.criteria else None,
-        states=_split(query.state), plans=_split(query.plans),
-        patient_status=registry.PatientStatus(query.patient_status) if query.patient_status else None,
-        enrollment_status=registry.EnrollmentStatus(query.enrollment_status) if query.enrollment_status else None,
-    )
-    page = registry.page(principal, scope, filters, query.limit, query.next_token,
-                         now=wiring.current().now())
+    scope, page = registry_page(principal, query)
     return {"provider": scope.label, "legend": _legend(), "measures": _measures(),
             "items": [{**item.attribute_values, "statuses": item.statuses.as_dict()} for item in page.items],
             "next_token": page.next_token}
@@ -183,11 +210,5 @@ def registry_list(principal: Principal, query: RegistryQuery) -> dict[str, Any]:
            query="reports:RegistrySummaryQuery", response="reports:RegistrySummaryOut", errors=(404,))
 def registry_summary(principal: Principal, query: RegistrySummaryQuery) -> dict[str, Any]:
     scope = roster.resolve_scope(principal, query.provider_id)
-    found = registry.summary(scope)
-    counts = found.counts if found else {}
-    return {
-        "provider": scope.label, "as_of": found.as_of if found else None, "legend": _legend(),
-        "measures": [{"code": m.code, "name": m.name,
-                      "counts": {color.value: counts.get(m.code, {}).get(color.value, 0) for color in registry.Color}}
-                     for m in registry.MEASURES],
-    }
+    as_of, measures = registry_summary_counts(scope)
+    return {"provider": scope.label, "as_of": as_of, "legend": _legend(), "measures": measures}
