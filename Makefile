@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell (cat requirements.txt requirements-dev.txt; 
 STAGE ?= dev
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv assets lint unit integration e2e package bench fire-schedules send-event clean
+.PHONY: run test venv assets chromium lint unit integration e2e browser package bench fire-schedules send-event clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (3.12 works too): install python3.13 (Debian/apt, pyenv install 3.13, or python.org) and run make again." >&2; exit 1; }
@@ -45,12 +45,26 @@ $(ASSETS): $(NODE_STAMP) $(STAMP) chalicelib/platform/web/assets_build.py $(wild
 
 assets: $(ASSETS)
 
+# The browser tests drive Debian's Chromium (never `playwright install`: it downloads a browser build). As root,
+# make installs it (apt-get update first only when apt knows no candidate); otherwise it says the command to run.
+CHROMIUM := /usr/bin/chromium
+INSTALL_CHROMIUM := apt-get update && apt-get install -y chromium
+
+$(CHROMIUM):
+	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "The browser tests need Debian's Chromium at $(CHROMIUM): run \`$(INSTALL_CHROMIUM)\` as root (sudo), then make again." >&2; exit 1; }
+	@echo "Installing Debian's Chromium for the browser tests"
+	@apt-cache policy chromium 2>/dev/null | grep -q 'Candidate: [0-9]' || apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+	@test -x $(CHROMIUM) || { echo "apt-get installed no $(CHROMIUM): run \`$(INSTALL_CHROMIUM)\` and make again." >&2; exit 1; }
+
+chromium: $(CHROMIUM)
+
 ## Start the local stack (moto, resources, demo data, API, event pump) in the foreground.
 run: venv assets
 	$(BIN)/python -m local.run
 
 ## Lint, package and check the template, then every test. pytest's "no tests ran" (exit 5) fails.
-test: venv assets lint package
+test: venv assets chromium lint package
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests
 
 lint: venv
@@ -64,8 +78,12 @@ unit: venv
 integration: venv
 	$(BIN)/python -m pytest tests/integration tests/infrastructure
 
-e2e: venv
+e2e: venv assets
 	$(BIN)/python -m pytest tests/e2e
+
+## The browser journeys (Playwright driving Debian's Chromium; screenshots into build/screenshots/).
+browser: venv assets chromium
+	$(BIN)/python -m pytest tests/browser
 
 ## Chalice's CloudFormation merged with infrastructure/resources.yaml, linted.
 package: venv assets

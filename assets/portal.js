@@ -128,6 +128,15 @@
     });
   }
 
+  // The parts of a status page that say what the status says (data-follows-status: the facts, the forms on
+  // file) are replaced with the fresh page's when the status changes, so the page never tells two stories.
+  function refreshFollowers(parsed) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-follows-status]"), function (part) {
+      var fresh = parsed.getElementById(part.id);
+      if (fresh) { part.innerHTML = fresh.innerHTML; }
+    });
+  }
+
   // A status page that waits (upload not yet checked): fetch it again every few seconds and replace the
   // status region (aria-live="polite") when it changed; stop when it is final or after about two minutes.
   function pollStatus(region) {
@@ -140,11 +149,13 @@
         if (!response.ok) { throw new Error("status " + response.status); }
         return response.text();
       }).then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
+        var parsed = new DOMParser().parseFromString(html, "text/html");
+        var fresh = parsed.getElementById(region.id);
         if (!fresh) { return; }
         if (fresh.getAttribute("data-status") !== region.getAttribute("data-status")) {
           region.innerHTML = fresh.innerHTML;
           region.setAttribute("data-status", fresh.getAttribute("data-status"));
+          refreshFollowers(parsed);
         }
         if (fresh.hasAttribute("data-poll")) { window.setTimeout(again, 3000); }
         else {

@@ -7,8 +7,38 @@ settings live. argon2id runs there with small costs: the same code, less time.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
 
 from local.environment import stage_environment
 
+if TYPE_CHECKING:
+    from tests.stack import LocalStack
+
 os.environ.update(stage_environment("test"))
 os.environ.pop("PORTAL_AWS_ENDPOINT_URL", None)
+
+
+@pytest.fixture(scope="session")
+def shared_local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The local stack `make run` starts, on free ports: one per run, shared by the xdist workers (tests/stack.py).
+
+    The e2e and browser tests ask for it as `stack` (their conftests); tests/integration's `stack` is moto in-process.
+    To write a journey against a stack already running (`make run`: minutes saved per try), set
+    PORTAL_TEST_API_URL=http://127.0.0.1:8000 and PORTAL_TEST_MOTO_URL=http://127.0.0.1:5000.
+    """
+    from local.launcher import StackDidNotStart
+    from tests.stack import LocalStack, shared_stack
+
+    if os.environ.get("PORTAL_TEST_API_URL"):
+        yield LocalStack(api_url=os.environ["PORTAL_TEST_API_URL"], moto_url=os.environ["PORTAL_TEST_MOTO_URL"])
+        return
+
+    shared_dir = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+    try:
+        with shared_stack(shared_dir) as running:
+            yield running
+    except StackDidNotStart as error:
+        pytest.fail(str(error))

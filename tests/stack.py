@@ -1,0 +1,137 @@
+"""One local stack (the runner `make run` starts, on free ports) for the e2e and browser tests of a run.
+
+Starting it takes minutes on two cores (moto, the resources, the demo data), so the pytest-xdist
+workers of one run share one: the first worker that asks starts it and writes its addresses next
+to a lock file in the run's shared temporary directory; the others read them. Each worker that
+uses it leaves a user file (its PID) there until its session ends, and the worker that started
+the stack stops it only when no live user is left. A run without xdist simply starts its own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from local.inbox import Email, emails_to
+from local.launcher import RunningStack, StackDidNotStart, local_stack
+
+# argon2id with small costs: the same code, less time on a shared 2-core machine.
+CHEAP_ARGON2 = {"PORTAL_ARGON2_TIME_COST": "1", "PORTAL_ARGON2_MEMORY_KIB": "1024", "PORTAL_ARGON2_PARALLELISM": "1"}
+STACK_ARGS = ("--schedule-seconds", "2")
+
+
+@dataclass
+class LocalStack:
+    api_url: str
+    moto_url: str
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None, **kwargs: Any) -> Any:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, self.api_url + path, json=body, headers=headers, timeout=30, **kwargs)
+
+    def wait_for_email(self, address: str, subject: str, count: int = 1, timeout: float = 20.0) -> Email:
+        """The pump delivers queued emails within a second or two; poll the inbox like a person would."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = emails_to(self.moto_url, address, subject)
+            if len(found) >= count:
+                return found[count - 1]
+            time.sleep(0.25)
+        raise AssertionError(f"no email {subject!r} #{count} to {address} within {timeout}s")
+
+    def wait_for_link(self, address: str, subject: str, path: str, count: int = 1, timeout: float = 20.0) -> str:
+        """The link in that email that opens `path` (for example "/activate") on this stack."""
+        email = self.wait_for_email(address, subject, count=count, timeout=timeout)
+        links = [link for link in email.links if link.startswith(self.api_url + path)]
+        assert links, f"no {path} link on {self.api_url} in {subject!r} to {address}: {email.links}"
+        return links[0]
+
+    def login(self, username: str, password: str) -> str:
+        response = self.call("POST", "/auth/login", {"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return response.json()["token"]
+
+
+@contextmanager
+def shared_stack(shared_dir: Path | None) -> Iterator[LocalStack]:
+    """The run's one stack. `shared_dir`: the directory every xdist worker of this run sees; None alone."""
+    if shared_dir is None:
+        with local_stack(*STACK_ARGS, env=CHEAP_ARGON2) as running:
+            yield _client(running)
+        return
+    shared_dir.mkdir(parents=True, exist_ok=True)
+    info, users = shared_dir / "stack.json", shared_dir / "stack-users"
+    users.mkdir(exist_ok=True)
+    me = users / str(os.getpid())
+    with ExitStack() as cleanup:
+        with _locked(shared_dir):
+            stack = _read(info)
+            if stack is None:
+                try:
+                    stack = _client(cleanup.enter_context(local_stack(*STACK_ARGS, env=CHEAP_ARGON2)))
+                except StackDidNotStart as error:
+                    info.write_text(json.dumps({"failed": str(error)}), encoding="utf-8")
+                    raise
+                info.write_text(json.dumps({"api_url": stack.api_url, "moto_url": stack.moto_url}), encoding="utf-8")
+                cleanup.callback(_wait_for_the_last_user, shared_dir, info, users)  # runs before the stack stops
+            me.touch()
+        try:
+            yield stack
+        finally:
+            me.unlink(missing_ok=True)
+
+
+def _wait_for_the_last_user(shared_dir: Path, info: Path, users: Path) -> None:
+    """Keep the stack up while another worker uses it; withdraw it (under the lock) once none does."""
+    while True:
+        with _locked(shared_dir):
+            if not any(_alive(user) for user in users.iterdir()):
+                info.unlink(missing_ok=True)
+                return
+        time.sleep(0.5)
+
+
+def _alive(user: Path) -> bool:
+    try:
+        os.kill(int(user.name), 0)
+    except (ProcessLookupError, ValueError):
+        user.unlink(missing_ok=True)
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _read(info: Path) -> LocalStack | None:
+    if not info.exists():
+        return None
+    values = json.loads(info.read_text(encoding="utf-8"))
+    if "failed" in values:
+        raise StackDidNotStart(values["failed"])
+    return LocalStack(api_url=values["api_url"], moto_url=values["moto_url"])
+
+
+def _client(running: RunningStack) -> LocalStack:
+    return LocalStack(api_url=running.api_url, moto_url=running.moto_url)
+
+
+@contextmanager
+def _locked(shared_dir: Path) -> Iterator[None]:
+    """An exclusive flock on the run's stack.lock (a worker waits here while another starts the stack)."""
+    descriptor = os.open(shared_dir / "stack.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
