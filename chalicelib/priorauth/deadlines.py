@@ -1,5 +1,8 @@
 """Decision deadlines (CMS-0057-F) and appeal deadlines (42 CFR 438.408), in UTC from receipt.
 
+A standard request's timeframe may be extended once, by up to 14 calendar days (42 CFR
+438.210(d)(1)(ii)), with the reason recorded; the new due time is the old one plus the days.
+
 A request received at 2026-11-02T15:30Z, expedited, is due 2026-11-05T15:30Z; standard, at
 2026-11-09T15:30Z: calendar time, no business days, no time zones.
 """
@@ -24,6 +27,22 @@ def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("deadlines are computed from aware datetimes")
     return moment.astimezone(UTC)
+
+
+MAX_EXTENSION_DAYS = 14
+
+
+def extension_problem(urgency: Urgency, days: int) -> dict[str, str]:
+    """Why this extension may not be granted (field -> problem), empty when it may (once is the caller's check)."""
+    if urgency != Urgency.STANDARD:
+        return {"urgency": "only a standard request's timeframe may be extended; expedited ones are due in 72 hours"}
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        return {"days": f"must be from 1 to {MAX_EXTENSION_DAYS}"}
+    return {}
+
+
+def extended_due(due_at: datetime, days: int) -> datetime:
+    return _utc(due_at) + timedelta(days=days)
 
 
 def decision_due(received_at: datetime, urgency: Urgency) -> datetime:

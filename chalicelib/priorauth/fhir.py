@@ -1,34 +1,40 @@
-"""FHIR R4 prior authorization in the Da Vinci PAS shape: a Claim bundle in, a ClaimResponse out.
+"""FHIR R4 prior authorization in the Da Vinci PAS shape (STU 2.0.1, and the 1.1.0 examples' shape): reading.
 
-``$submit`` takes a Bundle whose first entry is a Claim (use ``preauthorization``) with the
-Patient, the requesting Organization or Practitioner, and the care team in the bundle. Both
-directions are validated with the ``R4B`` models of ``fhir.resources`` (loaded on first use).
+``$submit`` takes a Bundle whose first Claim (use ``preauthorization``) names its Patient, the
+requesting provider (``Claim.provider``: Organization, Practitioner or PractitionerRole) and the
+care team in the bundle. Identifiers are read by system (``identifiers.py``): providers by NPI
+or by our provider ID, resolved through the directory by the service. Dates come from each
+item's ``servicedPeriod``/``servicedDate``, else the Claim's ``billablePeriod``, else the request's
+own date (``Claim.created``, not before the day it is received). Item codes may be CPT, HCPCS,
+NUBC revenue codes or X12 service types (``codes.py``); another code system pends for review.
 Clinical criteria travel as ``supportingInfo`` with category ``criterion`` (code = criterion ID,
 ``valueBoolean`` = met) and the history as category ``medical-history`` (``valueString``).
+Validated with the ``R4B`` models of ``fhir.resources``, imported on first use.
+
+Problems name the FHIR element (``Claim.item[0].productOrService``); ``fhir_fields`` renames the
+service's field names (``serviceLines.0.code``) to the elements they were read from.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from chalicelib.platform.errors import ValidationFailed
-from chalicelib.priorauth.enums import AuthStatus, RequestType, Urgency
-from chalicelib.priorauth.store import PriorAuthRequestModel
+from chalicelib.platform.errors import ProviderNotFound, ValidationFailed
+from chalicelib.priorauth.codes import kind_of_system
+from chalicelib.priorauth.enums import CodeKind, RequestType, Urgency
+from chalicelib.priorauth.identifiers import MEMBER_ID_SYSTEM, PRIOR_AUTH_SYSTEM
 from chalicelib.priorauth.submission import ServiceLineInput, Submission
 
-PAS_REVIEW_ACTION = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction"
-X12_REVIEW_ACTIONS = "https://codesystem.x12.org/005010/306"
-CLAIM_TYPES = "http://terminology.hl7.org/CodeSystem/claim-type"
-ADJUDICATION = "http://terminology.hl7.org/CodeSystem/adjudication"
-REVIEW_ACTION_BY_STATUS = {
-    AuthStatus.APPROVED: ("A1", "Certified in total"),
-    AuthStatus.DENIED: ("A3", "Not certified"),
-    AuthStatus.PENDED: ("A4", "Pended"),
-    AuthStatus.MORE_INFO_REQUESTED: ("A4", "Pended"),
-    AuthStatus.APPEALED: ("A4", "Pended"),
-}
-REQUEST_TYPE_BY_CLAIM_TYPE = {"professional": RequestType.OUTPATIENT, "institutional": RequestType.INPATIENT}
+LEVEL_OF_SERVICE = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-levelOfServiceCode"
+AUTHORIZATION_NUMBER = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-authorizationNumber"
+EXPEDITED_LEVELS = frozenset({"U", "03"})  # X12 1338: urgent, emergency
+MAX_CODE_LENGTH = 20
+MAX_IDENTIFIER_LENGTH = 200
+ProviderResolver = Callable[[list[tuple[str | None, str]]], str | None]
 
 
 def _fail(path: str, problem: str) -> ValidationFailed:
@@ -36,36 +42,82 @@ def _fail(path: str, problem: str) -> ValidationFailed:
                             {path: problem})
 
 
+def _pydantic_path(location: Iterable[Any]) -> str:
+    path = "Bundle"
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
 def _validated_bundle(payload: Any) -> Any:
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
     if not isinstance(payload, dict) or payload.get("resourceType") != "Bundle":
-        raise _fail("resourceType", "must be Bundle")
+        raise _fail("Bundle.resourceType", "must be Bundle")
     try:
         return Bundle.model_validate(payload)
     except ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
-        path = "Bundle." + ".".join(str(part) for part in first["loc"])
-        raise _fail(path, str(first["msg"])) from None
+        raise _fail(_pydantic_path(first["loc"]), str(first["msg"])) from None
 
 
-def _referenced(bundle: Any, reference: Any, path: str) -> Any:
+def _resolve(bundle: Any, reference: Any, path: str) -> Any:
     target = getattr(reference, "reference", None) if reference else None
     if not target:
         raise _fail(path, "must reference a resource in the bundle")
     for entry in bundle.entry or []:
         resource = entry.resource
-        if entry.fullUrl == target or f"{resource.get_resource_type()}/{resource.id}" == target:
+        if resource is None:
+            continue
+        local = f"{resource.get_resource_type()}/{resource.id}"
+        if entry.fullUrl == target or local == target or (entry.fullUrl or "").endswith("/" + target):
             return resource
     raise _fail(path, f"{target} is not in the bundle")
 
 
-def _identifier(resource: Any, path: str) -> str:
-    for identifier in getattr(resource, "identifier", None) or []:
+def _identifiers(resource: Any) -> list[tuple[str | None, str]]:
+    return [(identifier.system, str(identifier.value)[:MAX_IDENTIFIER_LENGTH])
+            for identifier in getattr(resource, "identifier", None) or [] if identifier.value]
+
+
+def _provider_identifiers(bundle: Any, resource: Any, path: str) -> list[tuple[str | None, str]]:
+    """A PractitionerRole names its practitioner and organization: their identifiers follow its own."""
+    found = _identifiers(resource)
+    if resource.get_resource_type() == "PractitionerRole":
+        for part in ("practitioner", "organization"):
+            reference = getattr(resource, part, None)
+            if reference is not None and reference.reference:
+                found += _identifiers(_resolve(bundle, reference, f"{path}.{part}"))
+    return found
+
+
+def _provider(bundle: Any, reference: Any, path: str, resolve: ProviderResolver) -> str:
+    identifiers = _provider_identifiers(bundle, _resolve(bundle, reference, path), path)
+    if not identifiers:
+        raise _fail(path, "needs an identifier (NPI, http://hl7.org/fhir/sid/us-npi)")
+    provider_id = resolve(identifiers)
+    if provider_id is None:
+        named = ", ".join(f"{system or 'no system'}|{value}" for system, value in identifiers)
+        raise ProviderNotFound("No provider in the plan's directory has these identifiers.",
+                               {path: f"no provider in the plan's directory is {named}"})
+    return provider_id
+
+
+def _member_id(patient: Any) -> str:
+    """Our member ID system first, then an identifier typed MB (member number), then the first with a value."""
+    identifiers = getattr(patient, "identifier", None) or []
+    for identifier in identifiers:
+        if identifier.system == MEMBER_ID_SYSTEM and identifier.value:
+            return str(identifier.value)
+    for identifier in identifiers:
+        codes = {coding.code for coding in (identifier.type.coding or [])} if identifier.type else set()
+        if "MB" in codes and identifier.value:
+            return str(identifier.value)
+    for identifier in identifiers:
         if identifier.value:
             return str(identifier.value)
-    raise _fail(path, "needs an identifier with a value")
+    raise _fail("Patient.identifier", "needs the member ID on the member's card")
 
 
 def _first_code(concept: Any, path: str) -> str:
@@ -73,6 +125,20 @@ def _first_code(concept: Any, path: str) -> str:
         if coding.code:
             return str(coding.code)
     raise _fail(path, "needs a coding with a code")
+
+
+def _service_code(concept: Any, path: str) -> tuple[str, CodeKind | None]:
+    """The coding of a kind our rules list first (CPT, HCPCS, revenue, X12 service type), else the first one."""
+    codings = [coding for coding in (getattr(concept, "coding", None) or []) if coding.code] if concept else []
+    if not codings:
+        raise _fail(path, "needs a coding with a code")
+    chosen = next((coding for coding in codings if kind_of_system(coding.system) not in (None, CodeKind.OTHER)),
+                  codings[0])
+    code = str(chosen.code).strip()
+    if len(code) > MAX_CODE_LENGTH:
+        raise _fail(path, f"codes are at most {MAX_CODE_LENGTH} characters")
+    kind = kind_of_system(chosen.system)
+    return (code.upper() if kind != CodeKind.OTHER else code), kind
 
 
 def _as_date(value: Any) -> date:
@@ -84,40 +150,83 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def submission_from_bundle(payload: Any) -> Submission:
-    bundle = _validated_bundle(payload)
-    entries = bundle.entry or []
-    claim = entries[0].resource if entries else None
-    if claim is None or claim.get_resource_type() != "Claim":
-        raise _fail("Bundle.entry[0]", "must be the Claim")
-    if claim.use != "preauthorization":
-        raise _fail("Claim.use", "must be preauthorization")
-    claim_type = _first_code(claim.type, "Claim.type")
-    if claim_type not in REQUEST_TYPE_BY_CLAIM_TYPE:
-        raise _fail("Claim.type", "must be professional or institutional")
-    member_id = _identifier(_referenced(bundle, claim.patient, "Claim.patient"), "Patient.identifier")
-    requesting = _identifier(_referenced(bundle, claim.provider, "Claim.provider"), "Claim.provider.identifier")
-    servicing = requesting
-    if claim.careTeam:
-        servicing = _identifier(_referenced(bundle, claim.careTeam[0].provider, "Claim.careTeam[0].provider"),
-                                "Claim.careTeam[0].provider.identifier")
-    priority = _first_code(claim.priority, "Claim.priority")
-    lines, starts, ends = [], [], []
-    for index, item in enumerate(claim.item or []):
-        path = f"Claim.item[{index}]"
-        code = _first_code(item.productOrService, f"{path}.productOrService")
-        units = int(item.quantity.value) if item.quantity and item.quantity.value else 1
-        if item.servicedPeriod and item.servicedPeriod.start:
-            starts.append(_as_date(item.servicedPeriod.start))
-            ends.append(_as_date(item.servicedPeriod.end or item.servicedPeriod.start))
+@dataclass(frozen=True)
+class ParsedRequest:
+    submission: Submission
+    paths: dict[str, str] = field(default_factory=dict)
+    """The service's field names -> the FHIR elements they were read from."""
+
+
+def _item_dates(items: list[Any]) -> tuple[list[date], list[date], str | None]:
+    starts, ends, path = [], [], None
+    for index, item in enumerate(items):
+        if item.servicedPeriod and (item.servicedPeriod.start or item.servicedPeriod.end):
+            start = item.servicedPeriod.start or item.servicedPeriod.end
+            starts.append(_as_date(start))
+            ends.append(_as_date(item.servicedPeriod.end or start))
+            path = path or f"Claim.item[{index}].servicedPeriod"
         elif item.servicedDate:
             starts.append(_as_date(item.servicedDate))
             ends.append(_as_date(item.servicedDate))
-        else:
-            raise _fail(f"{path}.servicedPeriod", "is required (or servicedDate)")
-        lines.append(ServiceLineInput(code.upper(), units))
+            path = path or f"Claim.item[{index}].servicedDate"
+    return starts, ends, path
+
+
+def _dates(claim: Any, today: date) -> tuple[date, date, str]:
+    starts, ends, path = _item_dates(list(claim.item or []))
+    if starts and path:
+        return min(starts), max(ends), path
+    period = claim.billablePeriod
+    if period and (period.start or period.end):
+        start = _as_date(period.start or period.end)
+        return start, _as_date(period.end or period.start), "Claim.billablePeriod"
+    if claim.created:
+        day = max(_as_date(claim.created), today)
+        return day, day, "Claim.created"
+    raise _fail("Claim.item[0].servicedPeriod", "no date of service: give item.servicedPeriod or servicedDate, "
+                "Claim.billablePeriod, or Claim.created")
+
+
+def _urgency(claim: Any) -> Urgency:
+    priority = _first_code(claim.priority, "Claim.priority") if claim.priority else "normal"
+    levels = {coding.code for extension in claim.extension or [] if extension.url == LEVEL_OF_SERVICE
+              and extension.valueCodeableConcept for coding in extension.valueCodeableConcept.coding or []}
+    return Urgency.EXPEDITED if priority == "stat" or levels & EXPEDITED_LEVELS else Urgency.STANDARD
+
+
+def _claim(bundle: Any) -> Any:
+    entries = bundle.entry or []
+    claim = entries[0].resource if entries else None
+    if claim is None or claim.get_resource_type() != "Claim":
+        raise _fail("Bundle.entry[0].resource", "must be the Claim")
+    if claim.use != "preauthorization":
+        raise _fail("Claim.use", "must be preauthorization")
+    return claim
+
+
+def claim_identifiers(claim: Any) -> tuple[str, ...]:
+    return tuple(f"{system or ''}|{value}" for system, value in _identifiers(claim))
+
+
+def submission_from_bundle(payload: Any, today: date, resolve: ProviderResolver) -> ParsedRequest:
+    bundle = _validated_bundle(payload)
+    claim = _claim(bundle)
+    claim_type = _first_code(claim.type, "Claim.type")
+    request_type = RequestType.INPATIENT if claim_type == "institutional" else RequestType.OUTPATIENT
+    member_id = _member_id(_resolve(bundle, claim.patient, "Claim.patient"))
+    requesting = _provider(bundle, claim.provider, "Claim.provider", resolve)
+    servicing, servicing_path = requesting, "Claim.provider"
+    if claim.careTeam:
+        servicing_path = "Claim.careTeam[0].provider"
+        servicing = _provider(bundle, claim.careTeam[0].provider, servicing_path, resolve)
+    lines = []
+    for index, item in enumerate(claim.item or []):
+        code, kind = _service_code(item.productOrService, f"Claim.item[{index}].productOrService")
+        units = int(item.quantity.value) if item.quantity and item.quantity.value else 1
+        lines.append(ServiceLineInput(code, max(units, 1), kind=kind))
     if not lines:
         raise _fail("Claim.item", "needs at least one service")
+    start, end, dates_path = _dates(claim, today)
     diagnoses = tuple(_first_code(diagnosis.diagnosisCodeableConcept, f"Claim.diagnosis[{index}]").upper()
                       for index, diagnosis in enumerate(claim.diagnosis or []))
     if not diagnoses:
@@ -130,72 +239,60 @@ def submission_from_bundle(payload: Any) -> Submission:
             (met if info.valueBoolean else not_met).append(criterion)
         elif category == "medical-history":
             history = (info.valueString or "")[:4000] or None
-    return Submission(
-        request_type=REQUEST_TYPE_BY_CLAIM_TYPE[claim_type],
-        urgency=Urgency.EXPEDITED if priority == "stat" else Urgency.STANDARD,
-        member_id=member_id, requesting_provider_id=requesting, servicing_provider_id=servicing,
-        start_date=min(starts), end_date=max(ends), lines=tuple(lines), diagnosis_codes=diagnoses,
-        medical_history=history, criteria_met=tuple(met), criteria_not_met=tuple(not_met),
+    submission = Submission(
+        request_type=request_type, urgency=_urgency(claim), member_id=member_id,
+        requesting_provider_id=requesting, servicing_provider_id=servicing, start_date=start, end_date=end,
+        lines=tuple(lines), diagnosis_codes=diagnoses, medical_history=history, criteria_met=tuple(met),
+        criteria_not_met=tuple(not_met), claim_identifiers=claim_identifiers(claim),
     )
+    paths = {"memberId": "Claim.patient", "requestingProviderId": "Claim.provider", "providerId": "Claim.provider",
+             "servicingProviderId": servicing_path, "startDate": dates_path, "endDate": dates_path,
+             "clinicalCriteria": "Claim.supportingInfo", "serviceLines": "Claim.item",
+             "diagnosisCodes": "Claim.diagnosis"}
+    return ParsedRequest(submission, paths)
 
 
-def claim_response(request: PriorAuthRequestModel, insurer: str) -> dict[str, Any]:
-    """The request as a PAS ClaimResponse, checked against the R4B model before it leaves."""
-    from fhir.resources.R4B.claimresponse import ClaimResponse
-
-    status = AuthStatus(request.status)
-    action_code, action_display = REVIEW_ACTION_BY_STATUS[status]
-    decided = status in (AuthStatus.APPROVED, AuthStatus.DENIED)
-    claim_type = "institutional" if request.request_type != RequestType.OUTPATIENT.value else "professional"
-    body: dict[str, Any] = {
-        "resourceType": "ClaimResponse",
-        "id": request.request_id,
-        "identifier": [{"system": "urn:portal:prior-auth", "value": request.request_id}],
-        "status": "active",
-        "type": {"coding": [{"system": CLAIM_TYPES, "code": claim_type}]},
-        "use": "preauthorization",
-        "patient": {"identifier": {"value": request.member_id},
-                    "display": f"{request.member_first_name} {request.member_last_name}"},
-        "created": request.received_at.isoformat(),
-        "insurer": {"display": insurer},
-        "requestor": {"identifier": {"value": request.requesting_provider_id}},
-        "outcome": "complete" if decided else "queued",
-        "disposition": action_display,
-        "item": [
-            {
-                "itemSequence": int(line.line),
-                "extension": [{"url": PAS_REVIEW_ACTION, "extension": [{
-                    "url": "code",
-                    "valueCodeableConcept": {"coding": [{"system": X12_REVIEW_ACTIONS, "code": action_code,
-                                                         "display": action_display}]},
-                }]}],
-                "adjudication": [{
-                    "category": {"coding": [{"system": ADJUDICATION, "code": "submitted"}]},
-                    "value": float(line.approved_units if line.approved_units is not None else line.units),
-                }],
-            }
-            for line in request.lines
-        ],
-    }
-    if status == AuthStatus.APPROVED:
-        body["preAuthRef"] = request.request_id
-        body["preAuthPeriod"] = {"start": request.approved_start_date, "end": request.approved_end_date}
-    notes = [request.denial_reason] if status == AuthStatus.DENIED and request.denial_reason else []
-    notes += list(request.pend_reasons) if not decided else []
-    if notes:
-        body["processNote"] = [{"number": index + 1, "type": "display", "text": text}
-                               for index, text in enumerate(notes)]
-    return ClaimResponse.model_validate(body).model_dump(mode="json", exclude_none=True)
+_LISTED = re.compile(r"^(serviceLines|diagnosisCodes)\.(\d+)(?:\.(\w+))?$")
+_LISTED_ELEMENTS = {"serviceLines": ("Claim.item", {"code": "productOrService", "units": "quantity"}),
+                    "diagnosisCodes": ("Claim.diagnosis", {})}
 
 
-def response_bundle(request: PriorAuthRequestModel, insurer: str, base_url: str) -> dict[str, Any]:
-    from fhir.resources.R4B.bundle import Bundle
+def fhir_fields(fields: dict[str, str], paths: dict[str, str]) -> dict[str, str]:
+    """The problems renamed to the FHIR elements (``serviceLines.0.code`` -> ``Claim.item[0].productOrService``)."""
+    renamed: dict[str, str] = {}
+    for name, problem in fields.items():
+        listed = _LISTED.match(name)
+        if listed:
+            base, parts = _LISTED_ELEMENTS[listed.group(1)]
+            element = f"{base}[{listed.group(2)}]"
+            if listed.group(1) == "diagnosisCodes":
+                element += ".diagnosisCodeableConcept"
+            elif listed.group(3):
+                element += "." + parts.get(listed.group(3), listed.group(3))
+            renamed[element] = problem
+        else:
+            renamed[paths.get(name, name)] = problem
+    return renamed
 
-    response = claim_response(request, insurer)
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": request.received_at.isoformat(),
-        "entry": [{"fullUrl": f"{base_url}/fhir/ClaimResponse/{request.request_id}", "resource": response}],
-    }
-    return Bundle.model_validate(bundle).model_dump(mode="json", exclude_none=True)
+
+@dataclass(frozen=True)
+class Inquiry:
+    member_id: str
+    claim_identifiers: tuple[str, ...]
+    authorization_numbers: tuple[str, ...]
+
+
+def inquiry_from_bundle(payload: Any) -> Inquiry:
+    """A PAS inquiry: the Claim's identifiers (as submitted), our authorization number if it names one."""
+    bundle = _validated_bundle(payload)
+    claim = _claim(bundle)
+    member_id = _member_id(_resolve(bundle, claim.patient, "Claim.patient"))
+    numbers = [value for system, value in _identifiers(claim) if system == PRIOR_AUTH_SYSTEM]
+    for item in claim.item or []:
+        numbers += [str(extension.valueString) for extension in item.extension or []
+                    if extension.url == AUTHORIZATION_NUMBER and extension.valueString]
+    identifiers = claim_identifiers(claim)
+    if not identifiers and not numbers:
+        raise _fail("Claim.identifier", "name the request: the identifier it was submitted with, or "
+                    f"{PRIOR_AUTH_SYSTEM}|<authorization number>")
+    return Inquiry(member_id, identifiers, tuple(dict.fromkeys(numbers)))

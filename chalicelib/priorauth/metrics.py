@@ -1,8 +1,11 @@
 """The figures CMS-0057-F asks payers to publish, per period, standard and expedited apart.
 
 Each decided request counts once, in the period of its first decision: approved (AutoAuth or
-reviewer) or denied; "approved after appeal" counts the denied ones later approved on appeal.
-Time to decision runs from receipt to that first decision.
+reviewer) or denied; "approved after appeal" counts the denied ones later approved on appeal;
+"approved after extension" the ones approved after a reviewer extended the review timeframe
+(CMS-0057-F, 42 CFR 438.210(f)), and "extended" every decided one whose timeframe was extended.
+Time to decision runs from receipt to that first decision. "No authorization required" answers
+are not prior authorizations: they never reach these rows.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ class DecisionRow:
     decision_seconds: float
     approved_on_appeal: bool
     auto_approved: bool
+    extended: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class PeriodFigures:
     approved_after_appeal_percent: float
     average_hours_to_decision: float | None
     median_hours_to_decision: float | None
+    extended: int = 0
+    approved_after_extension: int = 0
+    approved_after_extension_percent: float = 0.0
 
 
 def _percent(part: int, whole: int) -> float:
@@ -61,6 +68,9 @@ def figures(rows: Iterable[DecisionRow], periods: Iterable[str]) -> list[PeriodF
             denied = sum(1 for row in group if row.first_outcome == AuthStatus.DENIED.value)
             after_appeal = sum(1 for row in group if row.approved_on_appeal)
             seconds = [row.decision_seconds for row in group]
+            extended = sum(1 for row in group if row.extended)
+            after_extension = sum(1 for row in group
+                                  if row.extended and row.first_outcome == AuthStatus.APPROVED.value)
             result.append(PeriodFigures(
                 period=period, urgency=urgency, decided=len(group), approved=approved, denied=denied,
                 approved_after_appeal=after_appeal, auto_approved=sum(1 for row in group if row.auto_approved),
@@ -68,6 +78,8 @@ def figures(rows: Iterable[DecisionRow], periods: Iterable[str]) -> list[PeriodF
                 approved_after_appeal_percent=_percent(after_appeal, len(group)),
                 average_hours_to_decision=_hours(statistics.fmean(seconds)) if seconds else None,
                 median_hours_to_decision=_hours(statistics.median(seconds)) if seconds else None,
+                extended=extended, approved_after_extension=after_extension,
+                approved_after_extension_percent=_percent(after_extension, len(group)),
             ))
     return result
 
@@ -79,6 +91,8 @@ CSV_COLUMNS = (
     ("approved_after_appeal_percent", "Approved after appeal %"),
     ("average_hours_to_decision", "Average hours to decision"),
     ("median_hours_to_decision", "Median hours to decision"),
+    ("extended", "Timeframe extended"), ("approved_after_extension", "Approved after extension"),
+    ("approved_after_extension_percent", "Approved after extension %"),
 )
 
 

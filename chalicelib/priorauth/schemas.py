@@ -10,19 +10,19 @@ from pydantic import Field
 from chalicelib.documents.schemas import DocumentOut, UploadContentType, UploadTicket
 from chalicelib.platform.web.schemas import MEMBER_ID, PROVIDER_ID, QueryParameters, RequestBody, ResponseBody
 
-SERVICE_CODE = r"^[A-Za-z0-9]{4,5}$"
+SERVICE_CODE = r"^[A-Za-z0-9]{1,5}$"
 CRITERION_ID = r"^[A-Z0-9_]{1,40}$"
-AUTH_NUMBER = r"^PA[0-9A-Z]{6,20}$"
+AUTH_NUMBER = r"^(PA|NR)[0-9A-Z]{6,20}$"
 RequestTypeName = Literal["OUTPATIENT", "INPATIENT", "NEWBORN_NOTIFICATION"]
-StatusName = Literal["APPROVED", "PENDED", "MORE_INFO_REQUESTED", "DENIED", "APPEALED"]
+StatusName = Literal["APPROVED", "PENDED", "MORE_INFO_REQUESTED", "DENIED", "APPEALED", "NO_AUTH_REQUIRED"]
 PROGRAMS = ("Medicaid", "Marketplace", "MyCare", "Medicare")
 
 
 class RequirementsQuery(QueryParameters):
     state: str = Field(min_length=2, max_length=40, description="e.g. Indiana")
     program: Literal["Medicaid", "Marketplace", "MyCare", "Medicare"]
-    codes: str = Field(pattern=r"^[A-Za-z0-9]{4,5}(,[A-Za-z0-9]{4,5}){0,19}$",
-                       description="Up to 20 CPT/HCPCS or revenue codes, comma-separated")
+    codes: str = Field(pattern=r"^[A-Za-z0-9]{1,5}(,[A-Za-z0-9]{1,5}){0,19}$",
+                       description="Up to 20 CPT/HCPCS, revenue or X12 service-type codes, comma-separated")
 
 
 class CriterionOut(ResponseBody):
@@ -48,7 +48,8 @@ class RequirementList(ResponseBody):
 
 
 class ServiceLineIn(RequestBody):
-    code: str = Field(pattern=SERVICE_CODE, description="CPT/HCPCS; a 4-digit revenue code for inpatient stays")
+    code: str = Field(pattern=SERVICE_CODE, description="CPT/HCPCS; a 4-digit revenue code for inpatient stays; "
+                      "an X12 service-type code (1-2 characters, e.g. 3 = consultation)")
     units: int = Field(ge=1, le=999)
     modifiers: list[str] = Field(default_factory=list, max_length=4)
     description: str | None = Field(default=None, max_length=200)
@@ -120,10 +121,18 @@ class DecisionIn(RequestBody):
                                description="Required to deny (the specific reason) and to ask for information")
 
 
+class ExtensionIn(RequestBody):
+    days: int = Field(ge=1, le=14, description="Calendar days added to the due time (at most 14, once)")
+    reason: str = Field(min_length=10, max_length=2000,
+                        description="Why more time is needed (e.g. information the plan asked for is on its way)")
+
+
 class SearchQuery(QueryParameters):
     authorization_number: str | None = Field(default=None, pattern=AUTH_NUMBER)
     member_id: str | None = Field(default=None, pattern=MEMBER_ID)
     provider_id: str | None = Field(default=None, pattern=PROVIDER_ID)
+    servicing: bool = Field(default=False, description="true: the requests your providers are to perform "
+                            "(named as servicing provider), instead of the ones you sent")
     status: StatusName | None = None
     received_from: date | None = None
     received_to: date | None = None
@@ -152,6 +161,20 @@ class ServiceLineOut(ResponseBody):
     approved_units: int | None = None
     requires_authorization: bool
     auto_rule_id: str | None = None
+    kind: str | None = Field(default=None, description="CPT, HCPCS, REVENUE, SERVICE_TYPE (X12) or OTHER")
+    listed: bool = Field(default=True, description="False: no requirement rule lists the code")
+
+
+class PendReasonOut(ResponseBody):
+    line: int
+    code: str
+    reason_code: str = Field(description="CRITERIA_NOT_MET, CRITERIA_NOT_ANSWERED, DIAGNOSIS_NOT_COVERED, "
+                             "URGENCY_REVIEWED, UNITS_OVER_LIMIT, DAYS_OVER_LIMIT, NO_AUTOMATIC_RULE, "
+                             "CODE_SYSTEM_NOT_LISTED")
+    text: str
+    rule_id: str | None = None
+    criteria_not_met: list[str]
+    criteria_not_answered: list[str]
 
 
 class NewbornOut(ResponseBody):
@@ -172,7 +195,10 @@ class HistoryEntryOut(ResponseBody):
 
 
 class PriorAuthSummary(ResponseBody):
-    authorization_number: str
+    authorization_number: str | None = Field(description="None for a NO_AUTH_REQUIRED answer: nothing is "
+                                             "authorized")
+    reference_number: str = Field(description="The record's number (PA... a prior authorization, NR... a "
+                                  "'no authorization required' answer)")
     request_type: str
     status: str
     status_label: str
@@ -205,7 +231,12 @@ class PriorAuthOut(PriorAuthSummary):
     newborn: NewbornOut | None = None
     approved_start_date: date | None = None
     approved_end_date: date | None = None
-    pend_reasons: list[str]
+    pend_reasons: list[str] = Field(description="One per AutoAuth rule that fell short, in words")
+    pend_details: list[PendReasonOut] = Field(description="The same reasons with their codes")
+    extended: bool = Field(description="The review timeframe was extended (once, up to 14 days)")
+    extended_at: datetime | None = None
+    extension_days: int | None = None
+    extension_reason: str | None = None
     auto_approved: bool
     denial_reason_code: str | None = None
     denial_reason: str | None = None
@@ -249,6 +280,10 @@ class MetricsLineOut(ResponseBody):
     approved_after_appeal_percent: float
     average_hours_to_decision: float | None = None
     median_hours_to_decision: float | None = None
+    extended: int = Field(description="Decided requests whose review timeframe was extended")
+    approved_after_extension: int
+    approved_after_extension_percent: float = Field(description="Share of the decided requests approved after "
+                                                    "the review timeframe was extended (CMS-0057-F)")
 
 
 class MetricsOut(ResponseBody):

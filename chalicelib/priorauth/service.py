@@ -7,6 +7,8 @@ half-written; two people changing one request at once get a 409 for the second.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,7 +40,9 @@ from chalicelib.platform.errors import (
 )
 from chalicelib.platform.logs import logger
 from chalicelib.priorauth import autoauth, deadlines
-from chalicelib.priorauth.enums import AuthStatus, Urgency
+from chalicelib.priorauth.enums import AuthStatus, CodeKind, Urgency
+from chalicelib.priorauth.fhir_response import Party
+from chalicelib.priorauth.identifiers import NPI_SYSTEM, PROVIDER_ID_SYSTEMS
 from chalicelib.priorauth.metrics import DecisionRow, PeriodFigures, figures
 from chalicelib.priorauth.store import (
     EVENT_PREFIX,
@@ -46,16 +50,18 @@ from chalicelib.priorauth.store import (
     REQUEST_ITEM,
     REVIEW_QUEUE_OPEN,
     NewbornAttribute,
+    PendReasonAttribute,
     PriorAuthEventModel,
     PriorAuthRequestModel,
     PriorAuthRuleModel,
     ServiceLineAttribute,
     event_item,
     new_authorization_number,
+    new_reference_number,
     received_key,
     rule_set_key,
 )
-from chalicelib.priorauth.submission import Submission, derived_criteria, submission_problems
+from chalicelib.priorauth.submission import Submission, derived_criteria, line_kind, submission_problems
 from chalicelib.providers import service as providers
 
 if TYPE_CHECKING:
@@ -75,7 +81,9 @@ STATUS_LABELS: dict[AuthStatus, str] = {
     AuthStatus.MORE_INFO_REQUESTED: "More information requested",
     AuthStatus.DENIED: "Denied",
     AuthStatus.APPEALED: "Appeal received",
+    AuthStatus.NO_AUTH_REQUIRED: "No authorization required by our rules",
 }
+RULE_KINDS = frozenset({CodeKind.CPT, CodeKind.HCPCS, CodeKind.REVENUE, CodeKind.SERVICE_TYPE})
 
 
 
@@ -118,6 +126,8 @@ class SearchCriteria:
     authorization_number: str | None = None
     member_id: str | None = None
     provider_id: str | None = None
+    servicing: bool = False
+    """The requests the office is to perform (it is the servicing provider), not the ones it sent."""
     status: AuthStatus | None = None
     received_from: date | None = None
     received_to: date | None = None
@@ -145,6 +155,7 @@ def code_rule(row: PriorAuthRuleModel) -> autoauth.CodeRule:
     return autoauth.CodeRule(
         code=row.code, description=row.description, requires_authorization=row.requires_authorization,
         request_types=tuple(row.request_types),
+        questions={criterion.criterion_id: criterion.question for criterion in row.criteria},
         auto_rules=tuple(
             autoauth.AutoRule(rule.rule_id, rule.description, tuple(rule.criteria_all),
                               tuple(rule.diagnosis_prefixes), tuple(rule.urgencies), int(rule.max_units),
@@ -209,8 +220,10 @@ class PriorAuthService:
         if not answer.eligibility.eligible or span is None:
             raise NotEligible(fields={"startDate": "the member is not eligible on this date"})
 
+        kinds = [line_kind(line) or CodeKind.OTHER for line in submission.lines]
+        listed_codes = {line.code for line, kind in zip(submission.lines, kinds, strict=True) if kind in RULE_KINDS}
         rules = {row.code: code_rule(row) for row in PriorAuthRuleModel.batch_get(
-            [(rule_set_key(member.state, span.plan_type), code) for code in {line.code for line in submission.lines}])}
+            [(rule_set_key(member.state, span.plan_type), code) for code in listed_codes])} if listed_codes else {}
         wrong_type = {
             f"serviceLines.{index}.code": f"is not requested as {submission.request_type.value.lower()}"
             for index, line in enumerate(submission.lines)
@@ -219,23 +232,26 @@ class PriorAuthService:
         }
         if wrong_type:
             raise ValidationFailed(fields=wrong_type)
+        criteria_met = frozenset(submission.criteria_met) | derived_criteria(submission)
         decision = autoauth.decide(autoauth.RequestFacts(
-            request_type=submission.request_type, urgency=submission.urgency.value,
-            diagnosis_codes=submission.diagnosis_codes,
-            criteria_met=frozenset(submission.criteria_met) | derived_criteria(submission), days=submission.days,
-            lines=tuple(autoauth.LineFacts(index + 1, line.code, line.units)
-                        for index, line in enumerate(submission.lines)),
+            urgency=submission.urgency.value, diagnosis_codes=submission.diagnosis_codes,
+            criteria_met=criteria_met, criteria_not_met=frozenset(submission.criteria_not_met),
+            days=submission.days,
+            lines=tuple(autoauth.LineFacts(index + 1, line.code, line.units, kind)
+                        for index, (line, kind) in enumerate(zip(submission.lines, kinds, strict=True))),
         ), rules)
 
         now = self._clock()
-        status = AuthStatus.APPROVED if decision.approved else AuthStatus.PENDED
+        status = decision.status
+        numbered = new_reference_number if status == AuthStatus.NO_AUTH_REQUIRED else new_authorization_number
         request = PriorAuthRequestModel(
-            request_id=new_authorization_number(now),
+            request_id=numbered(now),
             request_type=submission.request_type.value, status=status.value, urgency=submission.urgency.value,
             source=source, member_id=member.member_id, member_first_name=member.first_name,
             member_last_name=member.last_name, member_birth_date=member.birth_date, state=member.state,
             program=span.program, plan_type=span.plan_type, requesting_provider_id=requesting.provider_id,
-            servicing_provider_id=servicing.provider_id, tax_id=requesting.tax_id, submitted_by=principal.username,
+            servicing_provider_id=servicing.provider_id, servicing_tax_id=servicing.tax_id, tax_id=requesting.tax_id,
+            submitted_by=principal.username,
             notify_email=self._email_of(principal.username), received_at=now,
             due_at=deadlines.decision_due(now, submission.urgency),
             start_date=submission.start_date.isoformat(), end_date=submission.end_date.isoformat(),
@@ -244,13 +260,19 @@ class PriorAuthService:
                     line=index + 1, code=line.code, modifiers=list(line.modifiers), units=line.units,
                     description=rules[line.code].description if line.code in rules else line.description,
                     requires_authorization=outcome.requires_authorization, auto_rule_id=outcome.auto_rule_id,
-                    approved_units=line.units if decision.approved else None,
+                    approved_units=line.units if decision.approved else None, kind=kind.value, listed=outcome.listed,
                 )
-                for index, (line, outcome) in enumerate(zip(submission.lines, decision.lines, strict=True))
+                for index, (line, outcome, kind) in enumerate(zip(submission.lines, decision.lines, kinds,
+                                                                  strict=True))
             ],
             diagnosis_codes=[with_dot(code) for code in submission.diagnosis_codes],
-            medical_history=submission.medical_history, criteria_met=sorted(submission.criteria_met),
+            medical_history=submission.medical_history, criteria_met=sorted(criteria_met),
             criteria_not_met=sorted(submission.criteria_not_met), pend_reasons=list(decision.pend_reasons),
+            pend_details=[PendReasonAttribute(
+                line=reason.line, code=reason.code, reason_code=reason.reason_code.value, text=reason.text,
+                rule_id=reason.rule_id, criteria_not_met=list(reason.criteria_not_met),
+                criteria_not_answered=list(reason.criteria_not_answered)) for reason in decision.reasons],
+            claim_identifiers=list(submission.claim_identifiers),
         )
         request.received_key = received_key(now, request.request_id)
         if submission.newborn:
@@ -275,8 +297,11 @@ class PriorAuthService:
             self._record_first_decision(request, AuthStatus.APPROVED, now, AUTOAUTH_ACTOR)
             rules_met = sorted({line.auto_rule_id for line in decision.lines if line.auto_rule_id})
             events.append(self._event(request, now, 1, AuthStatus.APPROVED, AUTOAUTH_ACTOR, "system",
-                                      "Approved by AutoAuth: " + (", ".join(rules_met) or "no line needs "
-                                                                  "authorization")))
+                                      "Approved by AutoAuth: " + ", ".join(rules_met)))
+        elif status == AuthStatus.NO_AUTH_REQUIRED:
+            events.append(self._event(request, now, 1, status, AUTOAUTH_ACTOR, "system",
+                                      "No authorization required by our rules for "
+                                      + ", ".join(line.code for line in submission.lines)))
         else:
             events.append(self._event(request, now, 1, AuthStatus.PENDED, AUTOAUTH_ACTOR, "system",
                                       "Pended for clinical review: " + "; ".join(decision.pend_reasons)))
@@ -294,18 +319,23 @@ class PriorAuthService:
                                            f"request={request.request_id} status={status.value}"), now)
         logger.info("prior authorization submitted", extra={"request_id": request.request_id,
                                                             "status": status.value, "source": source})
-        metrics.count("PriorAuthApproved" if decision.approved else "PriorAuthPended")
+        metrics.count({AuthStatus.APPROVED: "PriorAuthApproved", AuthStatus.PENDED: "PriorAuthPended"}.get(
+            status, "PriorAuthNoAuthRequired"))
         tickets = tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in documents)
         return SubmitOutcome(request, tickets)
 
     # Reading
 
-    def get(self, principal: Principal, request_id: str, *, audited: bool = True) -> PriorAuthRequestModel:
+    def get(self, principal: Principal, request_id: str, *, audited: bool = True,
+            performing: bool = False) -> PriorAuthRequestModel:
+        """The request when the principal's office sent it, or (``performing``: reading it) is to perform it."""
         try:
             request = PriorAuthRequestModel.get(request_id, REQUEST_ITEM)
         except Missing:
             raise PriorAuthNotFound() from None
-        if not scope_of(principal).sees(request.requesting_provider_id, request.tax_id):
+        scope = scope_of(principal)
+        if not scope.sees(request.requesting_provider_id, request.tax_id) and not (
+                performing and scope.sees(request.servicing_provider_id, request.servicing_tax_id)):
             raise PriorAuthNotFound()
         if audited:
             trail.record(principal, AuditEntry(request.member_id, AuditAction.PRIOR_AUTH_VIEWED,
@@ -313,7 +343,7 @@ class PriorAuthService:
         return request
 
     def view(self, principal: Principal, request_id: str) -> RequestView:
-        request = self.get(principal, request_id)
+        request = self.get(principal, request_id, performing=True)
         history = list(PriorAuthEventModel.query(request_id, PriorAuthEventModel.item.startswith(EVENT_PREFIX)))
         return RequestView(request, history, self._documents.records(request.document_ids or []))
 
@@ -328,7 +358,7 @@ class PriorAuthService:
 
     def search(self, principal: Principal, criteria: SearchCriteria) -> RequestPage:
         if criteria.authorization_number:
-            request = self.get(principal, criteria.authorization_number)
+            request = self.get(principal, criteria.authorization_number, performing=True)
             matches = criteria.status is None or request.status == criteria.status.value
             return RequestPage([request] if matches else [], int(matches), None)
         received = self._received_range(criteria)
@@ -350,9 +380,21 @@ class PriorAuthService:
             raise ValidationFailed("Plan staff search by authorization number, member or provider; the review "
                                    "queue lists what waits on a reviewer.",
                                    {"providerId": "is required unless authorizationNumber or memberId is given"})
+        if criteria.servicing:
+            return self._servicing_page(partition, received, criteria)
         page = office_search(PRIOR_AUTH_OFFICE_INDEXES, partition, criteria.status.value if criteria.status else None,
                              received, criteria.limit, criteria.next_token)
         return RequestPage(page.items, page.count, page.next_token)
+
+    def _servicing_page(self, partition: OfficePartition, received: Condition | None,
+                        criteria: SearchCriteria) -> RequestPage:
+        """The requests naming the office's provider (or a provider of its Tax ID) as the one to perform them."""
+        if partition.by_provider:
+            index, hash_name = PriorAuthRequestModel.by_servicing_provider, "servicing_provider_id"
+        else:
+            index, hash_name = PriorAuthRequestModel.by_servicing_tax_id, "servicing_tax_id"
+        status = PriorAuthRequestModel.status == criteria.status.value if criteria.status else None
+        return self._page(index, hash_name, partition.key, received, status, criteria)
 
     @staticmethod
     def _received_range(criteria: SearchCriteria) -> Condition | None:
@@ -367,7 +409,63 @@ class PriorAuthService:
 
     @staticmethod
     def _visible(principal: Principal) -> Condition | None:
-        return visible_to(principal, PriorAuthRequestModel.tax_id, PriorAuthRequestModel.requesting_provider_id)
+        """Sent by the office, or to be performed by it."""
+        sent = visible_to(principal, PriorAuthRequestModel.tax_id, PriorAuthRequestModel.requesting_provider_id)
+        performing = visible_to(principal, PriorAuthRequestModel.servicing_tax_id,
+                                PriorAuthRequestModel.servicing_provider_id)
+        return None if sent is None or performing is None else sent | performing
+
+    # FHIR: who a PAS identifier names, and $inquire
+
+    @staticmethod
+    def provider_named(identifiers: Iterable[tuple[str | None, str]]) -> str | None:
+        """The provider ID of the first identifier the directory knows: an NPI, or our own provider ID."""
+        for system, value in identifiers:
+            if system == NPI_SYSTEM:
+                provider = providers.with_npi(value)
+            elif not system or system in PROVIDER_ID_SYSTEMS:
+                provider = providers.find(value)
+            else:
+                continue
+            if provider is not None:
+                return provider.provider_id
+        return None
+
+    @staticmethod
+    def party(provider_id: str) -> Party:
+        """The provider as a FHIR response names it (the directory's record)."""
+        provider = providers.find(provider_id)
+        if provider is None:
+            return Party(provider_id, None, provider_id, is_group=True)
+        return Party(provider.provider_id, provider.npi, provider.display_name, provider.is_group)
+
+    def inquire(self, principal: Principal, member_id: str, claim_identifiers: Iterable[str],
+                authorization_numbers: Iterable[str]) -> PriorAuthRequestModel:
+        """A request of the member found by its authorization number or the submitted Claim's identifiers,
+        among those the office sent or is to perform; another office's is not found."""
+        member = self._members.find(principal, MemberLookup(member_id=member_id))
+        for number in authorization_numbers:
+            try:
+                request = self.get(principal, number, performing=True)
+            except PriorAuthNotFound:
+                continue
+            if request.member_id == member.member_id:
+                return request
+        wanted = list(dict.fromkeys(claim_identifiers))
+        if not wanted:
+            raise PriorAuthNotFound()
+        matches = functools.reduce(operator.or_, [PriorAuthRequestModel.claim_identifiers.contains(identifier)
+                                                  for identifier in wanted])
+        visible = self._visible(principal)
+        condition = matches if visible is None else matches & visible
+        found = next(iter(PriorAuthRequestModel.by_member.query(member.member_id, filter_condition=condition,
+                                                                scan_index_forward=False)), None)
+        if found is None:
+            raise PriorAuthNotFound()
+        trail.record(principal, AuditEntry(found.member_id, AuditAction.PRIOR_AUTH_VIEWED,
+                                           found.requesting_provider_id, f"request={found.request_id} inquiry"),
+                     self._clock())
+        return found
 
     # What the office does after submitting
 
@@ -426,6 +524,26 @@ class PriorAuthService:
         items = list(results)
         count = PriorAuthRequestModel.review.count(REVIEW_QUEUE_OPEN)
         return RequestPage(items, count, encode_page_token(results.last_evaluated_key))
+
+    def extend(self, principal: Principal, request_id: str, days: int, reason: str) -> PriorAuthRequestModel:
+        """Extend a standard request's review timeframe once, by up to 14 days, recording why; the due time moves."""
+        self._require_staff(principal)
+        request = self.get(principal, request_id, audited=False)
+        self._require_status(request, (AuthStatus.PENDED, AuthStatus.MORE_INFO_REQUESTED),
+                             "only a request waiting on its first decision can be extended")
+        if request.extended:
+            raise PriorAuthConflict("The review timeframe of this request was already extended; it may be extended "
+                                    "once.", {"days": "already extended once"})
+        problems = deadlines.extension_problem(Urgency(request.urgency), days)
+        if problems:
+            raise ValidationFailed(fields=problems)
+        now = self._clock()
+        request.due_at = deadlines.extended_due(request.due_at, days)
+        request.extended, request.extended_at, request.extended_by = True, now, principal.username
+        request.extension_days, request.extension_reason = days, reason
+        return self._change(request, AuthStatus(request.status), principal,
+                            f"Review timeframe extended by {days} days to {request.due_at:%Y-%m-%d %H:%M} UTC: "
+                            f"{reason}", now=now)
 
     def overdue_count(self) -> int:
         now = self._clock().isoformat()
@@ -500,7 +618,7 @@ class PriorAuthService:
                 rows.append(DecisionRow(
                     period=_period(month, group_by), urgency=item.urgency, first_outcome=item.first_outcome or "",
                     decision_seconds=float(item.decision_seconds or 0), approved_on_appeal=item.approved_on_appeal,
-                    auto_approved=item.auto_approved,
+                    auto_approved=item.auto_approved, extended=bool(item.extended),
                 ))
         return figures(rows, list(dict.fromkeys(_period(month, group_by) for month in months)))
 

@@ -6,6 +6,8 @@ revenue code; one GetItem answers "does this need prior authorization, and what 
 Requests table: ``request_id`` (the authorization number) with ``item`` = ``REQUEST`` for the request
 and ``EVENT#<version>#<n>`` for each entry of its history, written in one transaction with the change.
 Only request items carry the index attributes, so the indexes hold requests, never events.
+The servicing-provider indexes let the office that is to perform a service find the requests
+naming it (``servicing_tax_id`` is written from this version on: older requests are not in them).
 """
 
 from __future__ import annotations
@@ -47,6 +49,13 @@ def new_authorization_number(received_at: datetime) -> str:
     """``PA`` + received date (yymmdd) + 6 random characters: readable on the phone, not guessable."""
     tail = "".join(secrets.choice(_AUTH_NUMBER_ALPHABET) for _ in range(6))
     return f"PA{received_at:%y%m%d}{tail}"
+
+
+def new_reference_number(received_at: datetime) -> str:
+    """``NR`` + date + 6 random characters: the record of a "no authorization required" answer. Not an
+    authorization number (those start with ``PA``), so it can never be taken for one."""
+    tail = "".join(secrets.choice(_AUTH_NUMBER_ALPHABET) for _ in range(6))
+    return f"NR{received_at:%y%m%d}{tail}"
 
 
 def event_item(version: int, sequence: int) -> str:
@@ -96,6 +105,18 @@ class ServiceLineAttribute(MapAttribute[str, object]):
     approved_units = NumberAttribute(null=True)
     requires_authorization = BooleanAttribute(default=True)
     auto_rule_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(null=True)
+    listed = BooleanAttribute(default=True)
+
+
+class PendReasonAttribute(MapAttribute[str, object]):
+    line = NumberAttribute()
+    code = UnicodeAttribute()
+    reason_code = UnicodeAttribute()
+    text = UnicodeAttribute()
+    rule_id = UnicodeAttribute(null=True)
+    criteria_not_met = ListAttribute(of=UnicodeAttribute, default=list)
+    criteria_not_answered = ListAttribute(of=UnicodeAttribute, default=list)
 
 
 class NewbornAttribute(MapAttribute[str, object]):
@@ -127,13 +148,31 @@ class ReviewQueue(GlobalSecondaryIndex["PriorAuthRequestModel"]):
     due_key = UnicodeAttribute(range_key=True)
 
 
+class ByServicingProvider(GlobalSecondaryIndex["PriorAuthRequestModel"]):
+    class Meta:
+        index_name = "servicing-provider-index"
+        projection = AllProjection()
+
+    servicing_provider_id = UnicodeAttribute(hash_key=True)
+    received_key = UnicodeAttribute(range_key=True)
+
+
+class ByServicingTaxId(GlobalSecondaryIndex["PriorAuthRequestModel"]):
+    class Meta:
+        index_name = "servicing-tax-id-index"
+        projection = AllProjection()
+
+    servicing_tax_id = UnicodeAttribute(hash_key=True)
+    received_key = UnicodeAttribute(range_key=True)
+
+
 class ByDecisionMonth(GlobalSecondaryIndex["PriorAuthRequestModel"]):
     """Decided requests per calendar month (UTC), with what the published metrics need."""
 
     class Meta:
         index_name = "decision-month-index"
         projection = IncludeProjection(["urgency", "first_outcome", "decision_seconds", "approved_on_appeal",
-                                        "auto_approved"])
+                                        "auto_approved", "extended"])
 
     decided_month = UnicodeAttribute(hash_key=True)
     decided_key = UnicodeAttribute(range_key=True)
@@ -159,6 +198,7 @@ class PriorAuthRequestModel(Model):
     plan_type = UnicodeAttribute()
     requesting_provider_id = UnicodeAttribute()
     servicing_provider_id = UnicodeAttribute()
+    servicing_tax_id = UnicodeAttribute(null=True)
     tax_id = UnicodeAttribute()
     submitted_by = UnicodeAttribute()
     notify_email = UnicodeAttribute()
@@ -177,6 +217,14 @@ class PriorAuthRequestModel(Model):
     approved_start_date = UnicodeAttribute(null=True)
     approved_end_date = UnicodeAttribute(null=True)
     pend_reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    pend_details = ListAttribute(of=PendReasonAttribute, default=list)
+    claim_identifiers = ListAttribute(of=UnicodeAttribute, default=list)
+    """The submitted FHIR Claim's identifiers as ``system|value`` ($inquire finds the request by them)."""
+    extended = BooleanAttribute(default=False)
+    extended_at = UTCDateTimeAttribute(null=True)
+    extended_by = UnicodeAttribute(null=True)
+    extension_days = NumberAttribute(null=True)
+    extension_reason = UnicodeAttribute(null=True)
     decided_at = UTCDateTimeAttribute(null=True)
     decided_by = UnicodeAttribute(null=True)
     first_outcome = UnicodeAttribute(null=True)
@@ -197,6 +245,8 @@ class PriorAuthRequestModel(Model):
 
     by_provider, by_tax_id, by_provider_status, by_tax_status = office_indexes("requesting_provider_id")
     by_member = ByMember()
+    by_servicing_provider = ByServicingProvider()
+    by_servicing_tax_id = ByServicingTaxId()
     review = ReviewQueue()
     by_decision_month = ByDecisionMonth()
 

@@ -6,21 +6,17 @@ so a form can put each message beside its field.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.platform.codesets.icd10cm import diagnosis_problem, with_dot
-from chalicelib.priorauth.enums import RequestType, Urgency
+from chalicelib.priorauth.codes import classify
+from chalicelib.priorauth.enums import CodeKind, RequestType, Urgency
 
 RETRO_DAYS = 30
 AHEAD_DAYS = 365
 MAX_SPAN_DAYS = 365
 NEWBORN_NOTICE_DAYS = 30
-
-_CPT = re.compile(r"^\d{4}[0-9FTU]$")
-_HCPCS = re.compile(r"^[A-V]\d{4}$")
-_REVENUE = re.compile(r"^0\d{3}$")
 
 NEWBORN_TERM = "NB_TERM"
 NEWBORN_WEIGHT = "NB_WEIGHT_2500"
@@ -33,6 +29,8 @@ class ServiceLineInput:
     units: int
     modifiers: tuple[str, ...] = ()
     description: str | None = None
+    kind: CodeKind | None = None
+    """The kind its code system names (FHIR); None: read from the code's shape (the portal's form)."""
 
 
 @dataclass(frozen=True)
@@ -67,18 +65,26 @@ class Submission:
     criteria_not_met: tuple[str, ...] = ()
     newborn: NewbornInput | None = None
     documents: tuple[DocumentInput, ...] = ()
+    claim_identifiers: tuple[str, ...] = ()
+    """A FHIR Claim's identifiers as ``system|value``, kept so that $inquire finds the request by them."""
 
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
 
 
-def code_problem(code: str, request_type: RequestType) -> str | None:
-    if _CPT.match(code) or _HCPCS.match(code):
-        return None
-    if _REVENUE.match(code):
-        return None if request_type != RequestType.OUTPATIENT else "revenue codes are for inpatient requests"
-    return "must be a CPT or HCPCS code (5 characters), or a 4-digit revenue code for inpatient stays"
+def line_kind(line: ServiceLineInput) -> CodeKind | None:
+    """The kind of the line's code, None when it is not well-formed (``code_problem`` says why)."""
+    return classify(line.code, line.kind).kind
+
+
+def code_problem(line: ServiceLineInput, request_type: RequestType) -> str | None:
+    classified = classify(line.code, line.kind)
+    if classified.kind is None:
+        return classified.problem
+    if classified.kind == CodeKind.REVENUE and request_type == RequestType.OUTPATIENT:
+        return "revenue codes are for inpatient requests"
+    return None
 
 
 def submission_problems(submission: Submission, today: date) -> dict[str, str]:
@@ -92,7 +98,7 @@ def submission_problems(submission: Submission, today: date) -> dict[str, str]:
     elif submission.days > MAX_SPAN_DAYS:
         problems["endDate"] = f"the request may span at most {MAX_SPAN_DAYS} days"
     for index, line in enumerate(submission.lines):
-        problem = code_problem(line.code, submission.request_type)
+        problem = code_problem(line, submission.request_type)
         if problem:
             problems[f"serviceLines.{index}.code"] = problem
     seen: set[str] = set()

@@ -125,5 +125,7 @@ def test_no_documented_route_answers_5xx_to_hostile_input(stack):
                     if response.headers.get("Content-Type", "").startswith("text/html"):
                         # a browser form's POST: the 403 page (no CSRF token or Origin) or the 404 page, never JSON
                         assert "<h1" in response.text, path
+                    elif response.headers.get("Content-Type") == "application/fhir+json":
+                        assert response.json()["issue"][0]["diagnostics"], path  # a FHIR OperationOutcome
                     else:
                         assert response.json()["code"], path

@@ -1,12 +1,17 @@
 """Prior authorization over HTTP against the running stack: AutoAuth, racing retries, review, FHIR."""
 
+import copy
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.e2e
 START = (date.today() + timedelta(days=3)).isoformat()
+IG_EXAMPLE = Path(__file__).parents[1] / "fixtures" / "pas" / "ReferralAuthorizationBundleExample.json"
+PAS = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
 
 
 def cpap(criteria=("CPAP_SLEEP_STUDY", "CPAP_AHI_15")):
@@ -80,8 +85,11 @@ def test_fhir_submit_and_read_over_http(stack):
             "provider": {"reference": "urn:uuid:r"}, "priority": {"coding": [{"code": "normal"}]},
             "insurance": [{"sequence": 1, "focal": True, "coverage": {"display": "Medicaid"}}],
             "diagnosis": [{"sequence": 1, "diagnosisCodeableConcept": {"coding": [{"code": "G47.33"}]}}],
-            "item": [{"sequence": 1, "productOrService": {"coding": [{"code": "99213"}]},
-                      "servicedDate": START}]}},
+            "supportingInfo": [{"sequence": index + 1, "category": {"coding": [{"code": "criterion"}]},
+                                "code": {"coding": [{"code": criterion}]}, "valueBoolean": True}
+                               for index, criterion in enumerate(("CPAP_SLEEP_STUDY", "CPAP_AHI_15"))],
+            "item": [{"sequence": 1, "productOrService": {"coding": [{"code": "E0601"}]},
+                      "quantity": {"value": 3}, "servicedDate": START}]}},
         {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient", "identifier": [{"value": "10000000001"}]}},
         {"fullUrl": "urn:uuid:r", "resource": {"resourceType": "Practitioner",
                                               "identifier": [{"value": "100000000001"}]}},
@@ -92,3 +100,33 @@ def test_fhir_submit_and_read_over_http(stack):
     read = stack.call("GET", f"/fhir/ClaimResponse/{claim_response['id']}", token=token)
     assert read.json()["outcome"] == "complete"
     assert read.json()["preAuthRef"] == claim_response["id"]
+
+
+def test_a_pas_client_submits_the_ig_example_inquires_and_reads_the_capability_statement(stack):
+    """What an EHR's Da Vinci PAS client does over HTTP: metadata without login, $submit, $inquire, a FHIR error."""
+    metadata = stack.call("GET", "/fhir/metadata")
+    assert metadata.status_code == 200
+    assert metadata.headers["Content-Type"] == "application/fhir+json"
+    assert metadata.json()["resourceType"] == "CapabilityStatement"
+
+    token = stack.login("demo.group", "Demo-Portal-2026!")
+    example = json.loads(IG_EXAMPLE.read_text())
+    submitted = stack.call("POST", "/fhir/Claim/$submit", example, token=token)
+    assert submitted.status_code == 200, submitted.text
+    claim_response = submitted.json()["entry"][0]["resource"]
+    assert claim_response["disposition"] == "No authorization required by our rules"
+    assert claim_response["request"]["identifier"]["value"] == "111099"
+
+    inquiry = copy.deepcopy(example)
+    inquiry["entry"][0]["resource"]["meta"] = {"profile": [PAS + "profile-claim-inquiry"]}
+    found = stack.call("POST", "/fhir/Claim/$inquire", inquiry, token=token)
+    assert found.status_code == 200, found.text
+    assert found.json()["entry"][0]["resource"]["id"] == claim_response["id"]
+
+    del example["entry"][0]["resource"]["patient"]
+    refused = stack.call("POST", "/fhir/Claim/$submit", example, token=token)
+    assert refused.status_code == 400
+    assert refused.headers["Content-Type"] == "application/fhir+json"
+    outcome = refused.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert "Bundle.entry[0].resource.patient" in [name for issue in outcome["issue"] for name in issue["expression"]]

@@ -31,6 +31,25 @@ def test_every_operation_names_its_errors_with_the_error_schema(offline_api):
         for method, operation in operations.items():
             assert operation["summary"], (path, method)
             for status, response in operation["responses"].items():
-                if status.startswith("4"):
+                if status.startswith("4") and path.startswith("/fhir/"):
+                    ref = response["content"]["application/fhir+json"]["schema"]["$ref"]
+                    assert ref.endswith("/OperationOutcome"), (path, method, status)
+                elif status.startswith("4"):
                     ref = response["content"]["application/json"]["schema"]["$ref"]
                     assert ref.endswith("/ErrorBody"), (path, method, status)
+
+
+def test_prior_auth_routes_are_documented_as_they_answer(offline_api):
+    document = offline_api.get("/openapi.json").data
+    extension = document["paths"]["/review/prior-auths/{authorizationNumber}/extension"]["post"]
+    body = extension["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(document["components"]["schemas"][body]["required"]) == {"days", "reason"}
+    assert set(extension["responses"]) >= {"200", "400", "403", "404", "409"}
+    search = document["paths"]["/prior-auths"]["get"]
+    assert "servicing" in {parameter["name"] for parameter in search["parameters"]}
+    metadata = document["paths"]["/fhir/metadata"]["get"]
+    assert "security" not in metadata
+    assert "application/fhir+json" in metadata["responses"]["200"]["content"]
+    operation = document["paths"]["/fhir/Claim/{operation}"]["post"]
+    assert "application/fhir+json" in operation["requestBody"]["content"]
+    assert set(operation["responses"]) >= {"200", "400", "401", "404", "409"}

@@ -83,15 +83,32 @@ def test_criteria_short_of_a_rule_pend_with_reasons_never_deny(api, token_for):
     too_many = submit(api, token, cpap(serviceLines=[{"code": "E0601", "units": 6}])).data["priorAuth"]
     assert too_many["status"] == "PENDED"
     assert "6 units requested; AutoAuth approves up to 3" in too_many["pendReasons"][0]
+    assert too_many["pendDetails"][0]["reasonCode"] == "UNITS_OVER_LIMIT"
     wrong_diagnosis = submit(api, token, cpap(diagnosisCodes=["R06.83"])).data["priorAuth"]
     assert wrong_diagnosis["status"] == "PENDED"
 
 
-def test_an_office_visit_needs_no_authorization_and_is_not_pended(api, token_for):
-    body = cpap(serviceLines=[{"code": "99213", "units": 1}], clinicalCriteria=[], endDate="2031-11-25")
-    auth = submit(api, token_for("demo.jdoe"), body).data["priorAuth"]
-    assert auth["status"] == "APPROVED"
-    assert auth["serviceLines"][0]["requiresAuthorization"] is False
+@pytest.mark.parametrize(("code", "listed"), [("99213", True), ("00000", False), ("99999", False), ("3", False)])
+def test_a_code_no_rule_requires_answers_no_authorization_required_without_a_number(api, token_for, code, listed):
+    body = cpap(serviceLines=[{"code": code, "units": 1}], clinicalCriteria=[], endDate="2031-11-25")
+    response = submit(api, token_for("demo.jdoe"), body)
+    assert response.status_code == 201, response.data
+    auth = response.data["priorAuth"]
+    assert (auth["status"], auth["statusLabel"]) == ("NO_AUTH_REQUIRED", "No authorization required by our rules")
+    assert auth["authorizationNumber"] is None
+    assert auth["referenceNumber"].startswith("NR311123")
+    assert auth["approvedStartDate"] is None
+    line = auth["serviceLines"][0]
+    assert (line["requiresAuthorization"], line["listed"], line["approvedUnits"]) == (False, listed, None)
+    assert [entry["status"] for entry in auth["history"]] == ["RECEIVED", "NO_AUTH_REQUIRED"]
+
+
+@pytest.mark.parametrize("code", ["ABC", "9921", "A123"])
+def test_a_malformed_code_is_a_400_naming_its_line(api, token_for, code):
+    body = cpap(serviceLines=[{"code": "E0601", "units": 3}, {"code": code, "units": 1}])
+    response = submit(api, token_for("demo.jdoe"), body)
+    assert response.status_code == 400, response.data
+    assert "serviceLines.1.code" in response.data["fields"]
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
@@ -293,6 +310,7 @@ def test_newborn_notification_term_baby_is_approved_nicu_is_pended(api, token_fo
                 clinicalCriteria=[], newborn=newborn)
     well = submit(api, office, body).data["priorAuth"]
     assert (well["status"], well["newborn"]["birthWeightGrams"]) == ("APPROVED", 3400)
+    assert well["criteriaMet"] == ["NB_NO_NICU", "NB_TERM", "NB_WEIGHT_2500"]  # the facts were the criteria
     nicu = submit(api, office, {**body, "serviceLines": [{"code": "0174", "units": 2}],
                                 "newborn": {**newborn, "nicuAdmission": True, "gestationalAgeWeeks": 31}})
     assert nicu.data["priorAuth"]["status"] == "PENDED"
@@ -346,3 +364,107 @@ def test_deadlines_are_utc_calendar_time():
     due = decision_due(received, Urgency.EXPEDITED)
     assert not is_overdue(due, due)
     assert is_overdue(due, due + timedelta(seconds=1))
+
+
+def test_pend_reasons_one_per_rule_in_words_not_answered_apart_from_not_met(api, token_for):
+    body = cpap(clinicalCriteria=[{"criterionId": "CPAP_AHI_15", "met": False}])
+    auth = submit(api, token_for("demo.jdoe"), body).data["priorAuth"]
+    assert auth["status"] == "PENDED"
+    assert auth["pendReasons"] == [
+        'Line 1 (E0601), rule CPAP-1 "Sleep study with AHI >= 15: 3 months\' rental": not met: Apnea-hypopnea '
+        "index (AHI) of 15 or more [CPAP_AHI_15]; not answered: A polysomnogram or home sleep test was done "
+        "[CPAP_SLEEP_STUDY].",
+        'Line 1 (E0601), rule CPAP-2 "Sleep study with AHI 5-14 and symptoms: 3 months\' rental": not answered: A '
+        "polysomnogram or home sleep test was done [CPAP_SLEEP_STUDY]; AHI of 5 to 14 with excessive sleepiness, "
+        "hypertension or heart disease [CPAP_AHI_5_SYMPTOMS].",
+    ]
+    assert [(d["ruleId"], d["reasonCode"], d["criteriaNotMet"], d["criteriaNotAnswered"]) for d in
+            auth["pendDetails"]] == [
+        ("CPAP-1", "CRITERIA_NOT_MET", ["CPAP_AHI_15"], ["CPAP_SLEEP_STUDY"]),
+        ("CPAP-2", "CRITERIA_NOT_ANSWERED", [], ["CPAP_SLEEP_STUDY", "CPAP_AHI_5_SYMPTOMS"]),
+    ]
+
+
+def test_a_reviewer_extends_a_standard_request_once_by_up_to_14_days_and_the_queue_follows(api, token_for):
+    office, reviewer = token_for("demo.jdoe"), token_for("planadmin")
+    standard = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]
+    later = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]
+    number = standard["authorizationNumber"]
+    path = f"/review/prior-auths/{number}/extension"
+    reason = "The sleep study report is on its way from the lab."
+    assert api.post(path, {"days": 5, "reason": reason}, token=office).status_code == 403
+    assert api.post(path, {"days": 15, "reason": reason}, token=reviewer).data["fields"] == {
+        "days": "must be at most 14"}
+    extended = api.post(path, {"days": 14, "reason": reason}, token=reviewer)
+    assert extended.status_code == 200, extended.data
+    assert datetime.fromisoformat(extended.data["dueAt"]) == (datetime.fromisoformat(standard["dueAt"])
+                                                              + timedelta(days=14))
+    assert (extended.data["extended"], extended.data["extensionDays"], extended.data["extensionReason"]) == (
+        True, 14, reason)
+    assert extended.data["history"][-1]["note"].startswith("Review timeframe extended by 14 days")
+    again = api.post(path, {"days": 1, "reason": reason}, token=reviewer)
+    assert (again.status_code, again.data["code"]) == (409, "PRIOR_AUTH_STATUS_CONFLICT")
+    queue = api.get("/review/prior-auths", token=reviewer).data
+    assert [item["authorizationNumber"] for item in queue["items"]] == [later["authorizationNumber"], number]
+    expedited = submit(api, office, cpap(urgency="EXPEDITED", clinicalCriteria=[])).data["priorAuth"]
+    refused = api.post(f"/review/prior-auths/{expedited['authorizationNumber']}/extension",
+                       {"days": 2, "reason": reason}, token=reviewer)
+    assert (refused.status_code, list(refused.data["fields"])) == (400, ["urgency"])
+    approved = submit(api, office, cpap()).data["priorAuth"]["authorizationNumber"]
+    assert api.post(f"/review/prior-auths/{approved}/extension", {"days": 2, "reason": reason},
+                    token=reviewer).status_code == 409
+
+
+def test_metrics_leave_out_no_authorization_required_and_report_the_extension_share(api, token_for,
+                                                                                     prior_auth_rules):
+    office, reviewer = token_for("demo.jdoe"), token_for("planadmin")
+    reason = "Waiting on the in-lab study results."
+    submit(api, office, cpap())  # AutoAuth approves
+    for code in ("99213", "00000"):  # not prior authorizations
+        submit(api, office, cpap(serviceLines=[{"code": code, "units": 1}], clinicalCriteria=[]))
+    extended = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]["authorizationNumber"]
+    denied = submit(api, office, cpap(clinicalCriteria=[])).data["priorAuth"]["authorizationNumber"]
+    api.post(f"/review/prior-auths/{extended}/extension", {"days": 10, "reason": reason}, token=reviewer)
+    prior_auth_rules.advance(hours=8)
+    reviewer = token_for("planadmin")
+    api.post(f"/review/prior-auths/{extended}/decision", {"action": "APPROVE"}, token=reviewer)
+    api.post(f"/review/prior-auths/{denied}/decision", {"action": "DENY", "denialReasonCode": "EXPERIMENTAL",
+                                                        "reason": "Not supported for this diagnosis."},
+             token=reviewer)
+    items = api.get("/review/prior-auth-metrics?from=2031-11&to=2031-11", token=reviewer).data["items"]
+    standard = next(item for item in items if item["urgency"] == "STANDARD")
+    assert (standard["decided"], standard["approved"], standard["denied"], standard["autoApproved"]) == (3, 2, 1, 1)
+    assert (standard["extended"], standard["approvedAfterExtension"]) == (1, 1)
+    assert standard["approvedAfterExtensionPercent"] == 33.3
+    assert standard["averageHoursToDecision"] == round((0 + 8 + 8) / 3, 2)
+    csv_lines = api.get("/review/prior-auth-metrics?from=2031-11&to=2031-11&format=csv",
+                        token=reviewer).body.decode().splitlines()
+    assert csv_lines[0].endswith("Timeframe extended,Approved after extension,Approved after extension %")
+    assert csv_lines[1].endswith(",1,1,33.3")
+
+
+def test_the_servicing_providers_office_sees_the_requests_it_is_to_perform(api, token_for):
+    group = token_for("demo.group")
+    body = cpap(requestingProviderId="100000000002", servicingProviderId="100000000001")  # Robert Smith asks
+    number = submit(api, group, body).data["priorAuth"]["authorizationNumber"]
+    own = submit(api, group, cpap(requestingProviderId="100000000002", servicingProviderId="100000000002"))
+    jdoe = token_for("demo.jdoe")
+    detail = api.get(f"/prior-auths/{number}", token=jdoe)
+    assert detail.status_code == 200, detail.data
+    assert detail.data["servicingProviderId"] == "100000000001"
+    performing = api.get("/prior-auths?servicing=true", token=jdoe).data
+    assert [item["authorizationNumber"] for item in performing["items"]] == [number]
+    assert api.get("/prior-auths?servicing=true&status=PENDED", token=jdoe).data["items"] == []
+    assert api.get("/prior-auths", token=jdoe).data["items"] == []  # it sent none
+    by_member = api.get("/prior-auths?memberId=10000000001", token=jdoe).data
+    assert [item["authorizationNumber"] for item in by_member["items"]] == [number]
+    assert api.get(f"/fhir/ClaimResponse/{number}", token=jdoe).status_code == 200
+    assert api.post(f"/prior-auths/{number}/appeal", {"reason": "Please reconsider this."},
+                    token=jdoe).status_code == 404  # acting on it stays with the office that sent it
+    other = own.data["priorAuth"]["authorizationNumber"]
+    assert api.get(f"/prior-auths/{other}", token=jdoe).status_code == 404
+    ohio = token_for("demo.buckeye")
+    assert api.get(f"/prior-auths/{number}", token=ohio).status_code == 404
+    assert api.get("/prior-auths?servicing=true", token=ohio).data["items"] == []
+    group_performing = api.get("/prior-auths?servicing=true", token=group).data
+    assert {item["authorizationNumber"] for item in group_performing["items"]} == {number, other}

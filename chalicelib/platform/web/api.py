@@ -3,8 +3,9 @@
 ``api_route`` registers a Chalice route on a blueprint and wraps the view so that:
 the body and query string are parsed into typed models (unknown fields and bad types
 answer 400 naming the field); the bearer token becomes a ``Principal``; domain errors
-map to HTTP through ``STATUS_BY_KIND``; every response carries the correlation ID; and
-the route's contract is recorded for ``/openapi.json``.
+map to HTTP through ``STATUS_BY_KIND``, as our JSON error body or, on a FHIR route (one that
+produces ``application/fhir+json``), as an ``OperationOutcome`` (``ISSUE_BY_KIND``); every response
+carries the correlation ID; and the route's contract is recorded for ``/openapi.json``.
 
 Chalice's request is read here once, as it arrives, and nowhere else: a view that needs the
 request itself (a header, the raw body) declares a ``request`` parameter and gets a
@@ -17,6 +18,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -59,6 +61,25 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.THROTTLED: 429,
     ErrorKind.UNAVAILABLE: 503,
 }
+
+FHIR_JSON = "application/fhir+json"
+ISSUE_BY_KIND: dict[ErrorKind, str] = {
+    ErrorKind.INVALID: "invalid",
+    ErrorKind.UNAUTHENTICATED: "login",
+    ErrorKind.FORBIDDEN: "forbidden",
+    ErrorKind.NOT_FOUND: "not-found",
+    ErrorKind.CONFLICT: "conflict",
+    ErrorKind.GONE: "deleted",
+    ErrorKind.TOO_LARGE: "too-long",
+    ErrorKind.UNSUPPORTED_MEDIA: "not-supported",
+    ErrorKind.LOCKED: "lock-error",
+    ErrorKind.THROTTLED: "throttled",
+    ErrorKind.UNAVAILABLE: "transient",
+}
+"""The OperationOutcome issue type (http://hl7.org/fhir/issue-type) of each error kind."""
+ERROR_CODE_SYSTEM = "urn:portal:error-code"
+HTTP_PARTS = frozenset({"Authorization", "Content-Type", "Idempotency-Key", "body"})
+"""Problems named after a part of the HTTP request, not a FHIR element: no ``expression``."""
 
 BASE_HEADERS = {
     "Cache-Control": "no-store",
@@ -103,6 +124,11 @@ class RouteContract:
     description: str = ""
     browser_session: bool = False
     """A page that needs the session cookie (pages send the browser to the login page, never a 401)."""
+
+    @property
+    def fhir(self) -> bool:
+        """A FHIR route: its errors are OperationOutcome resources."""
+        return self.produces == FHIR_JSON
 
 
 ROUTE_CONTRACTS: list[RouteContract] = []
@@ -221,9 +247,13 @@ def api_route(
             except PortalError as error:
                 if STATUS_BY_KIND[error.kind] >= 500:
                     logger.warning("request refused", extra={"code": error.code})
-                return error_response(error, correlation_id)
+                return error_response(error, correlation_id, fhir=contract.fhir)
             except Exception:  # noqa: BLE001 - the edge: anything unforeseen is a logged 500, never a trace
                 logger.exception("unhandled error", extra={"path": path, "method": method})
+                if contract.fhir:
+                    return _fhir_response(500, operation_outcome("exception", "INTERNAL_ERROR",
+                                                                 "Something went wrong on our side.", {}),
+                                          correlation_id)
                 return _json_response(
                     500,
                     {"code": "INTERNAL_ERROR", "message": "Something went wrong on our side.", "fields": {},
@@ -239,9 +269,31 @@ def api_route(
     return decorator
 
 
-def error_response(error: PortalError, correlation_id: str) -> Response:
+def error_response(error: PortalError, correlation_id: str, *, fhir: bool = False) -> Response:
+    if fhir:
+        outcome = operation_outcome(ISSUE_BY_KIND[error.kind], error.code, error.message, error.fields)
+        return _fhir_response(STATUS_BY_KIND[error.kind], outcome, correlation_id)
     payload = {"code": error.code, "message": error.message, "fields": error.fields}
     return _json_response(STATUS_BY_KIND[error.kind], payload, correlation_id)
+
+
+def operation_outcome(issue_type: str, code: str, message: str, fields: Mapping[str, str]) -> dict[str, Any]:
+    """A FHIR OperationOutcome: one issue per problem (the element in ``expression``), our error code kept in
+    ``details`` for machines."""
+    details = {"coding": [{"system": ERROR_CODE_SYSTEM, "code": code}], "text": message}
+    issues: list[dict[str, Any]] = [
+        {"severity": "error", "code": issue_type, "details": details, "diagnostics": f"{name}: {problem}",
+         **({} if name in HTTP_PARTS else {"expression": [name]})}
+        for name, problem in fields.items()
+    ]
+    if not issues:
+        issues.append({"severity": "error", "code": issue_type, "details": details, "diagnostics": message})
+    return {"resourceType": "OperationOutcome", "issue": issues}
+
+
+def _fhir_response(status: int, resource: dict[str, Any], correlation_id: str) -> Response:
+    return Response(body=json.dumps(resource), status_code=status,
+                    headers={**BASE_HEADERS, "Content-Type": FHIR_JSON, "X-Correlation-Id": correlation_id})
 
 
 def parse_body(request: RequestInfo, model: type[BaseModel]) -> BaseModel:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.platform.web.api import ROUTE_CONTRACTS, RouteContract
+from chalicelib.platform.web.api import FHIR_JSON, ROUTE_CONTRACTS, RouteContract
 from chalicelib.platform.web.schemas import ErrorBody
 
 _REF = "#/components/schemas/{model}"
@@ -19,6 +19,27 @@ _REASONS = {
 }
 
 
+OPERATION_OUTCOME: dict[str, Any] = {
+    "type": "object",
+    "description": "A FHIR R4 OperationOutcome: every error of a /fhir route. issue[].details.coding[0].code is "
+                   "our error code (urn:portal:error-code); issue[].expression names the element.",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"type": "string", "enum": ["OperationOutcome"]},
+        "issue": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["severity", "code"],
+            "properties": {
+                "severity": {"type": "string", "enum": ["fatal", "error", "warning", "information"]},
+                "code": {"type": "string", "description": "http://hl7.org/fhir/issue-type"},
+                "details": {"type": "object"},
+                "diagnostics": {"type": "string"},
+                "expression": {"type": "array", "items": {"type": "string"}},
+            },
+        }},
+    },
+}
+
+
 @cache
 def openapi_document(title: str, version: str) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
@@ -26,6 +47,8 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
     for contract in ROUTE_CONTRACTS:
         paths.setdefault(contract.path, {})[contract.method.lower()] = _operation(contract, schemas)
     _add_schema(ErrorBody, schemas)
+    if any(contract.fhir for contract in ROUTE_CONTRACTS):
+        schemas.setdefault("OperationOutcome", OPERATION_OUTCOME)
     return {
         "openapi": "3.0.3",
         "info": {"title": title, "version": version},
@@ -68,6 +91,9 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
             "required": True,
             "content": {"application/json": {"schema": {"$ref": _add_schema(contract.body.load(), schemas)}}},
         }
+    elif contract.fhir and contract.method == "POST":
+        operation["requestBody"] = {"required": True, "content": {FHIR_JSON: {"schema": {
+            "type": "object", "description": "A FHIR R4 Bundle (Da Vinci PAS request or inquiry)"}}}}
     success: dict[str, Any] = {"description": _REASONS.get(contract.status, "OK")}
     if contract.response is not None:
         success["content"] = {
@@ -76,16 +102,17 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
     elif contract.produces != "application/json":
         success["content"] = {contract.produces: {"schema": {"type": "string"}}}
     operation["responses"][str(contract.status)] = success
-    error_ref = {"$ref": _REF.format(model=ErrorBody.__name__)}
+    error_ref = {"$ref": _REF.format(model="OperationOutcome" if contract.fhir else ErrorBody.__name__)}
+    error_type = FHIR_JSON if contract.fhir else "application/json"
     error_statuses = set(contract.errors) | ({401} if contract.auth else set())
     if contract.body is not None:
         error_statuses |= {400, 413, 415}
-    if contract.query is not None:
+    if contract.query is not None or (contract.fhir and contract.method == "POST"):
         error_statuses.add(400)
     for status in sorted(error_statuses):
         operation["responses"][str(status)] = {
             "description": _REASONS.get(status, "Error"),
-            "content": {"application/json": {"schema": error_ref}},
+            "content": {error_type: {"schema": error_ref}},
         }
     return operation
 

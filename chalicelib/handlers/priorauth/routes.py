@@ -1,9 +1,9 @@
-"""Prior authorization: requirements, submission with AutoAuth, search, documents, appeals, clinical review."""
+"""Prior authorization's JSON routes: requirements, submission with AutoAuth, search, documents, appeals,
+clinical review (decisions, extensions), metrics."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -13,9 +13,8 @@ from chalicelib import wiring
 from chalicelib.documents.service import UploadTicket
 from chalicelib.handlers.bodies import document_body, ticket_body
 from chalicelib.platform.access import Principal
-from chalicelib.platform.config import get_settings
-from chalicelib.platform.errors import NotFound, ValidationFailed
-from chalicelib.platform.web.api import MAX_BODY_BYTES, api_route
+from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.web.api import api_route
 from chalicelib.platform.web.idempotency import idempotency_key
 from chalicelib.priorauth.enums import AuthStatus, RequestType, Urgency
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
         AppealIn,
         AttachmentsIn,
         DecisionIn,
+        ExtensionIn,
         InformationIn,
         MetricsQuery,
         PriorAuthRequestIn,
@@ -52,7 +52,8 @@ def summary_body(request: PriorAuthRequestModel, now: datetime) -> dict[str, Any
 
     waiting = request.review_queue is not None
     return {
-        "authorization_number": request.request_id,
+        "authorization_number": None if request.status == AuthStatus.NO_AUTH_REQUIRED.value else request.request_id,
+        "reference_number": request.request_id,
         "request_type": request.request_type,
         "status": request.status,
         "status_label": STATUS_LABELS[AuthStatus(request.status)],
@@ -79,8 +80,11 @@ def detail_body(request: PriorAuthRequestModel, history: list[PriorAuthEventMode
         **{name: values.get(name) for name in (
             "source", "member_birth_date", "state", "program", "plan_type", "submitted_by", "medical_history",
             "approved_start_date", "approved_end_date", "denial_reason_code", "denial_reason",
-            "information_requested", "appealed_at", "appeal_reason",
+            "information_requested", "appealed_at", "appeal_reason", "extended_at", "extension_days",
+            "extension_reason",
         )},
+        "extended": request.extended,
+        "pend_details": [reason.as_dict() for reason in request.pend_details],
         "service_lines": [line.as_dict() for line in request.lines],
         "diagnosis_codes": list(request.diagnosis_codes),
         "criteria_met": list(request.criteria_met),
@@ -167,7 +171,10 @@ def requirements(principal: Principal, query: RequirementsQuery) -> dict[str, An
            summary="Submit an outpatient, inpatient or newborn-notification request; AutoAuth answers at once",
            body="priorauth:PriorAuthRequestIn", response="priorauth:SubmittedOut", errors=(404, 409),
            description="APPROVED in this response when the criteria meet an AutoAuth rule (with the authorization "
-           "number, approved units and dates), otherwise PENDED for clinical review with the reasons. Never an "
+           "number, approved units and dates), otherwise PENDED for clinical review with the reasons (one per "
+           "rule, with its code). NO_AUTH_REQUIRED when no rule lists a code as needing authorization: no "
+           "authorization number (authorizationNumber is null; referenceNumber names the record). A code that is "
+           "not a well-formed CPT, HCPCS, revenue or X12 service-type code is a 400 naming its line. Never an "
            "automatic denial. Send an Idempotency-Key header to make retries safe: the same key answers the same "
            "request. Each attachment gets a presigned POST (PDF, TIFF, JPEG or PNG, at most 10 MB).")
 def submit(principal: Principal, body: PriorAuthRequestIn, request: RequestInfo) -> dict[str, Any]:
@@ -179,12 +186,15 @@ def submit(principal: Principal, body: PriorAuthRequestIn, request: RequestInfo)
 @api_route(prior_auth_routes, "/prior-auths", tag=TAG, summary="Search prior authorization requests, newest first",
            query="priorauth:SearchQuery", response="priorauth:PriorAuthList", errors=(404,),
            description="By authorizationNumber; or by memberId; or by providerId (default: every provider you act "
-           "for); each optionally by status and received date range. Each page is one DynamoDB Query.")
+           "for); each optionally by status and received date range. servicing=true lists the requests your "
+           "providers are to perform (named as servicing provider) instead of the ones you sent; their detail "
+           "opens too. Each page is one DynamoDB Query.")
 def search(principal: Principal, query: SearchQuery) -> dict[str, Any]:
     from chalicelib.priorauth.service import SearchCriteria
 
     page = _service().search(principal, SearchCriteria(
         authorization_number=query.authorization_number, member_id=query.member_id, provider_id=query.provider_id,
+        servicing=query.servicing,
         status=AuthStatus(query.status) if query.status else None, received_from=query.received_from,
         received_to=query.received_to, limit=query.limit, next_token=query.next_token,
     ))
@@ -263,11 +273,25 @@ def decide(principal: Principal, body: DecisionIn, authorizationNumber: str) -> 
     return _detail(authorizationNumber, principal)
 
 
+@api_route(prior_auth_routes, "/review/prior-auths/{authorizationNumber}/extension", method="POST", tag=REVIEW_TAG,
+           summary="Extend a standard request's review timeframe once, by up to 14 days, saying why",
+           body="priorauth:ExtensionIn", response="priorauth:PriorAuthOut", errors=(403, 404, 409),
+           description="Only a standard request waiting on its first decision (PENDED or MORE_INFO_REQUESTED). "
+           "The due time, and the request's place in the review queue, move by the days given; the office is "
+           "told. 409 PRIOR_AUTH_STATUS_CONFLICT when it was already extended or is decided; 400 naming urgency "
+           "for an expedited request. Requests approved after an extension are a CMS-0057-F metric.")
+def extend(principal: Principal, body: ExtensionIn, authorizationNumber: str) -> dict[str, Any]:
+    _service().extend(principal, authorizationNumber, body.days, body.reason.strip())
+    return _detail(authorizationNumber, principal)
+
+
 @api_route(prior_auth_routes, "/review/prior-auth-metrics", tag=REVIEW_TAG,
            summary="CMS-0057-F prior authorization metrics per period, standard and expedited apart",
            query="priorauth:MetricsQuery", response="priorauth:MetricsOut", errors=(403,),
-           description="Share approved, denied and approved after appeal; average and median hours from receipt "
-           "to the first decision. format=csv answers the same figures as a CSV file.")
+           description="Share approved, denied, approved after appeal and approved after the review timeframe was "
+           "extended; average and median hours from receipt to the first decision. 'No authorization required' "
+           "answers are not prior authorizations and are not counted. format=csv answers the same figures as a "
+           "CSV file.")
 def prior_auth_metrics(principal: Principal, query: MetricsQuery) -> Any:
     from chalicelib.priorauth.metrics import to_csv
 
@@ -278,53 +302,3 @@ def prior_auth_metrics(principal: Principal, query: MetricsQuery) -> Any:
             "Content-Disposition": f'attachment; filename="prior-auth-metrics-{query.from_month}-{query.to_month}.csv"',
         })
     return {"items": lines}
-
-
-# FHIR R4 prior authorization (Da Vinci PAS): ``POST /fhir/Claim/$submit`` and the ClaimResponse read.
-fhir_routes = Blueprint(__name__)
-TAG = "FHIR (Da Vinci PAS)"
-FHIR_JSON = "application/fhir+json"
-SUBMIT_OPERATION = "$submit"
-
-
-def _fhir_response(resource: dict[str, Any], status: int = 200) -> Response:
-    return Response(body=json.dumps(resource), status_code=status, headers={"Content-Type": FHIR_JSON})
-
-
-def _json_body(raw: bytes) -> Any:
-    if not raw.strip():
-        raise ValidationFailed(fields={"body": "must be a FHIR Bundle"})
-    if len(raw) > MAX_BODY_BYTES:
-        raise ValidationFailed(fields={"body": f"must be at most {MAX_BODY_BYTES} bytes"})
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ValidationFailed(fields={"body": "is not valid JSON"}) from None
-
-
-@api_route(fhir_routes, "/fhir/Claim/{operation}", method="POST", tag=TAG, produces=FHIR_JSON,
-           summary="$submit: a PAS Claim bundle in, a ClaimResponse bundle out (same AutoAuth as the portal)",
-           errors=(404, 409),
-           description="Only the $submit operation. Bundle entry 0 is the Claim (use preauthorization; type "
-           "professional = outpatient, institutional = inpatient; priority stat = expedited) with its Patient "
-           "(identifier = member ID), provider and careTeam in the bundle; supportingInfo category 'criterion' "
-           "carries each clinical criterion (code, valueBoolean). Idempotency-Key works as for POST /prior-auths.")
-def fhir_submit(principal: Principal, operation: str, request: RequestInfo) -> Response:
-    from chalicelib.priorauth.fhir import response_bundle, submission_from_bundle
-
-    if operation != SUBMIT_OPERATION:
-        raise NotFound(f"Unknown operation {operation}; this server supports $submit.")
-    submission = submission_from_bundle(_json_body(request.body))
-    outcome = submit_idempotently(principal, submission, hashlib.sha256(request.body).hexdigest(), "FHIR", request)
-    settings = get_settings()
-    return _fhir_response(response_bundle(outcome.request, settings.plan_name, settings.portal_url))
-
-
-@api_route(fhir_routes, "/fhir/ClaimResponse/{authorizationNumber}", tag=TAG, produces=FHIR_JSON,
-           summary="The prior authorization decision as a PAS ClaimResponse", errors=(404,))
-def fhir_claim_response(principal: Principal, authorizationNumber: str) -> Response:
-    from chalicelib.priorauth.fhir import claim_response
-
-
-    request = wiring.current().prior_auths().get(principal, authorizationNumber)
-    return _fhir_response(claim_response(request, get_settings().plan_name))

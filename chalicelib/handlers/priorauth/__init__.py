@@ -1,0 +1,6 @@
+"""Prior authorization's entry points: the portal's JSON routes and the FHIR (Da Vinci PAS) routes."""
+
+from chalicelib.handlers.priorauth.fhir import fhir_routes
+from chalicelib.handlers.priorauth.routes import prior_auth_routes
+
+__all__ = ["fhir_routes", "prior_auth_routes"]
