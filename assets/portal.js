@@ -128,6 +128,60 @@
     });
   }
 
+  // The password rules beside a new-password field (components/password_rules.html): each rule is checked off as
+  // the person types, with its state in words for screen readers and, after a pause, a polite summary. The rules
+  // are the server's (accounts/passwords.py); the server checks them again, and whether the password is guessable.
+  function passwordRules(list) {
+    var password = document.getElementById(list.getAttribute("data-password-rules"));
+    var confirm = document.getElementById(list.getAttribute("data-confirm") || "");
+    var username = document.getElementById(list.getAttribute("data-username") || "");
+    var email = document.getElementById(list.getAttribute("data-email") || "");
+    var status = document.getElementById("password-rules-status");
+    var announce = null;
+    if (!password) { return; }
+
+    function contains(value, part) {
+      part = (part || "").trim().toLowerCase();
+      return part.length >= 3 && value.toLowerCase().indexOf(part) !== -1;
+    }
+
+    var checks = {
+      "length": function (value, item) { return value.length >= Number(item.getAttribute("data-min-length")); },
+      "lowercase": function (value) { return /\p{Ll}/u.test(value); },
+      "uppercase": function (value) { return /\p{Lu}/u.test(value); },
+      "digit": function (value) { return /\p{Nd}/u.test(value); },
+      "symbol": function (value) { return /[^\p{L}\p{N}]/u.test(value); },
+      "not-username": function (value) {
+        return value.length > 0 && !contains(value, username ? username.value : list.getAttribute("data-username-value"));
+      },
+      "not-email": function (value) {
+        var address = email ? email.value : "";
+        return value.length > 0 && !contains(value, address) && !contains(value, address.split("@")[0]);
+      },
+      "match": function (value) { return value.length > 0 && confirm !== null && confirm.value === value; }
+    };
+
+    function update() {
+      var items = list.querySelectorAll("[data-rule]");
+      var met = 0;
+      Array.prototype.forEach.call(items, function (item) {
+        var check = checks[item.getAttribute("data-rule")];
+        var ok = Boolean(check && check(password.value, item));
+        item.classList.toggle("usa-checklist__item--checked", ok);
+        item.querySelector("[data-rule-state]").textContent = ok ? " (done)" : " (not yet)";
+        if (ok) { met += 1; }
+      });
+      window.clearTimeout(announce);
+      announce = window.setTimeout(function () {
+        if (status) { status.textContent = "Password: " + met + " of " + items.length + " rules met."; }
+      }, 1000);
+    }
+
+    [password, confirm, username, email].forEach(function (input) {
+      if (input) { input.addEventListener("input", update); }
+    });
+  }
+
   // The parts of a status page that say what the status says (data-follows-status: the facts, the forms on
   // file) are replaced with the fresh page's when the status changes, so the page never tells two stories.
   function refreshFollowers(parsed) {
@@ -175,6 +229,7 @@
     autoSubmit();
     printButtons();
     uploadChecks();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-password-rules]"), passwordRules);
     Array.prototype.forEach.call(document.querySelectorAll("[data-poll]"), pollStatus);
   });
 }());

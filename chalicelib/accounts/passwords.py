@@ -20,6 +20,18 @@ MAX_LENGTH = 128
 MIN_GUESSABILITY_SCORE = 3
 _ZXCVBN_INPUT_LIMIT = 100
 
+PASSWORD_RULES: tuple[tuple[str, str], ...] = (
+    ("length", f"At least {MIN_LENGTH} characters"),
+    ("lowercase", "A lowercase letter"),
+    ("uppercase", "An uppercase letter"),
+    ("digit", "A digit"),
+    ("symbol", "A symbol (not a letter or digit)"),
+    ("not-username", "Not your username"),
+    ("not-email", "Not your email address"),
+)
+"""The rules a page checks as the password is typed (portal.js, by key): the same as ``password_problems``, but
+for "too easy to guess", which only the server can judge."""
+
 
 def password_problems(password: str, *, username: str = "", email: str = "") -> list[str]:
     """Every rule the password breaks, in words a user can act on; empty when it is fine."""

@@ -6,7 +6,10 @@ The demo members' dates move with the calendar (local/demo_calendar.py), as the 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Locator, Page, expect
@@ -75,3 +78,36 @@ def document_status(page: Page) -> Locator:
 def expect_status(page: Page, status: str, timeout: float = 30_000) -> None:
     """The status page refreshes itself (portal.js) until the upload has been checked."""
     expect(document_status(page)).to_have_attribute("data-status", status, timeout=timeout)
+
+
+def upload_a_sterilization_form(page: Page, check_page: Callable[[Page, str], None], tmp_path: Path) -> None:
+    """From an eligible answer: Upload Consent Form (sterilization), a wrong file refused in the page, the PDF sent
+    to S3, the status page once the upload is checked, and the form in the member's forms on file."""
+    page.locator("label", has_text="Sterilization").click()  # USWDS draws the radio on its label
+    expect(page.get_by_role("radio", name="Sterilization")).to_be_checked()
+    page.get_by_role("button", name="Continue to choose the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Upload Consent Form")
+    check_page(page, "consent-choose-file")
+    wrong = tmp_path / "notes.txt"
+    wrong.write_text("not a consent form")
+    page.get_by_label("Consent form file").set_input_files(wrong)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/member-search/documents/[0-9a-f-]+/upload$"))  # never sent to S3
+    expect(page.locator("#file-error")).to_be_visible()
+    check_page(page, "consent-wrong-file")
+
+    form = tmp_path / "sterilization-consent.pdf"
+    form.write_bytes(PDF)
+    page.get_by_label("Consent form file").set_input_files(form)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/member-search/documents/[0-9a-f-]+(\?.*)?$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consent Form Status")
+    expect_status(page, "RECEIVED")
+    expect(document_status(page)).to_contain_text("Received")
+    check_page(page, "consent-received")
+    found = re.search(r"/member-search/documents/([0-9a-f-]+)", page.url)
+    assert found is not None, page.url
+    on_file = page.locator("#forms-on-file tbody tr").filter(
+        has=page.locator(f'a[href^="/member-search/documents/{found.group(1)}"]'))
+    expect(on_file).to_contain_text("Sterilization")
+    expect(on_file).to_contain_text("Received")

@@ -26,7 +26,7 @@ def new_identity(prefix: str) -> tuple[str, str]:
 
 
 def register_over_api(stack: LocalStack, username: str, email: str) -> None:
-    """Setup only, until /register has its form: a Group office registers through the JSON API."""
+    """Setup only, for journeys about something else: a Group office registers through the JSON API."""
     response = stack.call("POST", "/auth/register", {
         "providerType": "Group", "groupName": "Default Provider", "taxId": "310000001",
         "providerId": "999999999999", "zipCode": "46204", "acceptAgreement": True, "username": username,

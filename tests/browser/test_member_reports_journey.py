@@ -90,8 +90,10 @@ def test_the_group_pages_the_membership_list_and_downloads_the_whole_roster(page
     page.get_by_role("button", name="Schedule the export").click()
     expect(page.locator("#subscriptions")).to_contain_text("Weekly")
     check_page(page, "downloads-and-schedules")
+    scheduled = page.locator("#subscriptions tbody tr")
+    before = scheduled.count()  # the run's other journeys share the demo group and may have scheduled some too
     page.locator("#subscriptions").get_by_role("button", name=re.compile("^Cancel")).first.click()
-    expect(page.locator("#subscriptions")).to_have_count(0)
+    expect(scheduled).to_have_count(before - 1)
     page.get_by_role("button", name="Schedule the export").click()
     expect(page.get_by_role("alert").first).to_contain_text("Choose how often")
     check_page(page, "schedule-without-frequency")

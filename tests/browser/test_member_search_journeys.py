@@ -9,15 +9,14 @@ from playwright.sync_api import expect
 from tests.browser.member_search import (
     AVA_COVERED,
     LIAM_GAP,
-    PDF,
     PLAN_TODAY,
     check_eligibility,
     date_of_service_field,
-    document_status,
     expect_answer,
     expect_status,
     member_id_field,
     search_button,
+    upload_a_sterilization_form,
     us,
 )
 from tests.browser.portal import (
@@ -88,33 +87,7 @@ def test_a_group_office_checks_eligibility_and_uploads_a_sterilization_consent_f
     assert "1990" not in page.url
     check_page(page, "eligibility-eligible")
 
-    page.locator("label", has_text="Sterilization").click()  # USWDS draws the radio on its label
-    expect(page.get_by_role("radio", name="Sterilization")).to_be_checked()
-    page.get_by_role("button", name="Continue to choose the file").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Upload Consent Form")
-    check_page(page, "consent-choose-file")
-    wrong = tmp_path / "notes.txt"
-    wrong.write_text("not a consent form")
-    page.get_by_label("Consent form file").set_input_files(wrong)
-    page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/member-search/documents/[0-9a-f-]+/upload$"))  # never sent to S3
-    expect(page.locator("#file-error")).to_be_visible()
-    check_page(page, "consent-wrong-file")
-
-    form = tmp_path / "sterilization-consent.pdf"
-    form.write_bytes(PDF)
-    page.get_by_label("Consent form file").set_input_files(form)
-    page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/member-search/documents/[0-9a-f-]+(\?.*)?$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Consent Form Status")
-    expect_status(page, "RECEIVED")
-    expect(document_status(page)).to_contain_text("Received")
-    check_page(page, "consent-received")
-    document_id = re.search(r"/member-search/documents/([0-9a-f-]+)", page.url).group(1)
-    on_file = page.locator("#forms-on-file tbody tr").filter(
-        has=page.locator(f'a[href^="/member-search/documents/{document_id}"]'))
-    expect(on_file).to_contain_text("Sterilization")
-    expect(on_file).to_contain_text("Received")
+    upload_a_sterilization_form(page, check_page, tmp_path)
 
 
 def test_keyboard_only_log_in_and_an_eligibility_check(page, keyboard, check_page):

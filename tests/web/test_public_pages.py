@@ -155,7 +155,7 @@ def test_activation_from_the_email_then_login(browser, api, pump):
     token = token_from([e for e in sent_emails() if e["to"] == [body["email"]]][-1])
     done = browser.submit("/activate", {"token": token}, form_page=f"/activate?token={token}")
     assert done.status == 303
-    assert done.location == "/login?reason=activated"
+    assert done.location == "/email-verification"
     assert browser.login(body["username"], body["password"]).location == "/home"
 
 

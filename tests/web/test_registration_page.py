@@ -27,13 +27,20 @@ def test_the_form_has_both_provider_types_the_questions_and_the_agreement(browse
 def test_a_practitioner_registers_activates_and_logs_in_in_the_browser(browser, pump):
     done = browser.submit("/register", form_values())
     assert done.status == 303
-    assert done.location == "/login?reason=registered"
-    assert "activate your account" in browser.get(done.location).html.find(class_="usa-alert").get_text()
+    assert done.location == "/register/check-your-email"
+    sent = browser.get(done.location).html
+    assert sent.find("h1").get_text(strip=True) == "Check Your Email"
+    assert "Activate Your Provider Portal Account" in sent.find(class_="usa-alert").get_text()
+    assert "Check your spam folder." in sent.get_text()
     pump.drain_queues()
     email = [e for e in sent_emails() if e["to"] == [REGISTRATION["email"]]][-1]
     token = token_from(email)
     activated = browser.submit("/activate", {"token": token}, form_page=f"/activate?token={token}")
-    assert activated.location == "/login?reason=activated"
+    assert activated.location == "/email-verification"
+    verified = browser.get(activated.location).html
+    assert verified.find("h1").get_text(strip=True) == "Email Verification"
+    assert "account is active" in verified.find(class_="usa-alert").get_text()
+    assert verified.find("a", string="Log In")["href"] == "/login"
     assert browser.login(REGISTRATION["username"], REGISTRATION["password"]).location == "/home"
 
 
@@ -75,3 +82,20 @@ def test_without_a_csrf_token_nothing_is_registered(browser, pump):
     assert refused.status == 403
     pump.drain_queues()
     assert len(sent_emails()) == before
+
+
+def test_the_password_rules_on_the_page_are_the_services_rules(browser):
+    from chalicelib.accounts.passwords import MIN_LENGTH, PASSWORD_RULES
+
+    for path in ("/register", "/reset-password?token=some-token"):
+        soup = browser.get(path).html
+        rules = soup.find(id="password-rules")
+        assert rules is not None, path
+        keys = [item["data-rule"] for item in rules.select("[data-rule]")]
+        expected = [key for key, _ in PASSWORD_RULES if path == "/register" or not key.startswith("not-")] + ["match"]
+        assert keys == expected, path
+        length = rules.find(attrs={"data-rule": "length"})
+        assert (length["data-min-length"], length.get_text(strip=True)) == (str(MIN_LENGTH),
+                                                                            f"At least {MIN_LENGTH} characters")
+        described = soup.find("input", attrs={"name": "password"})["aria-describedby"].split()
+        assert "password-rules-box" in described, path

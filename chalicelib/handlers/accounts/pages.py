@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
+from chalicelib.accounts.passwords import MIN_LENGTH, PASSWORD_RULES
 from chalicelib.platform.errors import (
     AccountLocked,
     InvalidCredentials,
@@ -28,13 +29,14 @@ from chalicelib.platform.web.pages import HOME_PATH, LOGIN_PATH, Page, PageReque
 account_pages = Blueprint(__name__)
 TAG = "Pages"
 
+CHECK_YOUR_EMAIL_PATH = "/register/check-your-email"
+EMAIL_VERIFICATION_PATH = "/email-verification"
+PASSWORD_RULES_CONTEXT = {"password_rules": PASSWORD_RULES, "min_length": MIN_LENGTH}
+
 REASONS = {
     "ended": ("info", SessionExpired.default_message),
     "required": ("info", "Log in to continue."),
     "logged-out": ("success", "You have logged out."),
-    "registered": ("success", "Thank you for registering. Open the email from webmaster and select its link to "
-                              "activate your account, then log in."),
-    "activated": ("success", "Your account is active. Log in with your username and password."),
     "activation-sent": ("info", "If the username belongs to an account waiting for activation, a new activation "
                                 "email is on its way."),
     "password-reset": ("success", "Your password is reset and your account unlocked. You can log in now."),
@@ -138,7 +140,13 @@ def activation_submit(page: PageRequest) -> Page | Redirect:
         wiring.current().accounts().activate(token)
     except InvalidToken as error:
         return _activation(page, token, problem=error.message, status=400)
-    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'activated'})}")
+    return Redirect(EMAIL_VERIFICATION_PATH)
+
+
+@page_route(account_pages, EMAIL_VERIFICATION_PATH, summary="Email Verification: the account is active; log in",
+            tag=TAG, auth=False, description="Where activation lands; the Email Verification email says the same.")
+def email_verification_page(page: PageRequest) -> Page:
+    return Page("accounts/email_verification.html", {"title": "Email Verification"})
 
 
 @page_route(account_pages, "/reset-password", summary="The page the password reset email links to", tag=TAG,
@@ -154,7 +162,7 @@ def _reset(page: PageRequest, token: str, *, errors: dict[str, str] | None = Non
            status: int = 200) -> Page:
     context: dict[str, Any] = {
         "title": "Reset Your Password", "token": token, "problem": problem, "errors": errors or {},
-        "summary_errors": summary(errors or {}, RESET_LABELS),
+        "summary_errors": summary(errors or {}, RESET_LABELS), **PASSWORD_RULES_CONTEXT,
     }
     return Page("accounts/reset_password.html", context, status=status)
 
@@ -218,6 +226,7 @@ def _register(page: PageRequest, *, values: dict[str, str] | None = None, errors
         "title": "Register for an Account", "values": values or {"providerType": "Practitioner"},
         "errors": errors or {}, "summary_errors": summary(errors or {}, REGISTER_LABELS), "problem": problem,
         "question_items": [{"value": question, "text": question} for question in SECURITY_QUESTIONS],
+        **PASSWORD_RULES_CONTEXT,
     }, status=status)
 
 
@@ -263,7 +272,13 @@ def register_submit(page: PageRequest) -> Page | Redirect:
         if error.fields:
             return _register(page, values=values, errors=field_errors(error, REGISTER_LABELS), status=409)
         return _register(page, values=values, problem=error.message, status=404)
-    return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'registered'})}")
+    return Redirect(CHECK_YOUR_EMAIL_PATH)
+
+
+@page_route(account_pages, CHECK_YOUR_EMAIL_PATH, summary="After registering: open the activation email", tag=TAG,
+            auth=False, description="What to do when the email does not arrive (the seed's steps).")
+def check_your_email_page(page: PageRequest) -> Page:
+    return Page("accounts/check_your_email.html", {"title": "Check Your Email"})
 
 
 def _named(fields: dict[str, str]) -> dict[str, str]:
