@@ -140,3 +140,22 @@ def test_member_file_upload_of_a_small_csv_and_its_results(page, check_page, tmp
 
     page.get_by_role("link", name="All your member file uploads").click()
     expect(page.locator("#member-files tbody tr").first).to_contain_text("Completed")
+
+
+def test_a_file_the_upload_check_refuses_shows_rejected_with_the_reason(page, check_page, tmp_path):
+    """A program named .pdf passes the page's check (its name and type) and reaches S3; the event handler reads the
+    bytes, refuses it, and the status page says so with the reason."""
+    log_in_as_the_group(page)
+    sections(page).get_by_role("link", name="Member Eligibility").click()
+    check_eligibility(page, "10000000001", AVA_COVERED)
+    expect_answer(page, "Ava Thompson", "Eligible")
+    page.locator("label", has_text="Sterilization").click()
+    page.get_by_role("button", name="Continue to choose the file").click()
+    disguised = tmp_path / "consent.pdf"
+    disguised.write_bytes(b"MZ\x90\x00" + b"\x00" * 512)
+    page.get_by_label("Consent form file").set_input_files(disguised)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Consent Form Status")
+    expect_status(page, "REJECTED")
+    expect(page.locator("#rejection-reason")).to_have_text("Reason: the file is not a PDF, TIFF, JPEG or PNG.")
+    check_page(page, "consent-rejected")
