@@ -55,7 +55,9 @@ NAVIGATION = (
         NavItem("Claim Files", audience=Audience.OFFICE), NavItem("Payments and EOPs", audience=Audience.OFFICE),
     )),
     NavSection("Prior Authorization", (
-        NavItem("Prior Authorization Search"), NavItem("Submit a Prior Authorization", audience=Audience.OFFICE),
+        NavItem("Requirements Lookup", "/prior-authorization/requirements", audience=Audience.OFFICE),
+        NavItem("Prior Authorization Search", "/prior-authorization/requests"),
+        NavItem("Submit a Prior Authorization", audience=Audience.OFFICE),
         NavItem("Review Queue", audience=Audience.STAFF),
     )),
     NavSection("Member Reports", (

@@ -1,6 +1,7 @@
-"""Prior authorization's entry points: the portal's JSON routes and the FHIR (Da Vinci PAS) routes."""
+"""Prior authorization's entry points: the portal's JSON routes, its pages and the FHIR (Da Vinci PAS) routes."""
 
 from chalicelib.handlers.priorauth.fhir import fhir_routes
+from chalicelib.handlers.priorauth.pages import prior_auth_pages
 from chalicelib.handlers.priorauth.routes import prior_auth_routes
 
-__all__ = ["fhir_routes", "prior_auth_routes"]
+__all__ = ["fhir_routes", "prior_auth_pages", "prior_auth_routes"]

@@ -27,6 +27,14 @@ def us_date(value: date | datetime | str | None) -> str:
     return value.strftime("%m/%d/%Y")
 
 
+def us_datetime(value: datetime | None) -> str:
+    """A moment as offices read it, in the plan's time zone: 12/02/2026 9:05 AM EST."""
+    if value is None:
+        return ""
+    local = value.astimezone(get_settings().plan_zone)
+    return local.strftime("%m/%d/%Y ") + local.strftime("%I:%M %p %Z").lstrip("0")
+
+
 def thousands(value: int) -> str:
     return f"{value:,}"
 
@@ -46,6 +54,7 @@ def environment() -> Environment:
     env.globals["help_line_medicaid"] = settings.help_line_medicaid
     env.globals["help_line_marketplace"] = settings.help_line_marketplace
     env.filters["us_date"] = us_date
+    env.filters["us_datetime"] = us_datetime
     env.filters["thousands"] = thousands
     return env
 

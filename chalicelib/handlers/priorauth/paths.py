@@ -1,0 +1,17 @@
+"""Where the PRIOR AUTHORIZATION pages live: under /prior-authorization/, clear of the JSON routes' /prior-auths."""
+
+from __future__ import annotations
+
+PREFIX = "/prior-authorization"
+REQUIREMENTS = f"{PREFIX}/requirements"
+REQUESTS = f"{PREFIX}/requests"
+REQUEST = PREFIX + "/requests/{number}"
+LETTER = PREFIX + "/requests/{number}/letter"
+
+
+def request(number: str) -> str:
+    return REQUEST.format(number=number)
+
+
+def letter(number: str) -> str:
+    return LETTER.format(number=number)
