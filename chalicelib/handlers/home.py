@@ -19,7 +19,7 @@ TILES = (
     NavItem("Check Member Eligibility", "/member-search/eligibility"),
     NavItem("Search Claims"),
     NavItem("Run Member Reports", "/member-reports/membership", audience=Audience.OFFICE),
-    NavItem("Submit Prior Authorizations", audience=Audience.OFFICE),
+    NavItem("Submit Prior Authorizations", "/prior-authorization/new", audience=Audience.OFFICE),
     NavItem("Access Documents", audience=Audience.OFFICE),
     NavItem("Review Pharmacy, Radiology, and Dental Info"),
     NavItem("Access Assessments & Progress Notes", audience=Audience.OFFICE),

@@ -57,7 +57,7 @@ NAVIGATION = (
     NavSection("Prior Authorization", (
         NavItem("Requirements Lookup", "/prior-authorization/requirements", audience=Audience.OFFICE),
         NavItem("Prior Authorization Search", "/prior-authorization/requests"),
-        NavItem("Submit a Prior Authorization", audience=Audience.OFFICE),
+        NavItem("Submit a Prior Authorization", "/prior-authorization/new", audience=Audience.OFFICE),
         NavItem("Review Queue", audience=Audience.STAFF),
     )),
     NavSection("Member Reports", (

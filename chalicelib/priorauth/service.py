@@ -203,6 +203,18 @@ class PriorAuthService:
             ))
         return answers
 
+    def questions(self, principal: Principal, member_id: str, start_date: date, codes: Iterable[str],
+                  requesting_provider_id: str | None = None) -> list[Requirement]:
+        """The codes' requirements under the member's own state and plan type on the start date: the clinical
+        questions a request form asks before it is sent (the rules ``submit`` decides on)."""
+        requesting = self._documents.acting_provider(principal, requesting_provider_id)
+        member = self._members.find(principal, MemberLookup(member_id=member_id))
+        answer = self._members.answer(member, start_date, requesting.provider_id)
+        span = answer.eligibility.span
+        if not answer.eligibility.eligible or span is None:
+            raise NotEligible(fields={"startDate": "the member is not eligible on this date"})
+        return self.requirements(member.state, span.plan_type, codes)
+
     # Submission
 
     def submit(self, principal: Principal, submission: Submission, *, source: str = "PORTAL") -> SubmitOutcome:

@@ -43,3 +43,55 @@ def test_a_nurse_looks_up_requirements_then_reads_a_request_and_its_letter(page,
     page.get_by_role("link", name="Decision letter (printable)").click()
     expect(page.locator("#letter-decision")).to_contain_text("Decision: Approved")
     check_page(page, "letter")
+
+
+def request_form(page, code, units, diagnosis, start, end):
+    page.get_by_label("Member ID", exact=True).fill("10000000001")
+    page.get_by_label("Start date", exact=True).fill(start.strftime("%m/%d/%Y"))
+    page.get_by_label("End date", exact=True).fill(end.strftime("%m/%d/%Y"))
+    page.get_by_label("Line 1 code", exact=True).fill(code)
+    page.locator("[id='serviceLines.0.units']").fill(units)
+    page.get_by_label("Diagnosis codes", exact=True).fill(diagnosis)
+    page.get_by_role("button", name="Continue to the clinical questions").click()
+    expect(page.locator("#clinical-questions")).to_be_visible()
+
+
+def test_a_nurse_requests_a_cpap_approved_at_once_and_a_facet_ablation_pended(page, check_page):
+    from datetime import timedelta
+
+    from tests.browser.member_search import PLAN_TODAY
+
+    start, end = PLAN_TODAY + timedelta(days=3), PLAN_TODAY + timedelta(days=60)
+    page.goto("/login")
+    log_in(page, *JDOE)
+    expect_logged_in(page, JDOE[0])
+    sections = page.get_by_role("navigation", name="Portal sections")
+    sections.get_by_role("link", name="Submit a Prior Authorization").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit a Prior Authorization")
+    check_page(page, "new-request")
+    page.get_by_role("button", name="Continue to the clinical questions").click()  # nothing entered
+    expect(page.get_by_role("alert").filter(has_text="There is a problem")).to_be_visible()
+    check_page(page, "new-request-refused")
+
+    page.get_by_role("button", name="More service lines").click()
+    expect(page.get_by_label("Line 6 code", exact=True)).to_be_visible()
+    request_form(page, "E0601", "3", "G47.33", start, end)
+    check_page(page, "new-request-questions")
+    questions = page.locator("#clinical-questions")
+    for fieldset in questions.locator("fieldset").all():
+        if "AHI" in fieldset.inner_text() and "5" in fieldset.inner_text() and "15" not in fieldset.inner_text():
+            continue
+        fieldset.locator("label", has_text="Yes").click()
+    page.get_by_role("button", name="Submit the request").click()
+    expect(page).to_have_url(re.compile(r"/prior-authorization/requests/PA[0-9A-Z]+$"))
+    expect(page.locator("#decision")).to_contain_text("Approved")
+    check_page(page, "cpap-approved")
+    page.get_by_role("link", name="Decision letter (printable)").click()
+    expect(page.locator("#letter-decision")).to_contain_text("Decision: Approved")
+
+    page.goto("/prior-authorization/new")
+    request_form(page, "64635", "1", "M47.816", start, start + timedelta(days=10))
+    page.get_by_role("button", name="Submit the request").click()
+    expect(page.locator("#decision")).to_contain_text("Pended for clinical review")
+    expect(page.locator("#pend-reasons")).to_contain_text("64635")
+    check_page(page, "facet-pended")

@@ -48,6 +48,11 @@ def test_search_lists_the_offices_requests_and_links_each_page(api, token_for, l
     statuses = {tr.select("td")[4].get_text(" ", strip=True) for tr in only_pended.select("table tbody tr")}
     assert statuses == {"Pended for clinical review"}
 
+    waiting = browser.get(f"/prior-authorization/requests/{pended['referenceNumber']}").html
+    assert "Pended for clinical review" in text(waiting, "decision")
+    assert "64635" in text(waiting, "pend-reasons")
+    assert "64635" in text(waiting, "service-lines")
+
     refused = browser.get("/prior-authorization/requests?search=1&memberId=abc-1&receivedFrom=13/45/2031").html
     assert "Member ID" in text(refused, "memberId-error")
     assert text(refused, "receivedFrom-error").endswith("Received from must be a date (mm/dd/yyyy)")
@@ -75,3 +80,69 @@ def test_another_offices_request_is_the_404_page(api, token_for, logged_in):
     answer = logged_in("demo.buckeye").get(f"/prior-authorization/requests/{number}")
     assert answer.status == 404
     assert number not in answer.html.find("main").get_text()  # the page says nothing of it (only its own URL has it)
+
+
+def new_request(**changes):
+    form = {"requestType": "OUTPATIENT", "urgency": "STANDARD", "memberId": "10000000001",
+            "servicingProviderId": "100000000001", "startDate": "11/25/2031", "endDate": "02/22/2032",
+            "serviceLines.0.code": "E0601", "serviceLines.0.units": "3", "diagnosisCodes": "G47.33",
+            "lineCount": "3"}
+    form.update(changes)
+    return {name: value for name, value in form.items() if value is not None}
+
+
+def test_a_cpap_request_asks_its_questions_then_autoauth_approves_it_once(logged_in):
+    from chalicelib.priorauth.store import PriorAuthRequestModel
+
+    browser = logged_in("demo.jdoe")
+    asked = browser.submit("/prior-authorization/new", {**new_request(), "step": "questions"})
+    assert asked.status == 200, asked.text
+    questions = asked.html.find(id="clinical-questions")
+    names = {radio["name"] for radio in questions.select("input[type=radio]")}
+    assert {"criterion.CPAP_SLEEP_STUDY", "criterion.CPAP_AHI_15"} <= names
+    assert "Needed" in questions.get_text()
+    key = asked.html.find("input", attrs={"name": "formKey"})["value"]
+
+    answers = {"criterion.CPAP_SLEEP_STUDY": "met", "criterion.CPAP_AHI_15": "met", "formKey": key, "step": "submit"}
+    sent = browser.submit("/prior-authorization/new", {**new_request(), **answers})
+    assert sent.status == 303, sent.text
+    again = browser.submit("/prior-authorization/new", {**new_request(), **answers})  # a double click
+    assert again.location == sent.location
+    number = sent.location.rsplit("/", 1)[1]
+    shown = browser.get(sent.location).html
+    assert "Approved by AutoAuth" in shown.find(id="decision").get_text()
+    made = [row for row in PriorAuthRequestModel.by_member.query("10000000001")
+            if row.submitted_by == "demo.jdoe" and row.request_id == number]
+    assert len(made) == 1
+
+
+def test_a_refused_request_names_each_field_on_its_line_and_keeps_the_values(logged_in):
+    browser = logged_in("demo.jdoe")
+    refused = browser.submit("/prior-authorization/new", {
+        **new_request(**{"serviceLines.0.code": "", "serviceLines.0.units": "", "serviceLines.1.code": "E06;01",
+                         "serviceLines.1.units": "2", "startDate": "13/40/2031"}), "step": "questions"})
+    assert refused.status == 400
+    soup = refused.html
+    assert "Line 2 code" in soup.find(id="serviceLines.1.code-error").get_text()
+    assert "Start date must be a date" in soup.find(id="startDate-error").get_text()
+    assert soup.find("input", attrs={"name": "serviceLines.1.code"})["value"] == "E06;01"
+    assert soup.find(id="clinical-questions") is None
+    summary_links = {a["href"] for a in soup.select("#error-summary a")}
+    assert {"#serviceLines.1.code", "#startDate"} <= summary_links
+
+
+def test_more_service_lines_redraws_the_form_with_the_values_kept(logged_in):
+    browser = logged_in("demo.jdoe")
+    more = browser.submit("/prior-authorization/new", {**new_request(), "step": "lines"})
+    assert more.status == 200
+    soup = more.html
+    assert len(soup.select("input[name$='.code']")) == 6
+    assert soup.find("input", attrs={"name": "serviceLines.0.code"})["value"] == "E0601"
+    assert soup.find("input", attrs={"name": "lineCount"})["value"] == "6"
+
+
+def test_a_member_not_eligible_on_the_start_date_is_said_beside_it(logged_in):
+    refused = logged_in("demo.jdoe").submit("/prior-authorization/new", {
+        **new_request(startDate="01/01/2020", endDate="01/31/2020"), "step": "questions"})
+    assert refused.status in (400, 409)
+    assert refused.html.find(id="startDate-error") is not None

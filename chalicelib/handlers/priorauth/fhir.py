@@ -19,6 +19,7 @@ from chalicelib.handlers.priorauth.routes import submit_idempotently
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import MemberNotFound, NotFound, PortalError, PriorAuthNotFound, ValidationFailed
 from chalicelib.platform.web.api import FHIR_JSON, MAX_BODY_BYTES, api_route
+from chalicelib.platform.web.idempotency import idempotency_key
 
 if TYPE_CHECKING:
     from chalicelib.platform.access import Principal
@@ -68,7 +69,7 @@ def _submit(principal: Principal, request: RequestInfo) -> Response:
     parsed = submission_from_bundle(_json_body(request.body), service.today(), service.provider_named)
     try:
         outcome = submit_idempotently(principal, parsed.submission, hashlib.sha256(request.body).hexdigest(),
-                                      "FHIR", request)
+                                      "FHIR", idempotency_key(request), request.lambda_context)
     except PortalError as error:
         if not error.fields:
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 PREFIX = "/prior-authorization"
 REQUIREMENTS = f"{PREFIX}/requirements"
 REQUESTS = f"{PREFIX}/requests"
+NEW_REQUEST = f"{PREFIX}/new"
 REQUEST = PREFIX + "/requests/{number}"
 LETTER = PREFIX + "/requests/{number}/letter"
 

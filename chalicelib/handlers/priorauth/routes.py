@@ -129,13 +129,12 @@ def submission_from(body: PriorAuthRequestIn) -> Submission:
 
 
 def submit_idempotently(principal: Principal, submission: Submission, fingerprint: str, source: str,
-                        request: RequestInfo) -> SubmitOutcome:
-    """Submit once per Idempotency-Key (from this view's ``request``); a repeat answers the request the first
-    call made."""
+                        key: str | None, lambda_context: Any = None) -> SubmitOutcome:
+    """Submit once per idempotency key (a route's Idempotency-Key header, a page form's hidden key); a repeat
+    answers the request the first call made."""
     from chalicelib.platform.idempotency import once
 
     service = _service()
-    key = idempotency_key(request)
     if key is None:
         return service.submit(principal, submission, source=source)
     made: list[SubmitOutcome] = []
@@ -144,7 +143,7 @@ def submit_idempotently(principal: Principal, submission: Submission, fingerprin
         made.append(service.submit(principal, submission, source=source))
         return made[0].request.request_id
 
-    request_id = once("prior-auth", principal, key, fingerprint, work, request.lambda_context)
+    request_id = once("prior-auth", principal, key, fingerprint, work, lambda_context)
     if made:
         return made[0]
     from chalicelib.priorauth.service import SubmitOutcome
@@ -179,7 +178,8 @@ def requirements(principal: Principal, query: RequirementsQuery) -> dict[str, An
            "request. Each attachment gets a presigned POST (PDF, TIFF, JPEG or PNG, at most 10 MB).")
 def submit(principal: Principal, body: PriorAuthRequestIn, request: RequestInfo) -> dict[str, Any]:
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    outcome = submit_idempotently(principal, submission_from(body), fingerprint, "PORTAL", request)
+    outcome = submit_idempotently(principal, submission_from(body), fingerprint, "PORTAL", idempotency_key(request),
+                                  request.lambda_context)
     return {"prior_auth": _detail(outcome.request.request_id, principal), "uploads": _tickets(outcome.uploads)}
 
 

@@ -125,6 +125,8 @@ class PageRequest:
     set_cookies: list[str] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict)
     """What the entry points computed once for this request (e.g. the providers acted for)."""
+    lambda_context: Any = field(default=None, repr=False, compare=False)
+    """The Lambda context (Powertools idempotency reads the time left from it)."""
     _pre_session: str | None = None
 
     @property
@@ -259,7 +261,7 @@ def _page_request(incoming: Any, headers: Headers, route: str, method: str, uri_
     page = PageRequest(
         method=method, path=_requested_path(route, uri_params, query), headers=headers,
         query=MappingProxyType(query), form=form, cookies=MappingProxyType(cookies), correlation_id=correlation_id,
-        now=_now(), cookie_policy=policy,
+        now=_now(), cookie_policy=policy, lambda_context=getattr(incoming, "lambda_context", None),
     )
     token = cookies.get(policy.name(browser.SESSION))
     if token and len(token) <= MAX_TOKEN_LENGTH:
