@@ -10,7 +10,13 @@ from chalicelib.handlers.documents import document_routes, upload_events
 from chalicelib.handlers.emails import email_events
 from chalicelib.handlers.home import home_pages
 from chalicelib.handlers.members import member_pages, member_routes, member_upload_pages
-from chalicelib.handlers.priorauth import fhir_routes, prior_auth_pages, prior_auth_routes, request_form_pages
+from chalicelib.handlers.priorauth import (
+    fhir_routes,
+    prior_auth_pages,
+    prior_auth_routes,
+    request_form_pages,
+    review_pages,
+)
 from chalicelib.handlers.reports import export_pages, membership_pages, registry_pages, report_routes
 from chalicelib.handlers.system import system_routes
 from chalicelib.platform.web.assets import BINARY_TYPES
@@ -31,6 +37,7 @@ app.register_blueprint(document_routes)
 app.register_blueprint(prior_auth_routes)
 app.register_blueprint(prior_auth_pages)
 app.register_blueprint(request_form_pages)
+app.register_blueprint(review_pages)
 app.register_blueprint(claim_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)

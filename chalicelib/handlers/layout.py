@@ -58,7 +58,7 @@ NAVIGATION = (
         NavItem("Requirements Lookup", "/prior-authorization/requirements", audience=Audience.OFFICE),
         NavItem("Prior Authorization Search", "/prior-authorization/requests"),
         NavItem("Submit a Prior Authorization", "/prior-authorization/new", audience=Audience.OFFICE),
-        NavItem("Review Queue", audience=Audience.STAFF),
+        NavItem("Review Queue", "/prior-authorization/review", audience=Audience.STAFF),
     )),
     NavSection("Member Reports", (
         NavItem("Provider Membership List", "/member-reports/membership", audience=Audience.OFFICE),

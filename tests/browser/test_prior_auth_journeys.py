@@ -95,3 +95,46 @@ def test_a_nurse_requests_a_cpap_approved_at_once_and_a_facet_ablation_pended(pa
     expect(page.locator("#decision")).to_contain_text("Pended for clinical review")
     expect(page.locator("#pend-reasons")).to_contain_text("64635")
     check_page(page, "facet-pended")
+
+
+def test_planadmin_denies_a_pended_request_from_the_queue_and_the_office_appeals(page, check_page):
+    from datetime import timedelta
+
+    from tests.browser.member_search import PLAN_TODAY
+
+    page.goto("/login")
+    log_in(page, *JDOE)
+    page.goto("/prior-authorization/new")
+    start = PLAN_TODAY + timedelta(days=5)
+    request_form(page, "64635", "1", "M47.816", start, start + timedelta(days=10))
+    page.get_by_role("button", name="Submit the request").click()
+    expect(page.locator("#decision")).to_contain_text("Pended for clinical review")
+    number = page.url.rsplit("/", 1)[1]
+    page.get_by_role("banner").get_by_role("button", name="Log out").click()
+
+    log_in(page, "planadmin", "PlanAdmin-Local-2026!")
+    page.get_by_role("navigation", name="Portal sections").get_by_role("link", name="Review Queue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review Queue")
+    check_page(page, "review-queue")
+    page.goto(f"/prior-authorization/requests/{number}")  # the queue is by due time: this one may be pages on
+    form = page.locator("#decision-form")
+    form.locator("label", has_text="Deny").click()
+    form.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#denialReasonCode-error")).to_contain_text("required to deny")
+    check_page(page, "decision-refused")
+    form.locator("label", has_text="Deny").click()
+    form.get_by_label("Denial reason").select_option("NOT_MEDICALLY_NECESSARY")
+    form.get_by_label("Reason or what is needed").fill("Six months of conservative care are not documented.")
+    form.get_by_role("button", name="Record the decision").click()
+    expect(page.locator("#decision")).to_contain_text("Denied")
+    page.get_by_role("banner").get_by_role("button", name="Log out").click()
+
+    log_in(page, *JDOE)
+    page.goto(f"/prior-authorization/requests/{number}")
+    expect(page.locator("#denial-reason")).to_have_text("Six months of conservative care are not documented.")
+    check_page(page, "denied")
+    appeal = page.locator("#appeal-form")
+    appeal.get_by_label("Reason for the appeal").fill("Physical therapy notes from March to August show the care.")
+    appeal.get_by_role("button", name="Send the appeal").click()
+    expect(page.locator("#decision")).to_contain_text("Appeal received")
+    expect(page.locator("#appeal-form")).to_have_count(0)

@@ -146,3 +146,80 @@ def test_a_member_not_eligible_on_the_start_date_is_said_beside_it(logged_in):
         **new_request(startDate="01/01/2020", endDate="01/31/2020"), "step": "questions"})
     assert refused.status in (400, 409)
     assert refused.html.find(id="startDate-error") is not None
+
+
+def facet(api, token):
+    return submit(api, token, cpap(serviceLines=[{"code": "64635", "units": 1}], diagnosisCodes=["M47.816"],
+                                   clinicalCriteria=[])).data["priorAuth"]["referenceNumber"]
+
+
+def test_the_reviewer_finds_it_in_the_queue_denies_it_and_the_office_appeals(api, token_for, logged_in, client):
+    from tests.web.conftest import Browser
+
+    number = facet(api, token_for("demo.jdoe"))
+    reviewer = logged_in("planadmin")
+    queue = reviewer.get("/prior-authorization/review").html
+    assert f"/prior-authorization/requests/{number}" in [a["href"] for a in queue.select("table tbody a")]
+    page = reviewer.get(f"/prior-authorization/requests/{number}").html
+    form = page.find(id="decision-form")
+    assert form is not None
+    refused = reviewer.submit(f"/prior-authorization/requests/{number}/decision", {"action": "DENY", "reason": "short"},
+                              form_page=f"/prior-authorization/requests/{number}")
+    assert refused.status == 400
+    assert "Denial reason is required to deny" in text(refused.html, "denialReasonCode-error")
+    assert refused.html.find(id="reason").get_text() == "short"
+    here = f"/prior-authorization/requests/{number}"
+    denied = reviewer.submit(f"{here}/decision", {
+        "action": "DENY", "denialReasonCode": "NOT_MEDICALLY_NECESSARY",
+        "reason": "Conservative care for 6 months is not documented."}, form_page=here)
+    assert denied.location == f"/prior-authorization/requests/{number}"
+    again = reviewer.submit(f"/prior-authorization/requests/{number}/decision", {"action": "APPROVE"},
+                            form_page=f"/prior-authorization/requests/{number}")
+    assert again.status == 409  # decided: the form is gone, and a stale one is refused
+    assert reviewer.get(here).html.find(id="decision-form") is None
+
+    office = Browser(client)
+    from local.demo_data import DEMO_USER_PASSWORD
+
+    assert office.login("demo.jdoe", DEMO_USER_PASSWORD).status == 303
+    seen = office.get(f"/prior-authorization/requests/{number}").html
+    assert "Conservative care for 6 months is not documented." in text(seen, "denial-reason")
+    assert seen.find(id="decision-form") is None
+    appealed = office.submit(f"/prior-authorization/requests/{number}/appeal", {
+        "appealReason": "The physical therapy notes from March to August are attached."},
+        form_page=f"/prior-authorization/requests/{number}")
+    assert appealed.location == f"/prior-authorization/requests/{number}"
+    after = office.get(f"/prior-authorization/requests/{number}").html
+    assert "Appeal received" in text(after, "decision")
+    assert after.find(id="appeal-form") is None
+
+
+def test_an_office_cannot_post_a_decision(api, token_for, logged_in):
+    number = facet(api, token_for("demo.jdoe"))
+    office = logged_in("demo.jdoe")
+    refused = office.submit(f"/prior-authorization/requests/{number}/decision", {"action": "APPROVE"},
+                            form_page=f"/prior-authorization/requests/{number}")
+    assert refused.status == 403
+    assert office.get("/prior-authorization/review").status == 403
+
+
+def test_the_office_answers_a_request_for_information(api, token_for, logged_in, client):
+    from local.demo_data import DEMO_USER_PASSWORD
+    from tests.web.conftest import Browser
+
+    number = facet(api, token_for("demo.jdoe"))
+    api.post(f"/review/prior-auths/{number}/decision", {"action": "REQUEST_INFO", "reason": "Send the imaging report."},
+             token=token_for("planadmin"))
+    office = Browser(client)
+    assert office.login("demo.jdoe", DEMO_USER_PASSWORD).status == 303
+    page = office.get(f"/prior-authorization/requests/{number}").html
+    assert "Send the imaging report." in text(page, "decision")
+    empty = office.submit(f"/prior-authorization/requests/{number}/information", {},
+                          form_page=f"/prior-authorization/requests/{number}")
+    assert empty.status == 400
+    assert empty.html.find(id="information-error") is not None
+    sent = office.submit(f"/prior-authorization/requests/{number}/information",
+                         {"information": "MRI of 10/01 shows facet arthropathy L4-L5."},
+                         form_page=f"/prior-authorization/requests/{number}")
+    assert sent.status == 303
+    assert "Pended for clinical review" in text(office.get(sent.location).html, "decision")

@@ -190,15 +190,45 @@ def _request_context(page: PageRequest, number: str) -> dict[str, Any]:
                           for provider_id in {request["requesting_provider_id"], request["servicing_provider_id"]}}}
 
 
-@page_route(prior_auth_pages, paths.REQUEST, tag=TAG,
-            summary="A prior authorization request: its decision, service lines, reasons, history and documents")
-def request_page(page: PageRequest, number: str) -> Page:
+DENIAL_REASONS = (
+    ("NOT_MEDICALLY_NECESSARY", "Not medically necessary"), ("INSUFFICIENT_INFORMATION", "Insufficient information"),
+    ("NOT_A_COVERED_BENEFIT", "Not a covered benefit"), ("OUT_OF_NETWORK", "Out of network"),
+    ("EXPERIMENTAL", "Experimental or investigational"), ("DUPLICATE_REQUEST", "Duplicate request"),
+)
+WAITING_ON_REVIEW = frozenset({AuthStatus.PENDED.value, AuthStatus.MORE_INFO_REQUESTED.value,
+                               AuthStatus.APPEALED.value})
+
+
+def request_view(page: PageRequest, number: str, *, forms: dict[str, dict[str, Any]] | None = None,
+                 summary_errors: list[dict[str, str]] | None = None, status: int = 200) -> Page:
+    """The request's page, with the forms its reader may use (a refused one with its values and errors)."""
     context = _request_context(page, number)
+    request, staff = context["request"], _principal(page).is_plan_staff
+    number = request["reference_number"]
+    forms = forms or {}
+    available = {
+        "decision": staff and request["status"] in WAITING_ON_REVIEW,
+        "information": not staff and request["status"] == AuthStatus.MORE_INFO_REQUESTED.value,
+        "appeal": not staff and request["status"] == AuthStatus.DENIED.value and not request.get("appealed_at"),
+    }
     return Page("priorauth/request.html", {
-        "title": f"Prior Authorization {context['request']['reference_number']}", **context,
-        "letter_link": paths.letter(context["request"]["reference_number"]),
-        "search_link": paths.REQUESTS,
-    })
+        "title": f"Prior Authorization {number}", **context, "staff": staff,
+        "letter_link": paths.letter(number), "search_link": paths.REVIEW_QUEUE if staff else paths.REQUESTS,
+        "forms": {name: {"action": paths.action(path, number), **forms.get(name, {"values": {}, "errors": {}})}
+                  for name, path in (("decision", paths.DECISION), ("information", paths.INFORMATION),
+                                     ("appeal", paths.APPEAL)) if available[name]},
+        "denial_reasons": [{"value": "", "text": "- Select a reason -"}]
+        + [{"value": value, "text": text} for value, text in DENIAL_REASONS],
+        "summary_errors": summary_errors or [],
+    }, status=status)
+
+
+@page_route(prior_auth_pages, paths.REQUEST, tag=TAG,
+            summary="A prior authorization request: its decision, service lines, reasons, history and documents",
+            description="Plan staff decide a waiting request here; the office answers a request for information "
+            "or appeals a denial.")
+def request_page(page: PageRequest, number: str) -> Page:
+    return request_view(page, number)
 
 
 @page_route(prior_auth_pages, paths.LETTER, tag=TAG, summary="The decision letter of a request, printable")

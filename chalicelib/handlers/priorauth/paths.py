@@ -16,3 +16,13 @@ def request(number: str) -> str:
 
 def letter(number: str) -> str:
     return LETTER.format(number=number)
+
+
+REVIEW_QUEUE = f"{PREFIX}/review"
+DECISION = PREFIX + "/requests/{number}/decision"
+INFORMATION = PREFIX + "/requests/{number}/information"
+APPEAL = PREFIX + "/requests/{number}/appeal"
+
+
+def action(path: str, number: str) -> str:
+    return path.format(number=number)

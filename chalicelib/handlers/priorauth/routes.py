@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         ReviewQueueQuery,
         SearchQuery,
     )
-    from chalicelib.priorauth.service import PriorAuthService, SubmitOutcome
+    from chalicelib.priorauth.service import PriorAuthService, ReviewDecision, SubmitOutcome
     from chalicelib.priorauth.store import PriorAuthEventModel, PriorAuthRequestModel
     from chalicelib.priorauth.submission import Submission
 
@@ -253,6 +253,13 @@ def review_queue(principal: Principal, query: ReviewQueueQuery) -> dict[str, Any
            summary="Approve (possibly fewer units or dates), deny with a specific reason, or ask for information",
            body="priorauth:DecisionIn", response="priorauth:PriorAuthOut", errors=(403, 404, 409))
 def decide(principal: Principal, body: DecisionIn, authorizationNumber: str) -> dict[str, Any]:
+    _service().decide(principal, authorizationNumber, review_decision(body))
+    return _detail(authorizationNumber, principal)
+
+
+def review_decision(body: DecisionIn) -> ReviewDecision:
+    """The reviewer's decision, refused (naming each field) when a denial lacks its code or specific reason, or a
+    request for information does not say what is needed."""
     from chalicelib.priorauth.service import ReviewDecision
 
     problems = {}
@@ -265,12 +272,11 @@ def decide(principal: Principal, body: DecisionIn, authorizationNumber: str) -> 
         problems["reason"] = "say what information is needed"
     if problems:
         raise ValidationFailed(fields=problems)
-    _service().decide(principal, authorizationNumber, ReviewDecision(
+    return ReviewDecision(
         action=body.action, approved_units={line.line: line.approved_units for line in body.lines},
         approved_start_date=body.approved_start_date, approved_end_date=body.approved_end_date,
         denial_reason_code=body.denial_reason_code, reason=body.reason.strip() if body.reason else None,
-    ))
-    return _detail(authorizationNumber, principal)
+    )
 
 
 @api_route(prior_auth_routes, "/review/prior-auths/{authorizationNumber}/extension", method="POST", tag=REVIEW_TAG,
