@@ -20,7 +20,7 @@ from chalicelib.members.eligibility import (
 from chalicelib.members.names import name_search_key
 from chalicelib.members.store import MemberModel
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal
+from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.writes import Missing, Transaction
@@ -146,8 +146,15 @@ class MemberService:
         return answer
 
     def detail(self, principal: Principal, member_id: str) -> MemberModel:
-        """The member detail view; a read of member data, so audited."""
+        """The member detail view (with the clinical alerts): the member's attributed panel only, audited.
+
+        The panel is the PCP's provider and, for a group account, the PCP's Tax ID; plan staff see every
+        member. A member of the office's states outside its panel answers as absent (eligibility still
+        answers for it, without the alerts).
+        """
         member = self.find(principal, MemberLookup(member_id=member_id))
+        if not in_panel(principal, member):
+            raise MemberNotFound()
         trail.record(principal, AuditEntry(member.member_id, AuditAction.MEMBER_VIEWED, principal.home_provider_id),
                      self._clock())
         return member
@@ -162,6 +169,15 @@ class MemberService:
             spans=spans,
             acting_for_provider_id=acting_for,
         )
+
+
+def in_panel(principal: Principal, member: MemberModel) -> bool:
+    """Is the member attributed to a provider the principal acts for (its PCP, or the PCP's Tax ID for a group)?"""
+    if principal.is_plan_staff:
+        return True
+    if member.pcp_provider_id is None:
+        return False
+    return scope_of(principal).sees(member.pcp_provider_id, member.pcp_tax_id)
 
 
 def save_in(writes: Transaction, member: MemberModel) -> None:

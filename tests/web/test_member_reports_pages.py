@@ -132,6 +132,20 @@ def test_member_detail_shows_identity_pcp_alerts_coverage_and_other_insurance(lo
     assert browser.get("/member-reports/members/bad%20id").status == 404
 
 
+def test_member_detail_page_is_the_attributed_panels_only(logged_in, members):
+    from local.demo_members import member
+
+    member("10000009001", "70000009001", "Casey", "Panel", "1988-03-04", "F", "Indiana", "English", "317-555-0190",
+           ("100000000002", "Robert Smith"), [("2029-01-01", None, "Indiana - Marketplace", "Marketplace")], [],
+           [("BH_CLINICAL_INFO", "2031-10-01")]).save()
+    browser = logged_in("demo.jdoe")  # Jane Doe: Robert Smith's member is not on her panel
+    refused = browser.get("/member-reports/members/10000009001")
+    assert refused.status == 404
+    assert "BH Clinical Info" not in refused.text
+    assert "Casey" not in refused.text
+    assert "BH Clinical Info" in browser.get("/member-reports/members/10000000001").text  # her own member
+
+
 def test_export_now_queues_a_job_and_the_page_shows_the_ready_download(logged_in, pump):
     browser = logged_in("demo.group")
     answer = browser.submit("/member-reports/exports", {}, form_page=LIST)
