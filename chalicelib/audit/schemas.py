@@ -21,5 +21,4 @@ class AuditEventOut(ResponseBody):
 
 class AuditPageOut(ResponseBody):
     items: list[AuditEventOut]
-    count: int
     next_token: str | None = None

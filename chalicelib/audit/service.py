@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from chalicelib.audit.store import AuditEventModel, audit_sort_key
+from chalicelib.audit.store import AuditEventModel, audit_sort_key, member_start_key, user_start_key
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.logs import correlation_id as current_correlation_id
@@ -45,9 +46,10 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class AuditPage:
+    """A page of a trail, newest first, without a total: counting reads the whole partition (DECISIONS: Lists
+    and counts). ``next_token`` is set only when another item exists."""
+
     items: list[AuditEventModel]
-    count: int | None
-    """None when not asked for: counting reads the whole partition (DECISIONS: pages say "more results")."""
     next_token: str | None
 
 
@@ -85,18 +87,23 @@ def record_many(username: str, role: str, entries: Iterable[AuditEntry], now: da
     return written
 
 
-def by_member(member_id: str, limit: int, token: str | None, *, counted: bool = True) -> AuditPage:
+def by_member(member_id: str, limit: int, token: str | None) -> AuditPage:
+    """One Query on the table's key: at most ``limit`` + 1 items read (the one more says whether more exist)."""
     start = decode_page_token(token, {"member_id": member_id})
-    results = AuditEventModel.query(member_id, limit=limit, last_evaluated_key=start, scan_index_forward=False)
-    items = list(results)
-    count = AuditEventModel.count(member_id) if counted else None
-    return AuditPage(items, count, encode_page_token(results.last_evaluated_key))
+    results = AuditEventModel.query(member_id, limit=limit + 1, last_evaluated_key=start, scan_index_forward=False)
+    return _page(list(results), limit, member_start_key)
 
 
-def by_user(username: str, limit: int, token: str | None, *, counted: bool = True) -> AuditPage:
+def by_user(username: str, limit: int, token: str | None) -> AuditPage:
+    """One Query on the user index: at most ``limit`` + 1 items read, never a walk of the table or the index."""
     start = decode_page_token(token, {"username": username})
-    results = AuditEventModel.by_user.query(username, limit=limit, last_evaluated_key=start,
+    results = AuditEventModel.by_user.query(username, limit=limit + 1, last_evaluated_key=start,
                                             scan_index_forward=False)
-    items = list(results)
-    count = AuditEventModel.by_user.count(username) if counted else None
-    return AuditPage(items, count, encode_page_token(results.last_evaluated_key))
+    return _page(list(results), limit, user_start_key)
+
+
+def _page(read: list[AuditEventModel], limit: int, start_key: Callable[[AuditEventModel], dict[str, Any]]
+          ) -> AuditPage:
+    items = read[:limit]
+    more = len(read) > limit
+    return AuditPage(items, encode_page_token(start_key(items[-1])) if more else None)

@@ -5,6 +5,8 @@ Kept per member (the table's key) and per user (an index); never expires.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -14,6 +16,16 @@ from chalicelib.platform.dynamo.base import TableMeta, table_name
 
 def audit_sort_key(occurred_at: str, event_id: str) -> str:
     return f"{occurred_at}#{event_id}"
+
+
+def member_start_key(event: AuditEventModel) -> dict[str, Any]:
+    """Where a Query of the member's trail resumes after ``event`` (DynamoDB's LastEvaluatedKey for the table)."""
+    return {"member_id": {"S": event.member_id}, "occurred_key": {"S": event.occurred_key}}
+
+
+def user_start_key(event: AuditEventModel) -> dict[str, Any]:
+    """Where a Query of the user index resumes after ``event`` (an index's LastEvaluatedKey holds both keys)."""
+    return {**member_start_key(event), "username": {"S": event.username}}
 
 
 class AuditByUser(GlobalSecondaryIndex["AuditEventModel"]):

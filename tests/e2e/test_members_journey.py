@@ -47,7 +47,7 @@ def test_eligibility_of_the_readme_members(stack, group_token):
     assert by_name.status_code == 404  # an Ohio member, for an Indiana group
     staff = stack.login("planadmin", "PlanAdmin-Local-2026!")
     audit = stack.call("GET", "/audit/members/10000000001", token=staff).json()
-    assert audit["count"] >= 1
+    assert audit["items"]
     assert audit["items"][0]["username"] == "demo.group"
 
 

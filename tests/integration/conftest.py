@@ -376,6 +376,43 @@ def aws_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
+@dataclass
+class ItemsRead:
+    """DynamoDB items each call read, as `make bench`'s X-Dynamo-Items-Read counts them (local/api_server.py)."""
+
+    calls: list[tuple[str, int]] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    @property
+    def total(self) -> int:
+        return sum(items for _, items in self.calls)
+
+    def operations(self) -> list[str]:
+        return [operation for operation, _ in self.calls]
+
+
+@pytest.fixture
+def items_read(monkeypatch: pytest.MonkeyPatch) -> ItemsRead:
+    """What every DynamoDB call of the code under test read: a page that walks a partition shows here."""
+    from botocore.client import BaseClient
+
+    from local.api_server import dynamo_items_read
+
+    read = ItemsRead()
+    original = BaseClient._make_api_call
+
+    def counting(self: Any, operation_name: str, api_params: Any) -> Any:
+        result = original(self, operation_name, api_params)
+        if self.meta.service_model.service_name == "dynamodb":
+            read.calls.append((operation_name, dynamo_items_read(operation_name, result)))
+        return result
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    return read
+
+
 @pytest.fixture
 def roster_members(stack: Stack, members: FakeClock) -> FakeClock:
     """The fixed members plus 150 generated Indiana ones, with their roster rows and counts."""

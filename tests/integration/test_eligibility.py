@@ -171,11 +171,12 @@ def test_every_answer_is_audited_and_plan_staff_can_query_by_member_and_user(api
     staff = token_for("planadmin")
     by_member = api.get("/audit/members/10000000002", token=staff)
     assert by_member.status_code == 200
-    assert by_member.data["count"] == 1
+    assert len(by_member.data["items"]) == 1
+    assert by_member.data["nextToken"] is None
     assert "eligible=False" in by_member.data["items"][0]["detail"]
     by_user = api.get("/audit/users/demo.group", token=staff)
     assert {item["memberId"] for item in by_user.data["items"]} == {"10000000001", "10000000002"}
-    assert by_user.data["count"] == 2
+    assert "count" not in by_user.data  # a page without a total (DECISIONS: Lists and counts)
     assert api.get("/audit/users/demo.group", token=token).status_code == 403
 
 
@@ -186,7 +187,7 @@ def test_audit_pages_with_tokens_that_cannot_be_forged(api, token_for):
     staff = token_for("planadmin")
     first = api.get("/audit/members/10000000001?limit=2", token=staff).data
     assert len(first["items"]) == 2
-    assert first["count"] == 3
+    assert "count" not in first
     second = api.get(f"/audit/members/10000000001?limit=2&nextToken={first['nextToken']}", token=staff).data
     assert len(second["items"]) == 1
     assert second["nextToken"] is None

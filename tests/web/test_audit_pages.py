@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.integration.test_audit_trail import BUSY, busy_trail  # noqa: F401 - a fixture, shared
+
 pytestmark = pytest.mark.usefixtures("roster_members")
 
 
@@ -71,3 +73,16 @@ def test_an_office_is_refused_the_audit_trail(logged_in):
         answer = office.get(path)
         assert answer.status == 403, path
         assert "Only plan staff may read the audit trail." in answer.text
+
+
+@pytest.mark.usefixtures("busy_trail")
+def test_a_busy_users_trail_page_reads_at_most_a_page_plus_one(logged_in, items_read):
+    staff = logged_in("planadmin")
+    items_read.reset()
+    page = staff.get(f"/audit-trail/users/{BUSY}")
+    assert page.status == 200
+    assert len(rows(page.html)) == 50
+    assert page.html.find("a", rel="next").get_text(strip=True) == "More results"
+    queries = [(operation, items) for operation, items in items_read.calls if operation in ("Query", "Scan")]
+    assert [operation for operation, _ in queries] == ["Query"]
+    assert queries[0][1] <= 51

@@ -95,11 +95,11 @@ def _trail_page(page: PageRequest, subject: str, path: str, read: Any) -> Page:
 def audit_member(page: PageRequest, memberId: str) -> Page:
     path = BY_MEMBER.format(memberId=memberId)
     return _trail_page(page, f"member {memberId}", path,
-                       lambda token: trail_service.by_member(memberId, PAGE_SIZE, token, counted=False))
+                       lambda token: trail_service.by_member(memberId, PAGE_SIZE, token))
 
 
 @page_route(audit_pages, BY_USER, summary="What this user read, newest first (plan staff)", tag=TAG)
 def audit_user(page: PageRequest, username: str) -> Page:
     path = BY_USER.format(username=username)
     return _trail_page(page, f"user {username}", path,
-                       lambda token: trail_service.by_user(username, PAGE_SIZE, token, counted=False))
+                       lambda token: trail_service.by_user(username, PAGE_SIZE, token))

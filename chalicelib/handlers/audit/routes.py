@@ -24,11 +24,11 @@ def require_plan_staff(principal: Principal) -> None:
 
 
 def _page(page: trail.AuditPage) -> dict[str, Any]:
-    return {"items": [item.attribute_values for item in page.items], "count": page.count,
-            "next_token": page.next_token}
+    return {"items": [item.attribute_values for item in page.items], "next_token": page.next_token}
 
 
 @api_route(audit_routes, "/audit/members/{memberId}", tag=TAG, summary="Who read this member's data, newest first",
+           description="A page without a total (one Query on the member's key); nextToken is set when more exist.",
            query="base:ListQuery", response="audit:AuditPageOut", errors=(403,))
 def audit_by_member(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
     require_plan_staff(principal)
@@ -36,6 +36,8 @@ def audit_by_member(principal: Principal, query: ListQuery, memberId: str) -> di
 
 
 @api_route(audit_routes, "/audit/users/{username}", tag=TAG, summary="What this user read, newest first",
+           description="A page without a total (one Query on the user index, at most limit + 1 items read); "
+           "nextToken is set when more exist.",
            query="base:ListQuery", response="audit:AuditPageOut", errors=(403,))
 def audit_by_user(principal: Principal, query: ListQuery, username: str) -> dict[str, Any]:
     require_plan_staff(principal)
