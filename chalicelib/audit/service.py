@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import batched
 from typing import Any
 
 from chalicelib.audit.store import AuditEventModel, audit_sort_key, member_start_key, user_start_key
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.writes import TransactionCancelled, cancelled_by_condition, transaction
 from chalicelib.platform.logs import correlation_id as current_correlation_id
 from chalicelib.platform.logs import logger
 
@@ -34,6 +36,7 @@ class AuditAction(StrEnum):
     CLAIM_VIEWED = "CLAIM_VIEWED"
     CLAIMS_SEARCHED = "CLAIMS_SEARCHED"
     PAYMENT_VIEWED = "PAYMENT_VIEWED"
+    MEMBER_EXPORTED = "MEMBER_EXPORTED"
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,14 @@ class AuditPage:
     next_token: str | None
 
 
+TRANSACTION_ITEMS = 100
+"""DynamoDB's limit of items in one transaction: audit records are written in batches of conditional Puts."""
+
+
 def _event(principal_name: str, role: str, entry: AuditEntry, now: datetime,
-           correlation_id: str | None) -> AuditEventModel:
+           correlation_id: str | None, event_id: str | None = None) -> AuditEventModel:
     occurred_at = now.isoformat()
-    event_id = str(uuid.uuid4())
+    event_id = event_id or str(uuid.uuid4())
     return AuditEventModel(
         member_id=entry.member_id,
         occurred_key=audit_sort_key(occurred_at, event_id),
@@ -71,20 +78,56 @@ def _event(principal_name: str, role: str, entry: AuditEntry, now: datetime,
     )
 
 
+def _new_only() -> Any:
+    """Every audit Put is conditional on its key not existing: a record is never overwritten."""
+    return AuditEventModel.member_id.does_not_exist()
+
+
 def record(principal: Principal, entry: AuditEntry, now: datetime) -> None:
-    _event(principal.username, principal.role.value, entry, now, current_correlation_id()).save()
+    _event(principal.username, principal.role.value, entry, now, current_correlation_id()).save(condition=_new_only())
 
 
 def record_many(username: str, role: str, entries: Iterable[AuditEntry], now: datetime) -> int:
-    written = 0
+    """Write each entry as its own record, in transactions of up to 100 conditional Puts (never a BatchWrite)."""
     correlation_id = current_correlation_id()
-    with AuditEventModel.batch_write() as batch:
-        for entry in entries:
-            batch.save(_event(username, role, entry, now, correlation_id))
-            written += 1
+    written = 0
+    for chunk in batched(entries, TRANSACTION_ITEMS):
+        written += _put_new([_event(username, role, entry, now, correlation_id) for entry in chunk])
     if written:
         logger.debug("audit events written", extra={"count": written})
     return written
+
+
+def record_disclosures(username: str, role: str, disclosure_id: str, entries: Iterable[AuditEntry],
+                       occurred_at: datetime) -> int:
+    """One record per member a disclosure (an export) sent out, in the member's own trail.
+
+    The key is the disclosure's and the member's (``<disclosure>:<member>`` at the disclosure's time), so a run
+    that is repeated (a stale export taken over) finds its records there and writes none twice. Reads ``entries``
+    a hundred at a time: memory stays flat however many members leave. Answers how many records are new.
+    """
+    correlation_id = current_correlation_id()
+    written = 0
+    for chunk in batched(entries, TRANSACTION_ITEMS):
+        written += _put_new([_event(username, role, entry, occurred_at, correlation_id,
+                                    event_id=f"{disclosure_id}:{entry.member_id}") for entry in chunk])
+    return written
+
+
+def _put_new(events: list[AuditEventModel]) -> int:
+    """Put ``events`` in one transaction; those already written (their condition failed) are left as they are."""
+    if not events:
+        return 0
+    try:
+        with transaction() as writes:
+            for event in events:
+                writes.save(event, condition=_new_only())
+    except TransactionCancelled as error:
+        already = cancelled_by_condition(error)
+        if not any(already):
+            raise
+        return _put_new([event for event, exists in zip(events, already, strict=False) if not exists])
+    return len(events)
 
 
 def by_member(member_id: str, limit: int, token: str | None) -> AuditPage:

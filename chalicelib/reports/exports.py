@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 EXPORTS_QUEUE = "exports"
 PART_BYTES = 8 * 1024 * 1024
+DISCLOSURE_BATCH = 100
+"""Members recorded as disclosed per audit transaction, while the file is written (DynamoDB's limit)."""
 QUERY_PAGE = 3000  # about what fits in one 1 MB DynamoDB page of roster rows
 AVAILABLE_FOR = timedelta(days=7)
 EXPORT_PAGE = "/member-reports/exports/"
@@ -187,9 +189,15 @@ class ExportService:
         rows = 0
         try:
             upload.write(list(CSV_HEADER))
+            leaving: list[str] = []
             for entry in self._roster(job.roster_key):
                 upload.write(csv_row(entry))
                 rows += 1
+                leaving.append(entry.member_id)
+                if len(leaving) == DISCLOSURE_BATCH:
+                    self._record_disclosures(job, leaving)
+                    leaving = []
+            self._record_disclosures(job, leaving)
             size = upload.complete()
         except Exception as error:
             upload.abort()
@@ -209,6 +217,16 @@ class ExportService:
         metrics.count("ExportRows", rows)
         logger.info("export completed", extra={"export_id": export_id, "rows": rows, "bytes": size})
         return ExportStatus.COMPLETED.value
+
+    @staticmethod
+    def _record_disclosures(job: ExportJobModel, member_ids: list[str]) -> None:
+        """Each member the file carries gets its own audit record, in its own trail: "left in export <id>"."""
+        trail.record_disclosures(
+            job.requested_by, job.requester_role, f"export-{job.export_id}",
+            (AuditEntry(member_id, AuditAction.MEMBER_EXPORTED, job.provider_id, f"left in export {job.export_id}")
+             for member_id in member_ids),
+            job.created_at,
+        )
 
     @staticmethod
     def _roster(view: str) -> Iterator[RosterEntryModel]:

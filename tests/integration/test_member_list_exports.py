@@ -136,3 +136,41 @@ def test_subscription_bad_input(api, token_for):
     assert "frequency" in bad.data["fields"]
     not_mine = api.post("/reports/membership-exports", {"providerId": "200000000001"}, token=token)
     assert not_mine.status_code == 404
+
+
+def test_each_member_an_export_carries_gets_its_own_record_in_its_own_trail(api, token_for, pump, aws_calls):
+    from chalicelib.audit.store import AuditEventModel
+
+    token = token_for("demo.group")
+    job = start(api, token)
+    aws_calls.clear()
+    pump.drain_queues()
+    done = api.get(f"/reports/membership-exports/{job['exportId']}", token=token).data
+    assert done["status"] == "COMPLETED"
+    assert "Scan" not in aws_calls
+    assert "BatchWriteItem" not in aws_calls  # conditional Puts in transactions: nothing is overwritten
+    assert aws_calls.count("TransactWriteItems") == -(-done["rows"] // 100)  # a hundred members a transaction
+
+    staff = token_for("planadmin")
+    trail = api.get("/audit/members/10000000001", token=staff).data["items"]
+    exported = [item for item in trail if item["action"] == "MEMBER_EXPORTED"]
+    assert [(item["username"], item["detail"]) for item in exported] == [
+        ("demo.group", f"left in export {job['exportId']}")]
+
+    rows = list(csv.reader(io.StringIO(download(api, token, job["exportId"]).decode("utf-8"), newline="")))[1:]
+    records = [event for row in rows for event in AuditEventModel.query(row[3])
+               if event.action == "MEMBER_EXPORTED" and event.detail == f"left in export {job['exportId']}"]
+    assert sorted(event.member_id for event in records) == sorted(row[3] for row in rows)  # one each, no more
+    assert all(len(event.detail) < 100 for event in records)  # never one record listing members
+
+
+def test_an_export_run_again_records_each_member_once(api, token_for, pump):
+    from chalicelib.audit.store import AuditEventModel
+
+    token = token_for("demo.group")
+    job = start(api, token)
+    pump.drain_queues()
+    ExportJobModel.get(job["exportId"]).update(actions=[ExportJobModel.status.set("QUEUED")])  # taken over
+    assert wiring.current().exports().run(job["exportId"]) == "COMPLETED"
+    ava = [event for event in AuditEventModel.query("10000000001") if event.action == "MEMBER_EXPORTED"]
+    assert len(ava) == 1

@@ -86,3 +86,15 @@ def test_a_busy_users_trail_page_reads_at_most_a_page_plus_one(logged_in, items_
     queries = [(operation, items) for operation, items in items_read.calls if operation in ("Query", "Scan")]
     assert [operation for operation, _ in queries] == ["Query"]
     assert queries[0][1] <= 51
+
+
+def test_a_members_trail_shows_it_left_in_an_export(logged_in, browser, pump):
+    office = logged_in("demo.group")
+    export_page = office.submit("/member-reports/exports", {}, form_page="/member-reports/membership").location
+    export_id = export_page.rsplit("/", 1)[1]
+    pump.drain_queues()
+    browser.cookies.clear()
+    staff = logged_in("planadmin")
+    trail = rows(staff.get("/audit-trail/members/10000000001").html)
+    exported = [row for row in trail if row[5] == "Member Exported"]
+    assert [(row[1], row[6]) for row in exported] == [("demo.group", f"left in export {export_id}")]
