@@ -26,7 +26,12 @@ from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.control import release_lease, take_lease
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
-from chalicelib.platform.errors import PaymentCycleRunning, PaymentNotFound, ValidationFailed
+from chalicelib.platform.errors import (
+    PaymentCycleRunning,
+    PaymentNotFound,
+    PaymentsNotPermitted,
+    ValidationFailed,
+)
 from chalicelib.platform.logs import logger
 from chalicelib.platform.x12.write835 import (
     DENIED,
@@ -59,6 +64,8 @@ class CycleResult:
 class PaymentView:
     payment: PaymentModel
     claims: list[ClaimModel]
+    whole: bool = True
+    """False for a practitioner account: only the lines of its own claims, not the Tax ID's whole payment."""
 
 
 def filing_indicator(plan_type: str) -> str:
@@ -175,9 +182,20 @@ class PaymentService:
 
     def list(self, principal: Principal, tax_id: str | None, paid_from: date | None, paid_to: date | None,
              limit: int, token: str | None) -> Page[PaymentModel]:
+        """Payment history: a Tax ID's payments, for its group account (and plan staff)."""
+        self._require_payments_permission(principal)
         scope = self._tax_id(principal, tax_id)
         paid = date_range(PaymentModel.paid_key, paid_from, paid_to, first_field="paidFrom", last_field="paidTo")
         return query_page(PaymentModel.by_tax_id, "tax_id", scope, paid, None, limit, token)
+
+    @staticmethod
+    def _require_payments_permission(principal: Principal) -> None:
+        """Payments go to the Tax ID: its accounts with the payments permission (group accounts today) see them.
+
+        Asked before the payment is read, so a practitioner learns nothing of which payment numbers exist.
+        """
+        if not (principal.is_plan_staff or principal.tax_ids):
+            raise PaymentsNotPermitted()
 
     @staticmethod
     def _tax_id(principal: Principal, tax_id: str | None) -> str:
@@ -190,25 +208,40 @@ class PaymentService:
             return home.key
         raise ValidationFailed(fields={"taxId": "is required"})
 
-    def get(self, principal: Principal, payment_id: str) -> PaymentModel:
+    @staticmethod
+    def _payment(payment_id: str) -> PaymentModel:
         try:
-            payment = PaymentModel.get(payment_id)
+            return PaymentModel.get(payment_id)
         except Missing:
             raise PaymentNotFound() from None
-        if not scope_of(principal).sees_tax_id(payment.tax_id):
-            raise PaymentNotFound()
-        return payment
 
     def explanation(self, principal: Principal, payment_id: str) -> PaymentView:
-        """The EOP: the payment and every claim it settles."""
-        payment = self.get(principal, payment_id)
+        """The EOP: the payment and every claim it settles; for a practitioner, the lines of its own claims.
+
+        A payment with none of the practitioner's claims answers as absent, like another Tax ID's.
+        """
+        scope = scope_of(principal)
+        whole = principal.is_plan_staff or bool(principal.tax_ids)
+        payment = self._payment(payment_id)
         claims = list(ClaimModel.by_payment.query(payment.payment_id))
+        if whole:
+            if not scope.sees_tax_id(payment.tax_id):
+                raise PaymentNotFound()
+        else:
+            claims = [claim for claim in claims if scope.sees(claim.billing_provider_id, None)]
+            if not claims:
+                raise PaymentNotFound()
         trail.record_many(principal.username, principal.role.value, [
             AuditEntry(member_id, AuditAction.PAYMENT_VIEWED, payment.payee_provider_id,
                        f"payment={payment.payment_id}")
             for member_id in sorted({claim.member_id for claim in claims})
         ], self._clock())
-        return PaymentView(payment, claims)
+        return PaymentView(payment, claims, whole)
+
+    def remittance_advice(self, principal: Principal, payment_id: str) -> str:
+        """The 835 file: the whole payment, so the Tax ID's group account and plan staff only."""
+        self._require_payments_permission(principal)
+        return self.remittance_file(self.explanation(principal, payment_id))
 
     def remittance_file(self, view: PaymentView) -> str:
         """The 835 for the payment; the same payment always gives the same file."""

@@ -196,8 +196,8 @@ class PaymentOut(ResponseBody):
     method: str = Field(description="EFT or CHK")
     trace_number: str = Field(description="EFT trace or check number")
     paid_on: date
-    amount: str
-    claim_count: int
+    amount: str | None = Field(description="null on a practitioner's EOP: the whole payment is the Tax ID's")
+    claim_count: int | None = Field(description="null on a practitioner's EOP")
 
 
 class PaymentList(ResponseBody):
@@ -215,6 +215,7 @@ class PaymentListQuery(QueryParameters):
 
 
 class ExplanationOfPaymentOut(ResponseBody):
+    whole_payment: bool = Field(description="false: a practitioner's view, the lines of its own claims only")
     payment: PaymentOut
     claims: list[ClaimOut]
     total_charge: str

@@ -249,8 +249,12 @@ def explanation_body(view: PaymentView) -> dict[str, Any]:
     def total(name: str) -> str:
         return money(sum(int(getattr(claim, name)) for claim in claims))
 
+    payment = payment_body(view.payment)
+    if not view.whole:  # the Tax ID's total and claim count are not a practitioner's to see
+        payment.update(amount=None, claim_count=None)
     return {
-        "payment": payment_body(view.payment),
+        "whole_payment": view.whole,
+        "payment": payment,
         "claims": [detail_body(claim, []) for claim in claims],
         "total_charge": total("total_charge_cents"), "total_allowed": total("allowed_cents"),
         "total_paid": total("paid_cents"), "total_patient_responsibility": total("patient_responsibility_cents"),
@@ -259,7 +263,9 @@ def explanation_body(view: PaymentView) -> dict[str, Any]:
 
 
 @api_route(claim_routes, "/payments", tag=PAYMENTS_TAG, summary="Payment history (checks and EFTs) for a Tax ID",
-           query="claims:PaymentListQuery", response="claims:PaymentList", errors=(404,))
+           query="claims:PaymentListQuery", response="claims:PaymentList", errors=(403, 404),
+           description="Payments go to the Tax ID: its group account (and plan staff) list them; a practitioner "
+           "account answers 403 PAYMENTS_NOT_PERMITTED.")
 def list_payments(principal: Principal, query: PaymentListQuery) -> dict[str, Any]:
     page = _payments().list(principal, query.tax_id, query.paid_from, query.paid_to, query.limit, query.next_token)
     return {"items": [payment_body(item) for item in page.items], "count": page.count,
@@ -268,16 +274,20 @@ def list_payments(principal: Principal, query: PaymentListQuery) -> dict[str, An
 
 @api_route(claim_routes, "/payments/{paymentId}", tag=PAYMENTS_TAG,
            summary="Explanation of Payment (EOP): the payment and every claim it settles",
-           response="claims:ExplanationOfPaymentOut", errors=(404,))
+           response="claims:ExplanationOfPaymentOut", errors=(404,),
+           description="A group account (and plan staff) gets the whole EOP. A practitioner account gets the lines "
+           "of its own claims only (wholePayment false; the payment's amount and claim count, which are the Tax "
+           "ID's, are null); a payment with none of its claims is 404.")
 def explanation_of_payment(principal: Principal, paymentId: str) -> dict[str, Any]:
     return explanation_body(_payments().explanation(principal, paymentId))
 
 
 @api_route(claim_routes, "/payments/{paymentId}/835", tag=PAYMENTS_TAG, produces=X12_CONTENT_TYPE,
-           summary="The payment's X12 835 (005010X221A1) remittance advice", errors=(404,))
+           summary="The payment's X12 835 (005010X221A1) remittance advice", errors=(403, 404),
+           description="The whole payment: the Tax ID's group account and plan staff; a practitioner account "
+           "answers 403 PAYMENTS_NOT_PERMITTED.")
 def remittance_advice(principal: Principal, paymentId: str) -> Response:
-    service = _payments()
-    body = service.remittance_file(service.explanation(principal, paymentId))
+    body = _payments().remittance_advice(principal, paymentId)
     return Response(body=body, status_code=200, headers={
         "Content-Type": X12_CONTENT_TYPE,
         "Content-Disposition": f'attachment; filename="{paymentId}.835"',

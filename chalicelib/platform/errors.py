@@ -198,6 +198,12 @@ class ClaimChanged(PortalError):
     default_message = "The claim changed while you were working on it. Reload it and try again."
 
 
+class PaymentsNotPermitted(Forbidden):
+    code = "PAYMENTS_NOT_PERMITTED"
+    default_message = ("Payments, their 835 files and whole EOPs belong to the Tax ID's group account. A "
+                       "practitioner account sees the EOP lines of its own claims.")
+
+
 class PaymentNotFound(NotFound):
     code = "PAYMENT_NOT_FOUND"
     default_message = "No payment with this number for the Tax IDs you act for."

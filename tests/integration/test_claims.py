@@ -367,3 +367,41 @@ def test_one_payment_cycle_runs_at_a_time_and_a_dead_holders_lease_lapses(api, t
     again = api.post("/review/payment-cycles", token=staff)  # the finished cycle gave its lease back
     assert (again.status_code, again.data["payments"]) == (201, [])
     release_lease("payment-cycle", "someone-else")  # only the holder can release: a no-op, no error
+
+
+def test_payments_are_the_group_accounts_and_a_practitioner_sees_the_eop_lines_of_its_own_claims(api, token_for):
+    jdoe, group, staff = token_for("demo.jdoe"), token_for("demo.group"), token_for("planadmin")
+    hers = submit(api, jdoe, office_visit()).data
+    roberts = submit(api, group, office_visit(billingProviderId="100000000002", serviceLines=[
+        {"procedureCode": "99214", "units": 1, "charge": "175.00", "serviceDate": "2031-11-05",
+         "diagnosisPointers": [1]}], totalCharge="175.00")).data
+    assert (hers["status"], roberts["status"]) == ("PAID", "PAID")
+    [payment] = api.post("/review/payment-cycles", token=staff).data["payments"]
+    assert (payment["amount"], payment["claimCount"]) == ("188.00", 2)
+
+    whole = api.get(f"/payments/{payment['paymentId']}", token=group).data  # the Tax ID's account: all of it
+    assert whole["wholePayment"] is True
+    assert {c["claimNumber"] for c in whole["claims"]} == {hers["claimNumber"], roberts["claimNumber"]}
+    assert (whole["payment"]["amount"], whole["totalPaid"]) == ("188.00", "188.00")
+
+    own = api.get(f"/payments/{payment['paymentId']}", token=jdoe)
+    assert own.status_code == 200, own.data
+    assert own.data["wholePayment"] is False
+    assert [c["claimNumber"] for c in own.data["claims"]] == [hers["claimNumber"]]
+    assert (own.data["totalCharge"], own.data["totalPaid"]) == ("150.00", "78.00")
+    assert (own.data["payment"]["amount"], own.data["payment"]["claimCount"]) == (None, None)
+    assert roberts["claimNumber"] not in own.body.decode()
+
+    for path in (f"/payments/{payment['paymentId']}/835", "/payments", "/payments?taxId=310000001"):
+        refused = api.get(path, token=jdoe)
+        assert (refused.status_code, refused.data["code"]) == (403, "PAYMENTS_NOT_PERMITTED"), path
+    assert api.get(f"/payments/{payment['paymentId']}/835", token=group).status_code == 200
+    assert [p["paymentId"] for p in api.get("/payments", token=group).data["items"]] == [payment["paymentId"]]
+
+    submit(api, group, office_visit(billingProviderId="100000000002", serviceLines=[
+        {"procedureCode": "99213", "units": 1, "charge": "125.00", "serviceDate": "2031-11-06",
+         "diagnosisPointers": [1]}], totalCharge="125.00"))
+    [robert_only] = api.post("/review/payment-cycles", token=staff).data["payments"]
+    none_of_hers = api.get(f"/payments/{robert_only['paymentId']}", token=jdoe)
+    assert (none_of_hers.status_code, none_of_hers.data["code"]) == (404, "PAYMENT_NOT_FOUND")
+    assert api.get("/payments/P000000000000", token=jdoe).status_code == 404
