@@ -84,7 +84,11 @@ STATUS_LABELS: dict[AuthStatus, str] = {
     AuthStatus.NO_AUTH_REQUIRED: "No authorization required by our rules",
 }
 RULE_KINDS = frozenset({CodeKind.CPT, CodeKind.HCPCS, CodeKind.REVENUE, CodeKind.SERVICE_TYPE})
-
+STATUS_EMAIL_PAGE = "/home"
+"""Where a status email sends the office: a page of the portal (after login if needed), never the JSON route
+/prior-auths/{number}, which a browser would see as a JSON 401. No prior-auth page exists yet, so it is the home
+page; the email names the authorization number. CHANGE HERE when the prior-auth page lands: link the request's
+own page (a page path, as the member reports' pages have their own, not the API's /prior-auths/...)."""
 
 
 @dataclass(frozen=True)
@@ -690,7 +694,7 @@ class PriorAuthService:
             "username": request.submitted_by,
             "authorization_number": request.request_id,
             "status_label": STATUS_LABELS[AuthStatus(request.status)],
-            "link": f"{self._settings.portal_url}/prior-auths/{request.request_id}",
+            "link": f"{self._settings.portal_url}{STATUS_EMAIL_PAGE}",
         }, now)
 
     @staticmethod

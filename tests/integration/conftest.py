@@ -7,7 +7,9 @@ clock. Requests refused before any AWS call use ``offline_api``, which proves th
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -266,15 +268,43 @@ def offline_api(aws_calls: list[str]) -> Iterator[OfflineApi]:
 
 
 def sent_emails() -> list[dict[str, Any]]:
-    """What SES accepted, from moto's backend (the same store the local inbox reads)."""
+    """What SES accepted, from moto's backend (the same store the local inbox reads).
+
+    Every link in them must be a page of the portal: a test that reads an email checks that on the way
+    (tests/web/test_email_links.py opens each kind of link in a browser)."""
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     backend = ses_backends[DEFAULT_ACCOUNT_ID][get_settings().region]
-    return [
+    emails = [
         {"to": list(m.destinations.get("ToAddresses", [])), "source": m.source, "subject": m.subject, "body": m.body}
         for m in backend.sent_messages
     ]
+    for email in emails:
+        for link in email_links(email):
+            assert is_page_link(link), f"{email['subject']!r} links {link}, which is not a page of the portal"
+    return emails
+
+
+_LINK = re.compile(r"https?://[^\s\"'<>]+")
+_PATH_PARAMETER = re.compile(r"\{[^/]+\}")
+
+
+def email_links(email: dict[str, Any]) -> set[str]:
+    return {html.unescape(found).rstrip(".,") for found in _LINK.findall(email["body"])}
+
+
+def is_page_link(link: str) -> bool:
+    """A link into the portal whose path is a page route (GET, text/html), never a JSON API route."""
+    from app import app as _registers_every_route  # noqa: F401
+    from chalicelib.platform.web.api import ROUTE_CONTRACTS
+
+    portal = get_settings().portal_url
+    if not link.startswith(portal + "/"):
+        return False
+    path = link[len(portal):].split("?", 1)[0].split("#", 1)[0]
+    return any(re.match("^" + _PATH_PARAMETER.sub("[^/]+", contract.path) + "$", path)
+               for contract in ROUTE_CONTRACTS if contract.method == "GET" and contract.produces == "text/html")
 
 
 def token_from(email: dict[str, Any]) -> str:
