@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 EXPORTS_QUEUE = "exports"
 PART_BYTES = 8 * 1024 * 1024
 DISCLOSURE_BATCH = 100
-"""Members recorded as disclosed per audit transaction, while the file is written (DynamoDB's limit)."""
+"""Members recorded as disclosed at a time while the file is written: the IDs held stay few however long the roster."""
 QUERY_PAGE = 3000  # about what fits in one 1 MB DynamoDB page of roster rows
 AVAILABLE_FOR = timedelta(days=7)
 EXPORT_PAGE = "/member-reports/exports/"
