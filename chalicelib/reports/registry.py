@@ -13,10 +13,12 @@ from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.members.eligibility import current_program
 from chalicelib.members.service import coverage_spans
+from chalicelib.messages.service import portals
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
 from chalicelib.platform.dynamo.writes import Missing
-from chalicelib.reports.roster import RosterScope
+from chalicelib.platform.errors import ValidationFailed
+from chalicelib.reports.roster import RosterScope, view_count
 from chalicelib.reports.store import (
     SUMMARY_SORT_KEY,
     RegistryRowModel,
@@ -197,6 +199,30 @@ class RegistryFilters:
         return combined
 
 
+    def check(self, scope: RosterScope) -> None:
+        """Every enumerated filter names a known value, or a 400 naming each field that does not.
+
+        Checked before any Query, so a value nothing can match answers at once instead of reading the
+        partition for nothing. A plan is checked against the roster's programs (the view's count row:
+        one GetItem, only when plans are asked for).
+        """
+        problems: dict[str, str] = {}
+        if self.measure is not None and self.measure not in MEASURE_CODES:
+            problems["measure"] = "is not a measure; see /reports/registry/measures"
+        if any(state not in STATE_NAMES for state in self.states):
+            problems["state"] = "is not a state of the plan: one of " + ", ".join(sorted(STATE_NAMES))
+        if self.plans:
+            programs = set(view_count(scope.view()).programs or ())
+            if any(plan not in programs for plan in self.plans):
+                problems["plans"] = "is not a plan on this roster; see the Provider Membership List's programs"
+        if problems:
+            raise ValidationFailed(fields=problems)
+
+
+STATE_NAMES = frozenset(portal.name for portal in portals())
+"""The plan's states: the only values the state filter can match."""
+
+
 @dataclass(frozen=True)
 class RegistryPage:
     items: list[RegistryRowModel]
@@ -205,16 +231,24 @@ class RegistryPage:
 
 def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, limit: int, token: str | None,
          *, now: datetime) -> RegistryPage:
+    """One DynamoDB page of the partition the measure and criteria pick: at most ``limit`` rows read.
+
+    State, plan and statuses filter what that page read, so a page may be short (even empty) while more
+    follow; ``next_token`` says so. One read per request, never a walk of the partition until ``limit``
+    rows match.
+    """
+    filters.check(scope)
     partition = registry_partition(scope.view(), filters.measure, filters.criteria.value if filters.criteria else None)
     start = decode_page_token(token, {"registry_key": partition})
-    results = RegistryRowModel.query(partition, filter_condition=filters.condition(), limit=limit,
+    results = RegistryRowModel.query(partition, filter_condition=filters.condition(), page_size=limit,
                                      last_evaluated_key=start)
-    items = list(results)
+    raw = next(results.page_iter, None)
+    items = [RegistryRowModel.from_raw_data(item) for item in (raw or {}).get("Items", [])]
     trail.record_many(principal.username, principal.role.value, (
         AuditEntry(item.member_id, AuditAction.REGISTRY_VIEWED, scope.provider_id, f"registry={partition}")
         for item in items
     ), now)
-    return RegistryPage(items, encode_page_token(results.last_evaluated_key))
+    return RegistryPage(items, encode_page_token(results.page_iter.last_evaluated_key))
 
 
 def summary(scope: RosterScope) -> RegistrySummaryModel | None:

@@ -1,3 +1,4 @@
+import time
 from urllib.parse import quote
 
 import pytest
@@ -105,3 +106,39 @@ def test_measures_are_listed(api, token_for):
     body = api.get("/reports/registry/measures", token=token_for("demo.jdoe")).data
     assert body["count"] == len(registry.MEASURES)
     assert all(item["description"] for item in body["items"])
+
+
+def test_a_200_character_state_answers_400_naming_state_at_once(api, token_for, aws_calls):
+    token = token_for("demo.group")
+    aws_calls.clear()
+    started = time.perf_counter()
+    response = api.get(f"/reports/registry?state={'X' * 200}", token=token)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 400
+    assert response.data["code"] == "VALIDATION_ERROR"
+    assert set(response.data["fields"]) == {"state"}
+    assert "Indiana" in response.data["fields"]["state"]  # names the values it takes, not the one sent
+    assert "Query" not in aws_calls
+    assert "Scan" not in aws_calls
+    assert elapsed < 2
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("state=Atlantis", "state"), ("state=Indiana,Atlantis", "state"), ("plans=Nope", "plans"),
+     ("enrollmentStatus=SOMETIMES", "enrollmentStatus")],
+)
+def test_unknown_state_plan_and_enrollment_values_answer_400_naming_them(api, token_for, query, field):
+    response = api.get(f"/reports/registry?{query}", token=token_for("demo.group"))
+    assert response.status_code == 400
+    assert set(response.data["fields"]) == {field}
+
+
+def test_a_filter_that_matches_nothing_reads_one_page_not_the_partition(api, token_for, aws_calls):
+    token = token_for("demo.group")
+    aws_calls.clear()
+    response = api.get("/reports/registry?state=Ohio&limit=20", token=token)
+    assert response.status_code == 200
+    assert response.data["items"] == []
+    assert response.data["nextToken"]  # more rows follow: the next page goes on from where this one stopped
+    assert aws_calls.count("Query") == 1

@@ -119,3 +119,14 @@ def test_a_forged_page_link_shows_the_first_page_with_the_filters_kept(logged_in
     assert soup.find(id="error-summary") is not None
     assert table_rows(soup)
     assert soup.find("select", id="measure").find("option", selected=True)["value"] == "AAP"
+
+
+@pytest.mark.parametrize(("query", "field", "words"), [
+    ("state=" + "X" * 200, "state", "is not a state of the plan"),
+    ("plans=Nope", "plans", "is not a plan on this roster"),
+])
+def test_an_unknown_state_or_plan_shows_its_error_beside_the_field(logged_in, query, field, words):
+    soup = logged_in("demo.group").get(f"{REGISTRY}?{query}").html
+    assert words in soup.find(id=f"{field}-error").get_text()
+    assert soup.find(id="error-summary").find("a", href=f"#{field}") is not None
+    assert table_rows(soup) == []

@@ -13,7 +13,6 @@ from chalicelib.members.alerts import ALERT_LEGEND, labelled
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.errors import ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.platform.web.api import api_route
 from chalicelib.reports import registry, roster
@@ -165,8 +164,6 @@ def _split(values: str | None) -> tuple[str, ...]:
 
 def registry_page(principal: Principal, query: RegistryQuery) -> tuple[roster.RosterScope, registry.RegistryPage]:
     """The registry page the query's filters name: one Query on the partition the measure and criteria pick."""
-    if query.measure is not None and query.measure not in registry.MEASURE_CODES:
-        raise ValidationFailed(fields={"measure": "is not a measure; see /reports/registry/measures"})
     scope = roster.resolve_scope(principal, query.provider_id)
     filters = registry.RegistryFilters(
         measure=query.measure,
