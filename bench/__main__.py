@@ -134,10 +134,10 @@ def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
         measure("GET /members/eligibility by ID", requests_per_route,
                 lambda i: session.get(f"{url}/members/eligibility?memberId={member_ids[i]}"
                                       f"&dateOfService={yesterday}", headers=auth, timeout=10), 200),
-        measure("GET /members/eligibility by name", requests_per_route,
-                lambda _: session.get(f"{url}/members/eligibility?lastName=Thompson&firstName=Ava"
-                                      f"&birthDate=1990-04-12&dateOfService={yesterday}", headers=auth,
-                                      timeout=10), 200),
+        measure("POST /members/eligibility by name", requests_per_route,
+                lambda _: session.post(f"{url}/members/eligibility", json={
+                    "lastName": "Thompson", "firstName": "Ava", "birthDate": "1990-04-12",
+                    "dateOfService": yesterday}, headers=auth, timeout=10), 200),
         measure("POST /prior-auths (AutoAuth)", requests_per_route,
                 lambda _: post("/prior-auths", prior_auth, token), 201),
         measure("GET /prior-auths (search page)", requests_per_route,

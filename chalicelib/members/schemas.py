@@ -16,6 +16,21 @@ class EligibilityQuery(QueryParameters):
     date_of_service: date = Field(description="Required; today back to 24 months ago")
     member_id: str | None = Field(default=None, pattern=MEMBER_ID, description="Plan member ID")
     medicaid_id: str | None = Field(default=None, pattern=MEMBER_ID)
+    last_name: str | None = Field(default=None, pattern=NAME, description="Not in a URL: a name search is "
+                                  "POST /members/eligibility (here it answers 400)")
+    first_name: str | None = Field(default=None, pattern=NAME, description="As lastName")
+    birth_date: date | None = Field(default=None, description="As lastName")
+    provider_id: str | None = Field(default=None, pattern=PROVIDER_ID,
+                                    description="The provider you act for; yours by default")
+
+
+class EligibilitySearch(RequestBody):
+    """The eligibility search in a JSON body (``POST /members/eligibility``): names and birth dates stay out of
+    URLs, access logs and browser history. The same methods as the GET, one at a time."""
+
+    date_of_service: date = Field(description="Required; today back to 24 months ago")
+    member_id: str | None = Field(default=None, pattern=MEMBER_ID, description="Plan member ID")
+    medicaid_id: str | None = Field(default=None, pattern=MEMBER_ID)
     last_name: str | None = Field(default=None, pattern=NAME)
     first_name: str | None = Field(default=None, pattern=NAME)
     birth_date: date | None = None

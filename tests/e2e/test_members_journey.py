@@ -42,9 +42,14 @@ def test_eligibility_of_the_readme_members(stack, group_token):
     liam_gap = stack.call("GET", f"/members/eligibility?medicaidId=700000000002&dateOfService={in_the_gap}",
                           token=group_token).json()
     assert liam_gap["eligible"] is False
-    by_name = stack.call("GET", f"/members/eligibility?lastName=BROOKS&firstName=olivia&birthDate=1985-02-20"
-                                f"&dateOfService={YESTERDAY}", token=group_token)
+    by_name = stack.call("POST", "/members/eligibility", {"lastName": "BROOKS", "firstName": "olivia",
+                                                          "birthDate": "1985-02-20", "dateOfService": YESTERDAY},
+                         token=group_token)
     assert by_name.status_code == 404  # an Ohio member, for an Indiana group
+    in_the_url = stack.call("GET", f"/members/eligibility?lastName=BROOKS&firstName=olivia&birthDate=1985-02-20"
+                                   f"&dateOfService={YESTERDAY}", token=group_token)
+    assert in_the_url.status_code == 400  # names stay out of URLs: the answer names the POST
+    assert "POST /members/eligibility" in in_the_url.json()["message"]
     staff = stack.login("planadmin", "PlanAdmin-Local-2026!")
     audit = stack.call("GET", "/audit/members/10000000001", token=staff).json()
     assert audit["items"]

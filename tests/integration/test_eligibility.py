@@ -10,6 +10,11 @@ def check(api, token, **params):
     return api.get(f"/members/eligibility?{query}", token=token)
 
 
+def search(api, token, **body):
+    """The search in a JSON body: the only way to search by name (names stay out of URLs)."""
+    return api.post("/members/eligibility", body, token=token)
+
+
 def test_eligible_member_by_plan_id_with_span_pcp_and_no_other_insurance(api, token_for):
     response = check(api, token_for("demo.group"), memberId="10000000001", dateOfService="2031-11-01")
     assert response.status_code == 200
@@ -57,7 +62,7 @@ def test_by_medicaid_id(api, token_for):
 
 @pytest.mark.parametrize(("last", "first"), [("Thompson", "Ava"), ("THOMPSON", "ava"), ("  thompson ", " Ava  ")])
 def test_by_exact_name_ignoring_case_and_spacing(api, token_for, last, first):
-    body = check(api, token_for("demo.group"), lastName=last, firstName=first, birthDate="1990-04-12",
+    body = search(api, token_for("demo.group"), lastName=last, firstName=first, birthDate="1990-04-12",
                  dateOfService="2031-11-01").data
     assert body["memberId"] == "10000000001"
 
@@ -67,16 +72,16 @@ def test_accents_are_ignored_in_name_search(api, token_for):
 
     member("10000009999", "700000009999", "Zoë", "Peña", "2001-03-04", "F", "Indiana", "Spanish", "317-555-0199",
            None, [("2029-01-01", None, "Indiana - Marketplace", "Marketplace")], []).save()
-    body = check(api, token_for("demo.group"), lastName="Pena", firstName="Zoe", birthDate="2001-03-04",
+    body = search(api, token_for("demo.group"), lastName="Pena", firstName="Zoe", birthDate="2001-03-04",
                  dateOfService="2031-11-01").data
     assert body["memberId"] == "10000009999"
     assert body["firstName"] == "Zoë"
 
 
-@pytest.mark.parametrize("last", ["Thomp", "Thompso", "Thompsons", "%25", "Thompson*"])
+@pytest.mark.parametrize("last", ["Thomp", "Thompso", "Thompsons", "%", "Thompson*"])
 def test_partial_names_never_match(api, token_for, last):
     """Valid names (the name pattern allows "%" and "*"), so they reach the exact-key lookup and match nobody."""
-    response = check(api, token_for("demo.group"), lastName=last, firstName="Ava", birthDate="1990-04-12",
+    response = search(api, token_for("demo.group"), lastName=last, firstName="Ava", birthDate="1990-04-12",
                      dateOfService="2031-11-01")
     assert response.status_code == 404
     assert response.data["code"] == "MEMBER_NOT_FOUND"
@@ -84,7 +89,7 @@ def test_partial_names_never_match(api, token_for, last):
 
 
 def test_a_wrong_birth_date_is_not_found(api, token_for):
-    response = check(api, token_for("demo.group"), lastName="Thompson", firstName="Ava", birthDate="1990-04-13",
+    response = search(api, token_for("demo.group"), lastName="Thompson", firstName="Ava", birthDate="1990-04-13",
                      dateOfService="2031-11-01")
     assert response.status_code == 404
     assert response.data["code"] == "MEMBER_NOT_FOUND"
@@ -122,7 +127,7 @@ def test_one_search_method_at_a_time_and_complete(api, token_for):
     both = check(api, token, memberId="10000000001", medicaidId="700000000001", dateOfService="2031-11-01")
     assert both.status_code == 400
     assert "memberId" in both.data["fields"]
-    half_name = check(api, token, lastName="Thompson", dateOfService="2031-11-01")
+    half_name = search(api, token, lastName="Thompson", dateOfService="2031-11-01")
     assert half_name.data["fields"] == {"firstName": "is required for a name search",
                                         "birthDate": "is required for a name search"}
     nothing = check(api, token, dateOfService="2031-11-01")
@@ -203,6 +208,49 @@ def test_each_lookup_is_a_bounded_number_of_calls_and_never_a_scan(api, token_fo
     for params in ({"memberId": "10000000001"}, {"medicaidId": "700000000001"},
                    {"lastName": "Thompson", "firstName": "Ava", "birthDate": "1990-04-12"}):
         aws_calls.clear()
-        assert check(api, token, dateOfService="2031-11-01", **params).status_code == 200
+        ask = search if "lastName" in params else check
+        assert ask(api, token, dateOfService="2031-11-01", **params).status_code == 200
         assert "Scan" not in aws_calls
         assert len(aws_calls) <= 3, aws_calls  # session, member (GetItem or one Query), audit PutItem
+
+
+@pytest.mark.parametrize("params", [
+    {"lastName": "Thompson", "firstName": "Ava", "birthDate": "1990-04-12"},
+    {"lastName": "Thompson"},
+    {"birthDate": "1990-04-12", "memberId": "10000000001"},
+])
+def test_a_name_search_in_the_url_answers_400_naming_the_post(api, token_for, aws_calls, params):
+    token = token_for("demo.group")
+    aws_calls.clear()
+    response = check(api, token, dateOfService="2031-11-01", **params)
+    assert response.status_code == 400
+    assert response.data["code"] == "VALIDATION_ERROR"
+    assert "POST /members/eligibility" in response.data["message"]
+    name_fields = {"lastName", "firstName", "birthDate"}
+    assert set(response.data["fields"]) == name_fields & set(params)
+    assert all("POST /members/eligibility" in words for words in response.data["fields"].values())
+    assert aws_calls == ["GetItem"]  # the session only: no member read, no audit record
+
+
+def test_the_post_searches_by_id_too_with_the_same_answer_as_the_get(api, token_for):
+    token = token_for("demo.group")
+    by_get = check(api, token, memberId="10000000002", dateOfService="2031-01-05")
+    by_post = search(api, token, memberId="10000000002", dateOfService="2031-01-05")
+    assert by_post.status_code == 200
+    assert by_post.data == by_get.data
+    assert search(api, token, medicaidId="700000000002", dateOfService="2031-01-05").data["memberId"] == "10000000002"
+
+
+def test_the_post_refuses_unknown_fields_wrong_types_and_bad_dates_by_field(api, token_for):
+    token = token_for("demo.group")
+    unknown = search(api, token, memberId="10000000001", dateOfService="2031-11-01", isAdmin=True)
+    assert unknown.status_code == 400
+    assert unknown.data["fields"] == {"isAdmin": "is not a known field"}
+    wrong_type = search(api, token, memberId=10000000001, dateOfService="2031-11-01")
+    assert wrong_type.status_code == 400
+    assert set(wrong_type.data["fields"]) == {"memberId"}
+    future = search(api, token, lastName="Thompson", firstName="Ava", birthDate="1990-04-12",
+                    dateOfService="2031-11-24")
+    assert future.data["fields"] == {"dateOfService": "must not be in the future"}
+    missing = search(api, token, lastName="Thompson", firstName="Ava", birthDate="1990-04-12")
+    assert missing.data["fields"] == {"dateOfService": "is required"}

@@ -53,3 +53,15 @@ def test_prior_auth_routes_are_documented_as_they_answer(offline_api):
     operation = document["paths"]["/fhir/Claim/{operation}"]["post"]
     assert "application/fhir+json" in operation["requestBody"]["content"]
     assert set(operation["responses"]) >= {"200", "400", "401", "404", "409"}
+
+
+def test_eligibility_is_a_get_by_id_and_a_post_with_the_search_in_the_body(api):
+    document = api.get("/openapi.json").data
+    operations = document["paths"]["/members/eligibility"]
+    get_parameters = {parameter["name"] for parameter in operations["get"]["parameters"]}
+    assert {"memberId", "medicaidId", "dateOfService"} <= get_parameters
+    assert "POST /members/eligibility" in operations["get"]["description"]
+    body = operations["post"]["requestBody"]["content"]["application/json"]["schema"]
+    schema = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]] if "$ref" in body else body
+    assert {"lastName", "firstName", "birthDate", "dateOfService", "memberId"} <= set(schema["properties"])
+    assert "200" in operations["post"]["responses"]

@@ -21,7 +21,7 @@ from chalicelib.platform.web.api import api_route
 if TYPE_CHECKING:
     from chalicelib.documents.service import UploadTicket
     from chalicelib.documents.store import DocumentModel
-    from chalicelib.members.schemas import EligibilityFileRequest, EligibilityQuery
+    from chalicelib.members.schemas import EligibilityFileRequest, EligibilityQuery, EligibilitySearch
     from chalicelib.platform.web.schemas import ListQuery
 
 member_routes = Blueprint(__name__)
@@ -29,7 +29,7 @@ TAG = "Members"
 CSV_CONTENT_TYPE = "text/csv"
 
 
-def lookup_from(query: EligibilityQuery) -> MemberLookup:
+def lookup_from(query: EligibilityQuery | EligibilitySearch) -> MemberLookup:
     """Exactly one search method; the fields of a half-given name search are named."""
     names = {"lastName": query.last_name, "firstName": query.first_name, "birthDate": query.birth_date}
     by_name = any(value is not None for value in names.values())
@@ -73,14 +73,36 @@ def eligibility_body(answer: EligibilityAnswer) -> dict[str, Any]:
     }
 
 
-@api_route(member_routes, "/members/eligibility", summary="Is the member eligible on the date of service?", tag=TAG,
-           query="members:EligibilityQuery", response="members:EligibilityResponse", errors=(404, 409),
-           description="By plan member ID, by Medicaid ID, or by last name + first name + birth date (exact, "
-           "ignoring case, accents and spacing). The date of service is required, not in the future and at most "
-           "24 months back. Members of the states your providers practise in; every answer is audited.")
+NAME_SEARCH_FIELDS = {"lastName": "last_name", "firstName": "first_name", "birthDate": "birth_date"}
+NAME_SEARCH_MOVED = "is not taken in a URL: search by name with POST /members/eligibility (a JSON body)"
+
+
+@api_route(member_routes, "/members/eligibility", summary="Is the member eligible on the date of service? (by ID)",
+           tag=TAG, query="members:EligibilityQuery", response="members:EligibilityResponse", errors=(404, 409),
+           description="By plan member ID or by Medicaid ID. The date of service is required, not in the future and "
+           "at most 24 months back. A search by name and birth date is POST /members/eligibility, which keeps them "
+           "out of URLs: here lastName, firstName or birthDate answer 400 naming that route. Members of the states "
+           "your providers practise in; every answer is audited.")
 def eligibility(principal: Principal, query: EligibilityQuery) -> dict[str, Any]:
+    given = [name for name, attribute in NAME_SEARCH_FIELDS.items() if getattr(query, attribute) is not None]
+    if given:
+        raise ValidationFailed("Search by name with POST /members/eligibility: names and birth dates stay out of "
+                               "URLs.", dict.fromkeys(given, NAME_SEARCH_MOVED))
     members = wiring.current().members()
     answer = members.eligibility(principal, lookup_from(query), query.date_of_service, query.provider_id)
+    return eligibility_body(answer)
+
+
+@api_route(member_routes, "/members/eligibility", method="POST", summary="Is the member eligible on the date of "
+           "service? (by name, or by ID, in the body)", tag=TAG, body="members:EligibilitySearch",
+           response="members:EligibilityResponse", errors=(404, 409),
+           description="The search in a JSON body, so names and birth dates never enter a URL: by last name + first "
+           "name + birth date (exact, ignoring case, accents and spacing; more than one match is a 409, search by "
+           "ID), or by plan member ID or Medicaid ID. One method at a time; the date of service as for the GET. "
+           "Answers 200 with the same body as the GET (nothing is created); every answer is audited.")
+def eligibility_search(principal: Principal, body: EligibilitySearch) -> dict[str, Any]:
+    members = wiring.current().members()
+    answer = members.eligibility(principal, lookup_from(body), body.date_of_service, body.provider_id)
     return eligibility_body(answer)
 
 
