@@ -170,7 +170,8 @@ class ClaimFileIn(RequestBody):
 class ClaimFileOut(ResponseBody):
     document_id: str
     file_name: str
-    status: str = Field(description="AWAITING_UPLOAD, PROCESSING, COMPLETED or REJECTED")
+    status: str = Field(description="AWAITING_UPLOAD, PROCESSING, COMPLETED, REJECTED, or FAILED (processing failed "
+                        "on every attempt; the reason names a reference)")
     reason: str | None = None
     acknowledgment: str | None = Field(default=None, description="999 outcome: A accepted, E accepted with errors, "
                                                                  "R rejected")

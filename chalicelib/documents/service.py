@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 __all__ = ["claim_file_result_key", "result_key"]  # batch processors name their result objects with these
 
 STALE_PROCESSING = timedelta(minutes=16)
+FAILED_REASON = ("the file could not be processed: it failed on every attempt because of an error on our side, "
+                 "not in the file as far as we can tell (reference {reference}). Send it again later, or call "
+                 "provider services with the reference")
 BATCH_COUNTERS = frozenset({
     "rows_total", "rows_eligible", "rows_not_eligible", "rows_not_found", "rows_rejected",
     "claims_total", "claims_accepted", "claims_rejected",
@@ -354,13 +357,47 @@ class DocumentService:
                          DocumentModel.processing_started_at.set(now)],
                 condition=(DocumentModel.status == DocumentStatus.AWAITING_UPLOAD.value)
                 | ((DocumentModel.status == DocumentStatus.PROCESSING.value)
-                   & (DocumentModel.processing_started_at < now - STALE_PROCESSING)),
+                   & (DocumentModel.processing_started_at.does_not_exist()
+                      | (DocumentModel.processing_started_at < now - STALE_PROCESSING))),
             )
         except WriteFailed as error:
             if condition_failed(error):
                 return False
             raise
         return True
+
+    def processing_failed(self, key: str, *, final: bool, reference: str) -> str | None:
+        """A run of the upload at ``key`` raised something unforeseen.
+
+        Before the queue's last delivery the file is released (its run no longer holds it), so the redelivery
+        takes it again at once instead of finding it PROCESSING and dropping the message. On the last delivery it
+        ends FAILED with a reason the uploader sees on its status page (naming ``reference``, the message the
+        logs name, never the exception's text): the dead-letter queue is never the only trace. Returns the
+        document's status, or None for a key with no document.
+        """
+        parsed = parse_upload_key(key)
+        document = self._document_or_none(parsed[1]) if parsed else None
+        if document is None or document.s3_key != key:
+            return None
+        unfinished = DocumentModel.status.is_in(DocumentStatus.AWAITING_UPLOAD.value, DocumentStatus.PROCESSING.value)
+        if final:
+            actions = [DocumentModel.status.set(DocumentStatus.FAILED.value),
+                       DocumentModel.reason.set(FAILED_REASON.format(reference=reference)),
+                       DocumentModel.completed_at.set(self._clock())]
+            condition = unfinished
+        else:
+            actions = [DocumentModel.processing_started_at.remove()]
+            condition = DocumentModel.status == DocumentStatus.PROCESSING.value
+        try:
+            document.update(actions=actions, condition=condition)
+        except WriteFailed as error:
+            if not condition_failed(error):
+                raise
+            return DocumentModel.get(document.document_id).status
+        if final:
+            logger.error("upload failed for good", extra={"document_id": document.document_id, "reference": reference})
+            metrics.count("UploadFailed")
+        return document.status
 
     def status_of(self, document_id: str) -> str:
         document = self._document_or_none(document_id)

@@ -15,6 +15,7 @@ from chalicelib.documents.service import ConsentUpload
 from chalicelib.handlers.bodies import document_body, ticket_body
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
+from chalicelib.platform.aws import queue
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
 from chalicelib.platform.web.api import api_route
@@ -76,17 +77,34 @@ def event_time(record: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
 
 
+def receive_count(message: Any) -> int:
+    """How many times SQS has delivered this message, this delivery included."""
+    return int(message.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
+
+
+def last_delivery(message: Any) -> bool:
+    """True when SQS moves the message to the dead-letter queue if this delivery fails too."""
+    limit = queue.max_receive_count(UPLOADS_QUEUE)
+    return limit is not None and receive_count(message) >= limit
+
+
 @upload_events.on_sqs_message(queue=get_settings().resource_name(UPLOADS_QUEUE), batch_size=1)
 def process_uploaded_documents(event: Any) -> None:
     failures = 0
     for message in event:
         for record in s3_records(message.body):
             key = unquote_plus(record["s3"]["object"]["key"])
+            documents = wiring.current().documents()
             try:
-                status = wiring.current().documents().process_upload(key, event_time(record))
+                status = documents.process_upload(key, event_time(record))
             except Exception:  # noqa: BLE001 - one bad upload must not stop the others; SQS retries it
-                logger.exception("upload processing failed", extra={"key_prefix": key[:40]})
-                failures += 1
+                reference = str(message.to_dict().get("messageId", ""))
+                final = last_delivery(message)
+                logger.exception("upload processing failed", extra={
+                    "key_prefix": key[:40], "reference": reference, "receive_count": receive_count(message),
+                    "final": final})
+                if documents.processing_failed(key, final=final, reference=reference) is None or not final:
+                    failures += 1  # redelivered; on its last delivery the document says FAILED, so it is done
                 continue
             logger.info("upload processed", extra={"status": status})
     metrics.flush()

@@ -1,4 +1,4 @@
-"""SQS: send a JSON message to a queue known by its short name."""
+"""SQS: send a JSON message to a queue known by its short name; a queue's redrive limit."""
 
 from __future__ import annotations
 
@@ -19,3 +19,13 @@ def queue_url(short_name: str) -> str:
 def send_json(short_name: str, body: dict[str, Any]) -> str:
     response = aws_client("sqs").send_message(QueueUrl=queue_url(short_name), MessageBody=json.dumps(body))
     return response["MessageId"]
+
+
+@cache
+def max_receive_count(short_name: str) -> int | None:
+    """How many receives the queue allows before SQS moves a message to its dead-letter queue (its redrive
+    policy, as infrastructure/resources.yaml defines it); None for a queue without one. Read once per process."""
+    attributes = aws_client("sqs").get_queue_attributes(
+        QueueUrl=queue_url(short_name), AttributeNames=["RedrivePolicy"]).get("Attributes", {})
+    policy = attributes.get("RedrivePolicy")
+    return int(json.loads(policy)["maxReceiveCount"]) if policy else None
