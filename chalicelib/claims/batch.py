@@ -84,6 +84,11 @@ def claim_input(fields: ClaimFields, billing_provider_id: str) -> ClaimInput:
     )
 
 
+def file_claim_identity(document_id: str, position: int) -> str:
+    """A file's claim is the same claim on every run of the file: its document and its place in it."""
+    return f"claim-file#{document_id}#{position}"
+
+
 def error_reasons(error: PortalError) -> tuple[str, ...]:
     details = tuple(f"{name}: {problem}" for name, problem in error.fields.items())
     return (f"{error.code}: {error.message}", *details)
@@ -108,7 +113,8 @@ class ClaimFileRun:
             self.providers_by_npi[npi] = providers.with_npi(npi)
         return self.providers_by_npi[npi]
 
-    def submit(self, transaction_set: str, fields: ClaimFields) -> ClaimOutcome:
+    def submit(self, transaction_set: str, fields: ClaimFields, position: int) -> ClaimOutcome:
+        """Submit the file's claim at ``position`` (its place in the file): once, however often the file is run."""
         if fields.problems:
             return ClaimOutcome(transaction_set, fields, None, None, tuple(fields.problems))
         reasons = []
@@ -126,7 +132,8 @@ class ClaimFileRun:
             return ClaimOutcome(transaction_set, fields, None, None, tuple(reasons))
         try:
             claim = self.claims.submit(self.principal, claim_input(fields, provider.provider_id), source="X12",
-                                       batch_id=self.document.document_id)
+                                       batch_id=self.document.document_id,
+                                       identity=file_claim_identity(self.document.document_id, position))
         except PortalError as error:
             return ClaimOutcome(transaction_set, fields, None, None, error_reasons(error))
         except ValueError as error:
@@ -174,7 +181,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
                 "the transaction set was rejected (see the 999)",)
             results.append(ClaimOutcome(transaction.control_number, fields, None, None, reasons))
         else:
-            results.append(run.submit(transaction.control_number, fields))
+            results.append(run.submit(transaction.control_number, fields, len(results)))
         if len(results) % PROGRESS_EVERY_CLAIMS == 0:
             documents.note_progress(document, {"claims_total": len(results)})
     acknowledgment = build_999(interchange, next_number(f"x12-interchange#{interchange.sender_id.strip()}"), now)

@@ -44,6 +44,7 @@ from chalicelib.platform.access import OfficePartition, Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
+from chalicelib.platform.dynamo.control import made_once, mark_made_once
 from chalicelib.platform.dynamo.office_search import office_search, scoped_status
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page, visible_to
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, WriteFailed, condition_failed, transaction
@@ -110,8 +111,16 @@ class ClaimService:
     # Submission
 
     def submit(self, principal: Principal, claim: ClaimInput, *, source: str = "PORTAL",
-               batch_id: str | None = None) -> ClaimModel:
-        """Validate, adjudicate and record one claim (with the original's change, for a corrected/void claim)."""
+               batch_id: str | None = None, identity: str | None = None) -> ClaimModel:
+        """Validate, adjudicate and record one claim (with the original's change, for a corrected/void claim).
+
+        ``identity`` (an 837 file's claim: its document and position) makes the submission happen once: the claim
+        it already became is answered as it is, neither submitted again nor denied as its own duplicate, also when
+        two runs race (the identity's marker is written in the claim's transaction).
+        """
+        if identity is not None and (made := made_once(identity)) is not None:
+            logger.info("claim already made for this identity: skipped", extra={"claim_number": made})
+            return ClaimModel.get(made)
         problems = claim_problems(claim, self.today())
         if problems:
             raise ValidationFailed(fields=problems)
@@ -150,7 +159,10 @@ class ClaimService:
             self._record_void(record, original, now)
         else:
             self._adjudicate(record, coverage, original)
-        self._write_new(record, original)
+        made_first = self._write_new(record, original, identity)
+        if made_first is not None:
+            logger.info("claim made meanwhile by another run: skipped", extra={"claim_number": made_first})
+            return ClaimModel.get(made_first)
         trail.record(principal, AuditEntry(member.member_id, AuditAction.CLAIM_SUBMITTED, billing.provider_id,
                                            f"claim={record.claim_number} status={record.status}"), now)
         logger.info("claim submitted", extra={"claim_number": record.claim_number, "status": record.status,
@@ -315,10 +327,13 @@ class ClaimService:
             record.payable, record.payable_key = None, None
         record.history = [*record.history, HistoryAttribute(at=now, status=record.status, actor=actor, note=note)]
 
-    def _write_new(self, record: ClaimModel, original: ClaimModel | None) -> None:
+    def _write_new(self, record: ClaimModel, original: ClaimModel | None, identity: str | None) -> str | None:
+        """Write the claim; returns instead the claim another run made for ``identity`` when one did first."""
         try:
             with transaction() as writes:
                 writes.save(record, condition=ClaimModel.claim_number.does_not_exist())
+                if identity is not None:
+                    mark_made_once(writes, identity, record.claim_number)
                 if original is not None:
                     status = ClaimStatus.VOIDED if record.frequency == Frequency.VOID else ClaimStatus.REPLACED
                     writes.update(original, actions=[
@@ -333,8 +348,11 @@ class ClaimService:
                             note=f"{status.title()} by claim {record.claim_number}")])),
                     ], condition=ClaimModel.version == original.version)
         except TransactionCancelled as error:
+            if identity is not None and (made := made_once(identity)) is not None:
+                return made
             raise ClaimChanged(fields={"originalClaimNumber": "changed while this claim was submitted; "
                                                               "look at it again"}) from error
+        return None
 
     # Reading
 

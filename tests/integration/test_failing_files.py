@@ -106,3 +106,45 @@ def test_a_failure_before_the_last_delivery_is_retried_and_can_still_succeed(api
     answer = api.get(f"/claim-files/{ticket['file']['documentId']}", token=token).data
     assert (answer["status"], answer["claimsAccepted"]) == ("COMPLETED", 1)
     assert len(attempts) == 3
+
+
+def test_a_retried_claim_file_resumes_skipping_the_claims_it_already_made(api, token_for, redelivered_at_once,
+                                                                          monkeypatch):
+    import csv
+    import io
+
+    from chalicelib.claims import batch
+    from chalicelib.claims.store import ClaimModel
+    from chalicelib.platform.config import get_settings
+
+    real, calls = batch.ClaimFileRun.submit, []
+
+    def crashing_once(self, transaction_set, fields, position):
+        calls.append(position)
+        if len(calls) == 3:  # the first run dies after making two claims
+            raise ConnectionError("the worker died mid-file")
+        return real(self, transaction_set, fields, position)
+
+    monkeypatch.setattr(batch.ClaimFileRun, "submit", crashing_once)
+    claims = [GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2031, 10, day))
+              for day in (6, 7, 8, 9)]
+    token = token_for("demo.group")
+    ticket = api.post("/claim-files", {"fileName": "resume.837"}, token=token).data
+    document_id = ticket["file"]["documentId"]
+    post_file(ticket, generate_837p(claims, "1912301953", "310000001").encode(), "resume.837")
+    deliver_every_attempt(redelivered_at_once)
+
+    answer = api.get(f"/claim-files/{document_id}", token=token).data
+    assert (answer["status"], answer["claimsTotal"], answer["claimsAccepted"]) == ("COMPLETED", 4, 4)
+    assert calls == [0, 1, 2, 0, 1, 2, 3]  # the retry went through the whole file again
+    made = [claim for claim in ClaimModel.scan(ClaimModel.batch_id == document_id)]
+    assert len(made) == 4  # each of the file's claims exists once
+    assert sorted(claim.service_from for claim in made) == [f"2031-10-0{day}" for day in (6, 7, 8, 9)]
+    assert all(claim.status == "PAID" for claim in made)
+    reasons = {adjustment.reason_code for claim in made for line in claim.lines for adjustment in line.adjustments}
+    assert "18" not in reasons  # none denied as its own duplicate (CO-18)
+    body = aws_client("s3").get_object(Bucket=get_settings().documents_bucket,
+                                       Key=f"results/claim-files/{document_id}/results.csv")["Body"].read()
+    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert sorted(row["claimNumber"] for row in rows) == sorted(claim.claim_number for claim in made)
+    assert {row["status"] for row in rows} == {"PAID"}

@@ -2,18 +2,24 @@
 
 A counter hands out numbers no two callers share (an atomic ADD), whatever the clock says: two 837
 files acknowledged in one second get different interchange control numbers. A lease lets one holder
-at a time do a job (a payment cycle) and lapses by itself if the holder dies.
+at a time do a job (a payment cycle) and lapses by itself if the holder dies. A "made once" marker
+names the one thing an identity stands for (the claim an 837 file's Nth claim became), written in the
+same transaction as that thing, so a retried or racing run finds it instead of making a second one.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.models import Model
 
 from chalicelib.platform.dynamo.base import TableMeta, table_name
-from chalicelib.platform.dynamo.writes import WriteFailed, condition_failed
+from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed
+
+if TYPE_CHECKING:
+    from pynamodb.transactions import TransactWrite
 
 
 class ControlModel(Model):
@@ -57,3 +63,18 @@ def release_lease(job: str, holder: str) -> None:
     except WriteFailed as error:
         if not condition_failed(error):
             raise
+
+
+def made_once(identity: str) -> str | None:
+    """What ``identity`` was made into (see ``mark_made_once``), or None while nothing has been."""
+    try:
+        return ControlModel.get(f"once#{identity}").holder
+    except Missing:
+        return None
+
+
+def mark_made_once(writes: TransactWrite, identity: str, made: str) -> None:
+    """In the transaction that makes ``made``: record it as ``identity``'s one result. The transaction is
+    cancelled when the identity already names something (a racing run made it first)."""
+    writes.save(ControlModel(control_key=f"once#{identity}", holder=made),
+                condition=ControlModel.control_key.does_not_exist())
