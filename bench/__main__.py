@@ -198,7 +198,8 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
         )
         document.s3_key = upload_key(DocumentKind.CLAIM_FILE, document.document_id, "bench.837")
         document.save()
-        aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=text.encode())
+        aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=text.encode(),
+                                    ContentType="application/edi-x12")
         tracemalloc.start()
         started = time.perf_counter()
         running = wiring.current()
@@ -246,7 +247,7 @@ def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> lis
                 lines.append(f"1{member:010d},,,,,{yesterday}")
         key = f"bench/eligibility-{rows}.csv"
         aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=key,
-                                    Body="\r\n".join(lines).encode())
+                                    Body="\r\n".join(lines).encode(), ContentType="text/csv")
         results = []
         for traced in (False, True):
             document = wiring.current().documents().new_document(principal, provider, DocumentKind.ELIGIBILITY_FILE,

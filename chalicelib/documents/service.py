@@ -89,6 +89,17 @@ type BatchProcessor = Callable[[DocumentModel, datetime], str]
 """Processes one arrived batch file (document, S3 event time) and answers its status."""
 
 
+def declared_type_problem(document: DocumentModel, stored: storage.StoredObject) -> str | None:
+    """The type the upload declared (its POST's Content-Type, which S3 keeps) must be the one asked for: an 837
+    sent as application/pdf is refused before its bytes are read as one. (S3 enforces the presigned condition;
+    moto does not, so the handler checks, for every kind.) The bytes are then checked against that type."""
+    declared = (stored.content_type or "").split(";", 1)[0].strip().lower()
+    expected = document.content_type.split(";", 1)[0].strip().lower()
+    if declared == expected:
+        return None
+    return f"the file was sent as {declared or 'no type'}, but this upload takes {expected}"
+
+
 class DocumentService:
     def __init__(self, settings: Settings, members: MemberService, *, clock: Clock) -> None:
         self._settings = settings
@@ -280,6 +291,9 @@ class DocumentService:
         if stored.size == 0 or stored.size > self._settings.upload_max_bytes:
             return self.reject(document, f"the file is {stored.size} bytes; it must be 1 byte to "
                                          f"{self._settings.upload_max_bytes} bytes")
+        declared = declared_type_problem(document, stored)
+        if declared:
+            return self.reject(document, declared)
         detected = detect_type(storage.read_head(document.s3_key, HEAD_BYTES))
         if detected is None:
             return self.reject(document, "the file is not a PDF, TIFF, JPEG or PNG")
@@ -331,6 +345,10 @@ class DocumentService:
         if stored.size == 0 or stored.size > self._settings.upload_max_bytes:
             self.reject(document, f"the file is {stored.size} bytes; it must be 1 byte to "
                                   f"{self._settings.upload_max_bytes} bytes", from_status=DocumentStatus.PROCESSING)
+            return None
+        declared = declared_type_problem(document, stored)
+        if declared:
+            self.reject(document, declared, from_status=DocumentStatus.PROCESSING)
             return None
         return stored
 

@@ -153,3 +153,20 @@ def test_two_files_acknowledged_in_the_same_second_get_distinct_control_numbers(
                for document_id in (first, second)]
     assert numbers[0] != numbers[1]
     assert all(number.isdigit() and len(number) == 9 for number in numbers)
+
+
+def test_a_claim_file_posted_as_a_pdf_is_rejected_with_the_reason(api, token_for, pump):
+    """moto ignores the presigned Content-Type condition; the handler checks the declared type itself."""
+    token = token_for("demo.group")
+    ticket = api.post("/claim-files", {"fileName": "claims.837"}, token=token).data
+    upload = ticket["upload"]
+    fields = {**upload["fields"], "Content-Type": "application/pdf"}
+    content = generate_837p([AVA], "1912301953", "310000001").encode()
+    sent = requests.post(upload["url"], data=fields, files={"file": ("claims.837", content)}, timeout=10)
+    assert sent.status_code in (200, 204)
+    document_id = ticket["file"]["documentId"]
+    result = result_of(api, token, pump, document_id)
+    assert result["status"] == "REJECTED"
+    assert result["reason"] == "the file was sent as application/pdf, but this upload takes application/edi-x12"
+    assert result["claimsAccepted"] == 0
+    assert list(ClaimModel.scan(ClaimModel.batch_id == document_id)) == []

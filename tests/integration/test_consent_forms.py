@@ -169,3 +169,15 @@ def test_with_a_claim_number_a_form_applies_to_that_claim_only(api, token_for, p
     assert service.applicable_consent_form(claim("C-9", received_on=date(2031, 10, 1))).document_id == \
         form.document_id
     assert service.applicable_consent_form(claim("C-10", received_on=date(2031, 11, 20))) is None
+
+
+def test_a_form_posted_with_another_type_than_it_asked_for_is_rejected(api, token_for, pump):
+    token = token_for("demo.group")
+    ticket = ask(api, token, contentType="application/pdf").data
+    fields = {**ticket["upload"]["fields"], "Content-Type": "text/html"}
+    sent = requests.post(ticket["upload"]["url"], data=fields, files={"file": ("consent.pdf", PDF)}, timeout=10)
+    assert sent.status_code in (200, 204)
+    pump.drain_queues()
+    document = status_of(api, token, ticket["document"]["documentId"])
+    assert document["status"] == "REJECTED"
+    assert document["reason"] == "the file was sent as text/html, but this upload takes application/pdf"

@@ -124,3 +124,17 @@ def test_file_name_is_required_and_bounded(api, token_for):
     response = api.post("/members/eligibility-files", {"fileName": "x" * 201}, token=token)
     assert response.status_code == 400
     assert response.data["fields"] == {"fileName": "must be at most 200 characters"}
+
+
+def test_a_member_file_posted_as_a_pdf_is_rejected_with_the_reason(api, token_for, pump):
+    token = token_for("demo.group")
+    ticket = start(api, token)
+    fields = {**ticket["upload"]["fields"], "Content-Type": "application/pdf"}
+    sent = requests.post(ticket["upload"]["url"], data=fields,
+                         files={"file": ("members.csv", b"memberId,dateOfService\r\n10000000001,2031-11-01\r\n")},
+                         timeout=10)
+    assert sent.status_code in (200, 204)
+    pump.drain_queues()
+    job = api.get(f"/members/eligibility-files/{ticket['file']['documentId']}", token=token).data
+    assert job["status"] == "REJECTED"
+    assert job["reason"] == "the file was sent as application/pdf, but this upload takes text/csv"

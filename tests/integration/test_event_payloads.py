@@ -158,7 +158,8 @@ def _new_document(kind, api, token_for):
 def test_an_upload_sample_processes_its_document_and_the_same_event_again_changes_nothing(
         app, api, token_for, fee_schedules, prior_auth_rules, clock, kind, done):
     document, content = _new_document(kind, api, token_for)
-    aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=content)
+    aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=content,
+                                ContentType=document.content_type)  # as the presigned POST declares it
     uploaded_at = clock.now - timedelta(minutes=3)
     prefix, sample_kind, document_id, file_name = document.s3_key.split("/")
     assert (prefix, sample_kind, document_id) == ("uploads", kind, document.document_id)
