@@ -5,6 +5,10 @@ the same handler objects Chalice registered (``app.handler_map``) with events of
 shapes Lambda sends. A handler that raises leaves its messages on the queue, so they
 come back after the visibility timeout and end in the dead-letter queue, as in AWS.
 The event shapes and the call itself are local/events.py's, shared with `make send-event`.
+
+Moto refusing or dropping a connection (a long bench keeps it busy) is transient: the pump logs it and
+tries again on the next round, and a schedule handler that fails is logged like a failed Lambda
+invocation; neither stops the runner.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import HTTPClientError
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 
@@ -19,6 +25,9 @@ from chalicelib import wiring
 from chalicelib.platform.aws.clients import aws_client
 from chalicelib.platform.logs import logger
 from local.events import invoke, scheduled_event, sqs_record
+
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClientError)
+"""botocore's connection refused, reset, closed and timed out: moto busy or restarting, not a bug."""
 
 
 @dataclass
@@ -71,13 +80,25 @@ class EventPump:
             wait_seconds = 0
 
     def fire_schedules(self) -> int:
+        """Fire every schedule; returns how many ran without failing."""
+        fired = 0
         for source in self.schedules():
-            invoke(self.app, source.name, scheduled_event(self.app, source.name, wiring.current().now()))
+            try:
+                invoke(self.app, source.name, scheduled_event(self.app, source.name, wiring.current().now()))
+            except Exception:  # noqa: BLE001 - as in Lambda, a failed schedule run is logged; the next one comes
+                logger.exception("local pump: schedule handler failed", extra={"handler": source.name})
+                continue
+            fired += 1
         self._last_schedule_run = time.monotonic()
-        return len(self.schedules())
+        return fired
 
     def tick(self) -> None:
-        """One round of the runner's loop: queues now, schedules when their interval is up."""
-        self.drain_queues()
-        if time.monotonic() - self._last_schedule_run >= self.schedule_every_seconds:
-            self.fire_schedules()
+        """One round of the runner's loop: queues now, schedules when their interval is up. A transient error
+        reaching moto is logged and the round ends; the next round tries again."""
+        try:
+            self.drain_queues()
+            if time.monotonic() - self._last_schedule_run >= self.schedule_every_seconds:
+                self.fire_schedules()
+        except TRANSIENT_ERRORS as error:
+            logger.warning("local pump: AWS (moto) unreachable; trying again on the next round",
+                           extra={"error": type(error).__name__})

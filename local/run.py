@@ -118,22 +118,27 @@ def _print_banner(stack: Stack, counts: dict[str, int], planadmin_password_from_
 
 
 def _email_printer(moto_url: str) -> Callable[[], None]:
-    """Print each new email once; the inbox is read only when SES's sent count moved."""
+    """Print each new email once; the inbox is read only when SES's sent count moved. Moto unreachable for a
+    moment (refused, reset, timed out) is logged and tried again on the next round."""
     from chalicelib.platform.aws.clients import aws_client
+    from chalicelib.platform.logs import logger
     from local.inbox import fetch_emails
+    from local.pump import TRANSIENT_ERRORS
 
     seen: set[str] = set()
     last_count = -1
 
     def print_new() -> None:
         nonlocal last_count
-        count = int(aws_client("ses").get_send_quota()["SentLast24Hours"])
-        if count == last_count:
-            return
         try:
+            count = int(aws_client("ses").get_send_quota()["SentLast24Hours"])
+            if count == last_count:
+                return
             emails = fetch_emails(moto_url)
-        except (requests.RequestException, ValueError):
-            return  # try on the next round
+        except (*TRANSIENT_ERRORS, requests.RequestException, ValueError) as error:
+            logger.warning("email printer: moto unreachable; trying again on the next round",
+                           extra={"error": type(error).__name__})
+            return
         last_count = count
         for email in emails:
             if email.message_id in seen:
