@@ -144,9 +144,10 @@ class ClaimOut(ClaimSummaryOut):
 
 
 class ClaimList(ResponseBody):
+    """A search page: no total (counting would read the whole partition); nextToken says more results exist."""
+
     items: list[ClaimSummaryOut]
-    count: int
-    next_token: str | None = None
+    next_token: str | None = Field(default=None, description="Present when more results exist: the next page")
 
 
 class ClaimSearchQuery(QueryParameters):

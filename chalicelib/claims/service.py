@@ -46,7 +46,7 @@ from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.control import made_once, mark_made_once
 from chalicelib.platform.dynamo.office_search import office_search, scoped_status
-from chalicelib.platform.dynamo.paging import Page, date_range, query_page, visible_to
+from chalicelib.platform.dynamo.paging import SearchPage, date_range, search_page, visible_to
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, WriteFailed, condition_failed, transaction
 from chalicelib.platform.errors import ClaimChanged, ClaimNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
@@ -373,11 +373,12 @@ class ClaimService:
         documents = self._documents.records(claim.document_ids or [])
         return ClaimView(claim, sorted(documents, key=lambda document: document.created_key))
 
-    def search(self, principal: Principal, criteria: SearchCriteria) -> Page[ClaimModel]:
+    def search(self, principal: Principal, criteria: SearchCriteria) -> SearchPage[ClaimModel]:
+        """One page, newest first, without a total: each page reads at most its own items plus one."""
         if criteria.claim_number:
             claim = self.get(principal, criteria.claim_number)
             matches = criteria.status is None or claim.status == criteria.status.value
-            return Page([claim] if matches else [], int(matches), None)
+            return SearchPage([claim] if matches else [], None)
         if criteria.member_id:
             return self._search_member(principal, criteria)
         if criteria.service_from or criteria.service_to:
@@ -388,7 +389,7 @@ class ClaimService:
                              criteria.status.value if criteria.status else None, received, criteria.limit,
                              criteria.next_token)
 
-    def _search_member(self, principal: Principal, criteria: SearchCriteria) -> Page[ClaimModel]:
+    def _search_member(self, principal: Principal, criteria: SearchCriteria) -> SearchPage[ClaimModel]:
         member = self._members.find(principal, MemberLookup(member_id=criteria.member_id))
         served = date_range(ClaimModel.service_key, criteria.service_from, criteria.service_to,
                             first_field="serviceFrom", last_field="serviceTo")
@@ -400,8 +401,8 @@ class ClaimService:
             condition = _and(condition, ClaimModel.status == criteria.status.value)
         trail.record(principal, AuditEntry(member.member_id, AuditAction.CLAIMS_SEARCHED, principal.home_provider_id),
                      self._clock())
-        return query_page(ClaimModel.by_member, "member_id", member.member_id, served, condition, criteria.limit,
-                          criteria.next_token)
+        return search_page(ClaimModel, ClaimModel.by_member, "member_id", member.member_id, served, condition,
+                           criteria.limit, criteria.next_token)
 
     def _partition(self, principal: Principal, provider_id: str | None) -> OfficePartition:
         """A named provider's partition, else the office's own (its Tax ID, else its provider)."""

@@ -156,7 +156,8 @@ def submit_claim(principal: Principal, body: ClaimIn, request: RequestInfo) -> d
            query="claims:ClaimSearchQuery", response="claims:ClaimList", errors=(404,),
            description="By claimNumber; by memberId (optionally serviceFrom/serviceTo on the first date of service, "
            "providerId, status); or by providerId (default: every provider of your Tax ID) with an optional status "
-           "and received date range. Each page is one DynamoDB Query on a key or index.")
+           "and received date range. Each page is one DynamoDB Query on a key or index reading at most the page's "
+           "items plus one; there is no total: nextToken says that more results exist.")
 def search_claims(principal: Principal, query: ClaimSearchQuery) -> dict[str, Any]:
     from chalicelib.claims.service import SearchCriteria
 
@@ -166,8 +167,7 @@ def search_claims(principal: Principal, query: ClaimSearchQuery) -> dict[str, An
         received_to=query.received_to, service_from=query.service_from, service_to=query.service_to,
         limit=query.limit, next_token=query.next_token,
     ))
-    return {"items": [summary_body(item) for item in page.items], "count": page.count,
-            "next_token": page.next_token}
+    return {"items": [summary_body(item) for item in page.items], "next_token": page.next_token}
 
 
 @api_route(claim_routes, "/claims/{claimNumber}", tag=TAG,

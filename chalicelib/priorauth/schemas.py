@@ -258,12 +258,14 @@ class AttachmentsOut(ResponseBody):
 
 
 class PriorAuthList(ResponseBody):
+    """A search page: no total (counting would read the whole partition); nextToken says more results exist."""
+
     items: list[PriorAuthSummary]
-    count: int
-    next_token: str | None = None
+    next_token: str | None = Field(default=None, description="Present when more results exist: the next page")
 
 
 class ReviewQueueOut(PriorAuthList):
+    count: int
     overdue_count: int
 
 

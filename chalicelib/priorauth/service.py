@@ -27,7 +27,14 @@ from chalicelib.platform.clock import Clock
 from chalicelib.platform.codesets.icd10cm import with_dot
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.office_search import office_search, scoped_status
-from chalicelib.platform.dynamo.paging import date_range, decode_page_token, encode_page_token, query_page, visible_to
+from chalicelib.platform.dynamo.paging import (
+    SearchPage,
+    date_range,
+    decode_page_token,
+    encode_page_token,
+    search_page,
+    visible_to,
+)
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
 from chalicelib.platform.errors import (
     Forbidden,
@@ -372,11 +379,12 @@ class PriorAuthService:
                    if document.status == DocumentStatus.AWAITING_UPLOAD.value]
         return tuple(self._documents.presign(document, self._settings.upload_max_bytes) for document in waiting)
 
-    def search(self, principal: Principal, criteria: SearchCriteria) -> RequestPage:
+    def search(self, principal: Principal, criteria: SearchCriteria) -> SearchPage[PriorAuthRequestModel]:
+        """One page, newest first, without a total: each page reads at most its own items plus one."""
         if criteria.authorization_number:
             request = self.get(principal, criteria.authorization_number, performing=True)
             matches = criteria.status is None or request.status == criteria.status.value
-            return RequestPage([request] if matches else [], int(matches), None)
+            return SearchPage([request] if matches else [], None)
         received = self._received_range(criteria)
         if criteria.member_id:
             member = self._members.find(principal, MemberLookup(member_id=criteria.member_id))
@@ -398,12 +406,11 @@ class PriorAuthService:
                                    {"providerId": "is required unless authorizationNumber or memberId is given"})
         if criteria.servicing:
             return self._servicing_page(partition, received, criteria)
-        page = office_search(PRIOR_AUTH_OFFICE_INDEXES, partition, criteria.status.value if criteria.status else None,
+        return office_search(PRIOR_AUTH_OFFICE_INDEXES, partition, criteria.status.value if criteria.status else None,
                              received, criteria.limit, criteria.next_token)
-        return RequestPage(page.items, page.count, page.next_token)
 
     def _servicing_page(self, partition: OfficePartition, received: Condition | None,
-                        criteria: SearchCriteria) -> RequestPage:
+                        criteria: SearchCriteria) -> SearchPage[PriorAuthRequestModel]:
         """The requests naming the office's provider (or a provider of its Tax ID) as the one to perform them."""
         if partition.by_provider:
             index, hash_name = PriorAuthRequestModel.by_servicing_provider, "servicing_provider_id"
@@ -419,9 +426,9 @@ class PriorAuthService:
 
     @staticmethod
     def _page(index: object, hash_name: str, hash_value: str, received: Condition | None,
-              condition: Condition | None, criteria: SearchCriteria) -> RequestPage:
-        page = query_page(index, hash_name, hash_value, received, condition, criteria.limit, criteria.next_token)
-        return RequestPage(page.items, page.count, page.next_token)
+              condition: Condition | None, criteria: SearchCriteria) -> SearchPage[PriorAuthRequestModel]:
+        return search_page(PriorAuthRequestModel, index, hash_name, hash_value, received, condition, criteria.limit,
+                           criteria.next_token)
 
     @staticmethod
     def _visible(principal: Principal) -> Condition | None:

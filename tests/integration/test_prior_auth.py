@@ -130,9 +130,7 @@ def test_bad_input_names_the_field_and_writes_nothing(api, token_for, changes, f
     response = submit(api, token, cpap(**changes))
     assert response.status_code == 400, response.data
     assert message in response.data["fields"][field]
-    listed = api.get("/prior-auths", token=token).data
-    assert listed["count"] == 0
-    assert listed["items"] == []
+    assert api.get("/prior-auths", token=token).data == {"items": [], "nextToken": None}
 
 
 def test_member_not_eligible_on_the_start_date_is_a_409_naming_it(api, token_for, prior_auth_rules):
@@ -146,7 +144,8 @@ def test_member_not_eligible_on_the_start_date_is_a_409_naming_it(api, token_for
     assert "startDate" in response.data["fields"]
     covered = submit(api, token, {**body, "startDate": "2030-09-02", "endDate": "2030-09-02"})
     assert covered.status_code == 201
-    assert api.get("/prior-auths", token=token).data["count"] == 1
+    listed = api.get("/prior-auths", token=token).data["items"]
+    assert [item["authorizationNumber"] for item in listed] == [covered.data["priorAuth"]["authorizationNumber"]]
     prior_auth_rules.now = datetime(2031, 11, 23, 17, 0, tzinfo=UTC)
     unknown = submit(api, token, cpap(memberId="10000000099"))
     assert (unknown.status_code, unknown.data["code"]) == (404, "MEMBER_NOT_FOUND")
@@ -158,7 +157,8 @@ def test_same_idempotency_key_makes_one_request_and_a_different_body_is_refused(
     again = submit(api, token, cpap(), key="office-42-cpap")
     assert first.status_code == again.status_code == 201
     assert first.data["priorAuth"]["authorizationNumber"] == again.data["priorAuth"]["authorizationNumber"]
-    assert api.get("/prior-auths", token=token).data["count"] == 1
+    listed = api.get("/prior-auths", token=token).data["items"]
+    assert [item["authorizationNumber"] for item in listed] == [first.data["priorAuth"]["authorizationNumber"]]
     other = submit(api, token, cpap(urgency="EXPEDITED"), key="office-42-cpap")
     assert other.status_code == 409
     assert other.data["code"] == "IDEMPOTENCY_KEY_REUSED"
@@ -187,21 +187,22 @@ def test_search_by_status_member_dates_and_pages(api, token_for, prior_auth_rule
     token = token_for("demo.group")
     submit(api, token, cpap(serviceLines=[{"code": "64635", "units": 1}], diagnosisCodes=["M47.816"]))
     everything = api.get("/prior-auths?limit=2", token=token).data
-    assert everything["count"] == 3
+    assert "count" not in everything  # a search page has no total; nextToken says more exist
     assert len(everything["items"]) == 2
     assert everything["items"][0]["codes"] == ["64635"]  # newest first
+    assert everything["nextToken"]
     rest = api.get(f"/prior-auths?limit=2&nextToken={everything['nextToken']}", token=token).data
     assert [item["authorizationNumber"] for item in rest["items"]] == [approved]
+    assert rest["nextToken"] is None
     by_status = api.get("/prior-auths?status=PENDED", token=token).data
-    assert by_status["count"] == 2
+    assert len(by_status["items"]) == 2
     assert pended["authorizationNumber"] in [i["authorizationNumber"]
                                                                        for i in by_status["items"]]
     on_day = api.get("/prior-auths?receivedFrom=2031-11-24&receivedTo=2031-11-24", token=token).data
     assert [item["authorizationNumber"] for item in on_day["items"]] == [pended["authorizationNumber"]]
     by_member = api.get("/prior-auths?memberId=10000000001&status=APPROVED", token=token).data
     assert [item["authorizationNumber"] for item in by_member["items"]] == [approved]
-    by_provider = api.get("/prior-auths?providerId=100000000002", token=token).data
-    assert by_provider["count"] == 0
+    assert api.get("/prior-auths?providerId=100000000002", token=token).data == {"items": [], "nextToken": None}
     assert api.get("/prior-auths?providerId=200000000001", token=token).status_code == 404
     assert api.get("/prior-auths?receivedFrom=2031-11-24&receivedTo=2031-11-23", token=token).status_code == 400
 

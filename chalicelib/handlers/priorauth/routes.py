@@ -188,7 +188,8 @@ def submit(principal: Principal, body: PriorAuthRequestIn, request: RequestInfo)
            description="By authorizationNumber; or by memberId; or by providerId (default: every provider you act "
            "for); each optionally by status and received date range. servicing=true lists the requests your "
            "providers are to perform (named as servicing provider) instead of the ones you sent; their detail "
-           "opens too. Each page is one DynamoDB Query.")
+           "opens too. Each page is one DynamoDB Query reading at most the page's items plus one; there is no "
+           "total: nextToken says that more results exist.")
 def search(principal: Principal, query: SearchQuery) -> dict[str, Any]:
     from chalicelib.priorauth.service import SearchCriteria
 
@@ -199,8 +200,7 @@ def search(principal: Principal, query: SearchQuery) -> dict[str, Any]:
         received_to=query.received_to, limit=query.limit, next_token=query.next_token,
     ))
     now = _service().now()
-    return {"items": [summary_body(item, now) for item in page.items], "count": page.count,
-            "next_token": page.next_token}
+    return {"items": [summary_body(item, now) for item in page.items], "next_token": page.next_token}
 
 
 @api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}", tag=TAG,

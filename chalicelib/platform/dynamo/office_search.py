@@ -2,7 +2,8 @@
 
 Both keep four GSIs ordered by ``received_key``: by provider, by Tax ID, and each of those
 with the status (``<partition>#<status>``). A search picks one of them from the office's
-partition and the status asked, so each page is one Query of one partition.
+partition and the status asked, so each page is one Query of one partition, reading at most
+its own items plus one; it has no total (a count would read the whole partition: DECISIONS.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.platform.dynamo.paging import Page, query_page
+from chalicelib.platform.dynamo.paging import SearchPage, search_page
 
 if TYPE_CHECKING:
     from pynamodb.expressions.condition import Condition
@@ -28,8 +29,9 @@ def scoped_status(partition_key: str, status: str) -> str:
 
 @dataclass(frozen=True)
 class OfficeIndexes:
-    """Each index with the name of its hash attribute."""
+    """Each index with the name of its hash attribute, and the model they index."""
 
+    model: Any
     by_provider: tuple[Any, str]
     by_tax_id: tuple[Any, str]
     by_provider_status: tuple[Any, str]
@@ -59,16 +61,17 @@ def office_indexes(provider_attribute: str) -> tuple[GlobalSecondaryIndex[Any], 
 
 def office_indexes_of(model: Any, provider_attribute: str) -> OfficeIndexes:
     return OfficeIndexes(
-        by_provider=(model.by_provider, provider_attribute), by_tax_id=(model.by_tax_id, "tax_id"),
+        model=model, by_provider=(model.by_provider, provider_attribute), by_tax_id=(model.by_tax_id, "tax_id"),
         by_provider_status=(model.by_provider_status, "provider_status"),
         by_tax_status=(model.by_tax_status, "tax_status"),
     )
 
 
 def office_search(indexes: OfficeIndexes, partition: OfficePartition, status: str | None,
-                  received: Condition | None, limit: int, token: str | None) -> Page[Any]:
+                  received: Condition | None, limit: int, token: str | None) -> SearchPage[Any]:
     if status:
         index, hash_name = indexes.by_provider_status if partition.by_provider else indexes.by_tax_status
-        return query_page(index, hash_name, scoped_status(partition.key, status), received, None, limit, token)
+        return search_page(indexes.model, index, hash_name, scoped_status(partition.key, status), received, None,
+                           limit, token)
     index, hash_name = indexes.by_provider if partition.by_provider else indexes.by_tax_id
-    return query_page(index, hash_name, partition.key, received, None, limit, token)
+    return search_page(indexes.model, index, hash_name, partition.key, received, None, limit, token)

@@ -69,6 +69,37 @@ def query_page(index: Any, hash_name: str, hash_value: str, range_condition: Con
     return Page(items, count, encode_page_token(results.last_evaluated_key))
 
 
+@dataclass(frozen=True)
+class SearchPage[ItemT]:
+    """A search page without a total: ``next_token`` says that more may follow (pages say "More results")."""
+
+    items: list[ItemT]
+    next_token: str | None
+
+
+def search_page(model: Any, index: Any, hash_name: str, hash_value: str, range_condition: Condition | None,
+                filter_condition: Condition | None, limit: int, token: str | None, *,
+                newest_first: bool = True) -> SearchPage[Any]:
+    """One page of a search: one Query reading at most ``limit + 1`` items, and no count.
+
+    The extra item only tells whether another page exists, so a last page answers no token. With
+    a filter the Query still examines ``limit + 1`` items at most (DynamoDB filters after its
+    Limit): the page may hold fewer items and a token, never walk the partition for more.
+    """
+    start = decode_page_token(token, {hash_name: hash_value})
+    results = index.query(hash_value, range_key_condition=range_condition, filter_condition=filter_condition,
+                          limit=limit + 1, page_size=limit + 1, last_evaluated_key=start,
+                          scan_index_forward=not newest_first)
+    pages = results.page_iter
+    raw = next(pages).get("Items", [])
+    if len(raw) > limit:
+        last = raw[limit - 1]
+        next_key: dict[str, Any] | None = {name: last[name] for name in pages.key_names}
+    else:
+        next_key = pages.last_evaluated_key
+    return SearchPage([model.from_raw_data(item) for item in raw[:limit]], encode_page_token(next_key))
+
+
 def date_range(key: Any, first: date | None, last: date | None, *, first_field: str,
                last_field: str) -> Condition | None:
     """A sort-key condition for keys that start with an ISO date or timestamp, both ends inclusive."""
