@@ -85,12 +85,14 @@ e2e: venv assets
 browser: venv assets chromium
 	$(BIN)/python -m pytest tests/browser
 
-## Chalice's CloudFormation merged with infrastructure/resources.yaml, linted.
+## Chalice's CloudFormation merged with infrastructure/resources.yaml, linted; the zip without the AWS SDK
+## the Lambda runtime provides (boto3, botocore, s3transfer), under 10 MB.
 package: venv assets
 	rm -rf build/package
 	PORTAL_STAGE=$(STAGE) AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} \
 		$(BIN)/chalice package --stage $(STAGE) --merge-template infrastructure/resources.yaml \
 		--template-format yaml build/package
+	$(BIN)/python -m infrastructure.slim_package build/package/deployment.zip
 	$(BIN)/cfn-lint build/package/sam.yaml
 
 bench: venv assets
