@@ -4,12 +4,16 @@
   against the local stack (`make run`'s runner, production argon2 costs), next to GET /health
   on the same server and a bare DynamoDB GetItem against the same moto endpoint.
 - Cold-start import time of app.py next to the bare import of its libraries.
+- Web pages: per page, HTML bytes and time next to the JSON route behind it; a first load with
+  its assets and a later page with the assets cached (fingerprinted, immutable).
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -18,7 +22,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import requests
 
@@ -150,6 +154,96 @@ def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
         measure("POST /auth/register", max(50, requests_per_route // 2), register, 201),
     ]
     return samples
+
+
+@dataclass(frozen=True)
+class PageFigure:
+    name: str
+    page: Sample
+    page_bytes: int
+    page_gzip_bytes: int
+    json: Sample
+    json_bytes: int
+
+
+@dataclass(frozen=True)
+class LoadFigure:
+    html_bytes: int
+    linked_asset_bytes: int
+    stylesheet_url_bytes: int
+    uncached_asset_bytes: int
+    """Linked assets a browser may not keep (none has max-age): a later page loads them again."""
+    assets: int
+    immutable: bool
+
+
+PAGES = (
+    ("home", "/home", "/me"),
+    ("eligibility answer", "/member-search/eligibility?memberId=10000000001&dateOfService={day}",
+     "/members/eligibility?memberId=10000000001&dateOfService={day}"),
+    ("membership list", "/member-reports/membership", "/reports/membership?limit=50"),
+    ("member detail", "/member-reports/members/10000000001", "/members/10000000001"),
+    ("registry", "/member-reports/registry", "/reports/registry?limit=50"),
+)
+"""(page, its path, the JSON route behind it): the page calls the same services, then renders."""
+ASSET_LINK = re.compile(r'(?:src|href)="(/assets/[^"]+)"')
+STYLESHEET_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
+LATER_PAGE_GOAL_BYTES = 30 * 1024
+
+
+def page_figures(stack: RunningStack, requests_per_page: int) -> tuple[list[PageFigure], LoadFigure]:
+    """Each page against its JSON route, as demo.group: the browser's session cookie holds the same session
+    token the JSON routes take as a bearer token, so both are the same session."""
+    session = requests.Session()
+    url = stack.api_url
+    token = session.post(url + "/auth/login", json={"username": "demo.group", "password": "Demo-Portal-2026!"},
+                         timeout=30).json()["token"]
+    browser = requests.Session()
+    browser.cookies.set("portal_session", token)
+    auth = {"Authorization": f"Bearer {token}"}
+    day = (date.today() - timedelta(days=1)).isoformat()
+    figures = []
+    for name, page_path, json_path in PAGES:
+        page_url, json_url = url + page_path.format(day=day), url + json_path.format(day=day)
+        html = browser.get(page_url, timeout=60)
+        if html.status_code != 200 or not html.headers.get("Content-Type", "").startswith("text/html"):
+            raise SystemExit(f"{name}: {page_path} answered {html.status_code} {html.headers.get('Content-Type')}")
+        body = session.get(json_url, headers=auth, timeout=60)
+        if body.status_code != 200:
+            raise SystemExit(f"{name}: {json_path} answered {body.status_code}: {body.text[:200]}")
+        figures.append(PageFigure(
+            name,
+            measure(f"{name} page", requests_per_page, lambda _, u=page_url: browser.get(u, timeout=60), 200),
+            len(html.content), len(gzip.compress(html.content)),
+            measure(f"{name} JSON", requests_per_page,
+                    lambda _, u=json_url: session.get(u, headers=auth, timeout=60), 200),
+            len(body.content)))
+    return figures, first_and_later_load(browser, url)
+
+
+def first_and_later_load(browser: requests.Session, url: str) -> LoadFigure:
+    """The home page with every asset its HTML links (and, as an upper bound, every url() its stylesheets
+    name: a browser fetches only the fonts and icons a page uses), and which assets a browser keeps."""
+    home = browser.get(url + "/home", timeout=60)
+    linked = sorted(set(ASSET_LINK.findall(home.text)))
+    linked_bytes, named_bytes, uncached, immutable = 0, 0, 0, True
+    named: set[str] = set()
+    for path in linked:
+        asset = browser.get(url + path, timeout=60)
+        asset.raise_for_status()
+        linked_bytes += len(asset.content)
+        cache_control = asset.headers.get("Cache-Control", "")
+        immutable = immutable and "immutable" in cache_control
+        if "max-age" not in cache_control:
+            uncached += len(asset.content)
+        if path.endswith(".css"):
+            named.update(urljoin(path, ref) for ref in STYLESHEET_URL.findall(asset.text)
+                         if not ref.startswith("data:"))
+    for path in sorted(named - set(linked)):
+        asset = browser.get(url + path, timeout=60)
+        if asset.status_code == 200:
+            named_bytes += len(asset.content)
+    return LoadFigure(len(home.content), linked_bytes, named_bytes, uncached, len(linked), immutable)
 
 
 def office_claim(index: int) -> dict[str, object]:
@@ -326,6 +420,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=300, help="requests per route")
     parser.add_argument("--import-runs", type=int, default=7)
+    parser.add_argument("--page-requests", type=int, default=50, help="requests per web page and its JSON route")
     parser.add_argument("--file-rows", type=int, default=10_000, help="rows of the large Member File Upload")
     parser.add_argument("--file-claims", type=int, default=5_000, help="claims of the large 837P file")
     parser.add_argument("--export-members", type=int, default=100_000, help="members of the large roster export")
@@ -349,6 +444,8 @@ def main() -> None:
     with local_stack("--count-aws-calls", "--schedule-seconds", "3600") as stack:
         samples = api_latencies(stack, args.requests)
         print_latencies(samples, args.requests)
+        pages, load = page_figures(stack, args.page_requests)
+        print_pages(pages, load, args.page_requests)
         files = eligibility_file_figures(stack, (1_000, args.file_rows))
         print_files(files)
         claim_files = claim_file_figures((args.file_claims // 10, args.file_claims))
@@ -368,6 +465,28 @@ def print_latencies(samples: list[Sample], requests_per_route: int) -> None:
     print("Items read counts what each Query or Scan examined before filtering: a page whose cost grew with its "
           "partition would show it here, whatever moto's speed.")
     print("\nlogin and registration hash with argon2id at production cost (t=3, 64 MiB), on purpose.", flush=True)
+
+
+def print_pages(figures: list[PageFigure], load: LoadFigure, requests_per_page: int) -> None:
+    print(f"\nWeb pages next to the JSON route behind each ({requests_per_page} requests each, demo.group, one client)")
+    print(f"{'page':<20}{'HTML bytes':>11}{'gzip':>8}{'JSON bytes':>11}{'bytes x':>9}{'page p50 ms':>13}"
+          f"{'JSON p50 ms':>13}{'time x':>8}  AWS calls page / JSON")
+    for figure in figures:
+        print(f"{figure.name:<20}{figure.page_bytes:>11,}{figure.page_gzip_bytes:>8,}{figure.json_bytes:>11,}"
+              f"{figure.page_bytes / max(1, figure.json_bytes):>8.1f}x{figure.page.p50:>13.2f}{figure.json.p50:>13.2f}"
+              f"{figure.page.p50 / figure.json.p50:>7.2f}x  {figure.page.calls} / {figure.json.calls}")
+    print("  goal: a page's time at most 1.5x its JSON route's (time x); bytes are uncompressed, gzip beside them")
+    first = load.html_bytes + load.linked_asset_bytes
+    print(f"  first load (home page + its {load.assets} linked assets): {first:,} bytes"
+          f" ({load.html_bytes:,} HTML + {load.linked_asset_bytes:,} assets); with every url() its stylesheets name"
+          f" (fonts, icons: more than a browser fetches) {first + load.stylesheet_url_bytes:,} bytes")
+    caching = "every one immutable" if load.immutable else "NOT all immutable"
+    later = [(figure.name, figure.page_bytes + load.uncached_asset_bytes) for figure in figures]
+    print(f"  a later page with the assets cached (linked assets: {caching}), goal under "
+          f"{LATER_PAGE_GOAL_BYTES // 1024} KB: " + ", ".join(
+              f"{name} {size:,}{'' if size < LATER_PAGE_GOAL_BYTES else ' (OVER)'}" for name, size in later))
+    print("  bytes as sent by the local server, uncompressed (the gzip column is what compression would send)",
+          flush=True)
 
 
 def print_files(files: list[tuple[int, float, float]]) -> None:
