@@ -11,8 +11,8 @@ from local.environment import PROJECT_DIR
 
 def test_bench_runs_every_section_to_the_end() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "bench", "--requests", "3", "--import-runs", "1", "--page-requests", "2", "--file-rows", "20",
-         "--file-claims", "20", "--export-members", "200"],
+        [sys.executable, "-m", "bench", "--requests", "3", "--import-runs", "1", "--page-requests", "2",
+         "--file-rows", "20", "--file-claims", "20", "--export-members", "200"],
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1200,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
