@@ -91,11 +91,9 @@ STATUS_LABELS: dict[AuthStatus, str] = {
     AuthStatus.NO_AUTH_REQUIRED: "No authorization required by our rules",
 }
 RULE_KINDS = frozenset({CodeKind.CPT, CodeKind.HCPCS, CodeKind.REVENUE, CodeKind.SERVICE_TYPE})
-STATUS_EMAIL_PAGE = "/home"
-"""Where a status email sends the office: a page of the portal (after login if needed), never the JSON route
-/prior-auths/{number}, which a browser would see as a JSON 401. No prior-auth page exists yet, so it is the home
-page; the email names the authorization number. CHANGE HERE when the prior-auth page lands: link the request's
-own page (a page path, as the member reports' pages have their own, not the API's /prior-auths/...)."""
+STATUS_EMAIL_PAGE = "/prior-authorization/requests/{number}"
+"""Where a status email sends the office: the request's page (after login if needed; handlers/priorauth/paths.py
+REQUEST, which a test holds equal), never the JSON route /prior-auths/{number}, which a browser sees as a JSON 401."""
 
 
 @dataclass(frozen=True)
@@ -701,7 +699,7 @@ class PriorAuthService:
             "username": request.submitted_by,
             "authorization_number": request.request_id,
             "status_label": STATUS_LABELS[AuthStatus(request.status)],
-            "link": f"{self._settings.portal_url}{STATUS_EMAIL_PAGE}",
+            "link": self._settings.portal_url + STATUS_EMAIL_PAGE.format(number=request.request_id),
         }, now)
 
     @staticmethod

@@ -32,8 +32,8 @@ def test_autoauth_answers_at_once_and_the_notice_reaches_the_inbox(stack):
     email = stack.wait_for_email("demo.jdoe@example.org", f"Prior authorization {auth['authorizationNumber']}: "
                                  "Approved")
     assert auth["authorizationNumber"] in email.body
-    assert "/prior-auths/" not in email.body  # a page of the portal (/home until the prior-auth page lands)
-    assert "/home" in email.body
+    assert "/prior-auths/" not in email.body  # a page of the portal, never the JSON route
+    assert f"/prior-authorization/requests/{auth['authorizationNumber']}" in email.body
 
 
 def test_racing_retries_with_one_idempotency_key_make_one_request(stack):

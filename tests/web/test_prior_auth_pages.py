@@ -223,3 +223,10 @@ def test_the_office_answers_a_request_for_information(api, token_for, logged_in,
                          form_page=f"/prior-authorization/requests/{number}")
     assert sent.status == 303
     assert "Pended for clinical review" in text(office.get(sent.location).html, "decision")
+
+
+def test_the_status_email_links_the_requests_page():
+    from chalicelib.handlers.priorauth import paths
+    from chalicelib.priorauth.service import STATUS_EMAIL_PAGE
+
+    assert STATUS_EMAIL_PAGE == paths.REQUEST
