@@ -73,10 +73,11 @@ lint: venv
 	$(BIN)/cfn-lint infrastructure/resources.yaml
 
 unit: venv
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest tests -m "not moto" --ignore=tests/e2e --ignore=tests/browser --ignore=tests/infrastructure
 
 integration: venv
-	$(BIN)/python -m pytest tests/integration tests/infrastructure
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests -m moto --ignore=tests/e2e --ignore=tests/browser
+	$(BIN)/python -m pytest tests/infrastructure
 
 e2e: venv assets
 	$(BIN)/python -m pytest tests/e2e

@@ -20,12 +20,28 @@ if TYPE_CHECKING:
 os.environ.update(stage_environment("test"))
 os.environ.pop("PORTAL_AWS_ENDPOINT_URL", None)
 
+# The area tests' fixtures (tests/<area>/): moto in-process and the page client. The e2e and browser
+# conftests give `stack` (and `browser`) their own meaning: the running local stack, Chromium.
+from tests.support.moto import *  # noqa: F403
+from tests.support.pages import *  # noqa: F403
+
+MOTO_FIXTURES = frozenset({"stack", "aws"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`moto` marks the tests that run on the moto stack, so `make unit` can leave them out."""
+    for item in items:
+        if "e2e" not in item.path.parts and "browser" not in item.path.parts and \
+                MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.moto)
+
 
 @pytest.fixture(scope="session")
 def shared_local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     """The local stack `make run` starts, on free ports: one per run, shared by the xdist workers (tests/stack.py).
 
-    The e2e and browser tests ask for it as `stack` (their conftests); tests/integration's `stack` is moto in-process.
+    The e2e and browser tests ask for it as `stack` (their conftests); the area tests' `stack` is moto in-process.
     To write a journey against a stack already running (`make run`: minutes saved per try), set
     PORTAL_TEST_API_URL=http://127.0.0.1:8000 and PORTAL_TEST_MOTO_URL=http://127.0.0.1:5000.
     """

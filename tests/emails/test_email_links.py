@@ -1,0 +1,70 @@
+"""Every link in the emails the portal sends opens a page in a browser (after login if needed), never a JSON route."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.emails.templates import EmailTemplate
+from tests.support.moto import email_links, is_page_link, sent_emails
+from tests.support.pages import ORIGIN, Browser
+
+pytestmark = pytest.mark.usefixtures("prior_auth_rules", "roster_members")
+
+
+def follow(browser: Browser, path: str) -> tuple[str, Any]:
+    """GET ``path`` and follow same-site redirects, as a browser does: the last path and its answer."""
+    for _ in range(5):
+        answer = browser.get(path)
+        if answer.status not in (302, 303) or not answer.location.startswith("/"):
+            return path, answer
+        path = answer.location
+    raise AssertionError(f"{path}: too many redirects")
+
+
+def opens_a_page(client: Any, link: str, username: str, password: str) -> None:
+    assert link.startswith(ORIGIN + "/"), f"{link} is not a link into the portal"
+    path = link[len(ORIGIN):]
+    assert is_page_link(link), f"{link} is not a page route (an API route answers a browser with JSON)"
+    stranger = Browser(client)  # the email opened in a browser with no session
+    landed, answer = follow(stranger, path)
+    assert answer.status == 200, (link, landed, answer.status)
+    assert answer.header("Content-Type").startswith("text/html"), (link, answer.header("Content-Type"))
+    assert answer.html.find("h1") is not None
+    if landed.startswith("/login"):  # log in from there: the login form sends the browser back to the link
+        assert stranger.login(username, password, next_path=path).location == path
+        landed, answer = follow(stranger, path)
+        assert answer.status == 200, (link, landed, answer.status)
+        assert answer.header("Content-Type").startswith("text/html")
+        assert not landed.startswith("/login")
+
+
+def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_for, active_user):
+    from local.demo_data import DEMO_USER_PASSWORD
+    from tests.priorauth.test_prior_auth import cpap
+
+    office = active_user()  # the activation email, then the "your account is active" email
+    assert api.post("/auth/forgot-password", {"username": office["username"]}).status_code == 202
+    export = api.post("/reports/membership-exports", {}, token=token_for("demo.group"))
+    assert export.status_code == 202
+    auth = api.post("/prior-auths", cpap(), token=token_for("demo.jdoe"))
+    assert auth.status_code == 201, auth.data
+    pump.drain_queues()
+
+    passwords = {f"{name}@example.org": (name, DEMO_USER_PASSWORD) for name in ("demo.group", "demo.jdoe")}
+    passwords[office["email"]] = (office["username"], office["password"])
+    emails = sent_emails()
+    subjects = {email["subject"] for email in emails}
+    assert len(subjects) >= len(EmailTemplate), subjects  # every template the portal has was sent
+    checked = 0
+    for email in emails:
+        found = email_links(email)
+        assert found, email["subject"]
+        username, password = passwords[email["to"][0]]
+        for link in found:
+            assert "/prior-auths/" not in link, link  # the API's paths
+            assert "/reports/" not in link, link
+            opens_a_page(client, link, username, password)
+            checked += 1
+    assert checked >= len(EmailTemplate)

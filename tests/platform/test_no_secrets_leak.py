@@ -1,0 +1,68 @@
+"""Passwords, tokens, hashes and security answers never reach logs or responses."""
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib.accounts.store import AccountModel, account_key
+from chalicelib.platform.logs import logger
+from tests.support.moto import registration, sent_emails, token_from
+
+
+@pytest.fixture
+def emitted_json_logs() -> Iterator[io.StringIO]:
+    """The JSON lines the Lambda would send to CloudWatch, formatted by the portal logger's own formatter.
+
+    Its handler writes to the stream it found at import (pytest's global capture, not capsys), and
+    caplog's text leaves out the `extra` fields, so both are searched here as well.
+    """
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    app_logger = logging.getLogger(logger.name)
+    app_logger.addHandler(handler)
+    yield stream
+    app_logger.removeHandler(handler)
+
+
+def record_fields(caplog) -> str:
+    """Every attribute of every record: the message, its args and each `extra` field."""
+    return "\n".join(" ".join(f"{name}={value}" for name, value in vars(record).items())
+                     for record in caplog.records)
+
+
+def test_a_whole_account_lifecycle_logs_no_secret(api, pump, capsys, caplog, emitted_json_logs):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger=logger.name)  # the portal's own debug lines too
+    body = registration(securityAnswer="Secret Grandma Street")
+    responses = [api.post("/auth/register", body)]
+    pump.drain_queues()
+    activation_token = token_from(sent_emails()[-1])
+    responses.append(api.post("/auth/activate", {"token": activation_token}))
+    responses.append(api.post("/auth/login", {"username": body["username"], "password": "Wrong-Password-9!"}))
+    login = api.post("/auth/login", {"username": body["username"], "password": body["password"]})
+    session_token = login.data["token"]
+    responses.append(api.get("/me", token=session_token))
+    responses.append(api.post("/auth/forgot-password", {"username": body["username"]}))
+    pump.drain_queues()
+    reset_token = token_from(sent_emails()[-1])
+    responses.append(api.post("/auth/reset-password", {"token": reset_token, "password": "Copper-Kettle-Ridge-7?"}))
+    pump.drain_queues()
+
+    account = AccountModel.get(account_key(body["username"]))
+    secrets = [body["password"], "Copper-Kettle-Ridge-7?", "Secret Grandma Street", "secret grandma street",
+               activation_token, reset_token, session_token, account.password_hash, account.security_answer_hash]
+    captured = capsys.readouterr()  # once: a second call only returns what came after the first
+    json_lines = emitted_json_logs.getvalue()
+    logged = "\n".join([captured.out, captured.err, caplog.text, record_fields(caplog), json_lines])
+    assert "account registered" in caplog.text  # the logs are really captured
+    assert '"message":"account registered"' in json_lines
+    assert f'"username":"{body["username"]}"' in json_lines  # with their extra fields
+    assert '"AccountRegistered"' in captured.out  # and stdout (the EMF metrics)
+    for secret in secrets:
+        assert secret not in logged
+        for response in responses:
+            assert secret not in response.body.decode()
+    assert "$argon2" not in logged

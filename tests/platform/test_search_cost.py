@@ -1,0 +1,138 @@
+"""A search page of claims or prior authorizations reads what it shows plus one item, however big the partition.
+
+Each search is measured with the items DynamoDB read for it (what `make bench` reports as
+X-Dynamo-Items-Read: what each Query examined before filtering, what each get returned), once
+with 30 items in the office's partition and once with 300. The page has no total: counting
+would read the whole partition (DECISIONS.md, "Lists and counts"); nextToken says more exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from chalicelib.claims.store import ClaimModel, received_key, service_key
+from chalicelib.priorauth.store import PriorAuthRequestModel
+from chalicelib.priorauth.store import received_key as request_received_key
+from local.api_server import dynamo_items_read
+from tests.claims.test_claims import office_visit
+from tests.claims.test_claims import submit as submit_claim
+from tests.priorauth.test_prior_auth import cpap
+from tests.priorauth.test_prior_auth import submit as submit_prior_auth
+
+pytestmark = pytest.mark.usefixtures("fee_schedules", "prior_auth_rules")
+PAGE = 20
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[], Any]], tuple[Any, list[tuple[str, int]]]]:
+    """Runs a call and answers its result with each DynamoDB call it made: (operation, items read)."""
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+    made: list[tuple[str, int]] = []
+
+    def counted(client: Any, operation_name: str, api_params: Any) -> Any:
+        result = original(client, operation_name, api_params)
+        if client.meta.service_model.service_name == "dynamodb":
+            made.append((operation_name, dynamo_items_read(operation_name, result)))
+        return result
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counted)
+
+    def run(call: Callable[[], Any]) -> tuple[Any, list[tuple[str, int]]]:
+        made.clear()
+        result = call()
+        return result, list(made)
+
+    return run
+
+
+def _copies_of_claim(number: str, count: int) -> Iterator[ClaimModel]:
+    original = ClaimModel.get(number)
+    for index in range(count):
+        copy = ClaimModel(**{**original.attribute_values, "claim_number": f"{number[:-6]}{index:06d}"})
+        copy.received_at = original.received_at.replace(microsecond=index)
+        copy.received_key = received_key(copy.received_at, copy.claim_number)
+        copy.service_key = service_key(copy.service_from, copy.claim_number)
+        yield copy
+
+
+def _copies_of_request(number: str, count: int) -> Iterator[PriorAuthRequestModel]:
+    original = PriorAuthRequestModel.get(number, "REQUEST")
+    for index in range(count):
+        copy = PriorAuthRequestModel(**{**original.attribute_values, "request_id": f"{number}-{index:04d}"})
+        copy.received_at = original.received_at.replace(microsecond=index)
+        copy.received_key = request_received_key(copy.received_at, copy.request_id)
+        yield copy
+
+
+def _grow(model: Any, copies: Iterator[Any], count: int) -> None:
+    with model.batch_write() as batch:
+        for _ in range(count):
+            batch.save(next(copies))
+
+
+def _measure(api: Any, token: str, reads: Any, paths: list[str]) -> dict[str, tuple[int, int, bool]]:
+    """Per path: (items read by the whole request, the most one Query read, whether a next page is offered)."""
+    figures = {}
+    for path in paths:
+        response, calls = reads(lambda path=path: api.get(path, token=token))
+        assert response.status_code == 200, response.data
+        assert "count" not in response.data
+        assert len(response.data["items"]) == PAGE, path
+        queries = [items for operation, items in calls if operation == "Query"]
+        figures[path] = (sum(items for _, items in calls), max(queries), bool(response.data["nextToken"]))
+    return figures
+
+
+CLAIM_SEARCHES = [f"/claims?limit={PAGE}", f"/claims?limit={PAGE}&status=PAID",
+                  f"/claims?limit={PAGE}&receivedFrom=2031-11-23&receivedTo=2031-11-23",
+                  f"/claims?limit={PAGE}&memberId=10000000001"]
+PRIOR_AUTH_SEARCHES = [f"/prior-auths?limit={PAGE}", f"/prior-auths?limit={PAGE}&status=APPROVED",
+                       f"/prior-auths?limit={PAGE}&receivedFrom=2031-11-23&receivedTo=2031-11-23",
+                       f"/prior-auths?limit={PAGE}&memberId=10000000001"]
+
+
+def test_a_claims_search_page_reads_the_same_items_with_30_or_300_claims_in_the_partition(api, token_for, reads):
+    token = token_for("demo.jdoe")
+    created = submit_claim(api, token, office_visit())
+    assert (created.status_code, created.data["status"]) == (201, "PAID")
+    copies = _copies_of_claim(created.data["claimNumber"], 300)
+    _grow(ClaimModel, copies, 29)
+    with_30 = _measure(api, token, reads, CLAIM_SEARCHES)
+    _grow(ClaimModel, copies, 270)
+    with_300 = _measure(api, token, reads, CLAIM_SEARCHES)
+    assert with_300 == with_30
+    for path, (_, most_one_query_read, more) in with_30.items():
+        assert most_one_query_read == PAGE + 1, path  # the page and one past it: never a count of the partition
+        assert more, path
+
+
+def test_the_last_claims_page_offers_no_next_page(api, token_for, reads):
+    token = token_for("demo.jdoe")
+    created = submit_claim(api, token, office_visit()).data["claimNumber"]
+    _grow(ClaimModel, _copies_of_claim(created, 300), 2 * PAGE - 1)
+    first = api.get(f"/claims?limit={PAGE}", token=token).data
+    last, calls = reads(lambda: api.get(f"/claims?limit={PAGE}&nextToken={first['nextToken']}", token=token))
+    assert len(last.data["items"]) == PAGE
+    assert last.data["nextToken"] is None
+    assert {c["claimNumber"] for c in first["items"]}.isdisjoint(c["claimNumber"] for c in last.data["items"])
+    assert max(items for operation, items in calls if operation == "Query") == PAGE
+
+
+def test_a_prior_auth_search_page_reads_the_same_items_with_30_or_300_requests(api, token_for, reads):
+    token = token_for("demo.jdoe")
+    created = submit_prior_auth(api, token, cpap())
+    assert (created.status_code, created.data["priorAuth"]["status"]) == (201, "APPROVED")
+    copies = _copies_of_request(created.data["priorAuth"]["authorizationNumber"], 300)
+    _grow(PriorAuthRequestModel, copies, 29)
+    with_30 = _measure(api, token, reads, PRIOR_AUTH_SEARCHES)
+    _grow(PriorAuthRequestModel, copies, 270)
+    with_300 = _measure(api, token, reads, PRIOR_AUTH_SEARCHES)
+    assert with_300 == with_30
+    for path, (_, most_one_query_read, more) in with_30.items():
+        assert most_one_query_read == PAGE + 1, path
+        assert more, path
