@@ -15,7 +15,7 @@ import pytest
 from local.environment import stage_environment
 
 if TYPE_CHECKING:
-    from tests.stack import LocalStack
+    from tests.support.local_stack import LocalStack
 
 os.environ.update(stage_environment("test"))
 os.environ.pop("PORTAL_AWS_ENDPOINT_URL", None)
@@ -39,14 +39,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def shared_local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """The local stack `make run` starts, on free ports: one per run, shared by the xdist workers (tests/stack.py).
+    """The local stack `make run` starts, on free ports: one per run, shared by the xdist workers
+    (tests/support/local_stack.py).
 
     The e2e and browser tests ask for it as `stack` (their conftests); the area tests' `stack` is moto in-process.
     To write a journey against a stack already running (`make run`: minutes saved per try), set
     PORTAL_TEST_API_URL=http://127.0.0.1:8000 and PORTAL_TEST_MOTO_URL=http://127.0.0.1:5000.
     """
     from local.launcher import StackDidNotStart
-    from tests.stack import LocalStack, shared_stack
+    from tests.support.local_stack import LocalStack, shared_stack
 
     if os.environ.get("PORTAL_TEST_API_URL"):
         yield LocalStack(api_url=os.environ["PORTAL_TEST_API_URL"], moto_url=os.environ["PORTAL_TEST_MOTO_URL"])

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_
 
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, DESKTOP, INSTALL_CHROMIUM, WINDOW_HEIGHT, KeyboardOnly
 from tests.browser.harness import check_page as check
-from tests.stack import LocalStack
+from tests.support.local_stack import LocalStack
 
 TIMEOUT_MS = 10_000
 

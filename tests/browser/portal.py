@@ -11,7 +11,7 @@ import secrets
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.stack import LocalStack
+from tests.support.local_stack import LocalStack
 
 PASSWORD = "Juniper-Harbor-81!"
 DEMO_GROUP = ("demo.group", "Demo-Portal-2026!")

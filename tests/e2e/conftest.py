@@ -1,11 +1,11 @@
 """The e2e tests drive the local stack `make run` starts, on free ports, over HTTP.
 
-It is one stack per run, shared with the browser tests and across the xdist workers (tests/stack.py).
+It is one stack per run, shared with the browser tests and across the xdist workers (tests/support/local_stack.py).
 """
 
 import pytest
 
-from tests.stack import LocalStack
+from tests.support.local_stack import LocalStack
 
 
 @pytest.fixture(scope="session")
