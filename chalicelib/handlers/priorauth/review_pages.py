@@ -82,7 +82,7 @@ def review_queue_page(page: PageRequest) -> Page:
     })
 
 
-def _parse(model: type[BaseModel], body: dict[str, Any]) -> Any:
+def _parse[ModelT: BaseModel](model: type[ModelT], body: dict[str, Any]) -> ModelT:
     """The form as the JSON route's body, read as that route reads it (JSON), refused naming each field."""
     from pydantic import ValidationError
 
