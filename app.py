@@ -12,6 +12,7 @@ from chalicelib.handlers.home import home_pages
 from chalicelib.handlers.members import member_pages, member_routes, member_upload_pages
 from chalicelib.handlers.priorauth import (
     fhir_routes,
+    metrics_pages,
     prior_auth_pages,
     prior_auth_routes,
     request_form_pages,
@@ -38,6 +39,7 @@ app.register_blueprint(prior_auth_routes)
 app.register_blueprint(prior_auth_pages)
 app.register_blueprint(request_form_pages)
 app.register_blueprint(review_pages)
+app.register_blueprint(metrics_pages)
 app.register_blueprint(claim_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)

@@ -59,6 +59,7 @@ NAVIGATION = (
         NavItem("Prior Authorization Search", "/prior-authorization/requests"),
         NavItem("Submit a Prior Authorization", "/prior-authorization/new", audience=Audience.OFFICE),
         NavItem("Review Queue", "/prior-authorization/review", audience=Audience.STAFF),
+        NavItem("Prior Authorization Metrics", "/prior-authorization/metrics", audience=Audience.STAFF),
     )),
     NavSection("Member Reports", (
         NavItem("Provider Membership List", "/member-reports/membership", audience=Audience.OFFICE),

@@ -116,6 +116,11 @@ def test_planadmin_denies_a_pended_request_from_the_queue_and_the_office_appeals
     page.get_by_role("navigation", name="Portal sections").get_by_role("link", name="Review Queue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review Queue")
     check_page(page, "review-queue")
+    sections = page.get_by_role("navigation", name="Portal sections")
+    sections.get_by_role("link", name="Prior Authorization Metrics").click()
+    expect(page.locator("figure svg[role=img]")).to_have_count(2)
+    expect(page.locator("#metrics tbody tr").first).to_be_visible()  # the demo year's decisions
+    check_page(page, "metrics")
     page.goto(f"/prior-authorization/requests/{number}")  # the queue is by due time: this one may be pages on
     form = page.locator("#decision-form")
     form.locator("label", has_text="Deny").click()

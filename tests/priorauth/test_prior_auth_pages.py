@@ -230,3 +230,38 @@ def test_the_status_email_links_the_requests_page():
     from chalicelib.priorauth.service import STATUS_EMAIL_PAGE
 
     assert STATUS_EMAIL_PAGE == paths.REQUEST
+
+
+def test_the_metrics_page_charts_and_tabulates_the_first_decisions(api, token_for, logged_in):
+    number = facet(api, token_for("demo.jdoe"))
+    api.post(f"/review/prior-auths/{number}/decision", {"action": "APPROVE"}, token=token_for("planadmin"))
+    submit(api, token_for("demo.jdoe"), cpap())  # AutoAuth: decided at once
+    staff = logged_in("planadmin")
+    soup = staff.get("/prior-authorization/metrics?from=2031-01&to=2031-12&groupBy=month").html
+    rows = [[cell.get_text(" ", strip=True) for cell in tr.find_all(["th", "td"])] for tr in
+            soup.select("#metrics tbody tr")]
+    november = [row for row in rows if row[0] == "2031-11" and row[1] == "Standard"]
+    assert len(november) == 1
+    assert november[0][2] == "2"  # decided: the reviewer's approval and AutoAuth's
+    assert november[0][6] == "1"  # AutoAuth approvals
+    charts = soup.select("figure svg[role=img]")
+    assert len(charts) == 2
+    bars = charts[0].select("rect title")
+    assert any(bar.get_text() == "2031-11 standard: 2 decisions" for bar in bars)
+    csv_link = soup.find("a", string="Download these figures (CSV)")["href"]
+    download = staff.get(csv_link)
+    assert download.header("Content-Type").startswith("text/csv")
+    assert "2031-11" in download.text
+
+
+def test_the_metrics_page_refuses_a_bad_month_beside_the_field_and_is_for_plan_staff(logged_in, client):
+    staff = logged_in("planadmin")
+    refused = staff.get("/prior-authorization/metrics?from=2031-13&to=2031-12")
+    assert refused.status == 400
+    assert "From month" in text(refused.html, "from-error")
+    from local.demo_data import DEMO_USER_PASSWORD
+    from tests.support.pages import Browser
+
+    office = Browser(client)
+    assert office.login("demo.jdoe", DEMO_USER_PASSWORD).status == 303
+    assert office.get("/prior-authorization/metrics").status == 403

@@ -26,3 +26,6 @@ APPEAL = PREFIX + "/requests/{number}/appeal"
 
 def action(path: str, number: str) -> str:
     return path.format(number=number)
+
+METRICS = f"{PREFIX}/metrics"
+METRICS_CSV = f"{PREFIX}/metrics.csv"
