@@ -265,3 +265,22 @@ def test_the_metrics_page_refuses_a_bad_month_beside_the_field_and_is_for_plan_s
     office = Browser(client)
     assert office.login("demo.jdoe", DEMO_USER_PASSWORD).status == 303
     assert office.get("/prior-authorization/metrics").status == 403
+
+
+def test_a_newborn_notification_from_the_form_is_approved_with_its_facts_as_criteria(logged_in):
+    browser = logged_in("demo.jdoe")
+    facts = {"requestType": "NEWBORN_NOTIFICATION", "urgency": "EXPEDITED", "startDate": "11/21/2031",
+             "endDate": "11/22/2031", "serviceLines.0.code": "0171", "serviceLines.0.units": "2",
+             "diagnosisCodes": "Z38.00", "newborn.birthDate": "11/21/2031", "newborn.gender": "F",
+             "newborn.birthWeightGrams": "3400", "newborn.gestationalAgeWeeks": "39",
+             "newborn.deliveryMethod": "VAGINAL", "newborn.nicuAdmission": "no"}
+    missing = browser.submit("/prior-authorization/new", {**new_request(**facts), "newborn.gender": "",
+                                                          "newborn.birthWeightGrams": "heavy", "step": "questions"})
+    assert missing.status == 400
+    assert "Birth weight" in text(missing.html, "newborn.birthWeightGrams-error")
+    assert missing.html.find("input", attrs={"name": "newborn.birthWeightGrams"})["value"] == "heavy"
+    sent = browser.submit("/prior-authorization/new", {**new_request(**facts), "step": "submit"})
+    assert sent.status == 303, sent.text
+    shown = browser.get(sent.location).html
+    assert "Approved" in text(shown, "decision")
+    assert text(shown, "criteria").startswith("Met NB_NO_NICU, NB_TERM, NB_WEIGHT_2500")

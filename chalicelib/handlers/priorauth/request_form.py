@@ -36,9 +36,15 @@ TAG = "Pages"
 FIRST_LINES, MORE_LINES, MAX_LINES = 3, 3, 20
 FIELDS = ("requestType", "urgency", "memberId", "servicingProviderId", "startDate", "endDate", "diagnosisCodes",
           "medicalHistory")
+NEWBORN_FIELDS = ("newborn.birthDate", "newborn.gender", "newborn.birthWeightGrams", "newborn.gestationalAgeWeeks",
+                  "newborn.deliveryMethod", "newborn.nicuAdmission")
+NEWBORN = "NEWBORN_NOTIFICATION"
 LABELS = {"requestType": "Request type", "urgency": "Urgency", "memberId": "Member ID",
           "servicingProviderId": "Servicing provider ID", "startDate": "Start date", "endDate": "End date",
-          "serviceLines": "Service lines", "diagnosisCodes": "Diagnosis codes", "medicalHistory": "Medical history"}
+          "serviceLines": "Service lines", "diagnosisCodes": "Diagnosis codes", "medicalHistory": "Medical history",
+          "newborn": "Newborn", "newborn.birthDate": "Birth date", "newborn.gender": "Gender",
+          "newborn.birthWeightGrams": "Birth weight", "newborn.gestationalAgeWeeks": "Gestational age",
+          "newborn.deliveryMethod": "Delivery", "newborn.nicuAdmission": "NICU admission"}
 _LINE_FIELD = re.compile(r"^serviceLines\.(\d+)\.(code|units)$")
 _KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -52,7 +58,7 @@ def _label(name: str) -> str:
     line = _LINE_FIELD.match(name)
     if line:
         return f"Line {int(line.group(1)) + 1} {'code' if line.group(2) == 'code' else 'units'}"
-    return LABELS.get(name.split(".")[0], "This field")
+    return LABELS.get(name, LABELS.get(name.split(".")[0], "This field"))
 
 
 def _named(fields: dict[str, str]) -> dict[str, str]:
@@ -64,7 +70,9 @@ class RequestForm:
 
     def __init__(self, page: PageRequest) -> None:
         form = page.form
-        self.values = {name: (form.get(name) or "").strip() for name in FIELDS}
+        self.values = {name: (form.get(name) or "").strip() for name in FIELDS + NEWBORN_FIELDS}
+        day = parse_us_date(self.values["newborn.birthDate"])
+        self.values["newborn.birthDate"] = day.isoformat() if day else self.values["newborn.birthDate"]
         self.values["requestType"] = self.values["requestType"] or "OUTPATIENT"
         self.values["urgency"] = self.values["urgency"] or "STANDARD"
         for name in ("startDate", "endDate"):  # kept as ISO: the USWDS date picker reads its value so
@@ -103,6 +111,7 @@ class RequestForm:
             "medicalHistory": self.values["medicalHistory"] or None,
             "clinicalCriteria": [{"criterionId": criterion, "met": answer == "met"}
                                  for criterion, answer in sorted(self.answers.items())],
+            **({"newborn": self.newborn(problems)} if self.values["requestType"] == NEWBORN else {}),
         }
         try:
             parsed = PriorAuthRequestIn.model_validate_json(json.dumps(body))  # as the JSON route reads it
@@ -111,6 +120,21 @@ class RequestForm:
         if problems:
             raise ValidationFailed(fields=problems)
         return parsed, positions
+
+    def newborn(self, problems: dict[str, str]) -> dict[str, Any]:
+        """The newborn's facts as the schema reads them; a birth date that is not a date is named here."""
+        values = self.values
+        birth = parse_us_date(values["newborn.birthDate"])
+        if birth is None:
+            problems["newborn.birthDate"] = "must be a date (mm/dd/yyyy)" if values["newborn.birthDate"] else \
+                "is required"
+        return {
+            "birthDate": birth.isoformat() if birth else "2000-01-01", "gender": values["newborn.gender"] or None,
+            "birthWeightGrams": _units(values["newborn.birthWeightGrams"]) or None,
+            "gestationalAgeWeeks": _units(values["newborn.gestationalAgeWeeks"]) or None,
+            "deliveryMethod": values["newborn.deliveryMethod"] or None,
+            "nicuAdmission": {"yes": True, "no": False}.get(values["newborn.nicuAdmission"]),
+        }
 
     def on_form(self, fields: dict[str, str], positions: list[int]) -> dict[str, str]:
         """Problems named as the form names its fields: a body line's index becomes its line on the form."""
@@ -139,7 +163,7 @@ def _page(page: PageRequest, form: RequestForm, *, errors: dict[str, str] | None
     errors = _named(errors or {})
     ordered = {**{name: name for name in FIELDS[:6]},
                **{f"serviceLines.{i}.{part}": "" for i in range(form.line_count) for part in ("code", "units")},
-               "diagnosisCodes": "", "medicalHistory": ""}
+               "diagnosisCodes": "", "medicalHistory": "", **{name: "" for name in NEWBORN_FIELDS}}
     return Page("priorauth/new.html", {
         "title": "Submit a Prior Authorization", "values": form.values, "lines": form.lines,
         "line_count": form.line_count, "can_add_lines": form.line_count < MAX_LINES, "errors": errors,
@@ -147,7 +171,13 @@ def _page(page: PageRequest, form: RequestForm, *, errors: dict[str, str] | None
         "form_key": form.key, "action": paths.NEW_REQUEST, "acts_for_provider": True,
         "choices": {
             "requestType": [{"value": "OUTPATIENT", "text": "Outpatient", "hint": "Procedures, equipment, therapy"},
-                            {"value": "INPATIENT", "text": "Inpatient", "hint": "A stay: revenue codes (4 digits)"}],
+                            {"value": "INPATIENT", "text": "Inpatient", "hint": "A stay: revenue codes (4 digits)"},
+                            {"value": NEWBORN, "text": "Newborn notification",
+                             "hint": "Within 30 days of birth: nursery 0171, NICU 0174; the newborn's facts below"}],
+            "gender": [{"value": "", "text": "- Select -"}, {"value": "F", "text": "Female"},
+                       {"value": "M", "text": "Male"}, {"value": "U", "text": "Unknown"}],
+            "delivery": [{"value": "VAGINAL", "text": "Vaginal"}, {"value": "CESAREAN", "text": "Cesarean"}],
+            "nicu": [{"value": "no", "text": "No"}, {"value": "yes", "text": "Yes"}],
             "urgency": [{"value": "STANDARD", "text": "Standard", "hint": "Decided within 7 calendar days"},
                         {"value": "EXPEDITED", "text": "Expedited",
                          "hint": "Waiting could seriously jeopardize the member's life or health: within 72 hours"}],
