@@ -284,3 +284,31 @@ def test_a_newborn_notification_from_the_form_is_approved_with_its_facts_as_crit
     shown = browser.get(sent.location).html
     assert "Approved" in text(shown, "decision")
     assert text(shown, "criteria").startswith("Met NB_NO_NICU, NB_TERM, NB_WEIGHT_2500")
+
+
+def test_the_office_adds_a_clinical_document_straight_to_s3_and_sees_it_received(api, token_for, logged_in, pump):
+    import requests
+
+    from tests.priorauth.test_prior_auth import PDF
+
+    number = facet(api, token_for("demo.jdoe"))
+    browser = logged_in("demo.jdoe")
+    here = f"/prior-authorization/requests/{number}"
+    refused = browser.submit(f"{here}/documents", {"contentType": "text/html"}, form_page=here)
+    assert refused.status == 400
+    assert "File type" in text(refused.html, "contentType-error")
+    started = browser.submit(f"{here}/documents", {"contentType": "application/pdf"}, form_page=here)
+    assert started.status == 303
+    assert started.location.startswith(f"{here}/documents/")
+    upload = browser.get(started.location).html
+    form = upload.find("form", attrs={"enctype": "multipart/form-data"})
+    fields = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    assert fields["success_action_redirect"].endswith(here)
+    assert upload.find("label", attrs={"for": "file"}).get_text(strip=True) == "Clinical document file"
+    sent = requests.post(form["action"], data=fields, files={"file": ("notes.pdf", PDF)}, timeout=10,
+                         allow_redirects=False)
+    assert sent.status_code in (200, 204, 303)
+    pump.drain_queues()
+    page = browser.get(here).html
+    assert "clinical-document.pdf: received" in text(page, "documents")
+    assert browser.get(started.location).location == here  # its upload is done: back to the request

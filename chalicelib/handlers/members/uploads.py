@@ -27,10 +27,10 @@ from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import DocumentNotFound, NotEligible, ValidationFailed
-from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import parse_query
+from chalicelib.platform.web.file_types import CSV_FILE_TYPE, DOCUMENT_FILE_TYPES, file_type_choices
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
-from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
+from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route, portal_url_for
 
 if TYPE_CHECKING:
     from chalicelib.documents.store import DocumentModel
@@ -41,13 +41,10 @@ S3_FORM_ACTION = storage.upload_form_origins()
 CONSENT_LABELS = {"consentType": "Consent type", "claimNumber": "Claim number", "contentType": "File type",
                   "dateOfService": "Date of service"}
 CONSENT_TYPES = (("STERILIZATION", "Sterilization"), ("HYSTERECTOMY", "Hysterectomy"), ("ABORTION", "Abortion"))
-FILE_TYPES = {"application/pdf": ("PDF", ".pdf"), "image/tiff": ("TIFF", ".tif,.tiff"),
-              "image/jpeg": ("JPEG", ".jpg,.jpeg"), "image/png": ("PNG", ".png")}
-CSV = ("CSV", ".csv")
+FILE_TYPES, CSV = DOCUMENT_FILE_TYPES, CSV_FILE_TYPE
 CHOICES = {
     "consent_types": [{"value": value, "text": text} for value, text in CONSENT_TYPES],
-    "file_types": [{"value": value, "text": text if text == "PDF" else f"{text} image"}
-                   for value, (text, _) in FILE_TYPES.items()],
+    "file_types": file_type_choices(),
 }
 WAITING = frozenset({DocumentStatus.AWAITING_UPLOAD.value, DocumentStatus.PROCESSING.value})
 FORMS_ON_FILE = 50
@@ -62,16 +59,6 @@ def _principal(page: PageRequest) -> Principal:
 def _provider_id(page: PageRequest) -> str | None:
     provider = selected_provider(page)
     return provider["provider_id"] if provider else None
-
-
-def absolute(page: PageRequest, path: str) -> str:
-    """This portal's own URL of ``path`` for S3 to send the browser to: the portal's origin (on the local stage
-    the Host the browser used, so its cookies go with it: localhost or 127.0.0.1)."""
-    settings = get_settings()
-    host = page.headers.get("host") or ""
-    if settings.stage == browser.LOCAL_STAGE and host:
-        return f"http://{host}{path}"
-    return f"{settings.portal_url}{path}"
 
 
 # Upload Consent Form
@@ -155,10 +142,12 @@ def upload_page(page: PageRequest, documentId: str) -> Page | Redirect:
     if document.status != DocumentStatus.AWAITING_UPLOAD.value:
         return Redirect(_status_path(document))
     settings = get_settings()
-    ticket = documents.presign(document, settings.upload_max_bytes, absolute(page, _status_path(document)))
+    ticket = documents.presign(document, settings.upload_max_bytes, portal_url_for(page, _status_path(document)))
     consent = document.kind == DocumentKind.CONSENT_FORM.value
-    return Page("members/upload.html", {
+    return Page("uploads/upload.html", {
         "title": "Upload Consent Form" if consent else "Member File Upload", "document": document,
+        "intro": f"Choose the consent form's file ({FILE_TYPES.get(document.content_type, CSV)[0]})." if consent
+        else "Choose your member file (CSV).", "file_label": "Consent form file" if consent else "Member file",
         "ticket": ticket, "file_type": FILE_TYPES.get(document.content_type, CSV) if consent else CSV,
         "max_megabytes": settings.upload_max_bytes // (1024 * 1024), "status_link": _status_path(document),
         "acts_for_provider": False,

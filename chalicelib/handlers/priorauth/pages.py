@@ -19,6 +19,7 @@ from chalicelib.handlers.priorauth.routes import detail_body, summary_body
 from chalicelib.messages.service import portals
 from chalicelib.platform.errors import ValidationFailed
 from chalicelib.platform.web.api import parse_query
+from chalicelib.platform.web.file_types import file_type_choices
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
 from chalicelib.platform.web.templating import us_date
@@ -210,13 +211,15 @@ def request_view(page: PageRequest, number: str, *, forms: dict[str, dict[str, A
         "decision": staff and request["status"] in WAITING_ON_REVIEW,
         "information": not staff and request["status"] == AuthStatus.MORE_INFO_REQUESTED.value,
         "appeal": not staff and request["status"] == AuthStatus.DENIED.value and not request.get("appealed_at"),
+        "documents": not staff and request["status"] != AuthStatus.NO_AUTH_REQUIRED.value,
     }
     return Page("priorauth/request.html", {
         "title": f"Prior Authorization {number}", **context, "staff": staff,
         "letter_link": paths.letter(number), "search_link": paths.REVIEW_QUEUE if staff else paths.REQUESTS,
         "forms": {name: {"action": paths.action(path, number), **forms.get(name, {"values": {}, "errors": {}})}
                   for name, path in (("decision", paths.DECISION), ("information", paths.INFORMATION),
-                                     ("appeal", paths.APPEAL)) if available[name]},
+                                     ("appeal", paths.APPEAL), ("documents", paths.DOCUMENTS)) if available[name]},
+        "file_types": file_type_choices(),
         "denial_reasons": [{"value": "", "text": "- Select a reason -"}]
         + [{"value": value, "text": text} for value, text in DENIAL_REASONS],
         "summary_errors": summary_errors or [],

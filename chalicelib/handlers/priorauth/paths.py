@@ -29,3 +29,10 @@ def action(path: str, number: str) -> str:
 
 METRICS = f"{PREFIX}/metrics"
 METRICS_CSV = f"{PREFIX}/metrics.csv"
+
+DOCUMENTS = PREFIX + "/requests/{number}/documents"
+DOCUMENT_UPLOAD = PREFIX + "/requests/{number}/documents/{documentId}/upload"
+
+
+def document_upload(number: str, document_id: str) -> str:
+    return DOCUMENT_UPLOAD.format(number=number, documentId=document_id)

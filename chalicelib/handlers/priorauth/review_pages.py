@@ -1,5 +1,6 @@
 """What is done on a request's page, and the plan's review queue: the reviewer's decision, the office's answer
-to a request for information, its appeal of a denial.
+to a request for information, its appeal of a denial, the clinical documents it adds (each a form posting
+straight to a presigned S3 POST, which sends the browser back to the request's page).
 
 Each form posts to its own path and goes back to the request's page (Post/Redirect/Get); a refused form
 draws the request's page again with the errors beside that form's fields and its values kept. The
@@ -18,9 +19,12 @@ from chalicelib import wiring
 from chalicelib.handlers.priorauth import paths
 from chalicelib.handlers.priorauth.pages import request_view, status_tag
 from chalicelib.handlers.priorauth.routes import review_decision, summary_body
+from chalicelib.platform.aws import storage
+from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ErrorKind, PortalError, ValidationFailed
+from chalicelib.platform.web.file_types import DOCUMENT_FILE_TYPES
 from chalicelib.platform.web.forms import field_errors, summary
-from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
+from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route, portal_url_for
 from chalicelib.platform.web.templating import us_datetime
 from chalicelib.platform.web.trail import PageTrail
 
@@ -31,10 +35,11 @@ if TYPE_CHECKING:
     from chalicelib.priorauth.service import PriorAuthService
 
 review_pages = Blueprint(__name__)
+S3_FORM_ACTION = storage.upload_form_origins()
 TAG = "Pages"
 QUEUE_PAGE = 25
 LABELS = {"action": "Decision", "denialReasonCode": "Denial reason", "reason": "Reason or what is needed",
-          "information": "Information", "appealReason": "Reason for the appeal"}
+          "information": "Information", "appealReason": "Reason for the appeal", "contentType": "File type"}
 
 
 def _service() -> PriorAuthService:
@@ -162,3 +167,42 @@ def appeal_submit(page: PageRequest, number: str) -> Page | Redirect:
             raise
         return _again(page, number, "appeal", error, {"appealReason": reason})
     return Redirect(paths.request(number.upper()))
+
+
+
+
+@page_route(review_pages, paths.DOCUMENTS, method="POST", tag=TAG,
+            summary="Add a clinical document to a request: its record, then its upload page")
+def document_start(page: PageRequest, number: str) -> Page | Redirect:
+    content_type = page.form.get("contentType") or ""
+    if content_type not in DOCUMENT_FILE_TYPES:
+        return _again(page, number, "documents", ValidationFailed(fields={"contentType": "choose the file's type"}),
+                      {"contentType": content_type})
+    extension = DOCUMENT_FILE_TYPES[content_type][1].split(",")[0]
+    tickets = _service().attach_documents(_principal(page), number.upper(), [(f"clinical-document{extension}",
+                                                                             content_type)])
+    return Redirect(paths.document_upload(number.upper(), tickets[0].document.document_id))
+
+
+@page_route(review_pages, paths.DOCUMENT_UPLOAD, tag=TAG, form_action=S3_FORM_ACTION,
+            summary="Choose a clinical document's file: a form that posts it straight to S3 (presigned POST)",
+            description="S3 sends the browser back to the request's page (success_action_redirect).")
+def document_upload_page(page: PageRequest, number: str, documentId: str) -> Page | Redirect:
+    from chalicelib.documents.enums import DocumentKind, DocumentStatus
+    from chalicelib.platform.errors import DocumentNotFound
+
+    request_page = paths.request(number.upper())
+    documents = wiring.current().documents()
+    document = documents.get(_principal(page), documentId)
+    if document.kind != DocumentKind.CLINICAL_DOCUMENT.value or document.prior_auth_id != number.upper():
+        raise DocumentNotFound()
+    if document.status != DocumentStatus.AWAITING_UPLOAD.value:
+        return Redirect(request_page)
+    settings = get_settings()
+    ticket = documents.presign(document, settings.upload_max_bytes, portal_url_for(page, request_page))
+    file_type = DOCUMENT_FILE_TYPES.get(document.content_type, DOCUMENT_FILE_TYPES["application/pdf"])
+    return Page("uploads/upload.html", {
+        "title": "Add a Clinical Document", "intro": f"Choose the clinical document's file ({file_type[0]}).",
+        "file_label": "Clinical document file", "document": document, "ticket": ticket, "file_type": file_type,
+        "max_megabytes": settings.upload_max_bytes // (1024 * 1024), "status_link": request_page,
+    })

@@ -383,3 +383,13 @@ def _server_error(reference_id: str, csp: str) -> Response:
 def json_answer(payload: dict[str, Any], status: int = 200) -> Response:
     """For the few page endpoints scripts call (the idle-timeout refresh)."""
     return Response(body=payload, status_code=status, headers={"Content-Type": "application/json"})
+
+
+def portal_url_for(page: PageRequest, path: str) -> str:
+    """This portal's own URL of ``path`` for another site (S3 after an upload) to send the browser to: the portal's
+    origin (on the local stage the Host the browser used, so its cookies go with it: localhost or 127.0.0.1)."""
+    settings = get_settings()
+    host = page.headers.get("host") or ""
+    if settings.stage == browser.LOCAL_STAGE and host:
+        return f"http://{host}{path}"
+    return f"{settings.portal_url}{path}"
