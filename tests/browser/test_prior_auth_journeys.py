@@ -4,6 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.browser.member_search import PDF
 from tests.browser.portal import expect_logged_in, log_in
 
 JDOE = ("demo.jdoe", "Demo-Portal-2026!")
@@ -97,7 +98,7 @@ def test_a_nurse_requests_a_cpap_approved_at_once_and_a_facet_ablation_pended(pa
     check_page(page, "facet-pended")
 
 
-def test_planadmin_denies_a_pended_request_from_the_queue_and_the_office_appeals(page, check_page):
+def test_planadmin_denies_a_pended_request_from_the_queue_and_the_office_appeals(page, check_page, tmp_path):
     from datetime import timedelta
 
     from tests.browser.member_search import PLAN_TODAY
@@ -143,3 +144,18 @@ def test_planadmin_denies_a_pended_request_from_the_queue_and_the_office_appeals
     appeal.get_by_role("button", name="Send the appeal").click()
     expect(page.locator("#decision")).to_contain_text("Appeal received")
     expect(page.locator("#appeal-form")).to_have_count(0)
+
+    page.get_by_role("button", name="Continue to choose the file").click()  # the PDF the appeal names
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a Clinical Document")
+    check_page(page, "add-document")
+    notes = tmp_path / "therapy-notes.pdf"
+    notes.write_bytes(PDF)
+    page.get_by_label("Clinical document file").set_input_files(notes)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/prior-authorization/requests/{number}(\?.*)?$"))  # S3 adds key, bucket
+    for _ in range(40):  # the upload event is checked within a second or two
+        if "received" in page.locator("#documents").inner_text():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(page.locator("#documents")).to_contain_text("clinical-document.pdf: received")
