@@ -52,5 +52,5 @@ def test_the_built_package_is_under_10_mb_with_no_botocore_and_the_app_inside() 
         names = archive.namelist()
     assert [name for name in names if provided_by_runtime(name)] == []
     assert "app.py" in names
-    assert "chalicelib/handlers/claims.py" in names
+    assert "chalicelib/handlers/claims/routes.py" in names
     assert any(name.startswith("pynamodb/") for name in names)
