@@ -238,6 +238,14 @@ class PaymentService:
         ], self._clock())
         return PaymentView(payment, claims, whole)
 
+    def payment_of(self, claim: ClaimModel) -> PaymentModel | None:
+        """The payment a claim was in, for a reader the claim service already let see the claim.
+
+        The payment's number, date, method and trace say when the claim's money went; a practitioner reads them
+        for its own claims (the payment's amount is the Tax ID's, and the page leaves it out for one).
+        """
+        return self._payment(claim.payment_id) if claim.payment_id else None
+
     def remittance_advice(self, principal: Principal, payment_id: str) -> str:
         """The 835 file: the whole payment, so the Tax ID's group account and plan staff only."""
         self._require_payments_permission(principal)

@@ -1,0 +1,22 @@
+"""Where the CLAIMS pages live: under /claims-center/, clear of the JSON routes' /claims and /payments."""
+
+from __future__ import annotations
+
+PREFIX = "/claims-center"
+CLAIMS = f"{PREFIX}/claims"
+CLAIM = PREFIX + "/claims/{number}"
+PAYMENTS = f"{PREFIX}/payments"
+PAYMENT = PREFIX + "/payments/{payment_id}"
+REMITTANCE = PREFIX + "/payments/{payment_id}/835"
+
+
+def claim(number: str) -> str:
+    return CLAIM.format(number=number)
+
+
+def payment(payment_id: str) -> str:
+    return PAYMENT.format(payment_id=payment_id)
+
+
+def remittance(payment_id: str) -> str:
+    return REMITTANCE.format(payment_id=payment_id)
