@@ -17,7 +17,7 @@ TAG = "Pages"
 
 TILES = (
     NavItem("Check Member Eligibility", "/member-search/eligibility"),
-    NavItem("Search Claims"),
+    NavItem("Search Claims", "/claims-center/claims"),
     NavItem("Run Member Reports", "/member-reports/membership", audience=Audience.OFFICE),
     NavItem("Submit Prior Authorizations", "/prior-authorization/new", audience=Audience.OFFICE),
     NavItem("Access Documents", audience=Audience.OFFICE),

@@ -51,8 +51,9 @@ NAVIGATION = (
         NavItem("Member File Upload", "/member-search/member-files", audience=Audience.OFFICE),
     )),
     NavSection("Claims", (
-        NavItem("Claim Search"), NavItem("Submit a Claim", audience=Audience.OFFICE),
-        NavItem("Claim Files", audience=Audience.OFFICE), NavItem("Payments and EOPs", audience=Audience.OFFICE),
+        NavItem("Claim Search", "/claims-center/claims"), NavItem("Submit a Claim", audience=Audience.OFFICE),
+        NavItem("Claim Files", audience=Audience.OFFICE),
+        NavItem("Payments and EOPs", "/claims-center/payments", audience=Audience.OFFICE),
     )),
     NavSection("Prior Authorization", (
         NavItem("Requirements Lookup", "/prior-authorization/requirements", audience=Audience.OFFICE),
