@@ -81,6 +81,9 @@ def test_refused_search_fields_are_said_beside_them_with_the_values_kept(logged_
 
     by_dates_alone = browser.get("/claims-center/claims?search=1&serviceFrom=11/01/2031").html
     assert "Member ID is required to search by date of service" in text(by_dates_alone, "memberId-error")
+    unknown = browser.get("/claims-center/claims?search=1&memberId=99999999999").html
+    assert "Member ID matches no member" in text(unknown, "memberId-error")
+    assert unknown.find("input", attrs={"name": "memberId"})["value"] == "99999999999"
     bad_number = browser.get("/claims-center/claims?search=1&claimNumber=12AB").html
     assert "Claim number" in text(bad_number, "claimNumber-error")
     assert bad_number.find("input", attrs={"name": "claimNumber"})["value"] == "12AB"

@@ -25,7 +25,7 @@ from chalicelib.handlers.claims.routes import (
     summary_body,
 )
 from chalicelib.handlers.layout import selected_provider
-from chalicelib.platform.errors import PaymentsNotPermitted, ValidationFailed
+from chalicelib.platform.errors import MemberNotFound, PaymentsNotPermitted, ValidationFailed
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
@@ -54,6 +54,7 @@ STATUS_TONES = {
     ClaimStatus.PENDED.value: "warning", ClaimStatus.DENIED.value: "error", ClaimStatus.REPLACED.value: "neutral",
     ClaimStatus.VOIDED.value: "neutral", ClaimStatus.VOID.value: "neutral",
 }
+UNKNOWN_MEMBER = "matches no member of the providers you act for: check it exactly as on the member's card"
 GROUP_CODES = {"CO": "Contractual obligation", "PR": "Patient responsibility", "OA": "Other adjustment",
                "PI": "Payer initiated reduction"}
 
@@ -177,6 +178,8 @@ def search_page(page: PageRequest) -> Page:
             }
         except ValidationFailed as error:
             errors = field_errors(error, SEARCH_LABELS)
+        except MemberNotFound:
+            errors = field_errors(ValidationFailed(fields={"memberId": UNKNOWN_MEMBER}), SEARCH_LABELS)
     return Page("claims/search.html", {
         "title": "Claim Search", "values": values, "errors": errors,
         "summary_errors": summary(errors, SEARCH_LABELS), "acts_for_provider": not principal.is_plan_staff,
