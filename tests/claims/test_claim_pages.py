@@ -128,6 +128,9 @@ def test_a_claims_page_says_its_lines_carc_and_rarc_in_words_and_the_payment_it_
     assert payment["paymentId"] in text(now_paid, "claim-payment")
     assert now_paid.find(id="claim-payment").find("a")["href"] == f"/claims-center/payments/{payment['paymentId']}"
     assert "$" + payment["amount"] not in text(now_paid, "claim-payment")  # the Tax ID's amount, not hers
+    history = [tr.get_text(" ", strip=True) for tr in now_paid.select("#history tbody tr")]
+    assert [row.split(" Adjudication")[0].split()[-1] for row in history[:1]] == ["Approved"]
+    assert history[-1].endswith(f"Paid Payment cycle In payment {payment['paymentId']}")
 
 
 def test_a_corrected_claim_and_its_original_link_each_other(api, token_for, logged_in):
