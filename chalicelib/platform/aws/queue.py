@@ -29,3 +29,10 @@ def max_receive_count(short_name: str) -> int | None:
         QueueUrl=queue_url(short_name), AttributeNames=["RedrivePolicy"]).get("Attributes", {})
     policy = attributes.get("RedrivePolicy")
     return int(json.loads(policy)["maxReceiveCount"]) if policy else None
+
+
+def is_last_delivery(short_name: str, receive_count: int) -> bool:
+    """True when SQS moves the message to the queue's dead-letter queue if this delivery (the ``receive_count``th)
+    fails too."""
+    limit = max_receive_count(short_name)
+    return limit is not None and receive_count >= limit

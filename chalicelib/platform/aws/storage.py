@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -96,6 +97,33 @@ def move(source_key: str, target_key: str) -> None:
 def upload_file(handle: IO[bytes], key: str, content_type: str) -> None:
     """Upload from a file on disk; large files go up in parts (multipart), never whole in memory."""
     aws_client("s3").upload_fileobj(handle, _bucket(), key, ExtraArgs={"ContentType": content_type})
+
+
+class _ChunksReader(io.RawIOBase):
+    """A read-only file over an iterable of byte chunks: what boto3's upload reads, a chunk at a time."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._pending = chunk
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def upload_chunks(chunks: Iterable[bytes], key: str, content_type: str) -> None:
+    """Upload what ``chunks`` yields as one object, streamed (in parts when large): never whole in memory."""
+    upload_file(io.BufferedReader(_ChunksReader(chunks), buffer_size=1024 * 1024), key, content_type)
 
 
 def start_multipart(key: str, content_type: str) -> str:
