@@ -26,6 +26,8 @@ from chalicelib.platform.aws.clients import aws_client
 from chalicelib.platform.logs import logger
 from local.events import invoke, scheduled_event, sqs_record
 
+MAX_ROUNDS = 10
+"""Rounds of one drain: a handler's messages feed at most a few queues after it."""
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClientError)
 """botocore's connection refused, reset, closed and timed out: moto busy or restarting, not a bug."""
 
@@ -43,10 +45,16 @@ class EventPump:
         return [source for source in self.app.event_sources if isinstance(source, ScheduledEventConfig)]
 
     def drain_queues(self, wait_seconds: int = 0) -> int:
-        """Deliver every message now visible; returns how many were handled successfully."""
+        """Deliver every message now visible, again while a round handled some: what a handler sends to a queue
+        drained before its own (an 837 file's claim batches) is delivered in the same call. Returns how many
+        were handled successfully."""
         handled = 0
-        for source in self.sqs_sources():
-            handled += self._drain_queue(source, wait_seconds)
+        for _ in range(MAX_ROUNDS):
+            this_round = sum(self._drain_queue(source, wait_seconds if not handled else 0)
+                             for source in self.sqs_sources())
+            handled += this_round
+            if not this_round:
+                break
         return handled
 
     def _drain_queue(self, source: SQSEventConfig, wait_seconds: int) -> int:
