@@ -76,6 +76,16 @@ class Wiring:
         return self._once("claims", lambda: ClaimService(self.settings, self.members(), self.documents(),
                                                          clock=self.clock))
 
+    def process_claim_batch(self, batch: dict[str, Any]) -> str:
+        """A batch worker's delivery: one batch of an 837 file's claims (chalicelib/claims/batch.py)."""
+        from chalicelib.claims.batch import process_claim_batch
+
+        return process_claim_batch(batch, self.documents(), self.claims(), self.members())
+
+    def claim_file_failed(self, document_id: str, reference: str) -> str | None:
+        """A batch of the file failed on its last delivery: the file ends FAILED with the reason."""
+        return self.documents().part_failed_for_good(document_id, reference)
+
     def payments(self) -> PaymentService:
         from chalicelib.claims.payments import PaymentService
 

@@ -36,3 +36,7 @@ STATUS_LABELS: dict[ClaimStatus, str] = {
     ClaimStatus.VOIDED: "Voided",
     ClaimStatus.VOID: "Void request accepted",
 }
+
+
+CLAIM_BATCHES_QUEUE = "claim-batches"
+"""The queue an 837 file's claims fan out over, in batches, to the batch workers (infrastructure/resources.yaml)."""

@@ -397,25 +397,52 @@ class DocumentService:
         document = self._document_or_none(parsed[1]) if parsed else None
         if document is None or document.s3_key != key:
             return None
-        unfinished = DocumentModel.status.is_in(DocumentStatus.AWAITING_UPLOAD.value, DocumentStatus.PROCESSING.value)
         if final:
-            actions = [DocumentModel.status.set(DocumentStatus.FAILED.value),
-                       DocumentModel.reason.set(FAILED_REASON.format(reference=reference)),
-                       DocumentModel.completed_at.set(self._clock())]
-            condition = unfinished
-        else:
-            actions = [DocumentModel.processing_started_at.remove()]
-            condition = DocumentModel.status == DocumentStatus.PROCESSING.value
+            return self._fail_for_good(document, reference)
         try:
-            document.update(actions=actions, condition=condition)
+            document.update(actions=[DocumentModel.processing_started_at.remove()],
+                            condition=DocumentModel.status == DocumentStatus.PROCESSING.value)
         except WriteFailed as error:
             if not condition_failed(error):
                 raise
             return DocumentModel.get(document.document_id).status
-        if final:
-            logger.error("upload failed for good", extra={"document_id": document.document_id, "reference": reference})
-            metrics.count("UploadFailed")
         return document.status
+
+    def part_failed_for_good(self, document_id: str, reference: str) -> str | None:
+        """A part of a file's run (an 837 file's batch of claims) failed on its queue's last delivery: the file
+        ends FAILED with the reason, as ``processing_failed`` says. None for an unknown document."""
+        document = self._document_or_none(document_id)
+        return None if document is None else self._fail_for_good(document, reference)
+
+    def _fail_for_good(self, document: DocumentModel, reference: str) -> str:
+        unfinished = DocumentModel.status.is_in(DocumentStatus.AWAITING_UPLOAD.value, DocumentStatus.PROCESSING.value)
+        try:
+            document.update(actions=[DocumentModel.status.set(DocumentStatus.FAILED.value),
+                                     DocumentModel.reason.set(FAILED_REASON.format(reference=reference)),
+                                     DocumentModel.completed_at.set(self._clock())],
+                            condition=unfinished)
+        except WriteFailed as error:
+            if not condition_failed(error):
+                raise
+            return DocumentModel.get(document.document_id).status
+        logger.error("upload failed for good", extra={"document_id": document.document_id, "reference": reference})
+        metrics.count("UploadFailed")
+        return document.status
+
+    def processing(self, document_id: str) -> DocumentModel | None:
+        """The record of a file still being processed (its batches under way); None once it is finished."""
+        document = self._document_or_none(document_id)
+        if document is None or document.status != DocumentStatus.PROCESSING.value:
+            return None
+        return document
+
+    @staticmethod
+    def note_acknowledged(document: DocumentModel, received_at: datetime, acknowledgment: tuple[str, str],
+                          counters: Mapping[str, int]) -> None:
+        """An 837 file validated and answered (its 999's key and code), while its claims are still made."""
+        document.update(actions=[DocumentModel.received_at.set(received_at),
+                                 DocumentModel.acknowledgment_key.set(acknowledgment[0]),
+                                 DocumentModel.acknowledgment.set(acknowledgment[1]), *_counter_actions(counters)])
 
     def status_of(self, document_id: str) -> str:
         document = self._document_or_none(document_id)

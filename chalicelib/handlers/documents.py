@@ -82,10 +82,9 @@ def receive_count(message: Any) -> int:
     return int(message.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
 
 
-def last_delivery(message: Any) -> bool:
+def last_delivery(message: Any, short_name: str = UPLOADS_QUEUE) -> bool:
     """True when SQS moves the message to the dead-letter queue if this delivery fails too."""
-    limit = queue.max_receive_count(UPLOADS_QUEUE)
-    return limit is not None and receive_count(message) >= limit
+    return queue.is_last_delivery(short_name, receive_count(message))
 
 
 @upload_events.on_sqs_message(queue=get_settings().resource_name(UPLOADS_QUEUE), batch_size=1)

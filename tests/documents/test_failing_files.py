@@ -15,13 +15,17 @@ AVA = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", d
 
 @pytest.fixture
 def redelivered_at_once(pump):
-    """The uploads queue with no visibility timeout, so each failed delivery comes back on the next drain."""
+    """The uploads and claim-batches queues with no visibility timeout, so each failed delivery comes back on
+    the next drain."""
     sqs = aws_client("sqs")
-    url = queue_url("uploads")
-    kept = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
+    kept = {}
+    for name in ("uploads", "claim-batches"):
+        url = queue_url(name)
+        kept[url] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "0"})
     yield pump
-    sqs.set_queue_attributes(QueueUrl=url, Attributes=kept)
+    for url, attributes in kept.items():
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
 
 
 def dead_letters() -> int:

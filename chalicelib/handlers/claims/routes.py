@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Cron, Response
 
 from chalicelib import wiring
-from chalicelib.claims.enums import STATUS_LABELS, ClaimStatus, ClaimType, Frequency
+from chalicelib.claims.enums import CLAIM_BATCHES_QUEUE, STATUS_LABELS, ClaimStatus, ClaimType, Frequency
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.handlers.bodies import document_body, ticket_body, uploads_page
+from chalicelib.handlers.documents import receive_count
+from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
-from chalicelib.platform.aws import storage
+from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import BatchNotFound, DocumentNotFound, Forbidden
+from chalicelib.platform.logs import logger
 from chalicelib.platform.money import money
 from chalicelib.platform.web.api import api_route
 from chalicelib.platform.web.idempotency import idempotency_key
@@ -193,10 +197,11 @@ def attach_to_claim(principal: Principal, body: AttachmentsIn, claimNumber: str)
 def claim_file_body(document: DocumentModel) -> dict[str, Any]:
     seconds = get_settings().presigned_url_seconds
     done = document.status == DocumentStatus.COMPLETED.value
-    return {
+    acknowledged = document.status in (DocumentStatus.COMPLETED.value, DocumentStatus.PROCESSING.value)
+    return {  # the 999 is written before the claims are made: it is offered while they are
         **document.attribute_values,
         "acknowledgment_url": storage.presigned_get(document.acknowledgment_key, f"{document.document_id}.999",
-                                                    seconds) if done and document.acknowledgment_key else None,
+                                                    seconds) if acknowledged and document.acknowledgment_key else None,
         "results_url": storage.presigned_get(document.result_key, f"claim-results-{document.document_id}.csv",
                                              seconds) if done and document.result_key else None,
     }
@@ -305,6 +310,34 @@ def run_payment_cycle(principal: Principal) -> dict[str, Any]:
         raise Forbidden()
     result = _payments().run_cycle()
     return {"payments": [payment_body(payment) for payment in result.payments], "held_tax_ids": result.held_tax_ids}
+
+
+class ClaimBatchFailed(Exception):
+    """A batch of an 837 file's claims was not processed; SQS redelivers it (claims made are not made again)."""
+
+
+@claim_routes.on_sqs_message(queue=get_settings().resource_name(CLAIM_BATCHES_QUEUE), batch_size=1)
+def process_claim_batches(event: Any) -> None:
+    """The batch worker: one message of an 837 file's claims at a time. A batch that fails on its queue's last
+    delivery ends the file FAILED with a reason (and its message is finished): never only a DLQ message."""
+    failures = 0
+    for message in event:
+        batch = json.loads(message.body)
+        try:
+            status = wiring.current().process_claim_batch(batch)
+        except Exception:  # noqa: BLE001 - any failure leaves the batch to SQS's redelivery, up to its last
+            reference = str(message.to_dict().get("messageId", ""))
+            final = queue.is_last_delivery(CLAIM_BATCHES_QUEUE, receive_count(message))
+            logger.exception("claim batch failed", extra={
+                "document_id": batch.get("documentId"), "batch": batch.get("batch"), "reference": reference,
+                "receive_count": receive_count(message), "final": final})
+            if not final or wiring.current().claim_file_failed(str(batch.get("documentId")), reference) is None:
+                failures += 1
+            continue
+        logger.info("claim batch processed", extra={"batch": batch.get("batch"), "status": status})
+    metrics.flush()
+    if failures:
+        raise ClaimBatchFailed(f"{failures} claim batch(es) failed")
 
 
 @claim_routes.schedule(Cron(0, 6, "?", "*", "TUE", "*"))
