@@ -258,16 +258,38 @@ def office_claim(index: int) -> dict[str, object]:
     }
 
 
-def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, float]]:
-    """(claims, validation-only claims/s, full ingest claims/s, peak MiB) for generated 837P files.
+@dataclass
+class ClaimFileFigure:
+    claims: int
+    validate_rate: float
+    upload_seconds: float
+    upload_peak_mib: float
+    batches: int
+    worker_seconds: float
+    total_seconds: float
 
-    Validation alone (pyx12 plus reading the claims, no tables) is the baseline; the full ingest
-    adds the 999, eligibility, adjudication and a transaction per claim against the stack's moto.
-    The ingest runs with tracemalloc on, so its rate is a little low and its peak is the ingest's.
+    @property
+    def ingest_rate(self) -> float:
+        return self.claims / self.total_seconds
+
+    @property
+    def seconds_per_claim_per_worker(self) -> float:
+        return self.worker_seconds / self.claims
+
+
+def claim_file_figures(sizes: tuple[int, ...], wait_seconds: float) -> list[ClaimFileFigure]:
+    """Generated 837P files through the fan-out, against the stack's moto.
+
+    Validation alone (pyx12 plus reading the claims, no tables) is the baseline. The upload handler runs
+    here (tracemalloc on: its time and peak): it validates, writes the 999 and sends the claims in batches to
+    the stack's claim-batches queue, where the runner's pump, one worker, makes them; the file is done when
+    its last batch completes it. A worker's time runs from the first batch sent to COMPLETED.
     """
-    from chalicelib.claims.batch import process_claim_file
+    from chalicelib.claims.batch import BATCH_CLAIMS, process_claim_file
+    from chalicelib.claims.enums import CLAIM_BATCHES_QUEUE
     from chalicelib.documents.enums import DocumentKind, DocumentStatus
     from chalicelib.documents.store import DocumentModel, upload_key
+    from chalicelib.platform.aws import queue
     from chalicelib.platform.aws.clients import aws_client
     from chalicelib.platform.config import get_settings
     from chalicelib.platform.x12.read837 import read_837
@@ -280,6 +302,7 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
                                  today - timedelta(days=1 + index % 300),
                                  charge=f"{100 + index % 900}.{index % 97:02d}") for index in range(count)]
         text = generate_837p(claims, "1912301953", "310000001", control_number=count)
+        del claims
         started = time.perf_counter()
         assert len(read_837(text).claims()) == count
         validation_rate = count / (time.perf_counter() - started)
@@ -294,18 +317,43 @@ def claim_file_figures(sizes: tuple[int, ...]) -> list[tuple[int, float, float, 
         document.save()
         aws_client("s3").put_object(Bucket=get_settings().documents_bucket, Key=document.s3_key, Body=text.encode(),
                                     ContentType="application/edi-x12")
+        del text
+        first_sent: list[float] = []
+
+        def send(body: dict[str, object], sent: list[float] = first_sent) -> str:
+            if not sent:
+                sent.append(time.perf_counter())
+            return queue.send_json(CLAIM_BATCHES_QUEUE, body)
+
         tracemalloc.start()
         started = time.perf_counter()
         running = wiring.current()
-        status = process_claim_file(document, now, running.documents(), running.claims(), running.members())
-        elapsed = time.perf_counter() - started
+        status = process_claim_file(document, now, running.documents(), running.claims(), running.members(),
+                                    send=send)
+        upload_seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
+        assert status in ("PROCESSING", "COMPLETED"), status
+        deadline = time.monotonic() + wait_seconds
         done = DocumentModel.get(document.document_id)
-        assert status == "COMPLETED", status
+        while done.status == "PROCESSING" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            done = DocumentModel.get(document.document_id)
+        finished = time.perf_counter()
+        assert done.status == "COMPLETED", (done.status, done.reason)
         assert done.claims_accepted == count, done.claims_accepted
-        figures.append((count, validation_rate, count / elapsed, peak))
+        figures.append(ClaimFileFigure(count, validation_rate, upload_seconds, peak, -(-count // BATCH_CLAIMS),
+                                       finished - (first_sent[0] if first_sent else started), finished - started))
     return figures
+
+
+def deployed_worker_concurrency() -> tuple[str, int]:
+    """The batch worker's reserved concurrency in the prod stage (.chalice/config.json)."""
+    import json
+
+    config = json.loads((PROJECT_DIR / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    worker = config["stages"]["prod"]["lambda_functions"]["process_claim_batches"]
+    return "prod", int(worker["reserved_concurrency"])
 
 
 def eligibility_file_figures(stack: RunningStack, sizes: tuple[int, ...]) -> list[tuple[int, float, float]]:
@@ -423,6 +471,10 @@ def main() -> None:
     parser.add_argument("--page-requests", type=int, default=50, help="requests per web page and its JSON route")
     parser.add_argument("--file-rows", type=int, default=10_000, help="rows of the large Member File Upload")
     parser.add_argument("--file-claims", type=int, default=5_000, help="claims of the large 837P file")
+    parser.add_argument("--claim-file-wait", type=float, default=3 * 3600,
+                        help="seconds to wait for a file's batches (the local stack has one worker)")
+    parser.add_argument("--computed-claims", type=int, default=50_000,
+                        help="claims of the file whose time is computed for the deployed concurrency")
     parser.add_argument("--export-members", type=int, default=100_000, help="members of the large roster export")
     args = parser.parse_args()
 
@@ -448,8 +500,8 @@ def main() -> None:
         print_pages(pages, load, args.page_requests)
         files = eligibility_file_figures(stack, (1_000, args.file_rows))
         print_files(files)
-        claim_files = claim_file_figures((args.file_claims // 10, args.file_claims))
-        print_claim_files(claim_files)
+        claim_files = claim_file_figures((args.file_claims // 10, args.file_claims), args.claim_file_wait)
+        print_claim_files(claim_files, args.computed_claims)
         exported = export_figures((args.export_members // 10, args.export_members))
         print_exports(exported)
 
@@ -499,15 +551,33 @@ def print_files(files: list[tuple[int, float, float]]) -> None:
           f"peak memory {large_peak / small_peak:.2f}x (flat memory means close to 1x)", flush=True)
 
 
-def print_claim_files(files: list[tuple[int, float, float, float]]) -> None:
-    print("\n837P claim files: pyx12 validation alone (baseline) and the full ingest, against moto")
-    print(f"{'claims':>8}{'validate/s':>12}{'ingest/s':>10}{'ingest/validate':>17}{'peak MiB':>10}")
-    for claims, validate_rate, ingest_rate, peak in files:
-        print(f"{claims:>8}{validate_rate:>12.0f}{ingest_rate:>10.1f}{ingest_rate / validate_rate:>16.3f}x"
-              f"{peak:>10.1f}")
-    (few, _, few_rate, few_peak), (many, _, many_rate, many_peak) = files[0], files[-1]
-    print(f"  {many // few}x the claims: time {few_rate / many_rate * many / few:.1f}x, peak memory "
-          f"{many_peak / few_peak:.2f}x (the claims of a file are held while pyx12 validates it)", flush=True)
+def print_claim_files(files: list[ClaimFileFigure], computed_claims: int) -> None:
+    from chalicelib.claims.batch import BATCH_CLAIMS
+
+    print("\n837P claim files through the fan-out: pyx12 validation alone (baseline), the upload handler "
+          f"(validate, 999, batches of {BATCH_CLAIMS} to SQS) and the batch worker, against moto")
+    print(f"{'claims':>8}{'validate/s':>12}{'upload s':>10}{'upload peak MiB':>17}{'batches':>9}"
+          f"{'worker s':>10}{'s/claim/worker':>16}{'end to end/s':>14}")
+    for figure in files:
+        print(f"{figure.claims:>8}{figure.validate_rate:>12.0f}{figure.upload_seconds:>10.1f}"
+              f"{figure.upload_peak_mib:>17.1f}{figure.batches:>9}{figure.worker_seconds:>10.1f}"
+              f"{figure.seconds_per_claim_per_worker:>16.4f}{figure.ingest_rate:>14.1f}")
+    few, many = files[0], files[-1]
+    print(f"  {many.claims // max(1, few.claims)}x the claims: upload handler time "
+          f"{many.upload_seconds / few.upload_seconds:.1f}x, its peak memory "
+          f"{many.upload_peak_mib / few.upload_peak_mib:.2f}x (pyx12 holds the file's claims while it validates; "
+          f"the split lets each go once it is sent)")
+    stage, concurrency = deployed_worker_concurrency()
+    batches = -(-computed_claims // BATCH_CLAIMS)
+    workers = min(concurrency, batches)
+    upload = many.upload_seconds * computed_claims / many.claims
+    claims_time = computed_claims * many.seconds_per_claim_per_worker / workers
+    print(f"  COMPUTED, not measured: a {computed_claims:,}-claim file at the {stage} stage's batch-worker "
+          f"concurrency ({concurrency}; {batches:,} batches, {workers} at a time) would take about "
+          f"{upload + claims_time:,.0f} s: the upload handler {upload:,.0f} s (linear from {many.claims:,} claims) "
+          f"then {computed_claims:,} x {many.seconds_per_claim_per_worker:.4f} s / {workers} workers "
+          f"= {claims_time:,.0f} s (this machine's moto per claim; the split's batches go out while workers run)",
+          flush=True)
 
 
 def print_exports(exported: list[tuple[int, float, float]]) -> None:
