@@ -200,3 +200,22 @@ def test_a_poison_batch_ends_the_file_failed_with_a_reason(api, token_for, batch
     assert len(attempts) == 5  # every delivery of the batch ran it again
     assert dead_letters() == before  # the document is the trace; the message was finished
     assert answer["resultsUrl"] is None
+
+
+def test_the_sample_batch_event_is_what_the_upload_handler_sends(api, app, token_for, pump):
+    """events/sqs-claim-batches.json (make send-event) carries a batch as the upload handler writes it."""
+    import json
+
+    from local.events import deliver as deliver_event
+    from local.events import load_event, stack_values
+
+    token = token_for("demo.group")
+    ava = GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2031, 11, 2))
+    document_id = upload(api, token, [ava])
+    run_upload_handler_only(pump)
+    [sent], _ = take_batch_messages()
+    sample = load_event("sqs-claim-batches", **stack_values(), documentId=document_id)
+    assert json.loads(sample["Records"][0]["body"]) == json.loads(sent["Body"])
+    assert deliver_event(app, sample) == "process_claim_batches"
+    answer = api.get(f"/claim-files/{document_id}", token=token).data
+    assert (answer["status"], answer["claimsAccepted"]) == ("COMPLETED", 1)
