@@ -19,6 +19,8 @@ from pathlib import Path
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 """Top-level packages of the Lambda Python runtime that the package leaves out (with their dist-info)."""
+UNUSED_PREFIXES = ("fhir/resources/STU3/",)
+"""Parts of a dependency the portal never imports: fhir.resources' STU3 models (the portal speaks R4B only)."""
 LIMIT_BYTES = 10 * 1000 * 1000
 
 
@@ -36,14 +38,19 @@ def provided_by_runtime(name: str) -> bool:
     return project.lower() in RUNTIME_PROVIDED
 
 
+def left_out(name: str) -> bool:
+    """Whether a zip entry stays out of the package: the runtime provides it, or the portal never imports it."""
+    return provided_by_runtime(name) or name.startswith(UNUSED_PREFIXES)
+
+
 def slim(package: Path) -> Slimmed:
-    """Rewrite ``package`` without the runtime's packages, keeping every other entry as it was."""
+    """Rewrite ``package`` without the runtime's packages and the unused parts, keeping every other entry as it was."""
     before = package.stat().st_size
     partial = package.with_suffix(".slim.zip")
     removed = 0
     with zipfile.ZipFile(package) as source, zipfile.ZipFile(partial, "w") as target:
         for info in source.infolist():
-            if provided_by_runtime(info.filename):
+            if left_out(info.filename):
                 removed += 1
                 continue
             target.writestr(info, source.read(info), compress_type=info.compress_type)
