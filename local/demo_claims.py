@@ -171,7 +171,7 @@ def load_claims(today: date, count: int = 240) -> dict[str, int]:
         except PortalError:  # a member not covered that day is skipped, as an office would
             continue
         counts["claims"] += 1
-        if made.status == ClaimStatus.PAID.value:
+        if made.status == ClaimStatus.APPROVED.value:
             paid_recently.append(made.claim_number)
         if number % 29 == 11 and paid_recently:
             original = paid_recently.pop(0)

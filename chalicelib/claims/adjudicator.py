@@ -9,7 +9,7 @@ The rules, in order:
 3. Priced lines: allowed = fee x units, at most the charge (CO-45 for the difference);
    emergency room cost share (PR-3) from the schedule; a prior payer's payment reduces
    what is paid (CO-23).
-4. Every line denied -> DENIED; otherwise PAID (some lines may still be denied).
+4. Every line denied -> DENIED; otherwise APPROVED (some lines may still be denied); the payment cycle makes it PAID.
 
 Group codes and reason codes are the X12 CARC/RARC lists; amounts are whole cents.
 """
@@ -134,7 +134,7 @@ def adjudicate(facts: ClaimFacts, fees: Mapping[str, FeeRow]) -> Adjudication:
         result = _line(facts, line, fees.get(line.fee_code), prior_paid_left)
         prior_paid_left -= sum(a.amount_cents for a in result.adjustments if a.reason_code == "23")
         results.append(result)
-    status = ClaimStatus.DENIED if all(result.denied for result in results) else ClaimStatus.PAID
+    status = ClaimStatus.DENIED if all(result.denied for result in results) else ClaimStatus.APPROVED
     return Adjudication(status, tuple(results), consent_type=consent_type)
 
 

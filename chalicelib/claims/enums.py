@@ -12,6 +12,8 @@ class ClaimType(StrEnum):
 class ClaimStatus(StrEnum):
     RECEIVED = "RECEIVED"
     PENDED = "PENDED"
+    APPROVED = "APPROVED"
+    """Adjudicated to pay, with its amount; no payment cycle has included it yet (then it is PAID)."""
     DENIED = "DENIED"
     PAID = "PAID"
     REPLACED = "REPLACED"
@@ -30,6 +32,7 @@ class Frequency(StrEnum):
 STATUS_LABELS: dict[ClaimStatus, str] = {
     ClaimStatus.RECEIVED: "Received",
     ClaimStatus.PENDED: "Pended",
+    ClaimStatus.APPROVED: "Approved, to be paid",
     ClaimStatus.DENIED: "Denied",
     ClaimStatus.PAID: "Paid",
     ClaimStatus.REPLACED: "Replaced by a corrected claim",

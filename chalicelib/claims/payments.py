@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.claims.enums import ClaimStatus, ClaimType
-from chalicelib.claims.store import PAYABLE, ClaimModel, PaymentModel, new_payment_id
+from chalicelib.claims.store import PAYABLE, ClaimModel, HistoryAttribute, PaymentModel, new_payment_id
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.control import release_lease, take_lease
+from chalicelib.platform.dynamo.office_search import scoped_status
 from chalicelib.platform.dynamo.paging import Page, date_range, query_page
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
 from chalicelib.platform.errors import (
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 
 CLAIMS_PER_PAYMENT = 99
 PAYMENT_CYCLE_LEASE = "payment-cycle"
+PAYMENT_CYCLE_ACTOR = "Payment cycle"
 PAYMENT_CYCLE_LEASE_TIME = timedelta(minutes=15)
 """Longer than a cycle can run (a Lambda's 15 minutes); a holder that died frees it by then."""
 PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "8002001058")
@@ -168,15 +170,34 @@ class PaymentService:
             with transaction() as writes:
                 writes.save(payment, condition=PaymentModel.payment_id.does_not_exist())
                 for claim in claims:
-                    writes.update(claim, actions=[
-                        ClaimModel.payment_id.set(payment_id), ClaimModel.payable.remove(),
-                        ClaimModel.payable_key.remove(), ClaimModel.version.add(1),
-                    ], condition=ClaimModel.payable.exists() & (ClaimModel.version == claim.version))
+                    writes.update(claim, actions=self._settled(claim, payment, now),
+                                  condition=ClaimModel.payable.exists() & (ClaimModel.version == claim.version))
         except TransactionCancelled:
             logger.warning("claims changed during the payment cycle; they wait for the next one",
                            extra={"tax_id_suffix": tax_id[-4:], "claims": len(claims)})
             return None
         return payment
+
+    @staticmethod
+    def _settled(claim: ClaimModel, payment: PaymentModel, now: datetime) -> list[Any]:
+        """The claim's change when a payment includes it: an approved claim becomes PAID, with the payment's trace."""
+        actions: list[Any] = [
+            ClaimModel.payment_id.set(payment.payment_id), ClaimModel.paid_on.set(payment.paid_on),
+            ClaimModel.payment_method.set(payment.method), ClaimModel.payment_trace.set(payment.trace_number),
+            ClaimModel.payable.remove(), ClaimModel.payable_key.remove(), ClaimModel.version.add(1),
+        ]
+        if claim.status == ClaimStatus.APPROVED:
+            paid = ClaimStatus.PAID.value
+            actions += [
+                ClaimModel.status.set(paid),
+                ClaimModel.provider_status.set(scoped_status(claim.billing_provider_id, paid)),
+                ClaimModel.tax_status.set(scoped_status(claim.tax_id, paid)),
+                ClaimModel.history.set(ClaimModel.history.append([HistoryAttribute(
+                    at=now, status=paid, actor=PAYMENT_CYCLE_ACTOR,
+                    note=f"Payment {payment.payment_id} of {payment.paid_on} ({payment.method} trace "
+                         f"{payment.trace_number})")])),
+            ]
+        return actions
 
     # Reading
 

@@ -13,7 +13,7 @@ from chalicelib.platform.web.schemas import MEMBER_ID, PROVIDER_ID, QueryParamet
 
 CLAIM_NUMBER = r"^[0-9]{13}$"
 ClaimTypeName = Literal["PROFESSIONAL", "INSTITUTIONAL", "DENTAL"]
-ClaimStatusName = Literal["RECEIVED", "PENDED", "DENIED", "PAID", "REPLACED", "VOIDED", "VOID"]
+ClaimStatusName = Literal["RECEIVED", "PENDED", "APPROVED", "DENIED", "PAID", "REPLACED", "VOIDED", "VOID"]
 
 
 class ClaimLineIn(RequestBody):
@@ -111,8 +111,11 @@ class ClaimSummaryOut(ResponseBody):
     service_from: date
     service_to: date
     total_charge: str
-    paid: str
-    payment_id: str | None = None
+    paid: str = Field(description="Approved to pay; paid once status is PAID")
+    payment_id: str | None = Field(default=None, description="The payment that included the claim (PAID, DENIED, VOID)")
+    paid_on: date | None = Field(default=None, description="The payment's date")
+    payment_method: str | None = Field(default=None, description="EFT or CHK")
+    payment_trace: str | None = Field(default=None, description="EFT trace or check number")
 
 
 class ClaimOut(ClaimSummaryOut):

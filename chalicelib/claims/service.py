@@ -267,7 +267,8 @@ class ClaimService:
                                                                                  record.service_to + "~"),
             filter_condition=(ClaimModel.billing_provider_id == record.billing_provider_id)
             & ClaimModel.status.is_in(ClaimStatus.RECEIVED.value, ClaimStatus.PENDED.value,
-                                      ClaimStatus.PAID.value, ClaimStatus.DENIED.value),
+                                      ClaimStatus.APPROVED.value, ClaimStatus.PAID.value,
+                                      ClaimStatus.DENIED.value),
         )
         billed = {
             (fee_code(claim.claim_type, line), line.service_date, int(line.charge_cents))
@@ -315,11 +316,11 @@ class ClaimService:
     def _stamp(record: ClaimModel, now: datetime, actor: str, note: str | None) -> None:
         """Index keys and the next remittance follow the status; history grows.
 
-        Paid and denied claims go on the next remittance; a void only when it takes money back.
+        Approved and denied claims go on the next remittance; a void only when it takes money back.
         """
         record.provider_status = scoped_status(record.billing_provider_id, record.status)
         record.tax_status = scoped_status(record.tax_id, record.status)
-        reported = record.status in (ClaimStatus.PAID, ClaimStatus.DENIED) or (
+        reported = record.status in (ClaimStatus.APPROVED, ClaimStatus.DENIED) or (
             record.status == ClaimStatus.VOID and int(record.reversal_cents) != 0)
         if reported and record.payment_id is None:
             record.payable, record.payable_key = PAYABLE, payable_key(record.tax_id, record.claim_number)

@@ -4,7 +4,7 @@ Claims table: one item per claim (``claim_number``) holding its lines, adjudicat
 history. Every search is a Query on a GSI: by billing provider or Tax ID and received time,
 by member and first date of service, by provider/Tax ID and status. Two sparse indexes
 hold work to do: claims pended for a consent form (by member, so an arriving form finds
-them) and paid claims not yet in a payment (by Tax ID, for the payment run).
+them) and adjudicated claims not yet in a payment (by Tax ID, for the payment run).
 
 Payments table: one item per check/EFT (``payment_id``), by Tax ID and payment date.
 Fee schedules table: ``schedule`` = ``<state>#<plan type>``, ``code`` = procedure, revenue
@@ -33,14 +33,7 @@ from chalicelib.platform.dynamo.office_search import office_indexes, office_inde
 PAYABLE = "PAYABLE"
 _NUMBER_DIGITS = "0123456789"
 
-
-
-
-
-
-FINAL_STATUSES = frozenset({ClaimStatus.DENIED, ClaimStatus.PAID})
-
-
+FINAL_STATUSES = frozenset({ClaimStatus.DENIED, ClaimStatus.APPROVED, ClaimStatus.PAID})
 
 
 def new_claim_number(received_at: datetime) -> str:
@@ -124,7 +117,7 @@ class ClaimsAwaitingConsent(GlobalSecondaryIndex["ClaimModel"]):
 
 
 class ClaimsPayable(GlobalSecondaryIndex["ClaimModel"]):
-    """Sparse: paid claims not yet in a payment, grouped by Tax ID in the sort key."""
+    """Sparse: approved, denied and money-reversing void claims not yet in a payment, grouped by Tax ID."""
 
     class Meta:
         index_name = "payable-index"
@@ -202,6 +195,10 @@ class ClaimModel(Model):
     payable = UnicodeAttribute(null=True)
     payable_key = UnicodeAttribute(null=True)
     payment_id = UnicodeAttribute(null=True)
+    paid_on = UnicodeAttribute(null=True)
+    payment_method = UnicodeAttribute(null=True)
+    payment_trace = UnicodeAttribute(null=True)
+    """The payment's date, method and trace, copied when a cycle includes the claim."""
 
     by_provider, by_tax_id, by_provider_status, by_tax_status = office_indexes("billing_provider_id")
     by_member = ClaimsByMember()

@@ -112,7 +112,7 @@ def test_batches_out_of_order_twice_and_by_several_workers_make_each_claim_once(
         CLAIMS, CLAIMS - unknown, unknown)
     made = list(ClaimModel.scan(ClaimModel.batch_id == document_id))
     assert len(made) == CLAIMS - unknown  # each of the file's claims made once, however often its batch came
-    assert all(claim.status == "PAID" for claim in made)
+    assert all(claim.status == "APPROVED" for claim in made)
     rows = results(document_id)
     assert [row["patientControlNumber"] for row in rows] == [f"GEN{index:07d}" for index in range(CLAIMS)]
     assert [row["outcome"] for row in rows] == ["REJECTED" if index % 4 == 3 else "ACCEPTED"

@@ -66,7 +66,7 @@ def test_a_file_of_either_erratum_becomes_claims_like_the_online_form(api, token
     assert [row["outcome"] for row in rows] == ["ACCEPTED", "REJECTED", "ACCEPTED"]
     assert rows[1]["reasons"].startswith("MEMBER_NOT_FOUND")
     made = ClaimModel.get(rows[0]["claimNumber"])
-    assert (made.source, made.batch_id, made.status, made.paid_cents) == ("X12", document_id, "PAID", 7500)
+    assert (made.source, made.batch_id, made.status, made.paid_cents) == ("X12", document_id, "APPROVED", 7500)
     assert made.diagnosis_codes == ["E11.9"]
     assert made.billing_provider_id == "999999999999"
     assert result["acknowledgmentUrl"].startswith("https://")

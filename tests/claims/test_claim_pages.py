@@ -130,7 +130,7 @@ def test_a_claims_page_says_its_lines_carc_and_rarc_in_words_and_the_payment_it_
     assert "$" + payment["amount"] not in text(now_paid, "claim-payment")  # the Tax ID's amount, not hers
     history = [tr.get_text(" ", strip=True) for tr in now_paid.select("#history tbody tr")]
     assert [row.split(" Adjudication")[0].split()[-1] for row in history[:1]] == ["Approved"]
-    assert history[-1].endswith(f"Paid Payment cycle In payment {payment['paymentId']}")
+    assert f"Paid Payment cycle Payment {payment['paymentId']} of {payment['paidOn']}" in history[-1]
 
 
 def test_a_corrected_claim_and_its_original_link_each_other(api, token_for, logged_in):

@@ -71,7 +71,7 @@ def test_every_priced_line_balances_charge_against_adjustments_and_payment():
     lines = (LineFacts(1, "99284", 1, 42000, date(2026, 11, 2), emergency=True),
              LineFacts(2, "99213", 2, 9000, date(2026, 11, 2)))
     outcome = adjudicate(facts(*lines, other_payer_paid_cents=5000), FEES)
-    assert outcome.status == ClaimStatus.PAID
+    assert outcome.status == ClaimStatus.APPROVED
     for line, result in zip(lines, outcome.lines, strict=True):
         assert line.charge_cents == result.paid_cents + sum(a.amount_cents for a in result.adjustments)
     emergency, office = outcome.lines
@@ -86,4 +86,4 @@ def test_a_consent_service_pends_until_the_form_is_on_file():
     assert (pended.status, pended.pend_reason, pended.consent_type) == (
         ClaimStatus.PENDED, "CONSENT_FORM_REQUIRED", "STERILIZATION")
     paid = adjudicate(facts(line, consent_on_file=True), FEES)
-    assert (paid.status, paid.paid_cents) == (ClaimStatus.PAID, 70000)
+    assert (paid.status, paid.paid_cents) == (ClaimStatus.APPROVED, 70000)

@@ -33,11 +33,11 @@ def submit(api, token, body, key=None):
     return api.post("/claims", body, token=token, headers={"Idempotency-Key": key} if key else None)
 
 
-def test_a_clean_claim_is_paid_at_once_from_the_fee_schedule_with_reason_codes(api, token_for):
+def test_a_clean_claim_is_approved_at_once_from_the_fee_schedule_with_reason_codes(api, token_for):
     response = submit(api, token_for("demo.jdoe"), office_visit())
     assert response.status_code == 201, response.data
     claim = response.data
-    assert claim["status"] == "PAID"
+    assert claim["status"] == "APPROVED"
     assert (claim["totalCharge"], claim["allowed"], claim["paid"]) == ("150.00", "78.00", "78.00")
     visit, draw = claim["serviceLines"]
     assert (visit["allowed"], visit["paid"]) == ("75.00", "75.00")
@@ -47,7 +47,7 @@ def test_a_clean_claim_is_paid_at_once_from_the_fee_schedule_with_reason_codes(a
     assert draw["adjustments"][0]["amount"] == "22.00"
     assert claim["diagnosisCodes"] == ["E11.9", "I10"]
     assert claim["program"].endswith("(HIP)")
-    assert claim["history"][0]["status"] == "PAID"
+    assert claim["history"][0]["status"] == "APPROVED"
     stored = ClaimModel.get(claim["claimNumber"])
     assert stored.payable == "PAYABLE"
     assert stored.payable_key == f"310000001#{claim['claimNumber']}"
@@ -97,7 +97,7 @@ def test_a_delivery_claim_needs_gestational_age_and_an_obstetric_diagnosis(api, 
     delivery["diagnosisCodes"] = ["O80", "Z3A.39", "Z37.0"]
     accepted = submit(api, token_for("demo.jdoe"), delivery)
     assert accepted.status_code == 201, accepted.data
-    assert (accepted.data["status"], accepted.data["paid"]) == ("PAID", "1800.00")
+    assert (accepted.data["status"], accepted.data["paid"]) == ("APPROVED", "1800.00")
 
 
 def test_the_member_must_be_eligible_on_every_date_of_service(api, token_for):
@@ -129,7 +129,7 @@ def test_primary_other_insurance_denies_with_carc_22_until_the_prior_payment_is_
     body["totalCharge"] = "156.00"
     body["otherPayerPaid"] = "60.00"
     paid = submit(api, token_for("demo.group"), body).data
-    assert paid["status"] == "PAID"
+    assert paid["status"] == "APPROVED"
     assert paid["paid"] == "18.00"  # allowed 78.00 less the 60.00 Anthem paid
     assert paid["serviceLines"][0]["adjustments"][-1] == {
         "groupCode": "CO", "reasonCode": "23", "amount": "60.00",
@@ -149,7 +149,7 @@ def test_emergency_visit_carries_the_cost_share_and_an_unlisted_code_is_denied(a
     assert {(a["groupCode"], a["reasonCode"]) for a in emergency["adjustments"]} == {("CO", "45"), ("PR", "3")}
     assert (unlisted["paid"], unlisted["adjustments"][0]["reasonCode"], unlisted["remarks"][0]["code"]) == (
         "0.00", "96", "N130")
-    assert claim["status"] == "PAID"
+    assert claim["status"] == "APPROVED"
 
 
 def test_an_exact_duplicate_is_denied_with_carc_18(api, token_for):
@@ -170,7 +170,7 @@ def test_institutional_and_dental_claims(api, token_for):
                           "serviceDate": "2031-11-02"}],
     }
     facility = submit(api, token, ub04).data
-    assert (facility["status"], facility["paid"]) == ("PAID", "387.00")  # 350 - 8 copay + 45
+    assert (facility["status"], facility["paid"]) == ("APPROVED", "387.00")  # 350 - 8 copay + 45
     assert submit(api, token, {**ub04, "facilityTypeCode": "11"}).data["fields"]["admissionDate"]
     ada = {
         "claimType": "DENTAL", "billingProviderId": "100000000001", "memberId": "10000000001", "totalCharge": "190.00",
@@ -178,7 +178,7 @@ def test_institutional_and_dental_claims(api, token_for):
                           "serviceDate": "2031-11-02"}],
     }
     dental = submit(api, token, ada).data
-    assert (dental["status"], dental["paid"], dental["serviceLines"][0]["tooth"]) == ("PAID", "85.00", "14")
+    assert (dental["status"], dental["paid"], dental["serviceLines"][0]["tooth"]) == ("APPROVED", "85.00", "14")
     bad_tooth = submit(api, token, {**ada, "serviceLines": [{**ada["serviceLines"][0], "tooth": "33"}]})
     assert bad_tooth.data["fields"]["serviceLines.0.tooth"].startswith("must be a tooth number")
 
@@ -203,9 +203,9 @@ def test_a_sterilization_pends_for_consent_and_is_released_when_the_form_arrives
     assert sent.status_code in (200, 204)
     pump.drain_queues()
     released = api.get(f"/claims/{pended['claimNumber']}", token=token).data
-    assert (released["status"], released["paid"]) == ("PAID", "700.00")
+    assert (released["status"], released["paid"]) == ("APPROVED", "700.00")
     assert released["consentDocumentId"] == ticket["document"]["documentId"]
-    assert [entry["status"] for entry in released["history"]] == ["PENDED", "PAID"]
+    assert [entry["status"] for entry in released["history"]] == ["PENDED", "APPROVED"]
     assert ClaimModel.get(pended["claimNumber"]).consent_pending_member is None
 
 
@@ -215,7 +215,7 @@ def test_a_corrected_claim_replaces_a_final_original_of_the_same_provider(api, t
     corrected_body = office_visit(frequency="7", originalClaimNumber=original["claimNumber"])
     corrected_body["serviceLines"][0]["procedureCode"] = "99214"
     corrected = submit(api, token, corrected_body).data
-    assert corrected["status"] == "PAID"
+    assert corrected["status"] == "APPROVED"
     assert corrected["paid"] == "113.00"
     assert corrected["originalClaimNumber"] == original["claimNumber"]
     replaced = api.get(f"/claims/{original['claimNumber']}", token=token).data
@@ -319,6 +319,8 @@ def test_payment_cycle_pays_per_tax_id_with_eop_and_a_valid_835_including_a_reve
     eop = api.get(f"/payments/{payment['paymentId']}", token=group).data
     assert {c["claimNumber"] for c in eop["claims"]} == {paid["claimNumber"], denied["claimNumber"]}
     assert (eop["totalCharge"], eop["totalPaid"]) == ("300.00", "78.00")
+    assert {c["claimNumber"]: c["status"] for c in eop["claims"]} == {
+        paid["claimNumber"]: "PAID", denied["claimNumber"]: "DENIED"}  # the EOP's claims are paid, not approved
     viewed = [event for event in AuditEventModel.query("10000000001") if event.action == "PAYMENT_VIEWED"]
     assert [(event.username, event.detail) for event in viewed] == [("demo.group", f"payment={payment['paymentId']}")]
     history = api.get("/payments", token=token_for("demo.group")).data
@@ -380,9 +382,23 @@ def test_payments_are_the_group_accounts_and_a_practitioner_sees_the_eop_lines_o
     roberts = submit(api, group, office_visit(billingProviderId="100000000002", serviceLines=[
         {"procedureCode": "99214", "units": 1, "charge": "175.00", "serviceDate": "2031-11-05",
          "diagnosisPointers": [1]}], totalCharge="175.00")).data
-    assert (hers["status"], roberts["status"]) == ("PAID", "PAID")
+    assert (hers["status"], roberts["status"]) == ("APPROVED", "APPROVED")
+    assert (hers["paymentId"], hers["paidOn"], hers["paymentTrace"]) == (None, None, None)
+    approved = api.get("/claims?status=APPROVED&limit=50", token=jdoe).data["items"]
+    assert hers["claimNumber"] in {claim["claimNumber"] for claim in approved}
     [payment] = api.post("/review/payment-cycles", token=staff).data["payments"]
     assert (payment["amount"], payment["claimCount"]) == ("188.00", 2)
+
+    paid = api.get(f"/claims/{hers['claimNumber']}", token=jdoe).data  # APPROVED until a payment includes it
+    assert (paid["status"], paid["statusLabel"], paid["paid"]) == ("PAID", "Paid", "78.00")
+    assert (paid["paymentId"], paid["paidOn"], paid["paymentMethod"], paid["paymentTrace"]) == (
+        payment["paymentId"], payment["paidOn"], payment["method"], payment["traceNumber"])
+    assert [entry["status"] for entry in paid["history"]] == ["APPROVED", "PAID"]
+    assert payment["paymentId"] in paid["history"][-1]["note"]
+    assert hers["claimNumber"] not in {c["claimNumber"] for c in api.get(
+        "/claims?status=APPROVED&limit=50", token=jdoe).data["items"]}
+    assert hers["claimNumber"] in {c["claimNumber"] for c in api.get(
+        "/claims?status=PAID&limit=50", token=jdoe).data["items"]}
 
     whole = api.get(f"/payments/{payment['paymentId']}", token=group).data  # the Tax ID's account: all of it
     assert whole["wholePayment"] is True

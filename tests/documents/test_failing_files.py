@@ -144,11 +144,11 @@ def test_a_retried_claim_file_resumes_skipping_the_claims_it_already_made(api, t
     made = [claim for claim in ClaimModel.scan(ClaimModel.batch_id == document_id)]
     assert len(made) == 4  # each of the file's claims exists once
     assert sorted(claim.service_from for claim in made) == [f"2031-10-0{day}" for day in (6, 7, 8, 9)]
-    assert all(claim.status == "PAID" for claim in made)
+    assert all(claim.status == "APPROVED" for claim in made)
     reasons = {adjustment.reason_code for claim in made for line in claim.lines for adjustment in line.adjustments}
     assert "18" not in reasons  # none denied as its own duplicate (CO-18)
     body = aws_client("s3").get_object(Bucket=get_settings().documents_bucket,
                                        Key=f"results/claim-files/{document_id}/results.csv")["Body"].read()
     rows = list(csv.DictReader(io.StringIO(body.decode())))
     assert sorted(row["claimNumber"] for row in rows) == sorted(claim.claim_number for claim in made)
-    assert {row["status"] for row in rows} == {"PAID"}
+    assert {row["status"] for row in rows} == {"APPROVED"}

@@ -20,7 +20,7 @@ def test_the_demo_history_has_claims_in_every_final_status_with_payments_and_val
     listed = stack.call("GET", "/claims?limit=500", token=token).json()
     assert len(listed["items"]) >= 100
     statuses = {claim["status"] for claim in listed["items"]}
-    assert {"PAID", "DENIED", "PENDED"} <= statuses
+    assert {"APPROVED", "PAID", "DENIED", "PENDED"} <= statuses
     oldest = min(date.fromisoformat(claim["receivedAt"][:10]) for claim in listed["items"])
     assert oldest < date.today() - timedelta(days=600)
     payments = stack.call("GET", "/payments?limit=5", token=token).json()
@@ -44,7 +44,7 @@ def test_an_office_submits_online_and_by_837_file(stack):
                           "diagnosisPointers": [1]}],
     }, token=token)
     assert online.status_code == 201, online.text
-    assert (online.json()["status"], online.json()["paid"]) == ("PAID", "110.00")
+    assert (online.json()["status"], online.json()["paid"]) == ("APPROVED", "110.00")
 
     text = generate_837p([GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", YESTERDAY,
                                          procedure_code="99203", charge="151.51")], "1912301953", "310000001")

@@ -46,11 +46,8 @@ DATE_FIELDS = ("serviceFrom", "serviceTo", "receivedFrom", "receivedTo")
 SEARCH_LABELS = {"claimNumber": "Claim number", "memberId": "Member ID", "serviceFrom": "Service from",
                  "serviceTo": "Service to", "status": "Status", "receivedFrom": "Received from",
                  "receivedTo": "Received to", "providerId": "Billing provider ID", "nextToken": "Page"}
-APPROVED = "APPROVED"
-"""Shown for a claim adjudicated to pay that no payment cycle has included yet (DECISIONS: Claims and payments)."""
-SHOWN_LABELS = {APPROVED: "Approved, to be paid", **{status.value: label for status, label in STATUS_LABELS.items()}}
 STATUS_TONES = {
-    APPROVED: "info", ClaimStatus.PAID.value: "success", ClaimStatus.RECEIVED.value: "neutral",
+    ClaimStatus.APPROVED.value: "info", ClaimStatus.PAID.value: "success", ClaimStatus.RECEIVED.value: "neutral",
     ClaimStatus.PENDED.value: "warning", ClaimStatus.DENIED.value: "error", ClaimStatus.REPLACED.value: "neutral",
     ClaimStatus.VOIDED.value: "neutral", ClaimStatus.VOID.value: "neutral",
 }
@@ -72,15 +69,9 @@ def _principal(page: PageRequest) -> Principal:
     return page.principal
 
 
-def shown_status(claim: dict[str, Any]) -> str:
-    if claim["status"] == ClaimStatus.PAID.value and not claim.get("payment_id"):
-        return APPROVED
-    return str(claim["status"])
-
-
 def status_tag(claim: dict[str, Any]) -> dict[str, Any]:
-    shown = shown_status(claim)
-    return {"text": SHOWN_LABELS[shown], "tone": STATUS_TONES[shown]}
+    status = ClaimStatus(claim["status"])
+    return {"text": STATUS_LABELS[status], "tone": STATUS_TONES[status.value]}
 
 
 # Claim Search
@@ -184,8 +175,7 @@ def search_page(page: PageRequest) -> Page:
         "title": "Claim Search", "values": values, "errors": errors,
         "summary_errors": summary(errors, SEARCH_LABELS), "acts_for_provider": not principal.is_plan_staff,
         "statuses": [{"value": "", "text": "Any status"}]
-        + [{"value": status.value, "text": "Approved or paid" if status == ClaimStatus.PAID else label}
-           for status, label in STATUS_LABELS.items()],
+        + [{"value": status.value, "text": label} for status, label in STATUS_LABELS.items()],
         "table": table, "staff": principal.is_plan_staff, "whose": whose,
     })
 
@@ -207,7 +197,7 @@ def claim_page(page: PageRequest, number: str) -> Page:
     return Page("claims/claim.html", {
         "title": f"Claim {claim['claim_number']}", "claim": {**claim, "service_lines": [
             _with_words(line) for line in claim["service_lines"]]},
-        "tag": status_tag(claim), "shown_status": shown_status(claim),
+        "tag": status_tag(claim),
         "payment": payment_body(payment) if payment else None,
         "payment_link": paths.payment(payment.payment_id) if payment else "",
         "original_link": paths.claim(claim["original_claim_number"]) if claim.get("original_claim_number") else "",

@@ -81,7 +81,7 @@ def summary_body(claim: ClaimModel) -> dict[str, Any]:
         **{name: getattr(claim, name) for name in (
             "claim_number", "claim_type", "status", "frequency", "member_id", "billing_provider_id",
             "billing_provider_name", "patient_control_number", "received_at", "service_from", "service_to",
-            "payment_id")},
+            "payment_id", "paid_on", "payment_method", "payment_trace")},
         "status_label": STATUS_LABELS[ClaimStatus(claim.status)],
         "member_name": f"{claim.member_first_name} {claim.member_last_name}",
         "total_charge": money(int(claim.total_charge_cents)),
@@ -139,8 +139,9 @@ def _detail(principal: Principal, claim_number: str) -> dict[str, Any]:
            body="claims:ClaimIn", response="claims:ClaimOut", errors=(404, 409),
            description="Validated field by field (ICD-10-CM billable on the date of service, pointers, totals, the "
            "delivery rule, frequency 7/8 with the original claim number), the member eligible on every date of "
-           "service, then adjudicated at once: PAID (with allowed, paid and CARC/RARC per line), DENIED, or PENDED "
-           "(e.g. for a consent form; released when one that applies arrives). Send an Idempotency-Key header to "
+           "service, then adjudicated at once: APPROVED (to be paid, with allowed, paid and CARC/RARC per line; PAID "
+           "once a payment cycle includes it), DENIED, or PENDED (e.g. for a consent form; released when one that "
+           "applies arrives). Send an Idempotency-Key header to "
            "make retries safe: the same key answers the same claim.")
 def submit_claim(principal: Principal, body: ClaimIn, request: RequestInfo) -> dict[str, Any]:
     service = _claims()
@@ -302,7 +303,7 @@ def remittance_advice(principal: Principal, paymentId: str) -> Response:
 @api_route(claim_routes, "/review/payment-cycles", method="POST", tag=PAYMENTS_TAG, status=201,
            summary="Run the payment cycle now (plan staff): pay finished claims per Tax ID",
            response="claims:PaymentCycleOut", errors=(403, 409),
-           description="The same cycle the weekly schedule runs. Claims paid or denied since the last cycle are "
+           description="The same cycle the weekly schedule runs. Claims approved or denied since the last cycle are "
            "grouped per Tax ID into an EFT or check with its EOP and 835. One cycle runs at a time: while one "
            "runs, another answers 409 PAYMENT_CYCLE_RUNNING.")
 def run_payment_cycle(principal: Principal) -> dict[str, Any]:
