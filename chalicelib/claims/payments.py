@@ -23,9 +23,9 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.control import release_lease, take_lease
+from chalicelib.platform.dynamo.control import count_in, maintained_count, release_lease, take_lease
 from chalicelib.platform.dynamo.office_search import scoped_status
-from chalicelib.platform.dynamo.paging import Page, date_range, query_page
+from chalicelib.platform.dynamo.paging import date_range, search_page
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, transaction
 from chalicelib.platform.errors import (
     PaymentCycleRunning,
@@ -60,6 +60,18 @@ PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "800200
 class CycleResult:
     payments: list[PaymentModel]
     held_tax_ids: list[str]
+
+
+@dataclass(frozen=True)
+class PaymentPage:
+    items: list[PaymentModel]
+    count: int | None
+    """The Tax ID's payments in all; None for a date range."""
+    next_token: str | None
+
+
+def payments_count(tax_id: str) -> str:
+    return f"payments#{tax_id}"
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,7 @@ class PaymentService:
         try:
             with transaction() as writes:
                 writes.save(payment, condition=PaymentModel.payment_id.does_not_exist())
+                count_in(writes, payments_count(tax_id))
                 for claim in claims:
                     writes.update(claim, actions=self._settled(claim, payment, now),
                                   condition=ClaimModel.payable.exists() & (ClaimModel.version == claim.version))
@@ -202,12 +215,18 @@ class PaymentService:
     # Reading
 
     def list(self, principal: Principal, tax_id: str | None, paid_from: date | None, paid_to: date | None,
-             limit: int, token: str | None) -> Page[PaymentModel]:
-        """Payment history: a Tax ID's payments, for its group account (and plan staff)."""
+             limit: int, token: str | None) -> PaymentPage:
+        """Payment history: a Tax ID's payments, for its group account (and plan staff).
+
+        One Query reading at most the page's items plus one. The whole history's total is the Tax ID's
+        maintained count; a date range answers without a total (counting it would read the range).
+        """
         self._require_payments_permission(principal)
         scope = self._tax_id(principal, tax_id)
         paid = date_range(PaymentModel.paid_key, paid_from, paid_to, first_field="paidFrom", last_field="paidTo")
-        return query_page(PaymentModel.by_tax_id, "tax_id", scope, paid, None, limit, token)
+        found = search_page(PaymentModel, PaymentModel.by_tax_id, "tax_id", scope, paid, None, limit, token)
+        total = maintained_count(payments_count(scope)) if paid is None else None
+        return PaymentPage(found.items, total, found.next_token)
 
     @staticmethod
     def _require_payments_permission(principal: Principal) -> None:

@@ -207,7 +207,8 @@ class PaymentOut(ResponseBody):
 
 class PaymentList(ResponseBody):
     items: list[PaymentOut]
-    count: int
+    count: int | None = Field(description="The Tax ID's payments in all (a maintained count); null with paidFrom or "
+                              "paidTo, where nextToken says whether more follow")
     next_token: str | None = None
 
 

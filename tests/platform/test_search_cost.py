@@ -136,3 +136,44 @@ def test_a_prior_auth_search_page_reads_the_same_items_with_30_or_300_requests(a
     for path, (_, most_one_query_read, more) in with_30.items():
         assert most_one_query_read == PAGE + 1, path
         assert more, path
+
+
+def _more_payments(payment_id: str, start: int, count: int) -> None:
+    """Copies of a payment, each added to the Tax ID's count in its own transaction as the cycle adds one."""
+    from chalicelib.claims.payments import payments_count
+    from chalicelib.claims.store import PaymentModel
+    from chalicelib.platform.dynamo.control import count_in
+    from chalicelib.platform.dynamo.writes import transaction
+
+    original = PaymentModel.get(payment_id)
+    for index in range(start, start + count):
+        copy = PaymentModel(**{**original.attribute_values, "payment_id": f"{payment_id[:-4]}{index:04d}"})
+        copy.paid_key = f"{copy.paid_on}#{copy.payment_id}"
+        with transaction() as writes:
+            writes.save(copy)
+            count_in(writes, payments_count(copy.tax_id))
+
+
+def test_payment_history_reads_its_page_and_one_count_with_30_or_300_payments(api, token_for, reads):
+    submit_claim(api, token_for("demo.jdoe"), office_visit())
+    [payment] = api.post("/review/payment-cycles", token=token_for("planadmin")).data["payments"]
+    group = token_for("demo.group")
+
+    def measured() -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        response, calls = reads(lambda: api.get(f"/payments?limit={PAGE}", token=group))
+        assert response.status_code == 200, response.data
+        return response.data, calls
+
+    _more_payments(payment["paymentId"], 1, 29)
+    with_30, calls_30 = measured()
+    _more_payments(payment["paymentId"], 30, 270)
+    with_300, calls_300 = measured()
+    assert (with_30["count"], with_300["count"]) == (30, 300)  # the maintained count, not a read of the partition
+    assert calls_30 == calls_300
+    assert max(items for operation, items in calls_300 if operation == "Query") == PAGE + 1
+    assert sum(1 for operation, _ in calls_300 if operation == "Query") == 1
+    assert len(with_300["items"]) == PAGE
+    assert with_300["nextToken"]
+
+    ranged = api.get(f"/payments?limit={PAGE}&paidFrom={payment['paidOn']}", token=group).data
+    assert (ranged["count"], len(ranged["items"]), bool(ranged["nextToken"])) == (None, PAGE, True)

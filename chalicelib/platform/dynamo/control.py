@@ -7,6 +7,8 @@ names the one thing an identity stands for (the claim an 837 file's Nth claim be
 same transaction as that thing, so a retried or racing run finds it instead of making a second one.
 A tally counts the parts of a job done by several workers (an 837 file's batches): each part adds its
 amount once, however often it is delivered, and exactly one write sees the tally reach its total.
+A maintained count is the size of a list, added to in the transaction that adds to the list, so a
+list can say its total with one GetItem instead of reading its partition (DECISIONS: lists and counts).
 """
 
 from __future__ import annotations
@@ -43,6 +45,19 @@ def next_number(counter: str) -> int:
     item = ControlModel(control_key=f"counter#{counter}")
     item.update(actions=[ControlModel.value.add(1)])
     return int(item.value or 0)
+
+
+def count_in(writes: TransactWrite, name: str, amount: int = 1) -> None:
+    """Add ``amount`` to the maintained count ``name`` as part of ``writes`` (the change it counts)."""
+    writes.update(ControlModel(control_key=f"count#{name}"), actions=[ControlModel.value.add(amount)])
+
+
+def maintained_count(name: str) -> int:
+    """The maintained count ``name``: one GetItem, 0 before anything was counted."""
+    try:
+        return int(ControlModel.get(f"count#{name}").value or 0)
+    except Missing:
+        return 0
 
 
 def take_lease(job: str, holder: str, now: datetime, duration: timedelta) -> bool:

@@ -57,18 +57,6 @@ class Page[ItemT]:
     next_token: str | None
 
 
-def query_page(index: Any, hash_name: str, hash_value: str, range_condition: Condition | None,
-               filter_condition: Condition | None, limit: int, token: str | None, *,
-               newest_first: bool = True) -> Page[Any]:
-    """One page of a Query on ``index`` for one partition, with the count of everything that matches."""
-    start = decode_page_token(token, {hash_name: hash_value})
-    results = index.query(hash_value, range_key_condition=range_condition, filter_condition=filter_condition,
-                          limit=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
-    items = list(results)
-    count = index.count(hash_value, range_key_condition=range_condition, filter_condition=filter_condition)
-    return Page(items, count, encode_page_token(results.last_evaluated_key))
-
-
 @dataclass(frozen=True)
 class SearchPage[ItemT]:
     """A search page without a total: ``next_token`` says that more may follow (pages say "More results")."""
