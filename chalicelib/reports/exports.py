@@ -13,7 +13,6 @@ import csv
 import io
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,7 +26,7 @@ from chalicelib.platform.access import Principal, Role, scope_of
 from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
+from chalicelib.platform.dynamo.paging import SearchPage, search_page
 from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed
 from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
 from chalicelib.platform.logs import logger
@@ -110,12 +109,6 @@ class MultipartCsv:
         storage.abort_multipart(self.key, self.upload_id)
 
 
-@dataclass(frozen=True)
-class ExportPage:
-    items: list[ExportJobModel]
-    count: int
-    next_token: str | None
-
 
 class ExportService:
     def __init__(self, settings: Settings, accounts: AccountService, *, clock: Clock) -> None:
@@ -155,23 +148,18 @@ class ExportService:
             raise ExportExpired()
         return storage.presigned_get(job.s3_key, f"member-list-{job.provider_id}.csv", 60)
 
-    def list_for(self, tax_id: str, limit: int, token: str | None) -> ExportPage:
-        start = decode_page_token(token, {"tax_id": tax_id})
-        results = ExportJobModel.by_tax_id.query(tax_id, limit=limit, last_evaluated_key=start,
-                                                 scan_index_forward=False)
-        items = list(results)
-        return ExportPage(items, ExportJobModel.by_tax_id.count(tax_id), encode_page_token(results.last_evaluated_key))
+    def list_for(self, tax_id: str, limit: int, token: str | None) -> SearchPage[ExportJobModel]:
+        """The Tax ID's exports, newest first: one Query of the page plus one, no total (jobs expire by TTL, so no
+        maintained count could follow them, and counting would read the partition)."""
+        return search_page(ExportJobModel, ExportJobModel.by_tax_id, "tax_id", tax_id, None, None, limit, token)
 
     def subscriptions_page(self, principal: Principal, tax_id: str, limit: int, token: str | None
-                           ) -> Page[ExportSubscriptionModel]:
-        """The Tax ID's scheduled exports, newest first; of those, the ones this user may act for."""
-        start = decode_page_token(token, {"tax_id": tax_id})
-        results = ExportSubscriptionModel.by_tax_id.query(tax_id, limit=limit, last_evaluated_key=start,
-                                                          scan_index_forward=False)
-        items = [item for item in results
-                 if scope_of(principal).sees(item.provider_id, item.tax_id)]
-        return Page(items, ExportSubscriptionModel.by_tax_id.count(tax_id),
-                    encode_page_token(results.last_evaluated_key))
+                           ) -> SearchPage[ExportSubscriptionModel]:
+        """The Tax ID's scheduled exports, newest first; of those, the ones this user may act for. No total."""
+        found = search_page(ExportSubscriptionModel, ExportSubscriptionModel.by_tax_id, "tax_id", tax_id, None, None,
+                            limit, token)
+        return SearchPage([item for item in found.items if scope_of(principal).sees(item.provider_id, item.tax_id)],
+                          found.next_token)
 
     # The exports handler
 

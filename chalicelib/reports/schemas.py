@@ -70,8 +70,9 @@ class ExportOut(ResponseBody):
 
 
 class ExportList(ResponseBody):
+    """A page without a total (DECISIONS: lists and counts): nextToken says more exist."""
+
     items: list[ExportOut]
-    count: int
     next_token: str | None = None
 
 
@@ -92,8 +93,9 @@ class SubscriptionOut(ResponseBody):
 
 
 class SubscriptionList(ResponseBody):
+    """A page without a total (DECISIONS: lists and counts): nextToken says more exist."""
+
     items: list[SubscriptionOut]
-    count: int
     next_token: str | None = None
 
 

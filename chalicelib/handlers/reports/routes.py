@@ -13,11 +13,12 @@ from chalicelib.members.alerts import ALERT_LEGEND, labelled
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.config import get_settings
+from chalicelib.platform.dynamo.paging import SearchPage
 from chalicelib.platform.logs import logger
 from chalicelib.platform.web.api import api_route
 from chalicelib.reports import registry, roster
 from chalicelib.reports.enums import ExportStatus, Frequency
-from chalicelib.reports.exports import EXPORTS_QUEUE, ExportPage
+from chalicelib.reports.exports import EXPORTS_QUEUE
 
 if TYPE_CHECKING:
     from chalicelib.platform.web.schemas import ListQuery
@@ -76,18 +77,18 @@ def tax_id_of(principal: Principal) -> str:
     return roster.resolve_scope(principal, None).tax_id
 
 
-def visible_exports(principal: Principal, limit: int, token: str | None) -> ExportPage:
+def visible_exports(principal: Principal, limit: int, token: str | None) -> SearchPage[ExportJobModel]:
     """The Tax ID's exports, newest first; of those, the ones this user may see."""
     page = wiring.current().exports().list_for(tax_id_of(principal), limit, token)
-    visible = [job for job in page.items if scope_of(principal).sees(job.provider_id, job.tax_id)]
-    return ExportPage(visible, page.count, page.next_token)
+    return SearchPage([job for job in page.items if scope_of(principal).sees(job.provider_id, job.tax_id)],
+                      page.next_token)
 
 
 @api_route(report_routes, "/reports/membership-exports", tag=TAG, summary="Your exports, newest first",
            query="base:ListQuery", response="reports:ExportList", errors=(404,))
 def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = visible_exports(principal, query.limit, query.next_token)
-    return {"items": [export_body(job) for job in page.items], "count": page.count, "next_token": page.next_token}
+    return {"items": [export_body(job) for job in page.items], "next_token": page.next_token}
 
 
 @api_route(report_routes, "/reports/membership-exports/{exportId}", tag=TAG, summary="An export's status",
@@ -121,8 +122,7 @@ def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]
 def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = wiring.current().exports().subscriptions_page(principal, tax_id_of(principal), query.limit,
                                                          query.next_token)
-    return {"items": [subscription_body(item) for item in page.items], "count": page.count,
-            "next_token": page.next_token}
+    return {"items": [subscription_body(item) for item in page.items], "next_token": page.next_token}
 
 
 @api_route(report_routes, "/reports/membership-export-subscriptions/{subscriptionId}", method="DELETE", tag=TAG,
