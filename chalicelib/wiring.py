@@ -51,9 +51,11 @@ class Wiring:
 
     def _documents(self) -> DocumentService:
         from chalicelib.documents.enums import DocumentKind
+        from chalicelib.documents.scanning import scanner_named
         from chalicelib.documents.service import DocumentService
 
         documents = DocumentService(self.settings, self.members(), clock=self.clock)
+        documents.scan_with(scanner_named(self.settings.malware_scanner))
 
         def eligibility_file(document: DocumentModel, event_time: datetime) -> str:
             from chalicelib.members.batch import process_eligibility_file

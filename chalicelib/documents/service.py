@@ -19,9 +19,13 @@ from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.consent import ClaimForConsent, ConsentForm, ConsentType, consent_applies
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
+from chalicelib.documents.scanning import NoScanner, Scanner
 from chalicelib.documents.store import (
+    ACCEPTED_PREFIX,
     DocumentModel,
+    accepted_key,
     claim_file_result_key,
+    document_upload_key,
     parse_upload_key,
     quarantine_key,
     result_key,
@@ -34,7 +38,7 @@ from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
 from chalicelib.platform.dynamo.writes import Missing, Transaction, WriteFailed, condition_failed
-from chalicelib.platform.errors import DocumentNotFound, NotEligible, ValidationFailed
+from chalicelib.platform.errors import DocumentNotAccepted, DocumentNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.providers import service as providers
 
@@ -55,6 +59,8 @@ BATCH_COUNTERS = frozenset({
     "rows_total", "rows_eligible", "rows_not_eligible", "rows_not_found", "rows_rejected",
     "claims_total", "claims_accepted", "claims_rejected",
 })
+DOWNLOADABLE = frozenset({DocumentStatus.RECEIVED.value, DocumentStatus.COMPLETED.value})
+DOWNLOAD_LINK_SECONDS = 60
 IMAGE_DOCUMENT_KINDS = (DocumentKind.CONSENT_FORM.value, DocumentKind.CLINICAL_DOCUMENT.value)
 
 
@@ -85,6 +91,23 @@ class ConsentUpload:
     provider_id: str | None
 
 
+@dataclass(frozen=True)
+class UploadedObject:
+    """The object an S3 event reports: its key and which object it is. S3 names the version in a versioned
+    bucket (and the ETag); moto names the ETag only. Two writes to one key are two objects, told apart by these."""
+
+    key: str
+    version_id: str | None = None
+    etag: str | None = None
+
+
+def same_object(document: DocumentModel, uploaded: UploadedObject) -> bool:
+    """Is the reported object the one the document took (by version when both know it, else by ETag)?"""
+    if uploaded.version_id and document.upload_version:
+        return uploaded.version_id == document.upload_version
+    return uploaded.etag is not None and uploaded.etag.strip('"') == document.upload_etag
+
+
 type BatchProcessor = Callable[[DocumentModel, datetime], str]
 """Processes one arrived batch file (document, S3 event time) and answers its status."""
 
@@ -108,6 +131,11 @@ class DocumentService:
         self._zone = settings.plan_zone
         self._batch_processors: dict[str, BatchProcessor] = {}
         self._consent_listeners: list[Callable[[str], None]] = []
+        self._scanner: Scanner = NoScanner()
+
+    def scan_with(self, scanner: Scanner) -> None:
+        """The composition root names the malware scanner (PORTAL_MALWARE_SCANNER; documents/scanning.py)."""
+        self._scanner = scanner
 
     def process_batch_kind(self, kind: DocumentKind, processor: BatchProcessor) -> None:
         """The composition root names who processes a batch file kind (Member File Upload, 837 files):
@@ -203,6 +231,14 @@ class DocumentService:
                                                f"document={document.document_id}"), self._clock())
         return document
 
+    def download_url(self, principal: Principal, document_id: str) -> str:
+        """A one-minute link to the document's accepted file: the copy taken from the upload, never the upload key
+        (where a later write may have landed before it is refused). Rejected, failed or not yet checked: none."""
+        document = self.get(principal, document_id)
+        if document.status not in DOWNLOADABLE or not document.s3_key.startswith(ACCEPTED_PREFIX):
+            raise DocumentNotAccepted(fields={"status": document.status})
+        return storage.presigned_get(document.s3_key, document.file_name, DOWNLOAD_LINK_SECONDS)
+
     @staticmethod
     def records(document_ids: Sequence[str]) -> list[DocumentModel]:
         """The records of documents another record lists (a claim's, a request's), in its order; one batch get."""
@@ -261,11 +297,17 @@ class DocumentService:
 
     # Processing what S3 reports
 
-    def process_upload(self, key: str, event_time: datetime) -> str | None:
-        """Check and record one created object; returns the document's status (None for a stray object)."""
+    def process_upload(self, uploaded: UploadedObject, event_time: datetime) -> str | None:
+        """Check and record one created object; returns the document's status (None for a stray object).
+
+        A key takes one object. The first one the handler sees is taken (``_take``) and only it is checked and
+        served; any later write to the key is another object (another version or ETag), refused and quarantined
+        while the document keeps its status and size. The same event again is the same object, and changes
+        nothing, so the status alone never decides that an event was already handled."""
+        key = uploaded.key
         parsed = parse_upload_key(key)
         document = self._document_or_none(parsed[1]) if parsed else None
-        if document is None or document.s3_key != key:
+        if document is None or document_upload_key(document) != key:
             logger.warning("upload with no document record: quarantined", extra={"key_prefix": key[:40]})
             if storage.describe(key) is not None:
                 storage.move(key, quarantine_key(key))
@@ -273,6 +315,13 @@ class DocumentService:
         if document.status == DocumentStatus.REJECTED.value:
             self._finish_quarantine(key)
             return document.status
+        if document.upload_etag is None:
+            if document.status == DocumentStatus.AWAITING_UPLOAD.value and not self._take(document):
+                return document.status  # another delivery took an object first: this one was refused
+        elif not same_object(document, uploaded):
+            return self._refuse_later_write(document, key)
+        if document.status == DocumentStatus.AWAITING_UPLOAD.value and self._scanned_infected(document):
+            return DocumentStatus.REJECTED.value
         if document.status != DocumentStatus.AWAITING_UPLOAD.value and document.kind in IMAGE_DOCUMENT_KINDS:
             return document.status
         processor = self._batch_processors.get(document.kind)
@@ -283,6 +332,69 @@ class DocumentService:
             for listener in self._consent_listeners:
                 listener(str(document.member_id))
         return status
+
+    def _take(self, document: DocumentModel) -> bool:
+        """Copy the object now at the upload key to a key of its own and record which object that was; the upload
+        key is emptied. False when another delivery took an object first (this copy is then quarantined).
+
+        Why a copy to ``accepted/`` rather than the S3 VersionId pinned on the record (the bucket is versioned):
+        no presigned POST can name that key, so nothing a browser sends can change what it holds; every reader
+        (the checks, the batch files' processors, the download) keeps reading ``document.s3_key`` and needs no
+        version on each read, nor s3:GetObjectVersion on every GET and presigned GET; and S3 copies one version
+        atomically, so what is checked, scanned and served afterwards is exactly what was copied, whatever is
+        written to the upload key meanwhile. Nothing at the key: nothing is taken, and the checks say so."""
+        upload = document.s3_key
+        target = accepted_key(DocumentKind(document.kind), document.document_id, uuid.uuid4().hex,
+                              document.file_name)
+        copied = storage.copy_current(upload, target)
+        if copied is None:
+            return True
+        actions: list[Action] = [DocumentModel.s3_key.set(target), DocumentModel.upload_etag.set(copied.etag)]
+        if copied.source_version_id:
+            actions.append(DocumentModel.upload_version.set(copied.source_version_id))
+        try:
+            document.update(actions=actions, condition=(DocumentModel.status == DocumentStatus.AWAITING_UPLOAD.value)
+                            & DocumentModel.upload_etag.does_not_exist())
+        except WriteFailed as error:
+            if not condition_failed(error):
+                raise
+            document.refresh()
+            self._quarantine_later_write(document, target, copied.source_version_id or copied.etag)
+            return False
+        storage.delete(upload)
+        return True
+
+    def _refuse_later_write(self, document: DocumentModel, upload: str) -> str:
+        """An event for another object than the one taken: whatever is at the upload key now was written after."""
+        found = storage.describe(upload)
+        if found is None:
+            logger.info("upload event for an object no longer at its key: nothing to refuse",
+                        extra={"document_id": document.document_id})
+            return document.status
+        self._quarantine_later_write(document, upload, found.version_id or found.etag)
+        return document.status
+
+    def _quarantine_later_write(self, document: DocumentModel, source: str, refused: str | None) -> None:
+        storage.move(source, quarantine_key(document_upload_key(document)))
+        document.update(actions=[DocumentModel.refused_uploads.add({refused or "unknown"})])
+        logger.warning("security: upload replacement refused; the accepted file is kept", extra={
+            "security_event": "upload_replacement_refused", "document_id": document.document_id,
+            "kind": document.kind, "status": document.status, "refused_object": refused,
+            "accepted_object": document.upload_version or document.upload_etag})
+        metrics.count("UploadReplacementRefused")
+
+    def _scanned_infected(self, document: DocumentModel) -> bool:
+        """The scanner's verdict on the taken object, before any check accepts it; INFECTED rejects it."""
+        stored = storage.describe(document.s3_key)
+        if stored is None:
+            return False  # nothing arrived: the checks reject it saying so
+        verdict = self._scanner.scan(self._settings.documents_bucket, stored.key, stored.version_id)
+        logger.info("upload malware scan", extra={"document_id": document.document_id, "scan": verdict.result.value,
+                                                  "scan_detail": verdict.detail})
+        if not verdict.infected:
+            return False
+        self.reject(document, f"the file was refused by the malware scan: {verdict.detail}")
+        return True
 
     def _check_image_document(self, document: DocumentModel, event_time: datetime) -> str:
         stored = storage.describe(document.s3_key)
@@ -395,7 +507,7 @@ class DocumentService:
         """
         parsed = parse_upload_key(key)
         document = self._document_or_none(parsed[1]) if parsed else None
-        if document is None or document.s3_key != key:
+        if document is None or document_upload_key(document) != key:
             return None
         if final:
             return self._fail_for_good(document, reference)

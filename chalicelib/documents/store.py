@@ -2,12 +2,20 @@
 prior authorization clinical documents.
 
 S3 keys are ``uploads/<kind>/<document id>/<file name>``; rejected objects move to
-``quarantine/`` with the same tail. The upload handler finds the record from the key.
+``quarantine/`` with the same tail. The upload handler finds the record from the key. The object an
+upload handler takes is copied to ``accepted/<kind>/<document id>/<copy id>/<file name>`` (no presigned
+POST names that prefix) and only that copy is read and served from then on (``DocumentService.process_upload``).
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -15,24 +23,30 @@ from chalicelib.documents.enums import DocumentKind
 from chalicelib.platform.dynamo.base import TableMeta, table_name
 
 UPLOAD_PREFIX = "uploads/"
+ACCEPTED_PREFIX = "accepted/"
 QUARANTINE_PREFIX = "quarantine/"
 RESULTS_PREFIX = "results/"
-
-
-
-
 
 
 def upload_key(kind: DocumentKind, document_id: str, file_name: str) -> str:
     return f"{UPLOAD_PREFIX}{kind.value}/{document_id}/{file_name}"
 
 
+def accepted_key(kind: DocumentKind, document_id: str, copy_id: str, file_name: str) -> str:
+    return f"{ACCEPTED_PREFIX}{kind.value}/{document_id}/{copy_id}/{file_name}"
+
+
 def quarantine_key(key: str) -> str:
-    return QUARANTINE_PREFIX + key.removeprefix(UPLOAD_PREFIX)
+    return QUARANTINE_PREFIX + key.removeprefix(UPLOAD_PREFIX).removeprefix(ACCEPTED_PREFIX)
 
 
 def result_key(document_id: str) -> str:
     return f"{RESULTS_PREFIX}eligibility-files/{document_id}/results.csv"
+
+
+def document_upload_key(document: DocumentModel) -> str:
+    """The one key the document's presigned POST writes (its s3_key moves on once the upload is taken)."""
+    return upload_key(DocumentKind(document.kind), document.document_id, document.file_name)
 
 
 def parse_upload_key(key: str) -> tuple[DocumentKind, str] | None:
@@ -85,6 +99,9 @@ class DocumentModel(Model):
     file_name = UnicodeAttribute()
     content_type = UnicodeAttribute()
     s3_key = UnicodeAttribute()
+    upload_etag = UnicodeAttribute(null=True)  # the taken upload's ETag and S3 version: what s3_key holds a copy of
+    upload_version = UnicodeAttribute(null=True)
+    refused_uploads = UnicodeSetAttribute(null=True)  # later writes to the upload key, refused (their version/ETag)
     size_bytes = NumberAttribute(null=True)
     detected_type = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()

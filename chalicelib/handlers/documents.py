@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.documents.consent import ConsentType
-from chalicelib.documents.service import ConsentUpload
+from chalicelib.documents.service import ConsentUpload, UploadedObject
 from chalicelib.handlers.bodies import document_body, ticket_body
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
@@ -60,6 +60,16 @@ def get_document(principal: Principal, documentId: str) -> dict[str, Any]:
     return document_body(wiring.current().documents().get(principal, documentId))
 
 
+@api_route(document_routes, "/documents/{documentId}/download", tag=TAG, status=302, errors=(404, 409),
+           summary="Download a document's accepted file (redirects to a one-minute link)",
+           description="The bytes that were checked when the document was RECEIVED (or COMPLETED), kept where no "
+           "upload can write; a later upload to the same presigned POST is refused and never served. 409 "
+           "DOCUMENT_NOT_ACCEPTED while it is not checked yet, or when it was rejected or failed.")
+def download_document(principal: Principal, documentId: str) -> Response:
+    url = wiring.current().documents().download_url(principal, documentId)
+    return Response(body="", status_code=302, headers={"Location": url})
+
+
 class UploadBatchFailed(Exception):
     """Some uploads of the batch were not processed; SQS redelivers them (done ones are not redone)."""
 
@@ -68,6 +78,12 @@ def s3_records(message_body: str) -> list[dict[str, Any]]:
     """The S3 records an SQS message carries; S3's "s3:TestEvent" carries none."""
     payload = json.loads(message_body)
     return [record for record in payload.get("Records", []) if record.get("eventSource") == "aws:s3"]
+
+
+def uploaded_object(record: dict[str, Any], key: str) -> UploadedObject:
+    """Which object the event is about: a later write to the same key is another object (version, ETag)."""
+    reported = record["s3"]["object"]
+    return UploadedObject(key, reported.get("versionId") or None, reported.get("eTag") or None)
 
 
 def event_time(record: dict[str, Any]) -> datetime:
@@ -95,7 +111,7 @@ def process_uploaded_documents(event: Any) -> None:
             key = unquote_plus(record["s3"]["object"]["key"])
             documents = wiring.current().documents()
             try:
-                status = documents.process_upload(key, event_time(record))
+                status = documents.process_upload(uploaded_object(record, key), event_time(record))
             except Exception:  # noqa: BLE001 - one bad upload must not stop the others; SQS retries it
                 reference = str(message.to_dict().get("messageId", ""))
                 final = last_delivery(message)

@@ -46,6 +46,7 @@ class Settings:
     eligibility_file_max_rows: int
     presigned_url_seconds: int
     aws_read_timeout_seconds: int
+    malware_scanner: str
 
     @property
     def plan_zone(self) -> ZoneInfo:
@@ -101,4 +102,5 @@ def get_settings() -> Settings:
         eligibility_file_max_rows=_int("PORTAL_ELIGIBILITY_FILE_MAX_ROWS", 50_000),
         presigned_url_seconds=_int("PORTAL_PRESIGNED_URL_SECONDS", 900),
         aws_read_timeout_seconds=_int("PORTAL_AWS_READ_TIMEOUT_SECONDS", 5),
+        malware_scanner=_str("PORTAL_MALWARE_SCANNER", "none"),
     )

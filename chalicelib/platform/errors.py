@@ -130,6 +130,12 @@ class DocumentNotFound(NotFound):
     code = "DOCUMENT_NOT_FOUND"
 
 
+class DocumentNotAccepted(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "DOCUMENT_NOT_ACCEPTED"
+    default_message = "There is no accepted file to download for this document; see its status and reason."
+
+
 class NotEligible(PortalError):
     kind = ErrorKind.CONFLICT
     code = "MEMBER_NOT_ELIGIBLE"

@@ -17,6 +17,24 @@ class StoredObject:
     key: str
     size: int
     content_type: str | None
+    etag: str | None = None
+    version_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CopiedObject:
+    """What a server-side copy took: the one source version (S3 copies one version, atomically) and its ETag."""
+
+    source_version_id: str | None
+    etag: str
+
+
+def _unquoted(etag: str) -> str:
+    return etag.strip('"')
+
+
+def _missing(error: Exception) -> bool:
+    return getattr(error, "response", {}).get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
 def _bucket() -> str:
@@ -70,10 +88,31 @@ def describe(key: str) -> StoredObject | None:
     try:
         head = aws_client("s3").head_object(Bucket=_bucket(), Key=key)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if _missing(error):
             return None
         raise
-    return StoredObject(key, int(head["ContentLength"]), head.get("ContentType"))
+    return StoredObject(key, int(head["ContentLength"]), head.get("ContentType"), _unquoted(head.get("ETag", "")),
+                        head.get("VersionId"))
+
+
+def copy_current(source_key: str, target_key: str) -> CopiedObject | None:
+    """Copy the object now at ``source_key`` to ``target_key`` (None when there is none). The answer names the
+    version copied, so what is recorded is what was copied, whatever is written to the source afterwards."""
+    from botocore.exceptions import ClientError
+
+    try:
+        copied = aws_client("s3").copy_object(Bucket=_bucket(), Key=target_key,
+                                              CopySource={"Bucket": _bucket(), "Key": source_key})
+    except ClientError as error:
+        if _missing(error):
+            return None
+        raise
+    return CopiedObject(copied.get("CopySourceVersionId"), _unquoted(copied["CopyObjectResult"]["ETag"]))
+
+
+def delete(key: str) -> None:
+    """Delete the key's current object (a versioned bucket keeps it as a noncurrent version)."""
+    aws_client("s3").delete_object(Bucket=_bucket(), Key=key)
 
 
 def read_head(key: str, length: int) -> bytes:
@@ -89,9 +128,8 @@ def iter_lines(key: str) -> Iterator[bytes]:
 
 def move(source_key: str, target_key: str) -> None:
     """Copy then delete (the bucket is versioned, so the original version is kept too)."""
-    s3 = aws_client("s3")
-    s3.copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key})
-    s3.delete_object(Bucket=_bucket(), Key=source_key)
+    aws_client("s3").copy_object(Bucket=_bucket(), Key=target_key, CopySource={"Bucket": _bucket(), "Key": source_key})
+    delete(source_key)
 
 
 def upload_file(handle: IO[bytes], key: str, content_type: str) -> None:
