@@ -343,7 +343,7 @@ class DocumentService:
         version on each read, nor s3:GetObjectVersion on every GET and presigned GET; and S3 copies one version
         atomically, so what is checked, scanned and served afterwards is exactly what was copied, whatever is
         written to the upload key meanwhile. Nothing at the key: nothing is taken, and the checks say so."""
-        upload = document.s3_key
+        upload = document_upload_key(document)
         target = accepted_key(DocumentKind(document.kind), document.document_id, uuid.uuid4().hex,
                               document.file_name)
         copied = storage.copy_current(upload, target)
