@@ -42,7 +42,8 @@ def _fail(path: str, problem: str) -> ValidationFailed:
                             {path: problem})
 
 
-def _pydantic_path(location: Iterable[Any]) -> str:
+def element_path(location: Iterable[Any]) -> str:
+    """A place in the Bundle's JSON (or a pydantic location) as a FHIR element: ``Bundle.entry[0].resource``."""
     path = "Bundle"
     for part in location:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -59,7 +60,7 @@ def _validated_bundle(payload: Any) -> Any:
         return Bundle.model_validate(payload)
     except ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
-        raise _fail(_pydantic_path(first["loc"]), str(first["msg"])) from None
+        raise _fail(element_path(first["loc"]), str(first["msg"])) from None
 
 
 def _resolve(bundle: Any, reference: Any, path: str) -> Any:

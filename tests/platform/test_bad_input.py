@@ -90,6 +90,22 @@ def test_a_body_that_is_not_json_content_is_refused(offline_api):
     assert response.data["fields"] == {"Content-Type": "must be application/json"}
 
 
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\u202e", "\u2066"])
+def test_control_and_bidi_characters_in_free_text_are_refused_naming_the_field(offline_api, character):
+    response = offline_api.post("/auth/register", registration(firstName=f"Ava{character}"))
+    assert response.status_code == 400, response.body
+    assert response.data == {"code": "VALIDATION_ERROR", "message": "Some fields are missing or not valid.",
+                             "fields": {"firstName": "must not contain control characters or text-direction "
+                                                     "overrides"}}
+
+
+def test_a_deeply_nested_body_answers_400_not_500(offline_api):
+    raw = '{"username": "x", "password": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = offline_api.post("/auth/login", raw)
+    assert response.status_code == 400
+    assert response.data["fields"] == {"body": "must not nest arrays and objects more than 64 levels deep"}
+
+
 def test_an_oversized_bearer_token_is_refused_without_a_lookup(offline_api):
     assert offline_api.get("/me", token="x" * 5000).status_code == 401
 

@@ -51,8 +51,9 @@ def test_prior_auth_routes_are_documented_as_they_answer(offline_api):
     assert "security" not in metadata
     assert "application/fhir+json" in metadata["responses"]["200"]["content"]
     operation = document["paths"]["/fhir/Claim/{operation}"]["post"]
-    assert "application/fhir+json" in operation["requestBody"]["content"]
-    assert set(operation["responses"]) >= {"200", "400", "401", "404", "409"}
+    assert set(operation["requestBody"]["content"]) == {"application/fhir+json", "application/json"}
+    assert set(operation["responses"]) >= {"200", "400", "401", "404", "409", "413", "415"}
+    assert "OperationOutcome" in operation["responses"]["415"]["content"]["application/fhir+json"]["schema"]["$ref"]
 
 
 def test_eligibility_is_a_get_by_id_and_a_post_with_the_search_in_the_body(api):

@@ -30,6 +30,20 @@ def submit(api, token, body, key=None):
     return api.post("/prior-auths", body, token=token, headers=headers)
 
 
+def test_tab_cr_and_lf_stay_allowed_in_free_text(api, token_for):
+    response = api.post("/prior-auths", cpap(medicalHistory="Snoring;\r\n\tdaytime sleepiness"),
+                        token=token_for("demo.jdoe"))
+    assert response.status_code == 201, response.body
+
+
+def test_a_control_character_deep_in_a_body_is_named_by_its_path(api, token_for):
+    body = cpap(serviceLines=[{"code": "E0601", "units": 3, "description": "CPAP\u202e device"}])
+    response = api.post("/prior-auths", body, token=token_for("demo.jdoe"))
+    assert response.status_code == 400, response.body
+    assert response.data["fields"] == {"serviceLines.0.description": "must not contain control characters or "
+                                                                     "text-direction overrides"}
+
+
 def test_requirements_lookup_answers_per_state_and_program(api, token_for):
     token = token_for("demo.jdoe")
     response = api.get("/prior-auths/requirements?state=Indiana&program=Medicaid&codes=99213,E0601,J9999",

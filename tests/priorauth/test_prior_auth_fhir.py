@@ -191,6 +191,51 @@ def test_every_fhir_error_is_an_operation_outcome(api, token_for):
     assert (other.status_code, outcome_of(other)["issue"][0]["code"]) == (409, "conflict")
 
 
+def test_a_deeply_nested_bundle_answers_400_naming_the_nesting_not_500(api, token_for):
+    bundle = pas_bundle()
+    claim(bundle)["extension"] = "DEEP"
+    raw = json.dumps(bundle).replace('"DEEP"', "[" * 5000 + "]" * 5000)
+    response = api.post("/fhir/Claim/$submit", raw, token=token_for("demo.jdoe"), headers=FHIR)
+    assert response.status_code == 400, response.body
+    assert outcome_of(response)["issue"][0]["diagnostics"] == (
+        "body: must not nest arrays and objects more than 64 levels deep")
+    brackets_in_text = pas_bundle()
+    claim(brackets_in_text)["item"][0]["productOrService"]["text"] = "[" * 5000  # inside a string: not nesting
+    assert post_bundle(api, token_for("demo.jdoe"), brackets_in_text).status_code == 200
+
+
+def test_a_bundle_over_64_kib_answers_413_as_every_route_does(api, token_for):
+    bundle = pas_bundle()
+    claim(bundle)["item"][0]["productOrService"]["text"] = "x" * (70 * 1024)
+    response = post_bundle(api, token_for("demo.jdoe"), bundle)
+    assert response.status_code == 413, response.body
+    issue = outcome_of(response)["issue"][0]
+    assert (issue["code"], issue["details"]["coding"][0]["code"]) == ("too-long", "PAYLOAD_TOO_LARGE")
+    assert issue["diagnostics"] == "body: must be at most 65536 bytes"
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded"])
+def test_a_bundle_sent_as_anything_but_json_answers_415(api, token_for, content_type):
+    response = api.post("/fhir/Claim/$submit", json.dumps(pas_bundle()), token=token_for("demo.jdoe"),
+                        headers={"Content-Type": content_type})
+    assert response.status_code == 415, response.body
+    issue = outcome_of(response)["issue"][0]
+    assert issue["code"] == "not-supported"
+    assert issue["diagnostics"] == "Content-Type: must be application/fhir+json or application/json"
+    plain_json = api.post("/fhir/Claim/$submit", json.dumps(pas_bundle()), token=token_for("demo.jdoe"),
+                          headers={"Content-Type": "application/json; charset=utf-8"})
+    assert plain_json.status_code == 200, plain_json.body
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\u202e", "\x9b"])
+def test_control_and_bidi_characters_in_bundle_text_answer_400_naming_the_element(api, token_for, character):
+    bundle = pas_bundle()
+    claim(bundle)["item"][0]["productOrService"]["text"] = f"CPAP{character}device"
+    response = post_bundle(api, token_for("demo.jdoe"), bundle)
+    assert response.status_code == 400, response.body
+    assert expressions(outcome_of(response)) == ["Bundle.entry[0].resource.item[0].productOrService.text"]
+
+
 def test_the_ig_example_submits_and_answers_a_conformant_claim_response(api, token_for):
     """ReferralAuthorizationBundleExample (PAS 1.1.0): NPIs, an X12 service type, no dates of service."""
     group = token_for("demo.group")

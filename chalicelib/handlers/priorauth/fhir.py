@@ -18,7 +18,7 @@ from chalicelib import wiring
 from chalicelib.handlers.priorauth.routes import submit_idempotently
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import MemberNotFound, NotFound, PortalError, PriorAuthNotFound, ValidationFailed
-from chalicelib.platform.web.api import FHIR_JSON, MAX_BODY_BYTES, api_route
+from chalicelib.platform.web.api import FHIR_JSON, JSON, api_route, checked_json_body, refuse_disallowed_text
 from chalicelib.platform.web.idempotency import idempotency_key
 
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ TAG = "FHIR (Da Vinci PAS)"
 SUBMIT_OPERATION = "$submit"
 INQUIRE_OPERATION = "$inquire"
 SOFTWARE_VERSION = "2031.1"
+FHIR_BODY_TYPES = frozenset({FHIR_JSON, JSON})
+FHIR_BODY_EXPECTED = f"{FHIR_JSON} or {JSON}"
 
 
 def _service() -> PriorAuthService:
@@ -42,15 +44,18 @@ def _fhir_response(resource: dict[str, Any], status: int = 200) -> Response:
     return Response(body=json.dumps(resource), status_code=status, headers={"Content-Type": FHIR_JSON})
 
 
-def _json_body(raw: bytes) -> Any:
-    if not raw.strip():
-        raise ValidationFailed(fields={"body": "must be a FHIR Bundle"})
-    if len(raw) > MAX_BODY_BYTES:
-        raise ValidationFailed(fields={"body": f"must be at most {MAX_BODY_BYTES} bytes"})
+def _json_body(request: RequestInfo) -> Any:
+    """The Bundle as parsed JSON, after the checks every JSON body passes (415, 413, nesting, free text)."""
+    from chalicelib.priorauth.fhir import element_path
+
+    raw = checked_json_body(request, accepts=FHIR_BODY_TYPES.__contains__, expected=FHIR_BODY_EXPECTED,
+                            empty_problem="must be a FHIR Bundle")
     try:
-        return json.loads(raw)
+        document = json.loads(raw)
     except ValueError:
         raise ValidationFailed(fields={"body": "is not valid JSON"}) from None
+    refuse_disallowed_text(document, element_path)
+    return document
 
 
 def _bundle(request: PriorAuthRequestModel, *, inquiry: bool = False) -> Response:
@@ -66,7 +71,7 @@ def _submit(principal: Principal, request: RequestInfo) -> Response:
     from chalicelib.priorauth.fhir import fhir_fields, submission_from_bundle
 
     service = _service()
-    parsed = submission_from_bundle(_json_body(request.body), service.today(), service.provider_named)
+    parsed = submission_from_bundle(_json_body(request), service.today(), service.provider_named)
     try:
         outcome = submit_idempotently(principal, parsed.submission, hashlib.sha256(request.body).hexdigest(),
                                       "FHIR", idempotency_key(request), request.lambda_context)
@@ -81,7 +86,7 @@ def _submit(principal: Principal, request: RequestInfo) -> Response:
 def _inquire(principal: Principal, request: RequestInfo) -> Response:
     from chalicelib.priorauth.fhir import inquiry_from_bundle
 
-    inquiry = inquiry_from_bundle(_json_body(request.body))
+    inquiry = inquiry_from_bundle(_json_body(request))
     try:
         found = _service().inquire(principal, inquiry.member_id, inquiry.claim_identifiers,
                                    inquiry.authorization_numbers)
@@ -95,7 +100,7 @@ def _inquire(principal: Principal, request: RequestInfo) -> Response:
 
 @api_route(fhir_routes, "/fhir/Claim/{operation}", method="POST", tag=TAG, produces=FHIR_JSON,
            summary="$submit a PAS Request Bundle (AutoAuth answers at once), or $inquire for a request's state",
-           errors=(404, 409),
+           errors=(404, 409, 413, 415),
            description="$submit: Bundle entry 0 is the Claim (use preauthorization; type institutional = inpatient, "
            "otherwise outpatient; priority stat or levelOfServiceCode U/03 = expedited) with its Patient (the "
            "member ID), provider and careTeam in the bundle, named by NPI (http://hl7.org/fhir/sid/us-npi) or "
@@ -105,7 +110,9 @@ def _inquire(principal: Principal, request: RequestInfo) -> Response:
            "supportingInfo category 'criterion' carries each clinical criterion (code, valueBoolean). "
            "Idempotency-Key works as for POST /prior-auths. $inquire: a PAS Inquiry Request Bundle whose Claim "
            "carries the identifier it was submitted with (or urn:portal:prior-auth|<number>) answers the "
-           "request's current ClaimResponse; another office's request is not found. Errors are "
+           "request's current ClaimResponse; another office's request is not found. The body is "
+           "application/fhir+json or application/json (else 415), at most 64 KiB (else 413), nested at most 64 "
+           "levels deep, its text free of control and text-direction characters (else 400). Errors are "
            "OperationOutcome resources naming the element in issue.expression.")
 def fhir_claim_operation(principal: Principal, operation: str, request: RequestInfo) -> Response:
     if operation == SUBMIT_OPERATION:

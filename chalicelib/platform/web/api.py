@@ -38,6 +38,13 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import bind_correlation_id, logger
+from chalicelib.platform.web.input_checks import (
+    DEPTH_PROBLEM,
+    TEXT_PROBLEM,
+    Location,
+    disallowed_text_at,
+    nests_too_deep,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
@@ -62,6 +69,7 @@ STATUS_BY_KIND: dict[ErrorKind, int] = {
     ErrorKind.UNAVAILABLE: 503,
 }
 
+JSON = "application/json"
 FHIR_JSON = "application/fhir+json"
 ISSUE_BY_KIND: dict[ErrorKind, str] = {
     ErrorKind.INVALID: "invalid",
@@ -296,21 +304,49 @@ def _fhir_response(status: int, resource: dict[str, Any], correlation_id: str) -
                     headers={**BASE_HEADERS, "Content-Type": FHIR_JSON, "X-Correlation-Id": correlation_id})
 
 
-def parse_body(request: RequestInfo, model: type[BaseModel]) -> BaseModel:
-    content_type = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType(fields={"Content-Type": "must be application/json"})
+def _any_json(media_type: str) -> bool:
+    return media_type == JSON or media_type.endswith("+json")
+
+
+def checked_json_body(request: RequestInfo, *, accepts: Callable[[str], bool] = _any_json,
+                      expected: str = JSON, empty_problem: str = "must be a JSON object") -> bytes:
+    """The raw body of a JSON request once its Content-Type (415), size (413), emptiness and nesting (400) pass:
+    every JSON body, typed or FHIR, is checked here. No Content-Type is taken as JSON."""
+    media_type = (request.headers.get("content-type") or JSON).split(";")[0].strip().lower()
+    if not accepts(media_type):
+        raise UnsupportedMediaType(f"Send the body as {expected}.", {"Content-Type": f"must be {expected}"})
     raw = request.body
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(fields={"body": f"must be at most {MAX_BODY_BYTES} bytes"})
     if not raw.strip():
-        raise ValidationFailed("The request body is empty.", {"body": "must be a JSON object"})
+        raise ValidationFailed("The request body is empty.", {"body": empty_problem})
+    if nests_too_deep(raw):
+        raise ValidationFailed("The JSON body nests too deeply.", {"body": DEPTH_PROBLEM})
+    return raw
+
+
+def refuse_disallowed_text(document: Any, name: Callable[[Location], str]) -> None:
+    """400 naming the first field whose text holds a control or text-direction character (``input_checks``)."""
+    location = disallowed_text_at(document)
+    if location is not None:
+        raise ValidationFailed(fields={name(location) or "body": TEXT_PROBLEM})
+
+
+def dotted(location: Location) -> str:
+    """A field as ``field_errors`` names it: ``serviceLines.0.note``."""
+    return ".".join(str(part) for part in location)
+
+
+def parse_body(request: RequestInfo, model: type[BaseModel]) -> BaseModel:
+    raw = checked_json_body(request)
     from pydantic import ValidationError
 
     try:
-        return model.model_validate_json(raw)
+        parsed = model.model_validate_json(raw)
     except ValidationError as error:
         raise ValidationFailed(fields=field_errors(error)) from None
+    refuse_disallowed_text(json.loads(raw), dotted)
+    return parsed
 
 
 def parse_query(params: Mapping[str, str], model: type[BaseModel]) -> BaseModel:

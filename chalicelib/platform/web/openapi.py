@@ -92,8 +92,8 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
             "content": {"application/json": {"schema": {"$ref": _add_schema(contract.body.load(), schemas)}}},
         }
     elif contract.fhir and contract.method == "POST":
-        operation["requestBody"] = {"required": True, "content": {FHIR_JSON: {"schema": {
-            "type": "object", "description": "A FHIR R4 Bundle (Da Vinci PAS request or inquiry)"}}}}
+        bundle = {"schema": {"type": "object", "description": "A FHIR R4 Bundle (Da Vinci PAS request or inquiry)"}}
+        operation["requestBody"] = {"required": True, "content": {FHIR_JSON: bundle, "application/json": bundle}}
     success: dict[str, Any] = {"description": _REASONS.get(contract.status, "OK")}
     if contract.response is not None:
         success["content"] = {
@@ -105,9 +105,9 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
     error_ref = {"$ref": _REF.format(model="OperationOutcome" if contract.fhir else ErrorBody.__name__)}
     error_type = FHIR_JSON if contract.fhir else "application/json"
     error_statuses = set(contract.errors) | ({401} if contract.auth else set())
-    if contract.body is not None:
+    if contract.body is not None or (contract.fhir and contract.method == "POST"):
         error_statuses |= {400, 413, 415}
-    if contract.query is not None or (contract.fhir and contract.method == "POST"):
+    if contract.query is not None:
         error_statuses.add(400)
     for status in sorted(error_statuses):
         operation["responses"][str(status)] = {
