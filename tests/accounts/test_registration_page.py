@@ -58,6 +58,15 @@ def test_a_failed_form_keeps_the_values_but_never_the_secrets_and_names_each_fie
     assert "Tax ID" in soup.find(id="taxId-error").get_text()
 
 
+def test_a_control_character_in_a_form_field_answers_400_naming_the_field_and_registers_nothing(browser, pump):
+    before = len(sent_emails())
+    refused = browser.submit("/register", form_values(lastName="Doe\u202e"))
+    assert refused.status == 400
+    assert "The field lastName contains a control or text-direction character" in refused.html.find("main").get_text()
+    pump.drain_queues()
+    assert len(sent_emails()) == before
+
+
 def test_details_that_match_no_provider_say_so_and_nothing_is_written(browser, pump):
     before = len(sent_emails())
     refused = browser.submit("/register", form_values(zipCode="99999"))

@@ -27,7 +27,7 @@ from chalice import Blueprint, Response
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.errors import ErrorKind, PortalError
+from chalicelib.platform.errors import ErrorKind, PortalError, ValidationFailed
 from chalicelib.platform.logs import bind_correlation_id, logger
 from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import (
@@ -39,6 +39,7 @@ from chalicelib.platform.web.api import (
     _correlation_id,
     authenticator,
 )
+from chalicelib.platform.web.input_checks import TEXT_PROBLEM, disallowed_field
 from chalicelib.platform.web.templating import render
 
 LOGIN_PATH = "/login"
@@ -225,6 +226,7 @@ def page_route(
                     raise PageNotFound()
                 if method == "POST":
                     _check_form(page)
+                    _check_form_text(page.form)
                 if auth and page.principal is None:
                     return _finish(_to_login(page), page, csp)
                 kwargs: dict[str, Any] = dict(uri_params)
@@ -291,6 +293,14 @@ def _check_form(page: PageRequest) -> None:
     if not browser.csrf_matches(supplied, held):
         logger.warning("form refused: CSRF token", extra={"path": page.path})
         raise FormRefused()
+
+
+def _check_form_text(form: FormData) -> None:
+    """Every form's free text, in one place: no control or text-direction characters (``input_checks``)."""
+    name = disallowed_field((name, form.all(name)) for name in form)
+    if name is not None:
+        raise ValidationFailed(f"The field {name} contains a control or text-direction character. Remove it and "
+                               "send the form again.", {name: TEXT_PROBLEM})
 
 
 def _to_login(page: PageRequest) -> Redirect:
