@@ -21,11 +21,13 @@ from chalicelib.handlers.priorauth import (
 from chalicelib.handlers.reports import export_pages, membership_pages, registry_pages, report_routes
 from chalicelib.handlers.system import system_routes
 from chalicelib.platform.web.assets import BINARY_TYPES
+from chalicelib.platform.web.edge import every_response
 
 app = Chalice(app_name="provider-portal")
 # Fonts and images of the portal's assets travel base64-encoded through API Gateway (README: "Web portal").
 app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
 
+app.register_middleware(every_response, "http")  # security headers and the access log line on every response
 app.register_blueprint(system_routes)
 app.register_blueprint(home_pages)
 app.register_blueprint(account_pages)

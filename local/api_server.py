@@ -16,16 +16,25 @@ other's headers and bodies.
 from __future__ import annotations
 
 import argparse
+import functools
 import threading
 from typing import Any
 
 from chalice.app import Chalice
 from chalice.cli.factory import CLIFactory
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, LocalGateway
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    LocalGateway,
+    RouteMatcher,
+)
 
 from local.environment import HOST, LOCAL_STAGE, PROJECT_DIR, apply_local_environment
 
 _calls = threading.local()
+UNKNOWN_ROUTE = "-"
 
 
 def dynamo_items_read(operation_name: str, result: Any) -> int:
@@ -68,15 +77,33 @@ def _count_aws_calls() -> None:
     LocalGateway.handle_request = handle_request  # type: ignore[method-assign]
 
 
+@functools.cache
+def route_matcher(app: Chalice) -> RouteMatcher:
+    return RouteMatcher(list(app.routes))
+
+
+def route_template(matcher: RouteMatcher, path: str) -> str:
+    """The route a path matched (``/members/{memberId}``), or "-" for none; never the path or its query."""
+    try:
+        return matcher.match_route(path).route
+    except ValueError:
+        return UNKNOWN_ROUTE
+
+
 class RequestHandler(ChaliceRequestHandler):
     """Chalice's handler writes headers and body in separate sends; with Nagle's algorithm on,
     every response then waits ~40 ms for a delayed ACK. API Gateway has no such wait."""
 
     disable_nagle_algorithm = True
 
+    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Chalice, config: Any) -> None:
+        self.routes = route_matcher(app_object)
+        super().__init__(request, client_address, server, app_object, config)
+
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        """The access log shows paths without query strings: those carry tokens and member details."""
-        self.log_message('"%s %s" %s', self.command, self.path.split("?", 1)[0], str(code))
+        """The access log names the route template, not the path: paths carry member IDs and query strings
+        tokens, names and birth dates."""
+        self.log_message('"%s %s" %s', self.command, route_template(self.routes, self.path), str(code))
 
 
 def isolate_requests(app: Chalice) -> Chalice:

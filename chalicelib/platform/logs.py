@@ -26,6 +26,12 @@ def bind_correlation_id(value: str) -> None:
     logger.thread_safe_append_keys(correlation_id=value)
 
 
+def bind_route(template: str) -> None:
+    """The route this request matched, as registered (``/members/{memberId}``), on every line it writes: the
+    template, never the concrete path, which carries member IDs (and its query string names and birth dates)."""
+    logger.thread_safe_append_keys(route=template)
+
+
 def correlation_id() -> str | None:
     value = logger.thread_safe_get_current_keys().get("correlation_id")
     return str(value) if value is not None else None

@@ -37,7 +37,7 @@ from chalicelib.platform.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from chalicelib.platform.logs import bind_correlation_id, logger
+from chalicelib.platform.logs import bind_correlation_id, bind_route, logger
 from chalicelib.platform.web.input_checks import (
     DEPTH_PROBLEM,
     TEXT_PROBLEM,
@@ -91,9 +91,9 @@ HTTP_PARTS = frozenset({"Authorization", "Content-Type", "Idempotency-Key", "bod
 
 BASE_HEADERS = {
     "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+"""With the security headers every response gets (``edge.every_response``)."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,7 @@ def api_route(
             headers = Headers(incoming.headers)
             correlation_id = _correlation_id(headers, incoming.context)
             bind_correlation_id(correlation_id)
+            bind_route(path)
             try:
                 request = RequestInfo(
                     headers=headers, body=incoming.raw_body or b"",

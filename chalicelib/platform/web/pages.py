@@ -4,10 +4,11 @@ It reads Chalice's request once on arrival (as ``api_route`` does) into a ``Page
 parses the cookies; authenticates the session cookie through the same authenticator the bearer
 API uses; on every POST checks the Origin and the CSRF token before the view runs; renders the
 view's ``Page`` (a template and its context) inside the base layout; and sets the headers every
-HTML response carries (CSP without inline scripts, frame-ancestors 'none', nosniff,
-Referrer-Policy same-origin, Cache-Control no-store). Errors become pages in one place: a
-domain NOT_FOUND the 404 page, FORBIDDEN the 403 page, a session that ended a redirect to the
-login page with ``next=``, anything unforeseen the 500 page with a reference ID that is logged.
+HTML response carries (CSP without inline scripts, frame-ancestors 'none', Referrer-Policy
+same-origin, Cache-Control no-store; HSTS and nosniff come with every response, ``edge``). Errors
+become pages in one place: a domain NOT_FOUND the 404 page, FORBIDDEN the 403 page, a session that
+ended a redirect to the login page with ``next=``, anything unforeseen the 500 page with a
+reference ID that is logged.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ErrorKind, PortalError, ValidationFailed
-from chalicelib.platform.logs import bind_correlation_id, logger
+from chalicelib.platform.logs import bind_correlation_id, bind_route, logger
 from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import (
     MAX_BODY_BYTES,
@@ -219,6 +220,7 @@ def page_route(
             headers = Headers(incoming.headers)
             correlation_id = _correlation_id(headers, incoming.context)
             bind_correlation_id(correlation_id)
+            bind_route(path)
             page: PageRequest | None = None
             try:
                 page = _page_request(incoming, headers, path, method, uri_params, correlation_id)
@@ -286,12 +288,12 @@ def _requested_path(route: str, uri_params: Mapping[str, str], query: Mapping[st
 
 def _check_form(page: PageRequest) -> None:
     if not browser.same_origin_post(page.headers, get_settings()):
-        logger.warning("form refused: foreign or missing origin", extra={"path": page.path})
+        logger.warning("form refused: foreign or missing origin")  # the route is on the line, never the path
         raise FormRefused()
     supplied = page.form.get(browser.CSRF_FIELD) or page.headers.get("x-csrf-token") or ""
     held = [page.cookie(browser.SESSION) or "", page.cookie(browser.PRE_SESSION) or ""]
     if not browser.csrf_matches(supplied, held):
-        logger.warning("form refused: CSRF token", extra={"path": page.path})
+        logger.warning("form refused: CSRF token")
         raise FormRefused()
 
 
@@ -335,7 +337,6 @@ def html_headers(csp: str, correlation_id: str) -> dict[str, str]:
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": csp,
-        "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
         "Cache-Control": "no-store",
