@@ -22,6 +22,7 @@ os.environ.pop("PORTAL_AWS_ENDPOINT_URL", None)
 
 # The area tests' fixtures (tests/<area>/): moto in-process and the page client. The e2e and browser
 # conftests give `stack` (and `browser`) their own meaning: the running local stack, Chromium.
+from tests.support.logs import *  # noqa: F403
 from tests.support.moto import *  # noqa: F403
 from tests.support.pages import *  # noqa: F403
 

@@ -34,6 +34,7 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
+from chalicelib.platform.security import withheld
 from chalicelib.platform.x12.write835 import (
     DENIED,
     PROCESSED_AS_PRIMARY,
@@ -266,11 +267,11 @@ class PaymentService:
         claims = list(ClaimModel.by_payment.query(payment.payment_id))
         if whole:
             if not scope.sees_tax_id(payment.tax_id):
-                raise PaymentNotFound()
+                raise withheld(principal, PaymentNotFound())
         else:
             claims = [claim for claim in claims if scope.sees(claim.billing_provider_id, None)]
             if not claims:
-                raise PaymentNotFound()
+                raise withheld(principal, PaymentNotFound())
         trail.record_many(principal.username, principal.role.value, [
             AuditEntry(member_id, AuditAction.PAYMENT_VIEWED, payment.payee_provider_id,
                        f"payment={payment.payment_id}")

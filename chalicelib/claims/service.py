@@ -50,6 +50,7 @@ from chalicelib.platform.dynamo.paging import SearchPage, date_range, search_pag
 from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, WriteFailed, condition_failed, transaction
 from chalicelib.platform.errors import ClaimChanged, ClaimNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
+from chalicelib.platform.security import withheld
 from chalicelib.providers import service as providers
 
 if TYPE_CHECKING:
@@ -363,7 +364,7 @@ class ClaimService:
         except Missing:
             raise ClaimNotFound() from None
         if not scope_of(principal).sees(claim.billing_provider_id, claim.tax_id):
-            raise ClaimNotFound()
+            raise withheld(principal, ClaimNotFound())
         if audited:
             trail.record(principal, AuditEntry(claim.member_id, AuditAction.CLAIM_VIEWED, claim.billing_provider_id,
                                                f"claim={claim.claim_number}"), self._clock())

@@ -40,6 +40,7 @@ from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_pa
 from chalicelib.platform.dynamo.writes import Missing, Transaction, WriteFailed, condition_failed
 from chalicelib.platform.errors import DocumentNotAccepted, DocumentNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
+from chalicelib.platform.security import withheld
 from chalicelib.providers import service as providers
 
 if TYPE_CHECKING:
@@ -225,7 +226,7 @@ class DocumentService:
         except Missing:
             raise DocumentNotFound() from None
         if not scope_of(principal).sees(document.provider_id, document.tax_id):
-            raise DocumentNotFound()
+            raise withheld(principal, DocumentNotFound())
         if document.member_id:
             trail.record(principal, AuditEntry(document.member_id, AuditAction.DOCUMENT_VIEWED, document.provider_id,
                                                f"document={document.document_id}"), self._clock())

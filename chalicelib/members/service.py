@@ -25,6 +25,7 @@ from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.writes import Missing, Transaction
 from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ValidationFailed
+from chalicelib.platform.security import withheld
 from chalicelib.providers import service as providers
 
 
@@ -99,8 +100,10 @@ class MemberService:
 
     def find(self, principal: Principal, lookup: MemberLookup) -> MemberModel:
         member = self._lookup(lookup)
-        if member is None or not principal.may_see_state(member.state):
+        if member is None:
             raise MemberNotFound()
+        if not principal.may_see_state(member.state):
+            raise withheld(principal, MemberNotFound())
         return member
 
     @staticmethod
@@ -154,7 +157,7 @@ class MemberService:
         """
         member = self.find(principal, MemberLookup(member_id=member_id))
         if not in_panel(principal, member):
-            raise MemberNotFound()
+            raise withheld(principal, MemberNotFound())
         trail.record(principal, AuditEntry(member.member_id, AuditAction.MEMBER_VIEWED, principal.home_provider_id),
                      self._clock())
         return member

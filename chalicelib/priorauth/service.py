@@ -46,6 +46,7 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
+from chalicelib.platform.security import withheld
 from chalicelib.priorauth import autoauth, deadlines
 from chalicelib.priorauth.enums import AuthStatus, CodeKind, Urgency
 from chalicelib.priorauth.fhir_response import Party
@@ -357,7 +358,7 @@ class PriorAuthService:
         scope = scope_of(principal)
         if not scope.sees(request.requesting_provider_id, request.tax_id) and not (
                 performing and scope.sees(request.servicing_provider_id, request.servicing_tax_id)):
-            raise PriorAuthNotFound()
+            raise withheld(principal, PriorAuthNotFound())
         if audited:
             trail.record(principal, AuditEntry(request.member_id, AuditAction.PRIOR_AUTH_VIEWED,
                                                request.requesting_provider_id, f"request={request_id}"), self._clock())

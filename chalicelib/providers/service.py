@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.errors import ProviderNotFound
+from chalicelib.platform.security import withheld
 from chalicelib.providers import store
 from chalicelib.providers.enums import ProviderType
 
@@ -75,6 +76,8 @@ def acted_for(provider_ids: Iterable[str], tax_ids: Iterable[str]) -> list[Provi
 def acting_for(principal: Principal, provider_id: str, field: str = "providerId") -> Provider:
     """The named provider when the principal may act for it; otherwise the same 404 as a missing one."""
     provider = find(provider_id)
-    if provider is None or not scope_of(principal).sees(provider.provider_id, provider.tax_id):
+    if provider is None:
         raise ProviderNotFound(fields={field: "is not a provider you act for"})
+    if not scope_of(principal).sees(provider.provider_id, provider.tax_id):
+        raise withheld(principal, ProviderNotFound(fields={field: "is not a provider you act for"}))
     return provider

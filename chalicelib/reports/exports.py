@@ -30,6 +30,7 @@ from chalicelib.platform.dynamo.paging import SearchPage, search_page
 from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed
 from chalicelib.platform.errors import ExportExpired, ExportNotFound, ExportNotReady
 from chalicelib.platform.logs import logger
+from chalicelib.platform.security import withheld
 from chalicelib.platform.spreadsheet import safe_row
 from chalicelib.reports.enums import ExportStatus, Frequency
 from chalicelib.reports.roster import RosterScope
@@ -137,7 +138,7 @@ class ExportService:
         except Missing:
             raise ExportNotFound() from None
         if not scope_of(principal).sees(job.provider_id, job.tax_id):
-            raise ExportNotFound()
+            raise withheld(principal, ExportNotFound())
         return job
 
     def download_url(self, principal: Principal, export_id: str) -> str:
@@ -269,7 +270,7 @@ class ExportService:
         except Missing:
             raise ExportNotFound("No such subscription.") from None
         if not scope_of(principal).sees(found.provider_id, found.tax_id):
-            raise ExportNotFound("No such subscription.")
+            raise withheld(principal, ExportNotFound("No such subscription."))
         return found
 
     def unsubscribe(self, principal: Principal, subscription_id: str) -> None:

@@ -1,30 +1,10 @@
 """Passwords, tokens, hashes and security answers never reach logs or responses."""
 
-import io
 import logging
-from collections.abc import Iterator
-
-import pytest
 
 from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.platform.logs import logger
 from tests.support.moto import registration, sent_emails, token_from
-
-
-@pytest.fixture
-def emitted_json_logs() -> Iterator[io.StringIO]:
-    """The JSON lines the Lambda would send to CloudWatch, formatted by the portal logger's own formatter.
-
-    Its handler writes to the stream it found at import (pytest's global capture, not capsys), and
-    caplog's text leaves out the `extra` fields, so both are searched here as well.
-    """
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    app_logger = logging.getLogger(logger.name)
-    app_logger.addHandler(handler)
-    yield stream
-    app_logger.removeHandler(handler)
 
 
 def record_fields(caplog) -> str:

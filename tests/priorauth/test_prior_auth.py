@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.support.logs import take_json_lines
 from tests.support.moto import sent_emails
 
 pytestmark = pytest.mark.usefixtures("prior_auth_rules")
@@ -190,6 +191,27 @@ def test_other_providers_requests_answer_404_everywhere(api, token_for):
                     token=ohio).status_code == 404
     assert api.get(f"/prior-auths?authorizationNumber={number}", token=ohio).status_code == 404
     assert api.get(f"/prior-auths/{number}", token=token_for("demo.group")).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/prior-auths/{}", "/fhir/ClaimResponse/{}"])
+def test_another_offices_request_answers_the_bytes_of_a_missing_one_and_only_a_security_event_differs(
+        api, token_for, emitted_json_logs, path):
+    number = submit(api, token_for("demo.jdoe"), cpap()).data["priorAuth"]["authorizationNumber"]
+    ohio, probe = token_for("demo.buckeye"), {"X-Correlation-Id": "probe-2"}
+    take_json_lines(emitted_json_logs)
+    theirs = api.get(path.format(number), token=ohio, headers=probe)
+    theirs_logged = take_json_lines(emitted_json_logs)
+    missing = api.get(path.format("PA311123ZZZZZZ"), token=ohio, headers=probe)
+    missing_logged = take_json_lines(emitted_json_logs)
+    assert theirs.status_code == 404
+    assert (theirs.status_code, dict(theirs.headers), theirs.body) == (
+        missing.status_code, dict(missing.headers), missing.body)
+    [event] = [line for line in theirs_logged if line.get("event") == "CROSS_OFFICE_READ"]
+    assert (event["username"], event["object_kind"], event["route"]) == (
+        "demo.buckeye", "prior_auth", path.format("{authorizationNumber}"))
+    assert not [line for line in missing_logged if line.get("event")]
+    assert number not in str(theirs_logged)
+    assert "10000000001" not in str(theirs_logged)
 
 
 def test_search_by_status_member_dates_and_pages(api, token_for, prior_auth_rules):

@@ -344,9 +344,12 @@ def parse_body(request: RequestInfo, model: type[BaseModel]) -> BaseModel:
 
     try:
         parsed = model.model_validate_json(raw)
+        document = json.loads(raw)
     except ValidationError as error:
         raise ValidationFailed(fields=field_errors(error)) from None
-    refuse_disallowed_text(json.loads(raw), dotted)
+    except ValueError:
+        raise ValidationFailed(fields={"body": "is not valid JSON"}) from None
+    refuse_disallowed_text(document, dotted)
     return parsed
 
 
