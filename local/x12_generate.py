@@ -22,10 +22,20 @@ class GeneratedClaim:
     diagnosis: str = "E119"
     frequency: str = "1"
     original_claim_number: str | None = None
+    billing_npi: str | None = None
+    """Billed by another provider than the file's (its own 2000A billing provider loop); None: the file's."""
 
 
-def _claim_segments(index: int, claim: GeneratedClaim, hl: int) -> Iterator[str]:
-    yield segment("HL", hl, 1, "22", "0")
+def _billing_segments(hl: int, npi: str, tax_id: str) -> Iterator[str]:
+    yield segment("HL", hl, "", "20", "1")
+    yield segment("NM1", "85", "2", "DEFAULT PROVIDER", "", "", "", "", "XX", npi)
+    yield segment("N3", "1 MONUMENT CIR")
+    yield segment("N4", "INDIANAPOLIS", "IN", "462040000")
+    yield segment("REF", "EI", tax_id)
+
+
+def _claim_segments(index: int, claim: GeneratedClaim, hl: int, billing_hl: int) -> Iterator[str]:
+    yield segment("HL", hl, billing_hl, "22", "0")
     yield segment("SBR", "P", "18", "", "", "", "", "", "", "MC")
     yield segment("NM1", "IL", "1", claim.last_name, claim.first_name, "", "", "", "MI", claim.member_id)
     yield segment("N3", "100 MAIN ST")
@@ -43,20 +53,24 @@ def _claim_segments(index: int, claim: GeneratedClaim, hl: int) -> Iterator[str]
 
 def generate_837p(claims: Sequence[GeneratedClaim], billing_npi: str, billing_tax_id: str, *,
                   version: str = "005010X222A2", control_number: int = 1) -> str:
-    """One interchange, one transaction set, one billing provider, every claim under its own subscriber."""
+    """One interchange, one transaction set, every claim under its own subscriber; one billing provider loop
+    (``billing_npi``) unless a claim names another, which opens a loop of its own (and the next claim's
+    ``billing_npi`` then one again, when it differs)."""
     body = [
         segment("BHT", "0019", "00", f"BATCH{control_number}", "20261120", "1200", "CH"),
         segment("NM1", "41", "2", "DEMO CLEARINGHOUSE", "", "", "", "", "46", "CLEAR01"),
         segment("PER", "IC", "EDI DESK", "TE", "3175550100"),
         segment("NM1", "40", "2", "HEARTLAND HEALTH PLAN", "", "", "", "", "46", "HHP01"),
-        segment("HL", "1", "", "20", "1"),
-        segment("NM1", "85", "2", "DEFAULT PROVIDER", "", "", "", "", "XX", billing_npi),
-        segment("N3", "1 MONUMENT CIR"),
-        segment("N4", "INDIANAPOLIS", "IN", "462040000"),
-        segment("REF", "EI", billing_tax_id),
     ]
+    hl, billing_hl, billing = 0, 0, None
     for index, claim in enumerate(claims):
-        body.extend(_claim_segments(index, claim, index + 2))
+        if (claim.billing_npi or billing_npi) != billing:
+            billing = claim.billing_npi or billing_npi
+            hl += 1
+            billing_hl = hl
+            body.extend(_billing_segments(billing_hl, billing, billing_tax_id))
+        hl += 1
+        body.extend(_claim_segments(index, claim, hl, billing_hl))
     control = f"{control_number:04d}"
     lines = [
         "ISA*00*          *00*          *ZZ*CLEAR01        *ZZ*HHP01          *261120*1200*^*00501*"
