@@ -69,6 +69,7 @@ class Wiring:
 
         documents.process_batch_kind(DocumentKind.ELIGIBILITY_FILE, eligibility_file)
         documents.process_batch_kind(DocumentKind.CLAIM_FILE, claim_file)
+        documents.principals_from(lambda username: self.accounts().acting_principal(username))
         documents.on_consent_received(lambda member_id: self.claims().release_for_consent(member_id))
         return documents
 

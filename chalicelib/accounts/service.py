@@ -89,6 +89,13 @@ class ProviderSummary:
 
 
 @dataclass(frozen=True)
+class Access:
+    provider_ids: tuple[str, ...]
+    tax_ids: tuple[str, ...]
+    states: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class AccountProfile:
     username: str
     email: str
@@ -251,15 +258,15 @@ class AccountService:
             raise NotActivated()
         token = new_token()
         hard_expiry = self._sessions.hard_expiry(now)
-        provider_ids, tax_ids = self._acting_provider_ids(account), self._acting_tax_ids(account)
+        access = self._access(account)
         session = SessionModel(
             token_hash=fingerprint(token),
             username=account.username,
             role=account.role,
             provider_type=account.provider_type,
-            provider_ids=provider_ids,
-            tax_ids=tax_ids,
-            states=sorted({p.state for p in providers.acted_for(provider_ids, tax_ids)}),
+            provider_ids=list(access.provider_ids),
+            tax_ids=list(access.tax_ids),
+            states=list(access.states),
             home_provider_id=account.provider_id,
             created_at=now,
             last_seen_at=now,
@@ -312,6 +319,29 @@ class AccountService:
             return None
         logger.info("login refused: account locked", extra={"username": existing.username})
         raise AccountLocked()
+
+    @classmethod
+    def _access(cls, account: AccountModel) -> Access:
+        """Whom the account acts for, as a login gives its session: a practitioner its own provider, a group
+        every provider of its Tax ID, and the states those providers practise in."""
+        provider_ids, tax_ids = cls._acting_provider_ids(account), cls._acting_tax_ids(account)
+        states = sorted({p.state for p in providers.acted_for(provider_ids, tax_ids)})
+        return Access(tuple(provider_ids), tuple(tax_ids), tuple(states))
+
+    def acting_principal(self, username: str) -> Principal | None:
+        """The principal the account has now, as a fresh login would give it, for work done later in its name
+        (an uploaded file's claims and rows): None when the account is gone or not active. Built from the
+        account, not kept from the upload's session, so access the account lost meanwhile is not used."""
+        account = self._account_or_none(username)
+        if account is None or account.status != AccountStatus.ACTIVE.value:
+            return None
+        access = self._access(account)
+        now = self._clock()
+        return Principal(
+            username=account.username, role=Role(account.role), provider_type=account.provider_type,
+            provider_ids=access.provider_ids, tax_ids=access.tax_ids, states=access.states,
+            home_provider_id=account.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
+        )
 
     @staticmethod
     def _acting_provider_ids(account: AccountModel) -> list[str]:

@@ -7,7 +7,9 @@ table, one conditional ADD per batch, so a batch delivered twice counts once). T
 tally to the file's total, a worker's or the upload handler's, writes the results and completes the file.
 
 Each claim of an accepted transaction set goes through the same ``ClaimService.submit`` as
-the online form (validation, eligibility on each date, adjudication). A claim that fails
+the online form (validation, eligibility on each date, adjudication), for the uploader's own
+principal, which each worker rebuilds from the account (``DocumentService.uploader``): a
+practitioner bills as itself, a group as its providers, never as the whole Tax ID. A claim that fails
 is listed with its reasons in the results file; the others go through. The 999 and the
 results are written to S3 beside the upload and named on the document record.
 """
@@ -25,13 +27,13 @@ from chalicelib.claims.enums import CLAIM_BATCHES_QUEUE, ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput
 from chalicelib.claims.service import ClaimService
 from chalicelib.documents.enums import DocumentStatus
-from chalicelib.documents.service import DocumentService, claim_file_result_key, uploader_principal
+from chalicelib.documents.service import DocumentService, claim_file_result_key
 from chalicelib.members.service import MemberService
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.dynamo.control import add_part, next_number, set_total, tally
-from chalicelib.platform.errors import DocumentNotFound, PortalError
+from chalicelib.platform.errors import DocumentNotFound, PortalError, ProviderNotFound
 from chalicelib.platform.logs import logger
 from chalicelib.platform.spreadsheet import safe_row
 from chalicelib.platform.x12.ack999 import build_999, outcomes
@@ -106,33 +108,49 @@ def error_reasons(error: PortalError) -> tuple[str, ...]:
 
 
 class ClaimFileRun:
+    """One batch of a file's claims, submitted for the uploader's own ``principal`` (None: the account that
+    uploaded the file may no longer submit, and every claim is rejected saying so)."""
+
     def __init__(self, document: DocumentModel, claims: ClaimService, members: MemberService,
-                 principal: Principal) -> None:
+                 principal: Principal | None, uploader_gone: str) -> None:
         self.document = document
         self.claims = claims
         self.members = members
         self.principal = principal
-        self.providers_by_npi: dict[str, Provider | None] = {}
+        self.uploader_gone = uploader_gone
+        self.billing_by_npi: dict[str | None, Provider | str] = {}
 
     def member_exists(self, member_id: str | None) -> bool:
         return bool(member_id) and self.members.on_file(str(member_id)) is not None
 
-    def provider_for(self, npi: str | None) -> Provider | None:
-        if not npi:
-            return None
-        if npi not in self.providers_by_npi:
-            self.providers_by_npi[npi] = providers.with_npi(npi)
-        return self.providers_by_npi[npi]
+    def billing_provider(self, principal: Principal, npi: str | None) -> Provider | str:
+        """The claim's billing provider (2010AA NM1*85) when the uploader may bill as it, else why not: the online
+        form's check (``providers.acting_for``) for the uploader's own principal, its error code, the NPI in words."""
+        if npi not in self.billing_by_npi:
+            self.billing_by_npi[npi] = self._billing_provider(principal, npi)
+        return self.billing_by_npi[npi]
+
+    @staticmethod
+    def _billing_provider(principal: Principal, npi: str | None) -> Provider | str:
+        provider = providers.with_npi(npi) if npi else None
+        if provider is None:
+            return f"{ProviderNotFound.code}: billing provider NPI {npi or '(none)'} is not in the plan's directory"
+        try:
+            return providers.acting_for(principal, provider.provider_id)
+        except ProviderNotFound as error:
+            return f"{error.code}: billing provider NPI {npi} is not a provider this account may submit for"
 
     def submit(self, transaction_set: str, fields: ClaimFields, position: int) -> ClaimOutcome:
         """Submit the file's claim at ``position`` (its place in the file): once, however often the file is run."""
         if fields.problems:
             return ClaimOutcome(transaction_set, fields, None, None, tuple(fields.problems))
+        if self.principal is None:
+            return ClaimOutcome(transaction_set, fields, None, None, (self.uploader_gone,))
         reasons = []
-        provider = self.provider_for(fields.billing_npi)
+        billing = self.billing_provider(self.principal, fields.billing_npi)
+        provider = billing if isinstance(billing, Provider) else None
         if provider is None:
-            reasons.append(f"PROVIDER_NOT_FOUND: billing provider NPI {fields.billing_npi or '(none)'} is not in "
-                           f"the plan's directory")
+            reasons.append(str(billing))
         if fields.icd9_codes:
             reasons.append(f"ICD-9 diagnosis codes ({', '.join(fields.icd9_codes)}) are not accepted: dates of "
                            f"service from 2015-10-01 need ICD-10-CM (HI qualifiers ABK/ABF)")
@@ -254,6 +272,9 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
     stored = documents.arrived_batch_file(document)
     if stored is None:
         return DocumentStatus.REJECTED.value
+    if documents.uploader(document) is None:
+        return documents.reject(document, documents.uploader_gone_reason(document),
+                                from_status=DocumentStatus.PROCESSING)
     text = storage.read_head(document.s3_key, stored.size).decode("utf-8", errors="replace")
     try:
         interchange = read_837(text)
@@ -304,7 +325,8 @@ def process_claim_batch(batch: dict[str, Any], documents: DocumentService, claim
     document = documents.processing(document_id)
     if document is None:  # finished (or failed) already: a late or repeated delivery changes nothing
         return _status(document_id, documents)
-    run = ClaimFileRun(document, claims, members, uploader_principal(document, documents.now()))
+    principal = documents.uploader(document)  # rebuilt from the account by each worker: no batch carries one
+    run = ClaimFileRun(document, claims, members, principal, documents.uploader_gone_reason(document))
     rows = []
     for item in batch["claims"]:
         fields = fields_from_message(item["fields"])

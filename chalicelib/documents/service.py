@@ -32,7 +32,7 @@ from chalicelib.documents.store import (
     upload_key,
 )
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal, Role, scope_of
+from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.aws import storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
@@ -111,6 +111,10 @@ def same_object(document: DocumentModel, uploaded: UploadedObject) -> bool:
 
 type BatchProcessor = Callable[[DocumentModel, datetime], str]
 """Processes one arrived batch file (document, S3 event time) and answers its status."""
+type AccountPrincipal = Callable[[str], Principal | None]
+"""The principal an account (by username) has now, as a login would give it; None when it may not log in."""
+UPLOADER_GONE = ("the account that uploaded the file is no longer active, or no longer acts for provider "
+                 "{provider_id}: nothing in the file was processed for it")
 
 
 def declared_type_problem(document: DocumentModel, stored: storage.StoredObject) -> str | None:
@@ -131,6 +135,7 @@ class DocumentService:
         self._clock = clock
         self._zone = settings.plan_zone
         self._batch_processors: dict[str, BatchProcessor] = {}
+        self._account_principal: AccountPrincipal = lambda _username: None
         self._consent_listeners: list[Callable[[str], None]] = []
         self._scanner: Scanner = NoScanner()
 
@@ -142,6 +147,24 @@ class DocumentService:
         """The composition root names who processes a batch file kind (Member File Upload, 837 files):
         documents stores and checks uploads and knows no batch processor itself."""
         self._batch_processors[kind.value] = processor
+
+    def principals_from(self, account_principal: AccountPrincipal) -> None:
+        """The composition root names where an uploader's principal comes from (the accounts service)."""
+        self._account_principal = account_principal
+
+    def uploader(self, document: DocumentModel) -> Principal | None:
+        """Whom a batch file is processed for: its uploader's own principal, rebuilt from the account now (its
+        role, its provider or its group's providers, their states), exactly what its session would have, never
+        the whole Tax ID the file was filed under. None when the account is no longer active or no longer acts
+        for the provider the file was uploaded for: the file is then processed for no one."""
+        principal = self._account_principal(document.uploaded_by)
+        if principal is None or not scope_of(principal).sees(document.provider_id, document.tax_id):
+            return None
+        return principal
+
+    @staticmethod
+    def uploader_gone_reason(document: DocumentModel) -> str:
+        return UPLOADER_GONE.format(provider_id=document.provider_id)
 
     def on_consent_received(self, listener: Callable[[str], None]) -> None:
         """Called with the member ID each time a consent form is received (claims waiting for one are released)."""
@@ -616,15 +639,6 @@ class DocumentService:
         ]
         applicable.sort(key=lambda document: (document.claim_number != claim.claim_number, document.created_key))
         return applicable[0] if applicable else None
-
-
-def uploader_principal(document: DocumentModel, now: datetime) -> Principal:
-    """Who a file is processed for: its uploader, acting for the office (Tax ID) it was uploaded under."""
-    return Principal(
-        username=document.uploaded_by, role=Role(document.uploader_role), provider_type=None, provider_ids=(),
-        tax_ids=(document.tax_id,), states=tuple(document.uploader_states or ()),
-        home_provider_id=document.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
-    )
 
 
 def _counter_actions(counters: Mapping[str, int]) -> list[Action]:

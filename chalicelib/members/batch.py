@@ -21,7 +21,7 @@ from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.documents.enums import DocumentStatus
 from chalicelib.documents.files import HEAD_BYTES, looks_like_csv
-from chalicelib.documents.service import result_key, uploader_principal
+from chalicelib.documents.service import result_key
 from chalicelib.members.eligibility import service_date_problem
 from chalicelib.members.service import MemberLookup, MemberService
 from chalicelib.members.store import MemberModel
@@ -35,6 +35,7 @@ from chalicelib.platform.spreadsheet import safe_row
 if TYPE_CHECKING:
     from chalicelib.documents.service import DocumentService
     from chalicelib.documents.store import DocumentModel
+    from chalicelib.platform.access import Principal
 
 CHUNK_ROWS = 100
 PROGRESS_EVERY_ROWS = 1000
@@ -140,17 +141,18 @@ def _decoded_lines(lines: Iterable[bytes]) -> Iterator[str]:
 
 
 class EligibilityFileRun:
-    """One file's processing: read, look up in chunks, audit, write results."""
+    """One file's processing for its uploader's own principal (rows answer as the online eligibility check does:
+    a member outside the states its providers practise in is not found): read, look up in chunks, audit, write."""
 
     def __init__(self, document: DocumentModel, members: MemberService, documents: DocumentService,
-                 now: datetime) -> None:
+                 principal: Principal, now: datetime) -> None:
         self.document = document
         self.members = members
         self.documents = documents
         self.now = now
         self.today = members.today()
         self.settings = get_settings()
-        self.principal = uploader_principal(document, now)
+        self.principal = principal
         self.counts = Counts()
 
     def run(self, lines: Iterable[bytes], out: IO[str]) -> str | None:
@@ -258,7 +260,11 @@ def process_eligibility_file(document: DocumentModel, event_time: datetime, memb
         return DocumentStatus.REJECTED.value
     if not looks_like_csv(storage.read_head(document.s3_key, HEAD_BYTES * 64)):
         return documents.reject(document, "the file is not CSV text", from_status=DocumentStatus.PROCESSING)
-    run = EligibilityFileRun(document, members, documents, now)
+    principal = documents.uploader(document)
+    if principal is None:
+        return documents.reject(document, documents.uploader_gone_reason(document),
+                                from_status=DocumentStatus.PROCESSING)
+    run = EligibilityFileRun(document, members, documents, principal, now)
     with tempfile.TemporaryFile() as spool:
         text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
         problem = run.run(storage.iter_lines(document.s3_key), text)

@@ -38,10 +38,10 @@ def file_claims(count: int = CLAIMS) -> list[GeneratedClaim]:
                            date(1990, 4, 12), "F", date(2031, 10, 1 + index)) for index in range(count)]
 
 
-def upload(api, token, claims: list[GeneratedClaim]) -> str:
+def upload(api, token, claims: list[GeneratedClaim], billing_npi: str = "1912301953") -> str:
     ticket = api.post("/claim-files", {"fileName": "fanout.837"}, token=token).data
     upload_form = ticket["upload"]
-    content = generate_837p(claims, "1912301953", "310000001").encode()
+    content = generate_837p(claims, billing_npi, "310000001").encode()
     sent = requests.post(upload_form["url"], data=upload_form["fields"], files={"file": ("fanout.837", content)},
                          timeout=10)
     assert sent.status_code in (200, 204)
@@ -219,3 +219,38 @@ def test_the_sample_batch_event_is_what_the_upload_handler_sends(api, app, token
     assert deliver_event(app, sample) == "process_claim_batches"
     answer = api.get(f"/claim-files/{document_id}", token=token).data
     assert (answer["status"], answer["claimsAccepted"]) == ("COMPLETED", 1)
+
+
+def test_each_batch_worker_acts_for_the_uploaders_own_account_as_it_is_then(api, app, token_for, pump, clock):
+    """No batch carries a principal: each worker rebuilds the uploader's from its account, never the Tax ID's."""
+    import json
+
+    from chalicelib.accounts.store import AccountModel, account_key
+
+    jdoe = token_for("demo.jdoe")
+    claims = [GeneratedClaim("10000000001", "THOMPSON", "AVA", date(1990, 4, 12), "F", date(2031, 10, 1 + index),
+                             billing_npi="1588667638" if index % 2 else None) for index in range(6)]
+    document_id = upload(api, jdoe, claims, billing_npi="1407345679")  # Jane's file, every other claim Robert's
+    run_upload_handler_only(pump)
+    messages, arn = take_batch_messages()
+    bodies = [json.loads(message["Body"]) for message in messages]
+    assert [set(body) for body in bodies] == [{"documentId", "batch", "claims"}] * 2
+    assert all(set(item) == {"position", "transactionSet", "rejected", "fields"} for body in bodies
+               for item in body["claims"])
+    first, second = sorted(messages, key=lambda message: json.loads(message["Body"])["batch"])
+    wiring.install(wiring.Wiring(get_settings(), clock))
+    deliver(app, first, arn)
+    AccountModel(pk=account_key("demo.jdoe")).update(actions=[AccountModel.status.set("DISABLED")])
+    wiring.install(wiring.Wiring(get_settings(), clock))  # another container
+    deliver(app, second, arn)
+
+    rows = results(document_id)
+    assert [row["outcome"] for row in rows] == ["ACCEPTED", "REJECTED", "ACCEPTED"] + ["REJECTED"] * 3
+    assert rows[1]["reasons"] == ("PROVIDER_NOT_FOUND: billing provider NPI 1588667638 is not a provider this "
+                                  "account may submit for")
+    assert {row["reasons"] for row in rows[3:]} == {
+        "the account that uploaded the file is no longer active, or no longer acts for provider 100000000001: "
+        "nothing in the file was processed for it"}
+    made = list(ClaimModel.scan(ClaimModel.batch_id == document_id))
+    assert sorted(claim.claim_number for claim in made) == sorted([rows[0]["claimNumber"], rows[2]["claimNumber"]])
+    assert {claim.billing_provider_id for claim in made} == {"100000000001"}

@@ -170,3 +170,96 @@ def test_a_claim_file_posted_as_a_pdf_is_rejected_with_the_reason(api, token_for
     assert result["reason"] == "the file was sent as application/pdf, but this upload takes application/edi-x12"
     assert result["claimsAccepted"] == 0
     assert list(ClaimModel.scan(ClaimModel.batch_id == document_id)) == []
+
+
+JANE_NPI, ROBERT_NPI = "1407345679", "1588667638"  # two practitioners of Tax ID 310000001 (demo.jdoe is Jane's)
+NOT_ROBERTS = f"PROVIDER_NOT_FOUND: billing provider NPI {ROBERT_NPI} is not a provider this account may submit for"
+
+
+def on(day: int, **changes) -> GeneratedClaim:
+    return GeneratedClaim(**{**AVA.__dict__, "service_date": date(2031, 11, day), **changes})
+
+
+def rows_of(document_id: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(stored("results.csv", document_id))))
+
+
+def submitted_online(api, token, **changes):
+    """The same claim as ``on(3)`` through the online form (POST /claims)."""
+    return api.post("/claims", {
+        "claimType": "PROFESSIONAL", "billingProviderId": "100000000001", "memberId": AVA.member_id,
+        "placeOfService": "11", "diagnosisCodes": ["E11.9"], "totalCharge": "125.00",
+        "serviceLines": [{"procedureCode": "99213", "units": 1, "charge": "125.00", "serviceDate": "2031-11-03",
+                          "diagnosisPointers": [1]}], **changes}, token=token)
+
+
+def reasons_of(error: dict) -> str:
+    """An online error as the results file words it (code: message | field: problem ...)."""
+    return " | ".join([f"{error['code']}: {error['message']}",
+                       *(f"{name}: {problem}" for name, problem in error["fields"].items())])
+
+
+def test_a_practitioner_cannot_bill_as_another_practitioner_of_its_tax_id_in_a_file(api, token_for, pump):
+    """The file claim passes the online form's check for the uploader's own principal, not its Tax ID's."""
+    jdoe = token_for("demo.jdoe")
+    text = generate_837p([on(2), on(3, billing_npi=ROBERT_NPI), on(4)], JANE_NPI, "310000001")
+    document_id = send(api, jdoe, text.encode())
+    result = result_of(api, jdoe, pump, document_id)
+    assert (result["status"], result["claimsTotal"], result["claimsAccepted"], result["claimsRejected"]) == (
+        "COMPLETED", 3, 2, 1)
+    rows = rows_of(document_id)
+    assert [(row["billingNpi"], row["outcome"]) for row in rows] == [
+        (JANE_NPI, "ACCEPTED"), (ROBERT_NPI, "REJECTED"), (JANE_NPI, "ACCEPTED")]
+    assert (rows[1]["reasons"], rows[1]["claimNumber"]) == (NOT_ROBERTS, "")
+    made = list(ClaimModel.scan(ClaimModel.batch_id == document_id))
+    assert sorted(claim.claim_number for claim in made) == sorted([rows[0]["claimNumber"], rows[2]["claimNumber"]])
+    assert {claim.billing_provider_id for claim in made} == {"100000000001"}
+    online = submitted_online(api, jdoe, billingProviderId="100000000002")
+    assert (online.status_code, online.data["code"]) == (404, rows[1]["reasons"].split(":", 1)[0])
+
+
+def test_a_group_account_may_bill_as_each_provider_of_its_tax_id_in_a_file(api, token_for, pump):
+    group = token_for("demo.group")
+    text = generate_837p([on(2), on(3, billing_npi=ROBERT_NPI), on(4)], JANE_NPI, "310000001")
+    document_id = send(api, group, text.encode())
+    result = result_of(api, group, pump, document_id)
+    assert (result["claimsAccepted"], result["claimsRejected"]) == (3, 0)
+    made = {ClaimModel.get(row["claimNumber"]).billing_provider_id for row in rows_of(document_id)}
+    assert made == {"100000000001", "100000000002"}
+
+
+def test_a_practitioners_void_of_another_practitioners_paid_claim_is_rejected_as_online(api, token_for, pump):
+    group, jdoe, staff = token_for("demo.group"), token_for("demo.jdoe"), token_for("planadmin")
+    paid = result_of(api, group, pump, send(api, group, generate_837p([on(3)], ROBERT_NPI, "310000001").encode()))
+    roberts = ClaimModel.get(rows_of(paid["documentId"])[0]["claimNumber"])
+    assert (roberts.billing_provider_id, roberts.status) == ("100000000002", "PAID")
+    voids = [on(3, frequency="8", original_claim_number=roberts.claim_number, billing_npi=ROBERT_NPI),
+             on(3, frequency="7", original_claim_number=roberts.claim_number, billing_npi=ROBERT_NPI),
+             on(3, frequency="8", original_claim_number=roberts.claim_number)]  # billed as Jane, naming his claim
+    document_id = send(api, jdoe, generate_837p(voids, JANE_NPI, "310000001").encode())
+    result = result_of(api, jdoe, pump, document_id)
+    assert (result["claimsAccepted"], result["claimsRejected"]) == (0, 3)
+    rows = rows_of(document_id)
+    assert [row["reasons"] for row in rows[:2]] == [NOT_ROBERTS, NOT_ROBERTS]
+    online = submitted_online(api, jdoe, frequency="8", originalClaimNumber=roberts.claim_number)
+    assert online.status_code == 400
+    assert rows[2]["reasons"] == reasons_of(online.data)  # what the online form answers, word for word
+    assert "is not a claim of this billing provider" in rows[2]["reasons"]
+    assert list(ClaimModel.scan(ClaimModel.batch_id == document_id)) == []
+    unchanged = ClaimModel.get(roberts.claim_number)
+    assert (unchanged.status, unchanged.replaced_by, unchanged.paid_cents) == ("PAID", None, 7500)
+    cycle = api.post("/review/payment-cycles", token=staff).data
+    assert [(p["taxId"], p["amount"], p["claimCount"]) for p in cycle["payments"]] == [("310000001", "75.00", 1)]
+
+
+def test_a_file_whose_uploader_was_disabled_before_it_ran_makes_no_claim(api, token_for, pump):
+    from chalicelib.accounts.store import AccountModel, account_key
+
+    jdoe = token_for("demo.jdoe")
+    document_id = send(api, jdoe, generate_837p([on(2)], JANE_NPI, "310000001").encode())
+    AccountModel(pk=account_key("demo.jdoe")).update(actions=[AccountModel.status.set("DISABLED")])
+    result = result_of(api, token_for("demo.group"), pump, document_id)
+    assert result["status"] == "REJECTED"
+    assert result["reason"] == ("the account that uploaded the file is no longer active, or no longer acts for "
+                                "provider 100000000001: nothing in the file was processed for it")
+    assert list(ClaimModel.scan(ClaimModel.batch_id == document_id)) == []

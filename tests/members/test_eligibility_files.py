@@ -138,3 +138,31 @@ def test_a_member_file_posted_as_a_pdf_is_rejected_with_the_reason(api, token_fo
     job = api.get(f"/members/eligibility-files/{ticket['file']['documentId']}", token=token).data
     assert job["status"] == "REJECTED"
     assert job["reason"] == "the file was sent as application/pdf, but this upload takes text/csv"
+
+
+def test_a_practitioners_file_is_checked_for_its_own_account_as_it_is_when_the_file_runs(api, token_for, pump):
+    """The rows answer as the online check does for the uploader's own principal, rebuilt from its account when the
+    file is processed: an account disabled since the upload has nothing checked in its name."""
+    from chalicelib.accounts.store import AccountModel, account_key
+
+    jdoe = token_for("demo.jdoe")
+    content = b"memberId,dateOfService\r\n10000000001,2031-11-01\r\n20000000001,2031-11-01\r\n"
+    checked = start(api, jdoe)
+    upload(checked, content)
+    pump.drain_queues()
+    job = api.get(f"/members/eligibility-files/{checked['file']['documentId']}", token=jdoe).data
+    assert [row["status"] for row in results(job["resultUrl"])] == ["ELIGIBLE", "NOT_FOUND"]  # Ohio: not Jane's
+    audited = [(event.username, event.acting_for_provider_id) for event in AuditEventModel.query("10000000001")
+               if event.action == "BATCH_ELIGIBILITY_CHECK"]
+    assert audited == [("demo.jdoe", "100000000001")]
+
+    refused = start(api, jdoe)
+    upload(refused, content)
+    AccountModel(pk=account_key("demo.jdoe")).update(actions=[AccountModel.status.set("DISABLED")])
+    pump.drain_queues()
+    job = api.get(f"/members/eligibility-files/{refused['file']['documentId']}", token=token_for("demo.group")).data
+    assert (job["status"], job["rowsTotal"], job["resultUrl"]) == ("REJECTED", 0, None)
+    assert job["reason"] == ("the account that uploaded the file is no longer active, or no longer acts for "
+                             "provider 100000000001: nothing in the file was processed for it")
+    assert len([event for event in AuditEventModel.query("10000000001")
+                if event.action == "BATCH_ELIGIBILITY_CHECK"]) == 1
