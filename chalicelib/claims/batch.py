@@ -132,13 +132,15 @@ class ClaimFileRun:
 
     @staticmethod
     def _billing_provider(principal: Principal, npi: str | None) -> Provider | str:
+        """An NPI outside the directory and another office's answer in the same words, as the online form's 404
+        does: a file must not tell which NPIs the plan knows."""
         provider = providers.with_npi(npi) if npi else None
-        if provider is None:
-            return f"{ProviderNotFound.code}: billing provider NPI {npi or '(none)'} is not in the plan's directory"
         try:
+            if provider is None:
+                raise ProviderNotFound()
             return providers.acting_for(principal, provider.provider_id)
         except ProviderNotFound as error:
-            return f"{error.code}: billing provider NPI {npi} is not a provider this account may submit for"
+            return f"{error.code}: billing provider NPI {npi or '(none)'} is not a provider this account may submit for"
 
     def submit(self, transaction_set: str, fields: ClaimFields, position: int) -> ClaimOutcome:
         """Submit the file's claim at ``position`` (its place in the file): once, however often the file is run."""

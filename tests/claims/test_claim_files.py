@@ -218,6 +218,18 @@ def test_a_practitioner_cannot_bill_as_another_practitioner_of_its_tax_id_in_a_f
     assert (online.status_code, online.data["code"]) == (404, rows[1]["reasons"].split(":", 1)[0])
 
 
+def test_an_npi_the_plan_does_not_know_is_refused_in_the_words_of_another_offices(api, token_for, pump):
+    """A file must not tell which NPIs the directory holds: the online form's 404 says the same for both."""
+    jdoe = token_for("demo.jdoe")
+    unknown, buckeye = "1234567893", "1518960241"  # a well-formed NPI nobody has; another Tax ID's provider
+    document_id = send(api, jdoe, generate_837p([on(3, billing_npi=unknown), on(4, billing_npi=buckeye)], JANE_NPI,
+                                                "310000001").encode())
+    assert result_of(api, jdoe, pump, document_id)["claimsRejected"] == 2
+    reasons = [row["reasons"] for row in rows_of(document_id)]
+    assert [reason.replace(unknown, "<npi>").replace(buckeye, "<npi>") for reason in reasons] == [
+        NOT_ROBERTS.replace(ROBERT_NPI, "<npi>")] * 2
+
+
 def test_a_group_account_may_bill_as_each_provider_of_its_tax_id_in_a_file(api, token_for, pump):
     group = token_for("demo.group")
     text = generate_837p([on(2), on(3, billing_npi=ROBERT_NPI), on(4)], JANE_NPI, "310000001")
