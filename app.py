@@ -4,7 +4,7 @@ from chalice import Chalice
 
 from chalicelib.handlers.accounts import account_pages, auth_routes
 from chalicelib.handlers.assets import asset_routes
-from chalicelib.handlers.audit import audit_pages, audit_routes
+from chalicelib.handlers.audit import audit_pages, audit_routes, audit_stream
 from chalicelib.handlers.claims import claim_pages, claim_routes
 from chalicelib.handlers.documents import document_routes, upload_events
 from chalicelib.handlers.emails import email_events
@@ -53,3 +53,4 @@ app.register_blueprint(audit_routes)
 app.register_blueprint(audit_pages)
 app.register_blueprint(email_events)
 app.register_blueprint(upload_events)
+app.register_blueprint(audit_stream)

@@ -30,6 +30,15 @@ NOT_EMULATED = {
         "moto takes every policy condition it cannot evaluate (aws:SecureTransport among them) as met, "
         "so the deny-non-TLS statement would deny every request"
     ),
+    "AWS::Serverless::Function": "the functions are the app itself, called in-process (local/pump.py, the API server)",
+    "AWS::Serverless::Api": "the API is the app itself, served by local/api_server.py (no stage throttling)",
+    "AWS::Logs::LogGroup": "the functions run in-process and log to the console; no log group to keep",
+    "AWS::CloudWatch::Alarm": "no function or queue metrics are published locally",
+    "AWS::SNS::Topic": "the alarms' topic; no alarm fires locally",
+    "AWS::SNS::Subscription": "the alarms' topic; no alarm fires locally",
+    "AWS::WAFv2::WebACL": "no edge in front of the local API",
+    "AWS::WAFv2::WebACLAssociation": "no edge in front of the local API",
+    "AWS::CloudTrail::Trail": "moto records no S3 data events; the trail's bucket is made, and stays empty",
 }
 
 
@@ -141,6 +150,8 @@ class Provisioner:
             "AWS::S3::Bucket": self._bucket,
             "AWS::S3::BucketPolicy": self._bucket_policy,
             "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::KMS::Key": self._key,
+            "AWS::KMS::Alias": self._alias,
         }
 
     def client(self, service: str) -> Any:
@@ -169,7 +180,10 @@ class Provisioner:
         if props.get("StreamSpecification"):
             request["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
         if props.get("SSESpecification"):
-            request["SSESpecification"] = {"Enabled": props["SSESpecification"].get("SSEEnabled", False)}
+            sse = props["SSESpecification"]
+            request["SSESpecification"] = {"Enabled": sse.get("SSEEnabled", False)}
+            if "KMSMasterKeyId" in sse:
+                request["SSESpecification"].update(SSEType=sse["SSEType"], KMSMasterKeyId=sse["KMSMasterKeyId"])
         dynamodb = self.client("dynamodb")
         description = dynamodb.create_table(**request)["TableDescription"]
         ttl = props.get("TimeToLiveSpecification")
@@ -209,12 +223,12 @@ class Provisioner:
     def _bucket(self, _: str, props: dict[str, Any]) -> dict[str, str]:
         s3 = self.client("s3")
         name = props["BucketName"]
-        if self._context.region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(
-                Bucket=name, CreateBucketConfiguration={"LocationConstraint": self._context.region}
-            )
+        request: dict[str, Any] = {"Bucket": name, "ObjectLockEnabledForBucket": bool(props.get("ObjectLockEnabled"))}
+        if self._context.region != "us-east-1":
+            request["CreateBucketConfiguration"] = {"LocationConstraint": self._context.region}
+        s3.create_bucket(**request)
+        if "ObjectLockConfiguration" in props:
+            s3.put_object_lock_configuration(Bucket=name, ObjectLockConfiguration=props["ObjectLockConfiguration"])
         if "PublicAccessBlockConfiguration" in props:
             s3.put_public_access_block(
                 Bucket=name, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
@@ -224,7 +238,8 @@ class Provisioner:
                 Bucket=name,
                 ServerSideEncryptionConfiguration={
                     "Rules": [
-                        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"]}
+                        {"ApplyServerSideEncryptionByDefault": rule["ServerSideEncryptionByDefault"],
+                         "BucketKeyEnabled": bool(rule.get("BucketKeyEnabled"))}
                         for rule in props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
                     ]
                 },
@@ -263,6 +278,18 @@ class Provisioner:
         self.client("s3").put_bucket_policy(Bucket=props["Bucket"], Policy=json.dumps(props["PolicyDocument"]))
         return {"Ref": props["Bucket"]}
 
+    def _key(self, _: str, props: dict[str, Any]) -> dict[str, str]:
+        kms = self.client("kms")
+        metadata = kms.create_key(Description=props.get("Description", ""),
+                                  Policy=json.dumps(props["KeyPolicy"]))["KeyMetadata"]
+        if props.get("EnableKeyRotation"):
+            kms.enable_key_rotation(KeyId=metadata["KeyId"])
+        return {"Ref": metadata["KeyId"], "Arn": metadata["Arn"], "KeyId": metadata["KeyId"]}
+
+    def _alias(self, _: str, props: dict[str, Any]) -> dict[str, str]:
+        self.client("kms").create_alias(AliasName=props["AliasName"], TargetKeyId=props["TargetKeyId"])
+        return {"Ref": props["AliasName"]}
+
     def _email_identity(self, _: str, props: dict[str, Any]) -> dict[str, str]:
         identity = props["EmailIdentity"]
         ses = self.client("ses")
@@ -279,6 +306,10 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     }
     if "ExpirationInDays" in rule:
         converted["Expiration"] = {"Days": rule["ExpirationInDays"]}
+    if "NoncurrentVersionExpiration" in rule:
+        converted["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": rule["NoncurrentVersionExpiration"]["NoncurrentDays"]
+        }
     if "AbortIncompleteMultipartUpload" in rule:
         converted["AbortIncompleteMultipartUpload"] = {
             "DaysAfterInitiation": rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"]

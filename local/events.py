@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from chalice import Chalice
-from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 from chalice.local import LambdaContext
 
 from local.environment import PROJECT_DIR
@@ -141,6 +141,25 @@ def sqs_record(message: Mapping[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
+def dynamodb_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:
+    """One stream record (as GetRecords returns it) as a record of the event Lambda hands the handler: the
+    creation time in epoch seconds, and the stream's ARN."""
+    change = dict(record["dynamodb"])
+    created = change.get("ApproximateCreationDateTime")
+    change["ApproximateCreationDateTime"] = created.timestamp() if isinstance(created, datetime) else created
+    return {
+        "eventID": record["eventID"], "eventName": record["eventName"],
+        "eventVersion": record.get("eventVersion", "1.1"),
+        "eventSource": "aws:dynamodb", "awsRegion": stream_arn.split(":")[3], "dynamodb": change,
+        "eventSourceARN": stream_arn,
+    }
+
+
+def stream_table(stream_arn: str) -> str:
+    """The table a stream ARN belongs to (``arn:...:table/<name>/stream/<label>``)."""
+    return stream_arn.split(":table/", 1)[-1].split("/", 1)[0]
+
+
 def rule_name(app: Chalice, handler_name: str) -> str:
     """The EventBridge rule `chalice deploy` names for a schedule."""
     from chalicelib.platform.config import get_settings
@@ -173,13 +192,19 @@ def handler_for(app: Chalice, event: Mapping[str, Any]) -> str:
             if isinstance(source, SQSEventConfig) and queue in (source.queue, (source.queue_arn or "").split(":")[-1]):
                 return source.name
         raise NoHandler(f"no handler of the app reads the queue {queue!r}")
+    if records[0].get("eventSource") == "aws:dynamodb":
+        table = stream_table(str(records[0].get("eventSourceARN", "")))
+        for source in app.event_sources:
+            if isinstance(source, DynamoDBEventConfig) and stream_table(source.stream_arn) == table:
+                return source.name
+        raise NoHandler(f"no handler of the app reads the stream of the table {table!r}")
     if event.get("detail-type") == "Scheduled Event":
         rule = str((event.get("resources") or [""])[0]).rsplit("/", 1)[-1]
         for source in app.event_sources:
             if isinstance(source, ScheduledEventConfig) and rule in (source.name, rule_name(app, source.name)):
                 return source.name
         raise NoHandler(f"no schedule of the app is fired by the rule {rule!r}")
-    raise NoHandler("the event is neither an SQS batch nor a Scheduled Event")
+    raise NoHandler("the event is neither an SQS batch, a DynamoDB stream batch nor a Scheduled Event")
 
 
 def invoke(app: Chalice, handler_name: str, event: Mapping[str, Any]) -> Any:

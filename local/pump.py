@@ -1,6 +1,6 @@
 """Delivers what AWS would deliver to the app's event handlers, locally.
 
-Lambda polls SQS and fires EventBridge schedules; locally this pump does it, calling
+Lambda polls SQS and DynamoDB streams and fires EventBridge schedules; locally this pump does it, calling
 the same handler objects Chalice registered (``app.handler_map``) with events of the
 shapes Lambda sends. A handler that raises leaves its messages on the queue, so they
 come back after the visibility timeout and end in the dead-letter queue, as in AWS.
@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
+import boto3
 from botocore.exceptions import ConnectionError as BotoConnectionError
 from botocore.exceptions import HTTPClientError
 from chalice import Chalice
-from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib import wiring
 from chalicelib.platform.aws.clients import aws_client
+from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
-from local.events import invoke, scheduled_event, sqs_record
+from local.events import dynamodb_record, invoke, scheduled_event, sqs_record, stream_table
 
 MAX_ROUNDS = 10
 """Rounds of one drain: a handler's messages feed at most a few queues after it."""
@@ -32,11 +35,23 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (BotoConnectionError, HTTPClient
 """botocore's connection refused, reset, closed and timed out: moto busy or restarting, not a bug."""
 
 
+def _streams_client() -> Any:
+    """DynamoDB Streams; in-process (no endpoint set) at its regional endpoint by name, which moto's in-process
+    mock routes to its streams backend (botocore's own endpoint resolution for it reaches moto's DynamoDB)."""
+    settings = get_settings()
+    if settings.aws_endpoint_url:
+        return aws_client("dynamodbstreams")
+    return boto3.session.Session().client("dynamodbstreams", region_name=settings.region,
+                                          endpoint_url=f"https://streams.dynamodb.{settings.region}.amazonaws.com")
+
+
 @dataclass
 class EventPump:
     app: Chalice
     schedule_every_seconds: float = 60.0
     _last_schedule_run: float = field(default=0.0)
+    _shard_iterators: dict[str, str] = field(default_factory=dict)
+    """Per stream shard, where the next GetRecords reads (a failed batch is read again, as Lambda retries it)."""
 
     def sqs_sources(self) -> list[SQSEventConfig]:
         return [source for source in self.app.event_sources if isinstance(source, SQSEventConfig)]
@@ -87,6 +102,47 @@ class EventPump:
             handled += len(messages)
             wait_seconds = 0
 
+    def stream_sources(self) -> list[DynamoDBEventConfig]:
+        return [source for source in self.app.event_sources if isinstance(source, DynamoDBEventConfig)]
+
+    def drain_streams(self) -> int:
+        """Deliver every stream record written since the last call, to the handler of its table's stream (the
+        decorator names the table; the stream's own ARN is moto's). Returns how many were handled."""
+        return sum(self._drain_stream(source) for source in self.stream_sources())
+
+    def _drain_stream(self, source: DynamoDBEventConfig) -> int:
+        table = stream_table(source.stream_arn)
+        stream_arn = aws_client("dynamodb").describe_table(TableName=table)["Table"].get("LatestStreamArn")
+        if not stream_arn:
+            return 0
+        streams = _streams_client()
+        handled = 0
+        for shard in streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]:
+            handled += self._drain_shard(streams, source, stream_arn, shard["ShardId"])
+        return handled
+
+    def _drain_shard(self, streams: Any, source: DynamoDBEventConfig, stream_arn: str, shard_id: str) -> int:
+        iterator = self._shard_iterators.get(shard_id) or streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard_id, ShardIteratorType=source.starting_position)["ShardIterator"]
+        handled = 0
+        while True:
+            page = streams.get_records(ShardIterator=iterator, Limit=source.batch_size)
+            records = page.get("Records", [])
+            if records:
+                try:
+                    invoke(self.app, source.name,
+                           {"Records": [dynamodb_record(record, stream_arn) for record in records]})
+                except Exception:  # noqa: BLE001 - as in Lambda, a failed batch is delivered again
+                    logger.warning("local pump: stream handler failed; its records come again",
+                                   extra={"handler": source.name})
+                    self._shard_iterators[shard_id] = iterator
+                    return handled
+                handled += len(records)
+            iterator = page.get("NextShardIterator") or iterator
+            self._shard_iterators[shard_id] = iterator
+            if not records:
+                return handled
+
     def fire_schedules(self) -> int:
         """Fire every schedule; returns how many ran without failing."""
         fired = 0
@@ -105,6 +161,7 @@ class EventPump:
         reaching moto is logged and the round ends; the next round tries again."""
         try:
             self.drain_queues()
+            self.drain_streams()
             if time.monotonic() - self._last_schedule_run >= self.schedule_every_seconds:
                 self.fire_schedules()
         except TRANSIENT_ERRORS as error:

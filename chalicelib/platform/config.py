@@ -38,6 +38,7 @@ class Settings:
     argon2_parallelism: int
     log_level: str
     documents_bucket: str
+    audit_archive_bucket: str
     plan_timezone: str
     payer_tax_id: str
     payer_edi_id: str
@@ -94,6 +95,7 @@ def get_settings() -> Settings:
         argon2_parallelism=_int("PORTAL_ARGON2_PARALLELISM", 4),
         log_level=_str("POWERTOOLS_LOG_LEVEL", "INFO"),
         documents_bucket=_str("PORTAL_DOCUMENTS_BUCKET", ""),
+        audit_archive_bucket=_str("PORTAL_AUDIT_ARCHIVE_BUCKET", ""),
         plan_timezone=_str("PORTAL_TIMEZONE", "America/New_York"),
         payer_tax_id=_str("PORTAL_PAYER_TAX_ID", "350000001"),
         payer_edi_id=_str("PORTAL_PAYER_EDI_ID", "HHP01"),

@@ -73,7 +73,7 @@ def bucket_objects():
 
 def test_every_sample_loads_and_names_a_handler_of_the_app(app):
     names = event_names()
-    assert len(names) == 11
+    assert len(names) == 12
     routed = {}
     for name in names:
         event = load_event(name, **any_values(name))
