@@ -48,7 +48,7 @@ def test_the_committed_policies_and_config_are_the_rendering(stage: str) -> None
 def test_every_function_of_the_app_has_a_declared_policy() -> None:
     from app import app
 
-    assert set(app.handler_map) - {"api_handler"} | {"api_handler"} == set(FUNCTIONS)
+    assert {"api_handler"} | {source.name for source in app.event_sources} == set(FUNCTIONS)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

@@ -80,18 +80,24 @@ def test_every_queue_the_app_consumes_exists_with_a_dead_letter_queue(provisione
 
 def test_the_bucket_blocks_public_access_and_encrypts(provisioned):
     s3 = boto3.client("s3", region_name=get_settings().region)
-    [bucket] = [b["Name"] for b in s3.list_buckets()["Buckets"]]
-    assert bucket == get_settings().documents_bucket
-    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    assert all(block.values())
-    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert {get_settings().documents_bucket, get_settings().audit_archive_bucket} <= buckets
+    for bucket in buckets:
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert all(block.values()), bucket
+        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("aws:kms", "AES256"), bucket
+    [documents] = s3.get_bucket_encryption(Bucket=get_settings().documents_bucket)[
+        "ServerSideEncryptionConfiguration"]["Rules"]
+    key = documents["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"]
+    assert documents["BucketKeyEnabled"] is True
+    kms = boto3.client("kms", region_name=get_settings().region)
+    assert kms.get_key_rotation_status(KeyId=key.rsplit("/", 1)[-1])["KeyRotationEnabled"] is True
 
 
 def test_the_deployed_bucket_denies_requests_without_tls():
     """Not provisioned locally (see provision.NOT_EMULATED); the deployed template must keep it."""
-    [policy] = [r for r in load_template()["Resources"].values() if r["Type"] == "AWS::S3::BucketPolicy"]
-    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    [statement] = load_template()["Resources"]["DocumentsBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Deny"
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
