@@ -5,7 +5,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from chalice.app import ScheduledEventConfig, SQSEventConfig
+from chalice.app import DynamoDBEventConfig, ScheduledEventConfig, SQSEventConfig
 
 from chalicelib.claims.store import ClaimModel, PaymentModel
 from chalicelib.documents.store import DocumentModel
@@ -21,6 +21,7 @@ from local.events import (
     MissingValues,
     UnknownEvent,
     deliver,
+    dynamodb_record,
     event_names,
     handler_for,
     load_event,
@@ -90,11 +91,18 @@ def test_the_samples_have_the_shape_the_pump_delivers(app, clock):
                                "arn:aws:sqs:us-east-1:123456789012:q")
     schedules = [source.name for source in app.event_sources if isinstance(source, ScheduledEventConfig)]
     queues = [source.name for source in app.event_sources if isinstance(source, SQSEventConfig)]
+    streams = [source.name for source in app.event_sources if isinstance(source, DynamoDBEventConfig)]
     for name in event_names():
         event = load_event(name, **any_values(name))
         if name.startswith("sqs-"):
             assert [set(record) for record in event["Records"]] == [set(pumped_record)], name
             assert handler_for(app, event) in queues
+        elif name.startswith("dynamodb-"):
+            [record] = event["Records"]
+            pumped_change = dynamodb_record({"eventID": "e", "eventName": "INSERT", "dynamodb": record["dynamodb"]},
+                                            record["eventSourceARN"])
+            assert set(record) == set(pumped_change), name
+            assert handler_for(app, event) in streams
         else:
             pumped = scheduled_event(app, handler_for(app, event), clock.now)
             assert set(event) == set(pumped), name
