@@ -4,6 +4,7 @@ moto's own dump (/moto-api/data.json) serialises every object of every service; 
 data that is tens of thousands of DynamoDB items, slow and liable to fail while being written.
 ``GET /_local/inbox`` answers just the emails SES accepted, from the same backend.
 
+Transactions cost what they touch, not what their tables hold (``local/moto_transactions.py``).
 DynamoDB requests are served one at a time. moto's TransactWriteItems deep-copies each table
 it touches and, when any part fails, puts the copies back: on a threaded server a concurrent
 write could land in the copy being made (and fail the transaction) or be rolled away with it.
@@ -21,6 +22,8 @@ from typing import Any
 
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
+
+from local import moto_transactions
 
 INBOX_PATH = "/_local/inbox"
 DYNAMODB_TARGET_PREFIX = "DynamoDB_"
@@ -60,6 +63,7 @@ def main() -> None:
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
     args = parser.parse_args()
+    moto_transactions.install()
     run_simple(args.host, args.port, with_inbox(DomainDispatcherApplication(create_backend_app)), threaded=True)
 
 
