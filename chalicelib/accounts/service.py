@@ -361,7 +361,7 @@ class AccountService:
             session = SessionModel.get(fingerprint(token))
         except Missing:
             raise SessionExpired() from None
-        if self._sessions.is_over(session.last_seen_at, session.expires_at, now):
+        if self._sessions.is_over(session.last_seen_at, session.expires_at, now) or self._outlived_a_reset(session):
             self._forget_session(session)
             raise SessionExpired()
         last_seen = session.last_seen_at
@@ -387,6 +387,15 @@ class AccountService:
             session_ends_at=self._sessions.ends_at(last_seen, session.expires_at),
             session_hard_expiry=session.expires_at,
         )
+
+    def _outlived_a_reset(self, session: SessionModel) -> bool:
+        """A session opened before the password last changed is over, even one the reset's (eventually
+        consistent) username index did not show it when it ended the account's sessions."""
+        account = self._account_or_none(session.username)
+        if account is None:
+            return True
+        changed = account.password_changed_at
+        return changed is not None and session.created_at < changed
 
     def logout(self, principal: Principal) -> None:
         SessionModel(token_hash=principal.session_id).delete()

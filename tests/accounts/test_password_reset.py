@@ -100,3 +100,22 @@ def test_activation_token_cannot_reset_a_password(api, pump):
     response = api.post("/auth/reset-password", {"token": activation_token, "password": NEW})
     assert response.status_code == 400
     assert response.data["code"] == "INVALID_TOKEN"
+
+
+def test_a_session_the_reset_did_not_find_ends_with_the_reset(api, active_user, pump, monkeypatch, clock):
+    """The reset finds sessions through an eventually consistent index: one it misses still ends."""
+    from chalicelib.accounts.store import SessionModel
+
+    active_user()
+    missed = login(api, "jdoe.office", GOOD)
+    clock.advance(seconds=1)
+    api.post("/auth/forgot-password", {"username": "jdoe.office"})
+    pump.drain_queues()
+    token = token_from(reset_emails()[-1])
+    monkeypatch.setattr(SessionModel.by_username, "query", lambda *args, **kwargs: iter(()))
+    assert api.post("/auth/reset-password", {"token": token, "password": NEW}).status_code == 200
+
+    refused = api.get("/me", token=missed)
+    assert refused.status_code == 401
+    assert refused.data["code"] == "SESSION_EXPIRED"
+    assert api.get("/me", token=login(api, "jdoe.office", NEW)).status_code == 200

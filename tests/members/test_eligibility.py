@@ -211,7 +211,7 @@ def test_each_lookup_is_a_bounded_number_of_calls_and_never_a_scan(api, token_fo
         ask = search if "lastName" in params else check
         assert ask(api, token, dateOfService="2031-11-01", **params).status_code == 200
         assert "Scan" not in aws_calls
-        assert len(aws_calls) <= 3, aws_calls  # session, member (GetItem or one Query), audit PutItem
+        assert len(aws_calls) <= 4, aws_calls  # session, its account, member (GetItem or one Query), audit PutItem
 
 
 @pytest.mark.parametrize("params", [
@@ -229,7 +229,7 @@ def test_a_name_search_in_the_url_answers_400_naming_the_post(api, token_for, aw
     name_fields = {"lastName", "firstName", "birthDate"}
     assert set(response.data["fields"]) == name_fields & set(params)
     assert all("POST /members/eligibility" in words for words in response.data["fields"].values())
-    assert aws_calls == ["GetItem"]  # the session only: no member read, no audit record
+    assert aws_calls == ["GetItem", "GetItem"]  # the session and its account only: no member read, no audit record
 
 
 def test_the_post_searches_by_id_too_with_the_same_answer_as_the_get(api, token_for):

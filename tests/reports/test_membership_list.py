@@ -102,7 +102,7 @@ def test_a_page_is_one_query_and_the_count_is_read_not_counted(api, token_for, a
     assert api.get("/reports/membership?limit=50", token=token).status_code == 200
     assert "Scan" not in aws_calls
     assert aws_calls.count("Query") == 1
-    assert aws_calls.count("GetItem") == 3  # session, provider, the roster's count
+    assert aws_calls.count("GetItem") == 4  # session, its account, provider, the roster's count
     assert set(aws_calls) <= {"GetItem", "Query", "BatchWriteItem"}  # BatchWriteItem: the page's audit records
 
 
