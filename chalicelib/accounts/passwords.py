@@ -1,11 +1,16 @@
 """Password policy and secret hashing (passwords and security answers).
 
 The policy is a pure function; zxcvbn's dictionaries load only when a password is
-being set, never at cold start. Hashes are argon2id through argon2-cffi.
+being set, never at cold start. Breached passwords are refused offline from zxcvbn's own
+"passwords" list (the 30,000 most common passwords of breach corpora, shipped in the pinned
+package), also when decorated the usual way (``Welcome2024!!``: a listed word plus digits and
+symbols). Hashes are argon2id through argon2-cffi.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -19,6 +24,9 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_GUESSABILITY_SCORE = 3
 _ZXCVBN_INPUT_LIMIT = 100
+_DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+"""Digits and symbols around a word (``Welcome2024!!``, ``!Summer99``): stripped before the breached list is asked."""
+BREACHED = "is a known breached password (or one with digits and symbols added); choose another"
 
 PASSWORD_RULES: tuple[tuple[str, str], ...] = (
     ("length", f"At least {MIN_LENGTH} characters"),
@@ -30,11 +38,14 @@ PASSWORD_RULES: tuple[tuple[str, str], ...] = (
     ("not-email", "Not your email address"),
 )
 """The rules a page checks as the password is typed (portal.js, by key): the same as ``password_problems``, but
-for "too easy to guess", which only the server can judge."""
+for "a breached password" and "too easy to guess", which only the server can judge."""
 
 
-def password_problems(password: str, *, username: str = "", email: str = "") -> list[str]:
-    """Every rule the password breaks, in words a user can act on; empty when it is fine."""
+def password_problems(password: str, *, username: str = "", email: str = "", context: Iterable[str] = ()) -> list[str]:
+    """Every rule the password breaks, in words a user can act on; empty when it is fine.
+
+    ``context`` is what zxcvbn must treat as guessable besides the username and email: the plan's name and the
+    person's names."""
     problems: list[str] = []
     if len(password) < MIN_LENGTH:
         problems.append(f"must be at least {MIN_LENGTH} characters")
@@ -54,11 +65,34 @@ def password_problems(password: str, *, username: str = "", email: str = "") -> 
     local_part = email.split("@", 1)[0].strip().casefold()
     if email and (email.strip().casefold() in folded or (len(local_part) >= 3 and local_part in folded)):
         problems.append("must not contain the email address")
+    if not problems and is_breached(password):
+        problems.append(BREACHED)
     if not problems:
-        weakness = _guessability_problem(password, [username, email, local_part])
+        weakness = _guessability_problem(password, [username, email, local_part, *_words(context)])
         if weakness:
             problems.append(weakness)
     return problems
+
+
+def is_breached(password: str) -> bool:
+    listed = _breached_passwords()
+    folded = password.casefold()
+    return folded in listed or _DECORATION.sub("", folded) in listed
+
+
+@cache
+def _breached_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def _words(context: Iterable[str]) -> list[str]:
+    """Each value, run together and word by word ("Jane Doe" -> "JaneDoe", "Jane", "Doe")."""
+    words: list[str] = []
+    for value in context:
+        words.extend(["".join(value.split()), *value.split()] if value.strip() else [])
+    return words
 
 
 def _guessability_problem(password: str, user_inputs: list[str]) -> str | None:

@@ -173,7 +173,8 @@ class AccountService:
         if len(normalize_security_answer(registration.security_answer)) < 3:
             fields["securityAnswer"] = "must be at least 3 characters"
         problems = password_problems(
-            registration.password, username=registration.username, email=registration.email
+            registration.password, username=registration.username, email=registration.email,
+            context=(self._settings.plan_name, f"{claimed.first_name} {claimed.last_name}", claimed.group_name),
         )
         if problems:
             fields["password"] = "; ".join(problems)
@@ -432,7 +433,8 @@ class AccountService:
             account.password_changed_at is not None and token_row.created_at <= account.password_changed_at
         ):
             raise InvalidToken()
-        problems = password_problems(password, username=account.username, email=account.email)
+        problems = password_problems(password, username=account.username, email=account.email,
+                                     context=self._password_context(account))
         if not problems and self._hasher.verify(account.password_hash, password):
             problems.append("must differ from the current password")
         if problems:
@@ -455,6 +457,12 @@ class AccountService:
         ended = self._end_all_sessions(account.username)
         logger.info("password reset", extra={"username": account.username, "sessions_ended": ended})
         metrics.count("PasswordReset")
+
+    def _password_context(self, account: AccountModel) -> tuple[str, ...]:
+        """The plan's name and the names of the account's provider: guessable words for its password."""
+        provider = providers.find(account.provider_id) if account.provider_id else None
+        names = (f"{provider.first_name or ''} {provider.last_name or ''}", provider.group_name) if provider else ()
+        return (self._settings.plan_name, *(name for name in names if name))
 
     def _take_email_allowance(self, account: AccountModel, now: datetime) -> bool:
         """Count one account email against the hourly limit; False when the limit is reached."""

@@ -41,11 +41,27 @@ def test_password_containing_the_email_is_refused():
     assert "must not contain the email address" in problems
 
 
-@pytest.mark.parametrize("password", ["Password123!", "Iloveyou123!", "Qwerty123456!"])
+@pytest.mark.parametrize("password", ["Aaaaaaaaaaa1!", "1234Abcd!@#$", "Aa1!Aa1!Aa1!"])
 def test_well_known_weak_passwords_are_refused(password):
     problems = password_problems(password, username="someone", email="someone@example.org")
     assert len(problems) == 1
     assert problems[0].startswith("is too easy to guess")
+
+
+@pytest.mark.parametrize("password", ["Welcome2024!!", "!!Sunshine2031", "Password123!"])
+def test_breached_passwords_are_refused_also_with_digits_and_symbols_added(password):
+    from chalicelib.accounts.passwords import BREACHED
+
+    assert password_problems(password, username="someone", email="someone@example.org") == [BREACHED]
+
+
+def test_the_plan_name_and_the_persons_names_count_as_guessable():
+    context = ("Heartland Health Plan", "Rosalind", "Featherstonehaugh")
+    assert password_problems("Heartland2026!", username="someone", email="someone@example.org") == []
+    [problem] = password_problems("Heartland2026!", username="someone", email="someone@example.org", context=context)
+    assert problem.startswith("is too easy to guess")
+    [problem] = password_problems("Featherstonehaugh1!", username="x", email="x@example.org", context=context)
+    assert problem.startswith("is too easy to guess")
 
 
 def test_security_answers_compare_without_case_or_spacing():

@@ -108,10 +108,23 @@ def test_password_policy_names_each_unmet_rule(api):
     message = response.data["fields"]["password"]
     for rule in ("at least 12 characters", "uppercase letter", "digit", "non-alphanumeric"):
         assert rule in message
-    assert api.post("/auth/register", registration(password="Password123!")).data["fields"]["password"].startswith(
+    assert api.post("/auth/register", registration(password="Aa1!Aa1!Aa1!")).data["fields"]["password"].startswith(
         "is too easy to guess")
     with_username = api.post("/auth/register", registration(password="Jdoe.Office-2026!x"))
     assert "must not contain the username" in with_username.data["fields"]["password"]
+
+
+@pytest.mark.parametrize(("password", "words"), [
+    ("Welcome2024!!", "is a known breached password"),
+    ("Heartland2026!", "is too easy to guess"),  # the plan's own name and a year
+    ("JaneDoe2031!", "is too easy to guess"),  # the practitioner's names
+])
+def test_a_breached_or_guessable_password_is_refused_naming_the_password(api, password, words):
+    response = api.post("/auth/register", registration(password=password))
+    assert response.status_code == 400
+    assert response.data["code"] == "VALIDATION_ERROR"
+    assert set(response.data["fields"]) == {"password"}
+    assert response.data["fields"]["password"].startswith(words)
 
 
 def test_agreement_question_and_answer_are_checked_with_the_password_together(api):
