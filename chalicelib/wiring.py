@@ -129,7 +129,13 @@ def install(wiring: Wiring | None) -> None:
 
 def table_models() -> tuple[type, ...]:
     """Every PynamoDB model, each area's store's (the template drift test checks them against the template)."""
-    from chalicelib.accounts.store import AccountModel, EmailClaimModel, OneTimeTokenModel, SessionModel
+    from chalicelib.accounts.store import (
+        AccountModel,
+        AttemptCounterModel,
+        EmailClaimModel,
+        OneTimeTokenModel,
+        SessionModel,
+    )
     from chalicelib.audit.store import AuditEventModel
     from chalicelib.claims.store import ClaimModel, FeeScheduleModel, PaymentModel
     from chalicelib.documents.store import DocumentModel
@@ -151,5 +157,5 @@ def table_models() -> tuple[type, ...]:
         AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
         DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
         RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
-        ClaimModel, PaymentModel, FeeScheduleModel, ControlModel,
+        ClaimModel, PaymentModel, FeeScheduleModel, ControlModel, AttemptCounterModel,
     )

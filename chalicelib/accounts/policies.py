@@ -1,7 +1,8 @@
-"""Lockout and session-lifetime arithmetic: pure functions of times and counts."""
+"""Lockout, throttling and session-lifetime arithmetic: pure functions of times and counts."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -63,3 +64,22 @@ class ResetEmailLimit:
 
     def window_cutoff(self, now: datetime) -> datetime:
         return now - self.window
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` requests per fixed window (aligned on the epoch, so every process agrees)."""
+
+    limit: int
+    window: timedelta
+
+    def window_start(self, now: datetime) -> int:
+        seconds = int(self.window.total_seconds())
+        return int(now.timestamp()) // seconds * seconds
+
+    def window_end(self, now: datetime) -> datetime:
+        return datetime.fromtimestamp(self.window_start(now), tz=now.tzinfo) + self.window
+
+    def retry_after_seconds(self, now: datetime) -> int:
+        """Whole seconds until the window ends (at least 1): the ``Retry-After`` of a refused request."""
+        return max(1, math.ceil((self.window_end(now) - now).total_seconds()))

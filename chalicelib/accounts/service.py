@@ -9,26 +9,31 @@ cannot get past the lockout threshold.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from chalicelib.accounts.enums import AccountStatus, TokenPurpose
+from chalicelib.accounts.enums import AccountEmail, AccountStatus, TokenPurpose
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
-from chalicelib.accounts.policies import LockoutPolicy, ResetEmailLimit, SessionPolicy
+from chalicelib.accounts.policies import LockoutPolicy, RateLimit, ResetEmailLimit, SessionPolicy
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
 from chalicelib.accounts.store import (
     AccountModel,
+    AttemptCounterModel,
     EmailClaimModel,
     OneTimeTokenModel,
     SessionModel,
     account_key,
     email_key,
     normalize_username,
+    rate_key,
+    unknown_login_key,
 )
 from chalicelib.accounts.tokens import fingerprint, new_token
 from chalicelib.emails import outbox
+from chalicelib.emails.outbox import OutgoingEmail
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal, Role
@@ -50,6 +55,7 @@ from chalicelib.platform.errors import (
     NotActivated,
     ProviderNotFound,
     SessionExpired,
+    TooManyRequests,
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
@@ -57,8 +63,17 @@ from chalicelib.providers import service as providers
 from chalicelib.providers.enums import ProviderType
 
 if TYPE_CHECKING:
-    from chalicelib.emails.store import OutboxMessageModel
     from chalicelib.providers.service import Provider
+
+LINK_EMAILS: dict[AccountEmail, tuple[AccountStatus, TokenPurpose, EmailTemplate, str]] = {
+    AccountEmail.REGISTERED: (AccountStatus.PENDING_ACTIVATION, TokenPurpose.ACTIVATION, EmailTemplate.ACTIVATION,
+                              "/activate"),
+    AccountEmail.ACTIVATION: (AccountStatus.PENDING_ACTIVATION, TokenPurpose.ACTIVATION, EmailTemplate.ACTIVATION,
+                              "/activate"),
+    AccountEmail.PASSWORD_RESET: (AccountStatus.ACTIVE, TokenPurpose.PASSWORD_RESET, EmailTemplate.PASSWORD_RESET,
+                                  "/reset-password"),
+}
+"""The emails that carry a one-time link: the status the account must be in, the token, the template, the page."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,44 @@ class AccountService:
         self._lockout = LockoutPolicy.from_settings(settings)
         self._sessions = SessionPolicy.from_settings(settings)
         self._reset_limit = ResetEmailLimit(settings.reset_emails_per_hour)
+        window = timedelta(seconds=settings.throttle_window_seconds)
+        self._client_limit = RateLimit(settings.throttle_client_limit, window)
+        self._username_limit = RateLimit(settings.throttle_username_limit, window)
+
+    # Throttling of the unauthenticated routes
+
+    def admit(self, client_address: str, username: str = "") -> None:
+        """Count one request of an unauthenticated account route against its client address and, when it names
+        one, its username: one conditional write each. TooManyRequests (429, Retry-After) past either limit;
+        any username, known or not, is counted alike."""
+        now = self._clock()
+        if not self._counted("client", client_address or "unknown", self._client_limit, now):
+            wait = self._client_limit.retry_after_seconds(now)
+            logger.info("throttled: client address", extra={"retry_after": wait})
+            raise TooManyRequests(f"Too many requests from your network address. Wait {wait} seconds and try "
+                                  "again.", retry_after_seconds=wait)
+        name = normalize_username(username)
+        if name and not self._counted("username", name, self._username_limit, now):
+            wait = self._username_limit.retry_after_seconds(now)
+            logger.info("throttled: username", extra={"retry_after": wait})
+            raise TooManyRequests(f"Too many attempts for this username. Wait {wait} seconds and try again.",
+                                  fields={"username": f"too many attempts; try again in {wait} seconds"},
+                                  retry_after_seconds=wait)
+
+    @staticmethod
+    def _counted(scope: str, subject: str, limit: RateLimit, now: datetime) -> bool:
+        """One ADD to this window's counter, refused (False) once it holds ``limit``."""
+        counter = AttemptCounterModel(counter_key=rate_key(scope, subject, limit.window_start(now)))
+        try:
+            counter.update(
+                actions=[AttemptCounterModel.hits.add(1), AttemptCounterModel.ttl.set(limit.window_end(now))],
+                condition=AttemptCounterModel.hits.does_not_exist() | (AttemptCounterModel.hits < limit.limit),
+            )
+        except WriteFailed as error:
+            if condition_failed(error):
+                return False
+            raise
+        return True
 
     # Registration and activation
 
@@ -143,16 +196,17 @@ class AccountService:
             created_at=now,
         )
         email_claim = EmailClaimModel(pk=email_key(registration.email), username=account.username)
-        token, token_row = self._one_time_token(TokenPurpose.ACTIVATION, account, now)
-        message = self._link_email(EmailTemplate.ACTIVATION, account, "/activate", token, now)
+        message = outbox.new_account_email(AccountEmail.REGISTERED.value, now, username=account.username)
         try:
             with transaction() as writes:
                 writes.save(account, condition=AccountModel.pk.does_not_exist())
                 writes.save(email_claim, condition=EmailClaimModel.pk.does_not_exist())
-                writes.save(token_row)
                 writes.save(message)
         except TransactionCancelled as error:
-            raise self._registration_conflict(error) from error
+            self._registration_conflict(error)
+            logger.info("registration with an email that has an account", extra={"provider_id": provider.provider_id})
+            self._queue_account_email(AccountEmail.ALREADY_REGISTERED, now, email=registration.email.strip())
+            return
         logger.info("account registered", extra={"username": account.username, "provider_id": provider.provider_id})
         metrics.count("AccountRegistered")
         outbox.publish([message])
@@ -194,15 +248,14 @@ class AccountService:
         return provider
 
     @staticmethod
-    def _registration_conflict(error: TransactionCancelled) -> Exception:
-        taken = {
-            field
-            for field, refused in zip(("username", "email"), cancelled_by_condition(error), strict=False)
-            if refused
-        }
-        if not taken:
+    def _registration_conflict(error: TransactionCancelled) -> None:
+        """A taken username is a 409 naming it (a person must pick another); a taken email alone answers like a
+        new registration, and its owner is told by email (DECISIONS.md), so the address's use stays unseen."""
+        username_taken, email_taken = [*cancelled_by_condition(error), False, False][:2]
+        if username_taken:
+            raise AlreadyRegistered(fields={"username": "already has an account"}) from error
+        if not email_taken:
             raise error
-        return AlreadyRegistered(fields={field: "already has an account" for field in sorted(taken)})
 
     def activate(self, token: str) -> None:
         now = self._clock()
@@ -234,10 +287,9 @@ class AccountService:
         outbox.publish([message])
 
     def resend_activation(self, username: str) -> None:
-        """Send a fresh activation link to a pending account; says nothing either way."""
-        self._email_one_time_link(
-            username, AccountStatus.PENDING_ACTIVATION, TokenPurpose.ACTIVATION, EmailTemplate.ACTIVATION, "/activate"
-        )
+        """Queue a fresh activation link for the username; the same work whether or not it names a pending
+        account (the email handler finds out, in ``account_email``)."""
+        self._queue_account_email(AccountEmail.ACTIVATION, self._clock(), username=username.strip())
 
     # Login and sessions
 
@@ -246,12 +298,14 @@ class AccountService:
         account = self._claim_login_attempt(username, now)
         if account is None:
             self._hasher.burn_equal_time(password)
+            self._unknown_username_failed(username, now)
             raise InvalidCredentials()
         if not self._hasher.verify(account.password_hash, password):
             logger.info("login failed", extra={"username": account.username, "failed_logins": account.failed_logins})
             metrics.count("LoginFailed")
-            if account.failed_logins >= self._lockout.threshold:
+            if account.failed_logins >= self._lockout.threshold:  # this attempt locked it: only one can
                 metrics.count("AccountLocked")
+                self._queue_account_email(AccountEmail.ACCOUNT_LOCKED, now, username=account.username)
                 raise AccountLocked()
             raise InvalidCredentials()
         if account.status != AccountStatus.ACTIVE.value:
@@ -292,29 +346,8 @@ class AccountService:
         if not username.strip():
             return None
         account = AccountModel(pk=account_key(username))
-        try:
-            account.update(
-                actions=[AccountModel.failed_logins.add(1), AccountModel.last_login_attempt_at.set(now)],
-                condition=AccountModel.pk.exists()
-                & (
-                    AccountModel.failed_logins.does_not_exist()
-                    | (AccountModel.failed_logins < self._lockout.threshold)
-                ),
-            )
+        if self._count_attempt(account, now, only_if=AccountModel.pk.exists()):
             return account
-        except WriteFailed as error:
-            if not condition_failed(error):
-                raise
-        try:
-            account.update(
-                actions=[AccountModel.failed_logins.set(1), AccountModel.last_login_attempt_at.set(now)],
-                condition=AccountModel.pk.exists()
-                & (AccountModel.last_login_attempt_at <= self._lockout.unlock_cutoff(now)),
-            )
-            return account
-        except WriteFailed as error:
-            if not condition_failed(error):
-                raise
         existing = self._account_or_none(username)
         if existing is None:
             return None
@@ -343,6 +376,33 @@ class AccountService:
             provider_ids=access.provider_ids, tax_ids=access.tax_ids, states=access.states,
             home_provider_id=account.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
         )
+
+    def _unknown_username_failed(self, username: str, now: datetime) -> None:
+        """Count a username with no account as its account would be counted (in the throttle table; no account
+        is made), so after as many failures it answers "locked" too: no answer tells the two apart."""
+        if not normalize_username(username):
+            return
+        counter = AttemptCounterModel(counter_key=unknown_login_key(username))
+        counted = self._count_attempt(counter, now, also=[AttemptCounterModel.ttl.set(now + self._lockout.duration)])
+        if not counted or (counter.failed_logins or 0) >= self._lockout.threshold:
+            raise AccountLocked()
+
+    def _count_attempt(self, item: AccountModel | AttemptCounterModel, now: datetime, *, only_if: Any = None,
+                       also: Sequence[Any] = ()) -> bool:
+        """One more failed-login candidate on ``item``: False when it is locked (the threshold reached and the lock
+        not lapsed). Conditional writes, so parallel guesses cannot get past the threshold."""
+        model = type(item)
+        below = model.failed_logins.does_not_exist() | (model.failed_logins < self._lockout.threshold)
+        lapsed = model.last_login_attempt_at <= self._lockout.unlock_cutoff(now)
+        for count, condition in ((model.failed_logins.add(1), below), (model.failed_logins.set(1), lapsed)):
+            try:
+                item.update(actions=[count, model.last_login_attempt_at.set(now), *also],
+                            condition=condition if only_if is None else only_if & condition)
+                return True
+            except WriteFailed as error:
+                if not condition_failed(error):
+                    raise
+        return False
 
     @staticmethod
     def _acting_provider_ids(account: AccountModel) -> list[str]:
@@ -419,11 +479,8 @@ class AccountService:
     # Password reset
 
     def forgot_password(self, username: str) -> None:
-        """Send a reset link to an active account; answers the same for unknown usernames."""
-        self._email_one_time_link(
-            username, AccountStatus.ACTIVE, TokenPurpose.PASSWORD_RESET, EmailTemplate.PASSWORD_RESET,
-            "/reset-password",
-        )
+        """Queue a reset link for the username; the same work whether or not it names an active account."""
+        self._queue_account_email(AccountEmail.PASSWORD_RESET, self._clock(), username=username.strip())
 
     def reset_password(self, token: str, password: str) -> None:
         now = self._clock()
@@ -557,31 +614,50 @@ class AccountService:
             raise InvalidToken()
         return row
 
-    def _link_email(
-        self, template: EmailTemplate, account: AccountModel, path: str, token: str, now: datetime
-    ) -> OutboxMessageModel:
-        link = f"{self._settings.portal_url}{path}?{urlencode({'token': token})}"
-        return outbox.new_email(template, account.email, {"username": account.username, "link": link}, now)
-
-    def _email_one_time_link(
-        self, username: str, status: AccountStatus, purpose: TokenPurpose, template: EmailTemplate, path: str
-    ) -> None:
-        """Email a fresh one-time link to an account in ``status``, within the hourly limit; silent otherwise."""
-        now = self._clock()
-        account = self._account_or_none(username)
-        if account is None or account.status != status.value:
-            return
-        if not self._take_email_allowance(account, now):
-            logger.info("account email withheld: hourly limit", extra={"username": account.username,
-                                                                        "purpose": purpose.value})
-            return
-        token, token_row = self._one_time_token(purpose, account, now)
-        message = self._link_email(template, account, path, token, now)
-        with transaction() as writes:
-            writes.save(token_row)
-            writes.save(message)
+    @staticmethod
+    def _queue_account_email(purpose: AccountEmail, now: datetime, *, username: str = "", email: str = "") -> None:
+        """Whom and what, never a link: the email handler looks the account up and mints any token."""
+        message = outbox.new_account_email(purpose.value, now, username=username, email=email)
+        message.save()
         outbox.publish([message])
-        logger.info("account email queued", extra={"username": account.username, "purpose": purpose.value})
+
+    def account_email(self, purpose: str, whom: Mapping[str, str]) -> OutgoingEmail | None:
+        """At delivery: the email to send for ``purpose`` to the account ``whom`` names (``username`` or
+        ``email``), minting its one-time token (only the hash is stored); None when nothing is to be sent."""
+        now = self._clock()
+        kind = AccountEmail(purpose)
+        account = (self._account_or_none(whom["username"]) if whom.get("username")
+                   else self._account_by_email(whom.get("email", "")))
+        if account is None:
+            return None
+        portal = self._settings.portal_url
+        if kind == AccountEmail.ACCOUNT_LOCKED:
+            return OutgoingEmail(EmailTemplate.ACCOUNT_LOCKED, account.email,
+                                 {"username": account.username, "link": f"{portal}/forgot-password"})
+        link_email = LINK_EMAILS.get(kind)
+        if link_email is not None and account.status != link_email[0].value:
+            return None
+        if kind != AccountEmail.REGISTERED and not self._take_email_allowance(account, now):
+            logger.info("account email withheld: hourly limit", extra={"username": account.username,
+                                                                        "purpose": kind.value})
+            return None
+        if link_email is None:
+            return OutgoingEmail(EmailTemplate.ALREADY_REGISTERED, account.email, {
+                "username": account.username, "link": f"{portal}/login", "forgot_link": f"{portal}/forgot-password"})
+        _, token_purpose, template, path = link_email
+        token, token_row = self._one_time_token(token_purpose, account, now)
+        token_row.save()
+        link = f"{portal}{path}?{urlencode({'token': token})}"
+        return OutgoingEmail(template, account.email, {"username": account.username, "link": link})
+
+    def _account_by_email(self, email: str) -> AccountModel | None:
+        if not email.strip():
+            return None
+        try:
+            claim = EmailClaimModel.get(email_key(email))
+        except Missing:
+            return None
+        return self._account_or_none(claim.username)
 
 
 

@@ -17,10 +17,6 @@ from chalicelib.platform.dynamo.base import TableMeta, table_name
 ACCOUNTS_TABLE = table_name("accounts")
 
 
-
-
-
-
 def normalize_username(username: str) -> str:
     return username.strip().lower()
 
@@ -108,6 +104,29 @@ class SessionModel(Model):
     ttl = TTLAttribute()
 
     by_username = SessionsByUsername()
+
+
+class AttemptCounterModel(Model):
+    """The throttle table: ``rate#<scope>#<subject>#<window start>`` counts one fixed window's requests (``hits``);
+    ``login#<username>`` counts failed logins of a username with no account, as the account item does for one
+    that exists, so both answer alike. Every item lapses by its TTL."""
+
+    class Meta(TableMeta):
+        table_name = table_name("throttle")
+
+    counter_key = UnicodeAttribute(hash_key=True)
+    hits = NumberAttribute(null=True)
+    failed_logins = NumberAttribute(null=True)
+    last_login_attempt_at = UTCDateTimeAttribute(null=True)
+    ttl = TTLAttribute()
+
+
+def rate_key(scope: str, subject: str, window_start: int) -> str:
+    return f"rate#{scope}#{subject}#{window_start}"
+
+
+def unknown_login_key(username: str) -> str:
+    return f"login#{normalize_username(username)}"
 
 
 # One-time tokens (activation, password reset), keyed by the token's SHA-256.

@@ -5,12 +5,22 @@ is about, then puts the message on the queue and drops the row. If the process d
 SQS fails in between, the row stays ``PENDING`` and the scheduled sweep enqueues it,
 so no request that answered success loses its email. Delivery is idempotent on the
 outbox ID (Powertools idempotency), so a message enqueued twice is sent once.
+
+An account email (an activation or reset link, "already registered", "account locked") is
+queued as whom and what: ``{"accountEmail": purpose, "username" | "email"}``, never a link or
+a token. At delivery the accounts service (``use_account_mailer``) finds the account, mints the
+one-time token when the email carries one (only its hash is stored) and says what to send, or
+that nothing is to be sent (no such account, not in that state, the hourly limit reached).
+Minting happens inside the idempotent send: a redelivered message after a send returns the
+recorded result and mints nothing. A retry after a failed send mints a new token; the earlier
+one was never emailed, so nobody holds it, and it lapses with its TTL.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -38,6 +48,42 @@ def new_email(template: EmailTemplate, to: str, params: Mapping[str, str], now: 
         message_id=str(uuid.uuid4()),
         kind=EMAIL_KIND,
         payload={"template": template.value, "to": to, "params": dict(params)},
+        pending=PENDING,
+        created_at=now.isoformat(),
+        ttl=now + OUTBOX_ROW_LIFETIME,
+    )
+
+
+ACCOUNT_EMAIL = "accountEmail"
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """What an account email turned into at delivery: a template, an address and the template's parameters."""
+
+    template: EmailTemplate
+    to: str
+    params: Mapping[str, str]
+
+
+AccountMailer = Callable[[str, Mapping[str, str]], OutgoingEmail | None]
+"""(purpose, whom: ``username`` or ``email``) -> the email to send, or None to send nothing."""
+_account_mailer: AccountMailer | None = None
+
+
+def use_account_mailer(mailer: AccountMailer) -> None:
+    """The entry points say who turns an account email into a sendable one (the accounts service)."""
+    global _account_mailer
+    _account_mailer = mailer
+
+
+def new_account_email(purpose: str, now: datetime, *, username: str = "", email: str = "") -> OutboxMessageModel:
+    """An unsaved outbox row naming the account (by username or by email address) and the purpose only."""
+    whom = {"username": username} if username else {"email": email}
+    return OutboxMessageModel(
+        message_id=str(uuid.uuid4()),
+        kind=EMAIL_KIND,
+        payload={ACCOUNT_EMAIL: purpose, **whom},
         pending=PENDING,
         created_at=now.isoformat(),
         ttl=now + OUTBOX_ROW_LIFETIME,
@@ -87,14 +133,28 @@ def deliver(message: dict[str, Any], lambda_context: Any = None) -> None:
 
 
 def _send(message: dict[str, Any]) -> dict[str, str]:
+    outgoing = _outgoing(message)
+    if outgoing is None:
+        logger.info("account email not sent", extra={"outbox_id": message["outboxId"],
+                                                      "purpose": message[ACCOUNT_EMAIL]})
+        return {"sesMessageId": ""}
     settings = get_settings()
-    email = render(EmailTemplate(message["template"]), message["params"], settings)
+    email = render(outgoing.template, outgoing.params, settings)
     ses_id = mailer.send_email(
-        sender_name=settings.sender_name, sender_email=settings.sender_email, to=message["to"], email=email
+        sender_name=settings.sender_name, sender_email=settings.sender_email, to=outgoing.to, email=email
     )
-    logger.info("email sent", extra={"outbox_id": message["outboxId"], "template": message["template"]})
+    logger.info("email sent", extra={"outbox_id": message["outboxId"], "template": outgoing.template.value})
     metrics.count("EmailSent")
     return {"sesMessageId": ses_id}
+
+
+def _outgoing(message: dict[str, Any]) -> OutgoingEmail | None:
+    if ACCOUNT_EMAIL not in message:
+        return OutgoingEmail(EmailTemplate(message["template"]), message["to"], message["params"])
+    if _account_mailer is None:
+        raise RuntimeError("no account mailer: chalicelib.handlers.emails sets it on import")
+    whom = {key: message[key] for key in ("username", "email") if message.get(key)}
+    return _account_mailer(message[ACCOUNT_EMAIL], whom)
 
 
 @cache

@@ -18,6 +18,8 @@ class EmailTemplate(StrEnum):
     ACTIVATION = "activation"
     EMAIL_VERIFIED = "email_verified"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
+    ALREADY_REGISTERED = "already_registered"
+    ACCOUNT_LOCKED = "account_locked"
     EXPORT_READY = "export_ready"
     PRIOR_AUTH_STATUS = "prior_auth_status"
 
@@ -57,6 +59,28 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
         ),
         link_label="Reset Password",
     ),
+    EmailTemplate.ALREADY_REGISTERED: _Template(
+        subject="You are already registered for the {plan_name} Provider Portal",
+        lines=(
+            "Hello {username},",
+            "Someone asked to register for the {plan_name} Provider Portal with this email address, which already "
+            "has an account: you are already registered. Go to the Provider Login page and log in.",
+            "If you cannot remember your password, use Forgot password: {forgot_link}",
+            "If you did not ask for this, ignore this email: nothing changed in your account.",
+        ),
+        link_label="Provider Login",
+    ),
+    EmailTemplate.ACCOUNT_LOCKED: _Template(
+        subject="Your {plan_name} Provider Portal account is locked",
+        lines=(
+            "Hello {username},",
+            "Your Provider Portal account is locked after {lockout_threshold} incorrect login attempts in a row.",
+            "To unlock it, reset your password with the link below (Forgot password? on the login page), "
+            "or wait {lockout_hours} hours and log in again.",
+            "If these attempts were not yours, reset your password now.",
+        ),
+        link_label="Reset Password",
+    ),
     EmailTemplate.EXPORT_READY: _Template(
         subject="Your Provider Membership List export is ready",
         lines=(
@@ -83,6 +107,8 @@ def render(template: EmailTemplate, params: Mapping[str, str], settings: Setting
         "plan_name": settings.plan_name,
         "hours": str(settings.activation_token_hours),
         "minutes": str(settings.reset_token_minutes),
+        "lockout_threshold": str(settings.lockout_threshold),
+        "lockout_hours": str(settings.lockout_hours),
         **params,
     }
     spec = _TEMPLATES[template]

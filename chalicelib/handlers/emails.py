@@ -14,6 +14,7 @@ from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
 
 email_events = Blueprint(__name__)
+outbox.use_account_mailer(lambda purpose, whom: wiring.current().accounts().account_email(purpose, whom))
 
 
 class EmailBatchFailed(Exception):

@@ -33,6 +33,9 @@ class Settings:
     activation_token_hours: int
     reset_token_minutes: int
     reset_emails_per_hour: int
+    throttle_window_seconds: int
+    throttle_client_limit: int
+    throttle_username_limit: int
     argon2_time_cost: int
     argon2_memory_kib: int
     argon2_parallelism: int
@@ -90,6 +93,9 @@ def get_settings() -> Settings:
         activation_token_hours=_int("PORTAL_ACTIVATION_TOKEN_HOURS", 72),
         reset_token_minutes=_int("PORTAL_RESET_TOKEN_MINUTES", 60),
         reset_emails_per_hour=_int("PORTAL_RESET_EMAILS_PER_HOUR", 3),
+        throttle_window_seconds=_int("PORTAL_THROTTLE_WINDOW_SECONDS", 300),
+        throttle_client_limit=_int("PORTAL_THROTTLE_CLIENT_LIMIT", 60),
+        throttle_username_limit=_int("PORTAL_THROTTLE_USERNAME_LIMIT", 20),
         argon2_time_cost=_int("PORTAL_ARGON2_TIME_COST", 3),
         argon2_memory_kib=_int("PORTAL_ARGON2_MEMORY_KIB", 65536),
         argon2_parallelism=_int("PORTAL_ARGON2_PARALLELISM", 4),

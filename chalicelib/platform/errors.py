@@ -28,6 +28,8 @@ class PortalError(Exception):
     kind: ErrorKind = ErrorKind.INVALID
     code: str = "ERROR"
     default_message: str = "The request could not be completed."
+    retry_after_seconds: int | None = None
+    """When set, the answer carries ``Retry-After`` (a 429)."""
 
     def __init__(self, message: str | None = None, fields: dict[str, str] | None = None) -> None:
         self.message = message or self.default_message
@@ -113,6 +115,16 @@ class AccountLocked(PortalError):
         "Reset your password with 'Forgot password?' or wait 24 hours."
     )
 
+
+class TooManyRequests(PortalError):
+    kind = ErrorKind.THROTTLED
+    code = "TOO_MANY_REQUESTS"
+    default_message = "Too many requests. Wait a few minutes and try again."
+
+    def __init__(self, message: str | None = None, fields: dict[str, str] | None = None, *,
+                 retry_after_seconds: int) -> None:
+        super().__init__(message, fields)
+        self.retry_after_seconds = retry_after_seconds
 
 
 class MemberNotFound(NotFound):

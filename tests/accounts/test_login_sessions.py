@@ -133,3 +133,21 @@ def test_logins_are_counted_as_emf_metrics(api, active_user, capsys):
              for metric in directive["Metrics"]]
     assert names == ["LoginFailed", "LoginSucceeded"]
     assert emitted[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ProviderPortal"
+
+
+def test_the_attempt_that_locks_the_account_emails_its_owner_how_to_unlock(api, active_user, pump):
+    from tests.support.moto import email_links, sent_emails
+
+    active_user()
+    pump.drain_queues()
+    before = len(sent_emails())
+    for i in range(7):
+        api.post("/auth/login", {"username": "jdoe.office", "password": f"Wrong-{i}-Pass!"})
+    pump.drain_queues()
+    [notice] = sent_emails()[before:]  # one email per lock, not one per refused attempt
+    assert notice["to"] == ["jdoe.office@example.org"]
+    assert notice["subject"] == "Your Heartland Health Plan Provider Portal account is locked"
+    assert "locked after 5 incorrect login attempts in a row" in notice["body"]
+    assert "reset your password" in notice["body"]
+    assert "wait 24 hours" in notice["body"]
+    assert email_links(notice) == {"https://portal.test/forgot-password"}

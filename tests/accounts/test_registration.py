@@ -1,7 +1,7 @@
 import pytest
 
 from chalicelib.accounts.store import AccountModel, account_key
-from tests.support.moto import login, registration, sent_emails, token_from
+from tests.support.moto import email_links, login, registration, sent_emails, token_from
 
 
 def test_registration_sends_activation_email_then_verification_after_activation(api, pump):
@@ -83,17 +83,29 @@ def test_no_exact_directory_match_is_provider_not_found_with_help_lines(api, cha
     assert response.data["fields"] == {}  # which value differed is not said
 
 
-def test_username_or_email_already_registered_is_a_conflict_naming_the_field(api):
+def test_a_taken_username_is_a_conflict_naming_the_username(api):
     assert api.post("/auth/register", registration()).status_code == 201
-    same_username = api.post("/auth/register", registration(email="other@example.org"))
-    assert same_username.status_code == 409
-    assert same_username.data["code"] == "ALREADY_REGISTERED"
-    assert same_username.data["fields"] == {"username": "already has an account"}
-    same_email = api.post("/auth/register", registration(username="other.user", email="JDOE.office@example.org"))
-    assert same_email.status_code == 409
-    assert same_email.data["fields"] == {"email": "already has an account"}
-    case_variant = api.post("/auth/register", registration(username="JDoe.Office", email="x@example.org"))
-    assert case_variant.status_code == 409
+    for username in ("jdoe.office", "JDoe.Office"):
+        same_username = api.post("/auth/register", registration(username=username, email="other@example.org"))
+        assert same_username.status_code == 409
+        assert same_username.data["code"] == "ALREADY_REGISTERED"
+        assert same_username.data["fields"] == {"username": "already has an account"}
+
+
+def test_a_registered_email_answers_like_a_new_registration_and_tells_its_owner(api, pump):
+    new = api.post("/auth/register", registration())
+    pump.drain_queues()
+    again = api.post("/auth/register", registration(username="other.user", email="JDOE.office@example.org"))
+    assert (again.status_code, again.data) == (new.status_code, new.data) == (201, {"status": "PENDING_ACTIVATION"})
+    with pytest.raises(AccountModel.DoesNotExist):
+        AccountModel.get(account_key("other.user"))
+    pump.drain_queues()
+    _activation, notice = sent_emails()
+    assert notice["to"] == ["jdoe.office@example.org"]
+    assert notice["subject"] == "You are already registered for the Heartland Health Plan Provider Portal"
+    assert "you are already registered. Go to the Provider Login page and log in." in notice["body"]
+    assert {"https://portal.test/login", "https://portal.test/forgot-password"} <= email_links(notice)
+    assert token_from(notice) == ""
 
 
 def test_several_staff_of_one_office_may_register_for_the_same_provider(api):

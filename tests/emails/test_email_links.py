@@ -46,6 +46,10 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
 
     office = active_user()  # the activation email, then the "your account is active" email
     assert api.post("/auth/forgot-password", {"username": office["username"]}).status_code == 202
+    assert api.post("/auth/register", {**office, "username": "someone.else"}).status_code == 201  # already registered
+    locked = active_user(username="frontdesk2", email="frontdesk2@example.org")
+    for attempt in range(5):
+        api.post("/auth/login", {"username": "frontdesk2", "password": f"Wrong-{attempt}-Pass!"})  # locked
     export = api.post("/reports/membership-exports", {}, token=token_for("demo.group"))
     assert export.status_code == 202
     auth = api.post("/prior-auths", cpap(), token=token_for("demo.jdoe"))
@@ -54,6 +58,7 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
 
     passwords = {f"{name}@example.org": (name, DEMO_USER_PASSWORD) for name in ("demo.group", "demo.jdoe")}
     passwords[office["email"]] = (office["username"], office["password"])
+    passwords[locked["email"]] = (locked["username"], locked["password"])
     emails = sent_emails()
     subjects = {email["subject"] for email in emails}
     assert len(subjects) >= len(EmailTemplate), subjects  # every template the portal has was sent

@@ -20,11 +20,21 @@ from chalicelib.platform.errors import (
     NotActivated,
     PortalError,
     SessionExpired,
+    TooManyRequests,
     ValidationFailed,
 )
 from chalicelib.platform.web.browser import safe_next
 from chalicelib.platform.web.forms import field_errors, sentence, summary
-from chalicelib.platform.web.pages import HOME_PATH, LOGIN_PATH, Page, PageRequest, Redirect, json_answer, page_route
+from chalicelib.platform.web.pages import (
+    HOME_PATH,
+    LOGIN_PATH,
+    Page,
+    PageRequest,
+    Redirect,
+    json_answer,
+    page_route,
+    retry_after,
+)
 
 account_pages = Blueprint(__name__)
 TAG = "Pages"
@@ -77,7 +87,9 @@ def login_submit(page: PageRequest) -> Page | Redirect:
     if missing:
         return login_form(page, username=username, errors=missing, status=400)
     try:
-        session = wiring.current().accounts().login(username, password)
+        accounts = wiring.current().accounts()
+        accounts.admit(page.client_address, username)
+        session = accounts.login(username, password)
     except PortalError as error:
         return _refused_login(page, username, error)
     page.start_session(session.token)
@@ -92,6 +104,11 @@ def _refused_login(page: PageRequest, username: str, error: PortalError) -> Page
         return login_form(page, username=username, status=423, problem="locked")
     if error.code == NotActivated.code:
         return login_form(page, username=username, status=403, problem="not-activated")
+    if error.code == TooManyRequests.code:
+        answer = login_form(page, username=username, status=429, problem="throttled")
+        answer.context["throttled_message"] = error.message
+        answer.headers.update(retry_after(error))
+        return answer
     raise error
 
 
@@ -100,7 +117,9 @@ def _refused_login(page: PageRequest, username: str, error: PortalError) -> Page
 def resend_activation_submit(page: PageRequest) -> Redirect:
     username = (page.form.get("username") or "").strip()
     if username:
-        wiring.current().accounts().resend_activation(username)
+        accounts = wiring.current().accounts()
+        accounts.admit(page.client_address, username)
+        accounts.resend_activation(username)
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'activation-sent'})}")
 
 
@@ -136,8 +155,10 @@ def _activation(page: PageRequest, token: str, problem: str | None = None, statu
             tag=TAG, auth=False)
 def activation_submit(page: PageRequest) -> Page | Redirect:
     token = page.form.get("token") or ""
+    accounts = wiring.current().accounts()
+    accounts.admit(page.client_address)
     try:
-        wiring.current().accounts().activate(token)
+        accounts.activate(token)
     except InvalidToken as error:
         return _activation(page, token, problem=error.message, status=400)
     return Redirect(EMAIL_VERIFICATION_PATH)
@@ -176,8 +197,10 @@ def reset_submit(page: PageRequest) -> Page | Redirect:
         return _reset(page, token, errors={"password": "Enter a new password"}, status=400)
     if password != (page.form.get("confirmPassword") or ""):
         return _reset(page, token, errors={"confirmPassword": "The two passwords do not match"}, status=400)
+    accounts = wiring.current().accounts()
+    accounts.admit(page.client_address)
     try:
-        wiring.current().accounts().reset_password(token, password)
+        accounts.reset_password(token, password)
     except InvalidToken as error:
         return _reset(page, token, problem=error.message, status=400)
     except ValidationFailed as error:
@@ -203,7 +226,9 @@ def forgot_password_submit(page: PageRequest) -> Page | Redirect:
     username = (page.form.get("username") or "").strip()
     if not username:
         return _forgot(page, errors={"username": "Enter your username"}, status=400)
-    wiring.current().accounts().forgot_password(username)
+    accounts = wiring.current().accounts()
+    accounts.admit(page.client_address, username)
+    accounts.forgot_password(username)
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'reset-sent'})}")
 
 
@@ -264,8 +289,10 @@ def register_submit(page: PageRequest) -> Page | Redirect:
         request = RegisterRequest.model_validate(body)
     except ValidationError as error:
         return _register(page, values=values, errors=_named(schema_errors(error)), status=400)
+    accounts = wiring.current().accounts()
+    accounts.admit(page.client_address, request.username)
     try:
-        wiring.current().accounts().register(registration_from(request))
+        accounts.register(registration_from(request))
     except ValidationFailed as error:
         return _register(page, values=values, errors=field_errors(error, REGISTER_LABELS), status=400)
     except PortalError as error:

@@ -11,7 +11,7 @@ from chalicelib import wiring
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider
 from chalicelib.accounts.service import Registration
 from chalicelib.platform.access import Principal
-from chalicelib.platform.web.api import api_route
+from chalicelib.platform.web.api import RequestInfo, api_route
 from chalicelib.providers.enums import ProviderType
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 auth_routes = Blueprint(__name__)
 TAG = "Accounts"
+THROTTLED = ("Throttled per client address and per username: past the stage's limits it answers 429 "
+             "TOO_MANY_REQUESTS with Retry-After (seconds).")
 FORGOT_PASSWORD_ANSWER = {
     "status": "ACCEPTED",
     "message": "If the username belongs to an active account, an email with a reset link is on its way.",
@@ -42,11 +44,15 @@ def security_questions() -> dict[str, Any]:
 
 
 @api_route(auth_routes, "/auth/register", method="POST", summary="Register as a Practitioner or a Group", tag=TAG,
-           body="accounts:RegisterRequest", response="base:StatusBody", status=201, errors=(404, 409), auth=False,
-           description="Every provider value must match the directory exactly (names ignore case and spacing); "
-           "any ZIP of the provider's profile works. A Group account acts for every provider under its Tax ID.")
-def register(body: RegisterRequest) -> dict[str, str]:
-    wiring.current().accounts().register(registration_from(body))
+           body="accounts:RegisterRequest", response="base:StatusBody", status=201, errors=(404, 409, 429),
+           auth=False, description="Every provider value must match the directory exactly (names ignore case and "
+           "spacing); any ZIP of the provider's profile works. A Group account acts for every provider under its Tax "
+           "ID. An email that already has an account answers like a new registration (its owner is told by email); "
+           f"a taken username is a 409 naming `username`. {THROTTLED}")
+def register(body: RegisterRequest, request: RequestInfo) -> dict[str, str]:
+    accounts = wiring.current().accounts()
+    accounts.admit(request.client_address, body.username)
+    accounts.register(registration_from(body))
     return {"status": "PENDING_ACTIVATION"}
 
 
@@ -73,23 +79,34 @@ def registration_from(body: RegisterRequest) -> Registration:
 
 
 @api_route(auth_routes, "/auth/activate", method="POST", summary="Activate an account with the emailed token",
-           tag=TAG, body="accounts:TokenRequest", response="base:StatusBody", auth=False)
-def activate(body: TokenRequest) -> dict[str, str]:
-    wiring.current().accounts().activate(body.token)
+           tag=TAG, body="accounts:TokenRequest", response="base:StatusBody", errors=(429,), auth=False,
+           description=THROTTLED)
+def activate(body: TokenRequest, request: RequestInfo) -> dict[str, str]:
+    accounts = wiring.current().accounts()
+    accounts.admit(request.client_address)
+    accounts.activate(body.token)
     return {"status": "ACTIVE"}
 
 
 @api_route(auth_routes, "/auth/resend-activation", method="POST", summary="Send a new activation email",
-           tag=TAG, body="accounts:UsernameRequest", response="base:MessageBody", status=202, auth=False)
-def resend_activation(body: UsernameRequest) -> dict[str, str]:
-    wiring.current().accounts().resend_activation(body.username)
+           tag=TAG, body="accounts:UsernameRequest", response="base:MessageBody", status=202, errors=(429,),
+           auth=False, description=f"Answers the same, with the same work, whether or not the username exists. "
+           f"{THROTTLED}")
+def resend_activation(body: UsernameRequest, request: RequestInfo) -> dict[str, str]:
+    accounts = wiring.current().accounts()
+    accounts.admit(request.client_address, body.username)
+    accounts.resend_activation(body.username)
     return RESEND_ACTIVATION_ANSWER
 
 
 @api_route(auth_routes, "/auth/login", method="POST", summary="Log in and get a session token", tag=TAG,
-           body="accounts:LoginRequest", response="accounts:LoginResponse", errors=(401, 403, 423), auth=False)
-def login(body: LoginRequest) -> dict[str, Any]:
-    session = wiring.current().accounts().login(body.username, body.password)
+           body="accounts:LoginRequest", response="accounts:LoginResponse", errors=(401, 403, 423, 429), auth=False,
+           description="Locked (423) after 5 failures in a row, for a username with no account too; the owner is "
+           f"emailed when the account locks. {THROTTLED}")
+def login(body: LoginRequest, request: RequestInfo) -> dict[str, Any]:
+    accounts = wiring.current().accounts()
+    accounts.admit(request.client_address, body.username)
+    session = accounts.login(body.username, body.password)
     return {"token": session.token, "expires_at": session.ends_at, "absolute_expires_at": session.hard_expiry}
 
 
@@ -99,18 +116,23 @@ def logout(principal: Principal) -> None:
 
 
 @api_route(auth_routes, "/auth/forgot-password", method="POST", summary="Email a password reset link", tag=TAG,
-           body="accounts:UsernameRequest", response="base:MessageBody", status=202, auth=False,
-           description="Answers the same whether or not the username exists; at most a few emails per hour.")
-def forgot_password(body: UsernameRequest) -> dict[str, str]:
-    wiring.current().accounts().forgot_password(body.username)
+           body="accounts:UsernameRequest", response="base:MessageBody", status=202, errors=(429,), auth=False,
+           description="Answers the same, with the same work, whether or not the username exists; at most a few "
+           f"emails per hour. {THROTTLED}")
+def forgot_password(body: UsernameRequest, request: RequestInfo) -> dict[str, str]:
+    accounts = wiring.current().accounts()
+    accounts.admit(request.client_address, body.username)
+    accounts.forgot_password(body.username)
     return FORGOT_PASSWORD_ANSWER
 
 
 @api_route(auth_routes, "/auth/reset-password", method="POST", summary="Set a new password with the emailed token",
-           tag=TAG, body="accounts:ResetPasswordRequest", response="base:StatusBody", auth=False,
-           description="Unlocks the account and ends every earlier session.")
-def reset_password(body: ResetPasswordRequest) -> dict[str, str]:
-    wiring.current().accounts().reset_password(body.token, body.password)
+           tag=TAG, body="accounts:ResetPasswordRequest", response="base:StatusBody", errors=(429,), auth=False,
+           description=f"Unlocks the account and ends every earlier session. {THROTTLED}")
+def reset_password(body: ResetPasswordRequest, request: RequestInfo) -> dict[str, str]:
+    accounts = wiring.current().accounts()
+    accounts.admit(request.client_address)
+    accounts.reset_password(body.token, body.password)
     return {"status": "PASSWORD_RESET"}
 
 

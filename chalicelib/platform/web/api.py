@@ -180,6 +180,12 @@ class RequestInfo:
     query_params: Mapping[str, str]
     correlation_id: str
     lambda_context: Any = field(default=None, repr=False, compare=False)
+    client_address: str = ""
+    """API Gateway's ``identity.sourceIp``: the connection's address, never a header the client wrote."""
+
+
+def client_address(context: Mapping[str, Any] | None) -> str:
+    return str(((context or {}).get("identity") or {}).get("sourceIp") or "")
 
 
 _authenticate: Callable[[str], Any] | None = None
@@ -241,7 +247,7 @@ def api_route(
                 request = RequestInfo(
                     headers=headers, body=incoming.raw_body or b"",
                     query_params=MappingProxyType(dict(incoming.query_params or {})), correlation_id=correlation_id,
-                    lambda_context=incoming.lambda_context,
+                    lambda_context=incoming.lambda_context, client_address=client_address(incoming.context),
                 )
                 kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
                 if auth:
@@ -283,7 +289,10 @@ def error_response(error: PortalError, correlation_id: str, *, fhir: bool = Fals
         outcome = operation_outcome(ISSUE_BY_KIND[error.kind], error.code, error.message, error.fields)
         return _fhir_response(STATUS_BY_KIND[error.kind], outcome, correlation_id)
     payload = {"code": error.code, "message": error.message, "fields": error.fields}
-    return _json_response(STATUS_BY_KIND[error.kind], payload, correlation_id)
+    response = _json_response(STATUS_BY_KIND[error.kind], payload, correlation_id)
+    if error.retry_after_seconds is not None:
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 def operation_outcome(issue_type: str, code: str, message: str, fields: Mapping[str, str]) -> dict[str, Any]:

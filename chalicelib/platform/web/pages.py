@@ -39,6 +39,7 @@ from chalicelib.platform.web.api import (
     RouteContract,
     _correlation_id,
     authenticator,
+    client_address,
 )
 from chalicelib.platform.web.input_checks import TEXT_PROBLEM, disallowed_field
 from chalicelib.platform.web.templating import render
@@ -99,6 +100,8 @@ class Page:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    """Added to the answer's headers (``Retry-After`` on a 429)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ class PageRequest:
     """What the entry points computed once for this request (e.g. the providers acted for)."""
     lambda_context: Any = field(default=None, repr=False, compare=False)
     """The Lambda context (Powertools idempotency reads the time left from it)."""
+    client_address: str = ""
+    """API Gateway's ``identity.sourceIp`` (never a header): what the account routes throttle by."""
     _pre_session: str | None = None
 
     @property
@@ -266,6 +271,7 @@ def _page_request(incoming: Any, headers: Headers, route: str, method: str, uri_
         method=method, path=_requested_path(route, uri_params, query), headers=headers,
         query=MappingProxyType(query), form=form, cookies=MappingProxyType(cookies), correlation_id=correlation_id,
         now=_now(), cookie_policy=policy, lambda_context=getattr(incoming, "lambda_context", None),
+        client_address=client_address(incoming.context),
     )
     token = cookies.get(policy.name(browser.SESSION))
     if token and len(token) <= MAX_TOKEN_LENGTH:
@@ -324,7 +330,11 @@ def _error_result(error: PortalError, page: PageRequest | None) -> Page | Redire
     if error.kind == ErrorKind.FORBIDDEN:
         return Page("errors/403.html", {"title": "Not allowed", "message": error.message}, status=403)
     return Page("errors/error.html", {"title": "Something is not right", "message": error.message},
-                status=_status_of(error.kind))
+                status=_status_of(error.kind), headers=retry_after(error))
+
+
+def retry_after(error: PortalError) -> dict[str, str]:
+    return {} if error.retry_after_seconds is None else {"Retry-After": str(error.retry_after_seconds)}
 
 
 def _status_of(kind: ErrorKind) -> int:
@@ -352,7 +362,8 @@ def _finish(result: Any, page: PageRequest | None, csp: str) -> Response:
                                                                "Location": location})
     elif isinstance(result, Page):
         body = render(result.template, _context(result, page))
-        response = Response(body=body, status_code=result.status, headers=html_headers(csp, correlation_id))
+        response = Response(body=body, status_code=result.status,
+                            headers={**html_headers(csp, correlation_id), **result.headers})
     elif isinstance(result, Response):
         response = result
         response.headers = {**html_headers(csp, correlation_id), **(result.headers or {})}
