@@ -175,8 +175,10 @@ class AccountService:
 
     # Registration and activation
 
-    def register(self, registration: Registration) -> None:
+    def register(self, registration: Registration, *, client_address: str) -> None:
+        """Fields are checked before the request is counted (``admit``): a refused form costs no AWS call."""
         self._check_registration_fields(registration)
+        self.admit(client_address, registration.username)
         provider = self._matching_provider(registration.provider)
         now = self._clock()
         account = AccountModel(

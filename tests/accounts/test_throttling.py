@@ -104,3 +104,16 @@ def test_a_throttled_page_form_answers_429_with_retry_after(browser, low_limits)
     assert answer.status == 429
     assert answer.header("Retry-After").isdigit()
     assert "Too many requests from your network address" in answer.text
+
+
+def test_the_registration_page_says_so_with_retry_after(browser, low_limits):
+    from tests.accounts.test_registration_page import form_values
+
+    low_limits(client=1)
+    assert browser.submit("/register", form_values()).status == 303
+    answer = browser.submit("/register", form_values(username="second.user", email="second@example.org"))
+    assert answer.status == 429
+    assert answer.header("Retry-After").isdigit()
+    alert = answer.html.find(role="alert")
+    assert "Too many attempts" in alert.text
+    assert "Too many requests from your network address" in alert.text

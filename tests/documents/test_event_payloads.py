@@ -124,7 +124,7 @@ def test_a_value_in_an_sqs_body_is_escaped_and_the_md5_is_the_bodys():
     [record] = event["Records"]
     body = json.loads(record["body"])
     assert body["params"]["username"] == 'Jo "JJ" O\\'
-    assert (body["outboxId"], body["to"], body["template"]) == ("o-1", "a@example.org", "activation")
+    assert (body["outboxId"], body["to"], body["template"]) == ("o-1", "a@example.org", "email_verified")
     assert record["md5OfBody"] == hashlib.md5(record["body"].encode(), usedforsecurity=False).hexdigest()
     assert record["eventSourceARN"].endswith(":portal-test-email-outbox")
 
@@ -210,7 +210,7 @@ def test_an_outbox_sample_is_sent_through_ses_once_per_outbox_id(app, aws):
     deliver(app, event)  # the same message again: idempotent on the outbox ID
     [email] = sent_emails()
     assert email["to"] == ["sample@example.org"]
-    assert email["subject"] == "Activate Your Provider Portal Account"
+    assert email["subject"] == "Email Verification"
     assert "Hello sample.user," in email["body"]
     deliver(app, filled("sqs-email-outbox", outboxId="sample-outbox-2", to="sample@example.org", username="u"))
     assert len(sent_emails()) == 2

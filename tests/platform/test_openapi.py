@@ -66,3 +66,12 @@ def test_eligibility_is_a_get_by_id_and_a_post_with_the_search_in_the_body(api):
     schema = document["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]] if "$ref" in body else body
     assert {"lastName", "firstName", "birthDate", "dateOfService", "memberId"} <= set(schema["properties"])
     assert "200" in operations["post"]["responses"]
+
+
+def test_the_throttled_account_routes_document_429_with_retry_after(offline_api):
+    paths = offline_api.get("/openapi.json").data["paths"]
+    for path in ("/auth/login", "/auth/register", "/auth/forgot-password", "/auth/resend-activation",
+                 "/auth/reset-password", "/auth/activate"):
+        throttled = paths[path]["post"]["responses"]["429"]
+        assert throttled["description"] == "Too many requests", path
+        assert throttled["headers"]["Retry-After"]["schema"]["type"] == "integer", path

@@ -250,6 +250,7 @@ def _register(page: PageRequest, *, values: dict[str, str] | None = None, errors
     return Page("accounts/register.html", {
         "title": "Register for an Account", "values": values or {"providerType": "Practitioner"},
         "errors": errors or {}, "summary_errors": summary(errors or {}, REGISTER_LABELS), "problem": problem,
+        "problem_heading": None,
         "question_items": [{"value": question, "text": question} for question in SECURITY_QUESTIONS],
         **PASSWORD_RULES_CONTEXT,
     }, status=status)
@@ -289,12 +290,15 @@ def register_submit(page: PageRequest) -> Page | Redirect:
         request = RegisterRequest.model_validate(body)
     except ValidationError as error:
         return _register(page, values=values, errors=_named(schema_errors(error)), status=400)
-    accounts = wiring.current().accounts()
-    accounts.admit(page.client_address, request.username)
     try:
-        accounts.register(registration_from(request))
+        wiring.current().accounts().register(registration_from(request), client_address=page.client_address)
     except ValidationFailed as error:
         return _register(page, values=values, errors=field_errors(error, REGISTER_LABELS), status=400)
+    except TooManyRequests as error:
+        answer = _register(page, values=values, problem=error.message, status=429)
+        answer.context["problem_heading"] = "Too many attempts"
+        answer.headers.update(retry_after(error))
+        return answer
     except PortalError as error:
         if error.fields:
             return _register(page, values=values, errors=field_errors(error, REGISTER_LABELS), status=409)

@@ -50,9 +50,7 @@ def security_questions() -> dict[str, Any]:
            "ID. An email that already has an account answers like a new registration (its owner is told by email); "
            f"a taken username is a 409 naming `username`. {THROTTLED}")
 def register(body: RegisterRequest, request: RequestInfo) -> dict[str, str]:
-    accounts = wiring.current().accounts()
-    accounts.admit(request.client_address, body.username)
-    accounts.register(registration_from(body))
+    wiring.current().accounts().register(registration_from(body), client_address=request.client_address)
     return {"status": "PENDING_ACTIVATION"}
 
 

@@ -113,8 +113,13 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
         operation["responses"][str(status)] = {
             "description": _REASONS.get(status, "Error"),
             "content": {error_type: {"schema": error_ref}},
+            **({"headers": RETRY_AFTER_HEADER} if status == 429 else {}),
         }
     return operation
+
+
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds until the throttling window ends",
+                                      "schema": {"type": "integer", "minimum": 1}}}
 
 
 def _path_parameters(path: str) -> list[str]:
