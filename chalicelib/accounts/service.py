@@ -65,6 +65,10 @@ from chalicelib.providers.enums import ProviderType
 if TYPE_CHECKING:
     from chalicelib.providers.service import Provider
 
+UNKNOWN_LOGIN_MEMORY = timedelta(days=90)
+"""How long failed logins of a username with no account are kept. An account keeps its count until a success or
+a reset, so a shorter memory would let a slow guesser tell the two apart (4 failures, a long wait, a 5th)."""
+
 LINK_EMAILS: dict[AccountEmail, tuple[AccountStatus, TokenPurpose, EmailTemplate, str]] = {
     AccountEmail.REGISTERED: (AccountStatus.PENDING_ACTIVATION, TokenPurpose.ACTIVATION, EmailTemplate.ACTIVATION,
                               "/activate"),
@@ -385,7 +389,7 @@ class AccountService:
         if not normalize_username(username):
             return
         counter = AttemptCounterModel(counter_key=unknown_login_key(username))
-        counted = self._count_attempt(counter, now, also=[AttemptCounterModel.ttl.set(now + self._lockout.duration)])
+        counted = self._count_attempt(counter, now, also=[AttemptCounterModel.ttl.set(now + UNKNOWN_LOGIN_MEMORY)])
         if not counted or (counter.failed_logins or 0) >= self._lockout.threshold:
             raise AccountLocked()
 
