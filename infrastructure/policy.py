@@ -66,17 +66,18 @@ class Access:
 FUNCTIONS: dict[str, Access] = {
     "api_handler": Access(writes=EVERY_TABLE, sends=("email-outbox", "exports"), documents=True),
     "process_uploaded_documents": Access(
-        reads=("members", "providers", "fee-schedules"), writes=("documents", "claims", "control", AUDIT_TABLE),
+        reads=("accounts", "members", "providers", "fee-schedules"), writes=("documents", "claims", "control", AUDIT_TABLE),
         sends=("claim-batches",), consumes="uploads", documents=True),
     "process_claim_batches": Access(
-        reads=("members", "providers", "fee-schedules"), writes=("documents", "claims", "control", AUDIT_TABLE),
+        reads=("accounts", "members", "providers", "fee-schedules"), writes=("documents", "claims", "control", AUDIT_TABLE),
         consumes="claim-batches", documents=True),
     "weekly_payment_cycle": Access(reads=("providers",), writes=("claims", "payments", "control"),
                                    documents=True),
     "run_membership_exports": Access(reads=("accounts", "roster"), writes=("exports", "outbox", AUDIT_TABLE),
                                      sends=("email-outbox",), consumes="exports", documents=True),
     "start_scheduled_exports": Access(writes=("export-subscriptions", "exports", AUDIT_TABLE), sends=("exports",)),
-    "send_queued_emails": Access(writes=("idempotency",), consumes="email-outbox", sends_email=True),
+    "send_queued_emails": Access(writes=("idempotency", "accounts", "tokens"), consumes="email-outbox",
+                                 sends_email=True),
     "sweep_email_outbox": Access(writes=("outbox",), sends=("email-outbox",)),
     "archive_audit_records": Access(archives_audit=True),
 }
