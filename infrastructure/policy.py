@@ -66,10 +66,12 @@ class Access:
 FUNCTIONS: dict[str, Access] = {
     "api_handler": Access(writes=EVERY_TABLE, sends=("email-outbox", "exports"), documents=True),
     "process_uploaded_documents": Access(
-        reads=("accounts", "members", "providers", "fee-schedules"), writes=("documents", "claims", "control", AUDIT_TABLE),
+        reads=("accounts", "members", "providers", "fee-schedules"),
+        writes=("documents", "claims", "control", AUDIT_TABLE),
         sends=("claim-batches",), consumes="uploads", documents=True),
     "process_claim_batches": Access(
-        reads=("accounts", "members", "providers", "fee-schedules"), writes=("documents", "claims", "control", AUDIT_TABLE),
+        reads=("accounts", "members", "providers", "fee-schedules"),
+        writes=("documents", "claims", "control", AUDIT_TABLE),
         consumes="claim-batches", documents=True),
     "weekly_payment_cycle": Access(reads=("providers",), writes=("claims", "payments", "control"),
                                    documents=True),
