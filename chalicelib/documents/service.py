@@ -22,11 +22,14 @@ from chalicelib.documents.files import HEAD_BYTES, detect_type, safe_file_name
 from chalicelib.documents.scanning import NoScanner, Scanner
 from chalicelib.documents.store import (
     ACCEPTED_PREFIX,
+    LISTED_KINDS,
     DocumentModel,
     accepted_key,
     claim_file_result_key,
     document_upload_key,
+    office_file_list,
     parse_upload_key,
+    provider_file_list,
     quarantine_key,
     result_key,
     upload_key,
@@ -36,8 +39,9 @@ from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.aws import storage
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token
-from chalicelib.platform.dynamo.writes import Missing, Transaction, WriteFailed, condition_failed
+from chalicelib.platform.dynamo.control import count_in, maintained_count
+from chalicelib.platform.dynamo.paging import Page, decode_page_token, encode_page_token, search_page
+from chalicelib.platform.dynamo.writes import Missing, Transaction, WriteFailed, condition_failed, transaction
 from chalicelib.platform.errors import DocumentNotAccepted, DocumentNotFound, NotEligible, ValidationFailed
 from chalicelib.platform.logs import logger
 from chalicelib.platform.security import withheld
@@ -206,7 +210,10 @@ class DocumentService:
                      content_type: str, member_id: str | None = None) -> DocumentModel:
         now = self._clock()
         document_id = str(uuid.uuid4())
+        listed = kind in LISTED_KINDS
         return DocumentModel(
+            office_list=office_file_list(provider.tax_id, kind.value) if listed else None,
+            provider_list=provider_file_list(provider.provider_id, kind.value) if listed else None,
             document_id=document_id,
             kind=kind.value,
             status=DocumentStatus.AWAITING_UPLOAD.value,
@@ -224,13 +231,18 @@ class DocumentService:
         )
 
     def issue_upload(self, document: DocumentModel, max_bytes: int) -> UploadTicket:
-        document.save(condition=DocumentModel.document_id.does_not_exist())
+        with transaction() as writes:
+            self.add_to(writes, document)
         return self.presign(document, max_bytes)
 
     @staticmethod
     def add_to(writes: Transaction, document: DocumentModel) -> None:
-        """Save a new document record in another area's transaction (a claim's attachments)."""
+        """Save a new document record in a transaction (another area's too: a claim's attachments); a listed
+        kind counts in its two lists' maintained counts in the same transaction."""
         writes.save(document, condition=DocumentModel.document_id.does_not_exist())
+        for listed in (document.office_list, document.provider_list):
+            if listed:
+                count_in(writes, f"files#{listed}")
 
     def presign(self, document: DocumentModel, max_bytes: int, success_redirect: str | None = None) -> UploadTicket:
         """A presigned POST for a saved document record (the record always exists before the bytes).
@@ -300,24 +312,23 @@ class DocumentService:
 
     def uploads_page(self, principal: Principal, kind: DocumentKind, limit: int, token: str | None
                      ) -> Page[DocumentModel]:
-        """A group's files of one kind under its Tax ID; a practitioner's, those made for it. Newest first."""
+        """A group's files of one kind under its Tax ID; a practitioner's, those made for it. Newest first.
+
+        One Query of the list's sparse index (the page plus one) and its maintained count: the cost of a page
+        does not grow with the office's files.
+        """
         home = scope_of(principal).home()
         if home is None:
             return Page([], 0, None)
         if home.by_provider:
             provider = self.acting_provider(principal, None)
-            tax_id, only_provider = provider.tax_id, provider.provider_id
+            index, listed = DocumentModel.by_provider_list, provider_file_list(provider.provider_id, kind.value)
+            hash_name = "provider_list"
         else:
-            tax_id, only_provider = home.key, None
-        condition = DocumentModel.kind == kind.value
-        if only_provider:
-            condition &= DocumentModel.provider_id == only_provider
-        start = decode_page_token(token, {"tax_id": tax_id})
-        results = DocumentModel.by_tax_id.query(tax_id, filter_condition=condition, limit=limit,
-                                                last_evaluated_key=start, scan_index_forward=False)
-        items = list(results)
-        return Page(items, DocumentModel.by_tax_id.count(tax_id, filter_condition=condition),
-                    encode_page_token(results.last_evaluated_key))
+            index, listed = DocumentModel.by_office_list, office_file_list(home.key, kind.value)
+            hash_name = "office_list"
+        found = search_page(DocumentModel, index, hash_name, listed, None, None, limit, token)
+        return Page(found.items, maintained_count(f"files#{listed}"), found.next_token)
 
     # Processing what S3 reports
 

@@ -69,12 +69,37 @@ class DocumentsByMember(GlobalSecondaryIndex["DocumentModel"]):
     created_key = UnicodeAttribute(range_key=True)
 
 
-class DocumentsByTaxId(GlobalSecondaryIndex["DocumentModel"]):
+LISTED_KINDS = frozenset({DocumentKind.ELIGIBILITY_FILE, DocumentKind.CLAIM_FILE})
+"""The kinds an office lists (Member File Upload, Claim Files): each such document is in two sparse lists."""
+
+
+def office_file_list(tax_id: str, kind: str) -> str:
+    """A group's list: the Tax ID's files of one kind."""
+    return f"TAX#{tax_id}#{kind}"
+
+
+def provider_file_list(provider_id: str, kind: str) -> str:
+    """A practitioner's list: the files of one kind made for its provider."""
+    return f"PROVIDER#{provider_id}#{kind}"
+
+
+class DocumentsByOfficeList(GlobalSecondaryIndex["DocumentModel"]):
+    """Sparse: only listed kinds carry ``office_list``; newest first by ``created_key``."""
+
     class Meta:
-        index_name = "tax-id-index"
+        index_name = "office-list-index"
         projection = AllProjection()
 
-    tax_id = UnicodeAttribute(hash_key=True)
+    office_list = UnicodeAttribute(hash_key=True)
+    created_key = UnicodeAttribute(range_key=True)
+
+
+class DocumentsByProviderList(GlobalSecondaryIndex["DocumentModel"]):
+    class Meta:
+        index_name = "provider-list-index"
+        projection = AllProjection()
+
+    provider_list = UnicodeAttribute(hash_key=True)
     created_key = UnicodeAttribute(range_key=True)
 
 
@@ -120,9 +145,12 @@ class DocumentModel(Model):
     acknowledgment_key = UnicodeAttribute(null=True)
     result_key = UnicodeAttribute(null=True)
     processing_started_at = UTCDateTimeAttribute(null=True)
+    office_list = UnicodeAttribute(null=True)
+    provider_list = UnicodeAttribute(null=True)
 
     by_member = DocumentsByMember()
-    by_tax_id = DocumentsByTaxId()
+    by_office_list = DocumentsByOfficeList()
+    by_provider_list = DocumentsByProviderList()
 
 
 def claim_file_result_key(document_id: str, name: str) -> str:

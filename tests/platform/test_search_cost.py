@@ -177,3 +177,32 @@ def test_payment_history_reads_its_page_and_one_count_with_30_or_300_payments(ap
 
     ranged = api.get(f"/payments?limit={PAGE}&paidFrom={payment['paidOn']}", token=group).data
     assert (ranged["count"], len(ranged["items"]), bool(ranged["nextToken"])) == (None, PAGE, True)
+
+
+def test_a_file_list_reads_its_page_and_one_count_with_10_or_60_files_and_each_office_sees_its_own(
+        api, token_for, reads):
+    group, jdoe = token_for("demo.group"), token_for("demo.jdoe")
+
+    def start_files(token: str, count: int) -> set[str]:
+        made = set()
+        for index in range(count):
+            response = api.post("/claim-files", {"fileName": f"batch-{index}.837"}, token=token)
+            assert response.status_code == 201, response.data
+            made.add(response.data["file"]["documentId"])
+        return made
+
+    def measured(token: str) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        response, calls = reads(lambda: api.get("/claim-files?limit=5", token=token))
+        assert response.status_code == 200, response.data
+        return response.data, calls
+
+    hers = start_files(jdoe, 3)
+    start_files(group, 7)
+    with_10, calls_10 = measured(group)
+    start_files(group, 50)
+    with_60, calls_60 = measured(group)
+    assert (with_10["count"], with_60["count"]) == (10, 60)  # the group's list: the Tax ID's files
+    assert calls_10 == calls_60
+    assert max(items for operation, items in calls_60 if operation == "Query") == 5 + 1
+    own = api.get("/claim-files?limit=50", token=jdoe).data  # a practitioner's list: the files made for it
+    assert (own["count"], {item["documentId"] for item in own["items"]}, own["nextToken"]) == (3, hers, None)
