@@ -6,6 +6,10 @@ shapes Lambda sends. A handler that raises leaves its messages on the queue, so 
 come back after the visibility timeout and end in the dead-letter queue, as in AWS.
 The event shapes and the call itself are local/events.py's, shared with `make send-event`.
 
+In AWS each function polls its own source at once: a long export never holds up an activation email. The
+runner does the same (``run_apart``): one thread per queue, one for the streams and one for the schedules.
+``tick`` does one serial round of everything, for tests that want to step the pump themselves.
+
 Moto refusing or dropping a connection (a long bench keeps it busy) is transient: the pump logs it and
 tries again on the next round, and a schedule handler that fails is logged like a failed Lambda
 invocation; neither stops the runner.
@@ -13,7 +17,9 @@ invocation; neither stops the runner.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,14 +162,41 @@ class EventPump:
         self._last_schedule_run = time.monotonic()
         return fired
 
+    def run_apart(self, stop: threading.Event, pause_seconds: float = 0.3) -> list[threading.Thread]:
+        """Poll every source on its own daemon thread until ``stop`` is set, as Lambda's pollers do."""
+        jobs: list[tuple[str, Callable[[], object]]] = [
+            (f"queue {source.queue}", lambda source=source: self._drain_queue(source, 0))
+            for source in self.sqs_sources()
+        ]
+        jobs.append(("streams", self.drain_streams))
+        jobs.append(("schedules", self._fire_schedules_when_due))
+        threads = [threading.Thread(target=self._poll, args=(job, stop, pause_seconds), name=f"pump {name}",
+                                    daemon=True) for name, job in jobs]
+        for thread in threads:
+            thread.start()
+        return threads
+
+    @staticmethod
+    def _poll(job: Callable[[], object], stop: threading.Event, pause_seconds: float) -> None:
+        while not stop.is_set():
+            try:
+                job()
+            except TRANSIENT_ERRORS as error:
+                logger.warning("local pump: AWS (moto) unreachable; trying again on the next round",
+                               extra={"error": type(error).__name__})
+            stop.wait(pause_seconds)
+
+    def _fire_schedules_when_due(self) -> None:
+        if time.monotonic() - self._last_schedule_run >= self.schedule_every_seconds:
+            self.fire_schedules()
+
     def tick(self) -> None:
         """One round of the runner's loop: queues now, schedules when their interval is up. A transient error
         reaching moto is logged and the round ends; the next round tries again."""
         try:
             self.drain_queues()
             self.drain_streams()
-            if time.monotonic() - self._last_schedule_run >= self.schedule_every_seconds:
-                self.fire_schedules()
+            self._fire_schedules_when_due()
         except TRANSIENT_ERRORS as error:
             logger.warning("local pump: AWS (moto) unreachable; trying again on the next round",
                            extra={"error": type(error).__name__})

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -192,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         pump = EventPump(app, schedule_every_seconds=args.schedule_seconds)
         print_new_emails = _email_printer(stack.moto_url)
         _print_banner(stack, counts, bool(os.environ.get("PORTAL_PLANADMIN_PASSWORD")))
+        pump.run_apart(threading.Event())  # daemon threads: they end with the runner
         while True:
-            pump.tick()
             print_new_emails()
             for process in stack.processes:
                 if process.poll() is not None:
