@@ -29,6 +29,9 @@ class Frequency(StrEnum):
     VOID = "8"
 
 
+FINAL_STATUSES = frozenset({ClaimStatus.DENIED, ClaimStatus.APPROVED, ClaimStatus.PAID})
+"""A claim's outcome: it may be corrected (frequency 7) or voided (8)."""
+
 STATUS_LABELS: dict[ClaimStatus, str] = {
     ClaimStatus.RECEIVED: "Received",
     ClaimStatus.PENDED: "Pended",

@@ -131,6 +131,7 @@ class ClaimOut(ClaimSummaryOut):
     place_of_service: str | None = None
     facility_type_code: str | None = None
     admission_date: date | None = None
+    discharge_status: str | None = None
     prior_authorization_number: str | None = None
     diagnosis_codes: list[str]
     allowed: str

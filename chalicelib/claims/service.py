@@ -17,11 +17,10 @@ from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry
 from chalicelib.claims import adjudicator
 from chalicelib.claims.adjudicator import Adjudication, ClaimFacts, FeeRow, LineFacts
-from chalicelib.claims.enums import ClaimStatus, ClaimType, Frequency
+from chalicelib.claims.enums import FINAL_STATUSES, ClaimStatus, ClaimType, Frequency
 from chalicelib.claims.form import ClaimInput, ClaimLineInput, claim_problems
 from chalicelib.claims.store import (
     CLAIM_OFFICE_INDEXES,
-    FINAL_STATUSES,
     PAYABLE,
     AdjustmentAttribute,
     ClaimLineAttribute,

@@ -26,14 +26,12 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.claims.enums import ClaimStatus, Frequency
+from chalicelib.claims.enums import Frequency
 from chalicelib.platform.dynamo.base import TableMeta, table_name
 from chalicelib.platform.dynamo.office_search import office_indexes, office_indexes_of
 
 PAYABLE = "PAYABLE"
 _NUMBER_DIGITS = "0123456789"
-
-FINAL_STATUSES = frozenset({ClaimStatus.DENIED, ClaimStatus.APPROVED, ClaimStatus.PAID})
 
 
 def new_claim_number(received_at: datetime) -> str:

@@ -51,7 +51,8 @@ NAVIGATION = (
         NavItem("Member File Upload", "/member-search/member-files", audience=Audience.OFFICE),
     )),
     NavSection("Claims", (
-        NavItem("Claim Search", "/claims-center/claims"), NavItem("Submit a Claim", audience=Audience.OFFICE),
+        NavItem("Claim Search", "/claims-center/claims"),
+        NavItem("Submit a Claim", "/claims-center/new-claim", audience=Audience.OFFICE),
         NavItem("Claim Files", audience=Audience.OFFICE),
         NavItem("Payments and EOPs", "/claims-center/payments", audience=Audience.OFFICE),
     )),

@@ -17,6 +17,7 @@ from chalicelib import wiring
 from chalicelib.claims.enums import STATUS_LABELS, ClaimStatus
 from chalicelib.claims.schemas import ClaimSearchQuery
 from chalicelib.handlers.claims import paths
+from chalicelib.handlers.claims.claim_form import actionable
 from chalicelib.handlers.claims.routes import (
     X12_CONTENT_TYPE,
     detail_body,
@@ -176,7 +177,7 @@ def search_page(page: PageRequest) -> Page:
         "summary_errors": summary(errors, SEARCH_LABELS), "acts_for_provider": not principal.is_plan_staff,
         "statuses": [{"value": "", "text": "Any status"}]
         + [{"value": status.value, "text": label} for status, label in STATUS_LABELS.items()],
-        "table": table, "staff": principal.is_plan_staff, "whose": whose,
+        "table": table, "staff": principal.is_plan_staff, "whose": whose, "new_claim_link": paths.NEW_CLAIM,
     })
 
 
@@ -194,6 +195,7 @@ def claim_page(page: PageRequest, number: str) -> Page:
     view = _claims().view(principal, number)
     claim = detail_body(view.claim, view.documents)
     payment = _payments().payment_of(view.claim)
+    may_change = actionable(page, claim)
     return Page("claims/claim.html", {
         "title": f"Claim {claim['claim_number']}", "claim": {**claim, "service_lines": [
             _with_words(line) for line in claim["service_lines"]]},
@@ -203,6 +205,8 @@ def claim_page(page: PageRequest, number: str) -> Page:
         "original_link": paths.claim(claim["original_claim_number"]) if claim.get("original_claim_number") else "",
         "replaced_link": paths.claim(claim["replaced_by"]) if claim.get("replaced_by") else "",
         "search_link": paths.CLAIMS,
+        "correction_link": paths.correction(claim["claim_number"]) if may_change else "",
+        "void_link": paths.void(claim["claim_number"]) if may_change else "",
     })
 
 

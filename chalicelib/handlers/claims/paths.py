@@ -20,3 +20,20 @@ def payment(payment_id: str) -> str:
 
 def remittance(payment_id: str) -> str:
     return REMITTANCE.format(payment_id=payment_id)
+
+
+NEW_CLAIM = f"{PREFIX}/new-claim"
+CORRECTION = PREFIX + "/claims/{number}/correct"
+VOID = PREFIX + "/claims/{number}/void"
+
+
+def new_claim(claim_type: str) -> str:
+    return f"{NEW_CLAIM}?type={claim_type.lower()}"
+
+
+def correction(number: str) -> str:
+    return CORRECTION.format(number=number)
+
+
+def void(number: str) -> str:
+    return VOID.format(number=number)

@@ -105,7 +105,8 @@ def detail_body(claim: ClaimModel, documents: list[DocumentModel]) -> dict[str, 
         **{name: values.get(name) for name in (
             "source", "batch_id", "original_claim_number", "replaced_by", "member_birth_date", "state", "program",
             "tax_id", "rendering_provider_id", "place_of_service", "facility_type_code", "admission_date",
-            "prior_authorization_number", "pend_reason", "consent_type", "consent_document_id", "adjudicated_at")},
+            "discharge_status", "prior_authorization_number", "pend_reason", "consent_type", "consent_document_id",
+            "adjudicated_at")},
         "diagnosis_codes": list(claim.diagnosis_codes),
         "allowed": money(int(claim.allowed_cents)),
         "patient_responsibility": money(int(claim.patient_responsibility_cents)),
@@ -144,17 +145,21 @@ def _detail(principal: Principal, claim_number: str) -> dict[str, Any]:
            "applies arrives). Send an Idempotency-Key header to "
            "make retries safe: the same key answers the same claim.")
 def submit_claim(principal: Principal, body: ClaimIn, request: RequestInfo) -> dict[str, Any]:
-    service = _claims()
-    claim = claim_input(body)
     key = idempotency_key(request)
     if key is None:
-        return _detail(principal, service.submit(principal, claim).claim_number)
+        return _detail(principal, _claims().submit(principal, claim_input(body)).claim_number)
+    return _detail(principal, submit_idempotently(principal, body, key, request.lambda_context))
+
+
+def submit_idempotently(principal: Principal, body: ClaimIn, key: str, lambda_context: Any) -> str:
+    """The claim number ``body`` became under ``key``: the same key and body answer the same claim (the portal's
+    form sends its own key, so a double click makes one claim)."""
     from chalicelib.platform.idempotency import once
 
+    claim = claim_input(body)
     fingerprint = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    claim_number = once("claim", principal, key, fingerprint,
-                        lambda: service.submit(principal, claim).claim_number, request.lambda_context)
-    return _detail(principal, claim_number)
+    return once("claim", principal, key, fingerprint, lambda: _claims().submit(principal, claim).claim_number,
+                lambda_context)
 
 
 @api_route(claim_routes, "/claims", tag=TAG, summary="Search claims, newest first",
