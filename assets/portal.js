@@ -231,6 +231,144 @@
     window.setTimeout(again, 2000);
   }
 
+
+  // A diagnosis field's combo box (the ARIA 1.2 combobox pattern with a listbox popup) over its plain text input,
+  // which works alone: the server checks the code either way. Typing asks the code set (debounced) for codes
+  // starting with what is typed or whose description has its words; Up and Down move through the options,
+  // Enter picks one, Escape closes the list.
+  function comboBox(input) {
+    var url = input.getAttribute("data-combobox");
+    var list = document.createElement("ul");
+    var status = document.createElement("div");
+    var options = [];
+    var active = -1;
+    var timer = null;
+    var asked = "";
+    list.id = input.id + "-listbox";
+    list.setAttribute("role", "listbox");
+    var label = document.querySelector("label[for='" + input.id + "']");
+    if (label) { label.id = label.id || input.id + "-label"; list.setAttribute("aria-labelledby", label.id); }
+    list.className = "portal-combobox__list";
+    list.hidden = true;
+    status.className = "usa-sr-only";
+    status.setAttribute("role", "status");
+    input.parentNode.classList.add("portal-combobox");
+    input.parentNode.insertBefore(list, input.nextSibling);
+    input.parentNode.insertBefore(status, list.nextSibling);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+    function highlight(index) {
+      active = index;
+      options.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+        option.classList.toggle("portal-combobox__option--active", i === index);
+      });
+      input.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({block: "nearest"});
+    }
+    function choose(index) {
+      input.value = options[index].getAttribute("data-value");
+      asked = input.value;
+      close();
+    }
+    function show(items) {
+      list.textContent = "";
+      options = items.map(function (item, i) {
+        var option = document.createElement("li");
+        var code = document.createElement("span");
+        option.id = input.id + "-option-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.setAttribute("data-value", item.code);
+        option.className = "portal-combobox__option";
+        code.className = "text-bold";
+        code.textContent = item.code;
+        option.appendChild(code);
+        option.appendChild(document.createTextNode(" " + item.description + (item.billable ? "" : " (not billable)")));
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
+        list.appendChild(option);
+        return option;
+      });
+      status.textContent = items.length ? items.length + (items.length === 1 ? " code" : " codes") +
+        " found; use the up and down arrows to choose" : "No codes match";
+      active = -1;
+      if (items.length) {
+        list.hidden = false;
+        input.setAttribute("aria-expanded", "true");
+      } else {
+        close();
+      }
+    }
+    function serviceDate() {
+      var field = document.getElementById(input.getAttribute("data-combobox-date") || "");
+      var typed = field ? field.value.trim() : "";
+      var us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(typed);
+      if (us) { return us[3] + "-" + ("0" + us[1]).slice(-2) + "-" + ("0" + us[2]).slice(-2); }
+      return /^\d{4}-\d{2}-\d{2}$/.test(typed) ? typed : "";
+    }
+    function lookup() {
+      var typed = input.value.trim();
+      if (typed.length < 2) { close(); return; }
+      if (typed === asked) { return; }
+      asked = typed;
+      var day = serviceDate();
+      var query = "?q=" + encodeURIComponent(typed) + "&limit=20" + (day ? "&date=" + day : "");
+      window.fetch(url + query, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) { if (body && input.value.trim() === typed) { show(body.items); } })
+        .catch(function () { close(); });
+    }
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookup, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      var open = !list.hidden && options.length > 0;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (open) { highlight(Math.min(active + 1, options.length - 1)); } else { asked = ""; lookup(); }
+      } else if (event.key === "ArrowUp" && open) {
+        event.preventDefault();
+        highlight(Math.max(active - 1, 0));
+      } else if (event.key === "Enter" && open && active >= 0) {
+        event.preventDefault();
+        choose(active);
+      } else if (event.key === "Escape" && open) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+  }
+
+  // "More service lines" adds one blank line in place (without the script, the server redraws the form with more).
+  function addLineButton(button) {
+    var template = document.getElementById(button.getAttribute("data-add-line"));
+    var lines = document.getElementById("service-lines-list");
+    var count = button.form.querySelector("input[name='lineCount']");
+    if (!template || !lines || !count || !("content" in template)) { return; }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var index = parseInt(count.value, 10);
+      var holder = document.createElement("div");
+      holder.innerHTML = template.innerHTML.replace(/__INDEX__/g, String(index)).replace(/__NUMBER__/g, String(index + 1));
+      var line = holder.firstElementChild;
+      lines.appendChild(line);
+      count.value = String(index + 1);
+      if (index + 1 >= 50) { button.hidden = true; }
+      line.querySelector("input").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var config = document.getElementById("idle-timeout-config");
     if (config) { idleTimeout(config); }
@@ -239,5 +377,7 @@
     uploadChecks();
     Array.prototype.forEach.call(document.querySelectorAll("[data-password-rules]"), passwordRules);
     Array.prototype.forEach.call(document.querySelectorAll("[data-poll]"), pollStatus);
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-combobox]"), comboBox);
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-add-line]"), addLineButton);
   });
 }());

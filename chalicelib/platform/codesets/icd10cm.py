@@ -3,10 +3,10 @@
 The code set is the sorted table ``build.py`` generates at install time from ``simple-icd-10-cm``
 (``code<TAB>billable<TAB>description``), mapped read-only on first use and kept for the life of the
 process: a code is found by bisecting the mapped bytes (no line is parsed until it is read), a
-prefix answers the lines from its first match on; for words, the longest word is searched for in a
-lower-case copy made on the first such lookup and each line it is on is checked for every word,
-stopping at the ``limit``-th match. It holds one release (the package's), applied to every date from
-the ICD-10 transition on; older releases are not kept.
+prefix answers the lines from its first match on; for words, the query's rarest word (counted in the
+first megabyte) is searched for in a lower-case copy made on the first such lookup, and each line it
+is on is checked for every word, stopping at the ``limit``-th match. It holds one release (the
+package's), applied to every date from the ICD-10 transition on; older releases are not kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ _ICD9 = re.compile(r"^(\d{3}(\.?\d{1,2})?|V\d{2}(\.\d{1,2})?|E\d{3}(\.?\d)?)$")
 _ICD10_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 _CODE_PREFIX = re.compile(r"^[A-Z][0-9][0-9A-Z]?\.?[0-9A-Z]{0,4}$")
 _WORD = re.compile(r"[^\W_]+")
+SAMPLE_BYTES = 1 << 20
 
 
 class CodeSetMissing(RuntimeError):
@@ -144,7 +145,8 @@ def lookup(query: str, on: date, limit: int) -> list[Diagnosis]:
     if not words:
         return found
     folded = _folded(table)
-    needle = max(words, key=len).encode("utf-8")  # the longest: as a rule the fewest lines to check
+    needle = min((word.encode("utf-8") for word in words),
+                 key=lambda word: (_sampled_count(folded, word), -len(word)))
     starts = [re.compile(rf"(?<!\w){re.escape(word)}") for word in words]
     position = table.start
     while len(found) < limit and (hit := folded.find(needle, position)) >= 0:
@@ -154,6 +156,11 @@ def lookup(query: str, on: date, limit: int) -> list[Diagnosis]:
         if hit > line + len(code) + 2 and all(start.search(text) for start in starts):
             found.append(Diagnosis(with_dot(code), description, billable and valid_on))
     return found
+
+
+def _sampled_count(folded: bytes, word: bytes) -> int:
+    """How often ``word`` occurs in the table's first megabyte: which word of a query has the fewest lines to check."""
+    return folded.count(word, 0, SAMPLE_BYTES)
 
 
 @cache
