@@ -247,7 +247,7 @@
     list.id = input.id + "-listbox";
     list.setAttribute("role", "listbox");
     var label = document.querySelector("label[for='" + input.id + "']");
-    if (label) { label.id = label.id || input.id + "-label"; list.setAttribute("aria-labelledby", label.id); }
+    list.setAttribute("aria-label", "Codes matching " + (label ? label.textContent.trim() : "the field"));
     list.className = "portal-combobox__list";
     list.hidden = true;
     status.className = "usa-sr-only";
