@@ -46,13 +46,25 @@ def state(stack):
             "uploads": [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])],
             "notifications": s3.get_bucket_notification_configuration(Bucket=bucket).get("QueueConfigurations"),
             "versioning": s3.get_bucket_versioning(Bucket=bucket).get("Status"),
-            "cors": s3.get_bucket_cors(Bucket=bucket)["CORSRules"],
+            "cors": cors_rules(s3, bucket),
         }
     return {
         "tables": tables, "queues": queues, "buckets": buckets,
         "identities": sorted(ses.list_identities()["Identities"]), "sent": sent_emails(),
         "sent_last_24h": ses.get_send_quota()["SentLast24Hours"],
     }
+
+
+def cors_rules(s3, bucket):
+    """The bucket's CORS rules; None for a bucket with none (the audit archive: no browser posts to it)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return s3.get_bucket_cors(Bucket=bucket)["CORSRules"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "NoSuchCORSConfiguration":
+            return None
+        raise
 
 
 def key_of(dynamodb, table, suffix):

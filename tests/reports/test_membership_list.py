@@ -103,7 +103,7 @@ def test_a_page_is_one_query_and_the_count_is_read_not_counted(api, token_for, a
     assert "Scan" not in aws_calls
     assert aws_calls.count("Query") == 1
     assert aws_calls.count("GetItem") == 4  # session, its account, provider, the roster's count
-    assert set(aws_calls) <= {"GetItem", "Query", "BatchWriteItem"}  # BatchWriteItem: the page's audit records
+    assert set(aws_calls) <= {"GetItem", "Query", "TransactWriteItems"}  # the page's audit records, conditional Puts
 
 
 def test_each_roster_member_shown_is_audited(api, token_for):
