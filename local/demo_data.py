@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from chalicelib import wiring
 from chalicelib.accounts.enums import AccountStatus
+from chalicelib.accounts.grants import Grant
 from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
 from chalicelib.accounts.store import AccountModel, EmailClaimModel, account_key, email_key
 from chalicelib.platform.access import Role
 from chalicelib.platform.config import get_settings
+from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, STAFF_PERMISSIONS
 from chalicelib.providers.enums import ProviderType
 from chalicelib.providers.store import ProviderModel
 
@@ -53,12 +55,14 @@ class DemoAccount:
     email: str
     role: Role
     provider_id: str | None
+    administrator: bool = False
+    """The Provider Administrator of its Tax ID; every demo account holds every permission of its kind."""
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("demo.group", "demo.group@example.org", Role.PROVIDER_USER, "999999999999"),
+    DemoAccount("demo.group", "demo.group@example.org", Role.PROVIDER_USER, "999999999999", administrator=True),
     DemoAccount("demo.jdoe", "demo.jdoe@example.org", Role.PROVIDER_USER, "100000000001"),
-    DemoAccount("demo.buckeye", "demo.buckeye@example.org", Role.PROVIDER_USER, "200000000001"),
+    DemoAccount("demo.buckeye", "demo.buckeye@example.org", Role.PROVIDER_USER, "200000000001", administrator=True),
 )
 PLANADMIN = DemoAccount("planadmin", "planadmin@example.org", Role.PLAN_STAFF, None)
 
@@ -106,6 +110,8 @@ def save_account(account: DemoAccount, password: str) -> None:
         agreement_accepted_at=now,
         created_at=now,
         activated_at=now,
+        grants={provider.tax_id: Grant(PROVIDER_PERMISSIONS, account.administrator).stored()} if provider else None,
+        staff_permissions=[p.value for p in sorted(STAFF_PERMISSIONS)] if account.role == Role.PLAN_STAFF else None,
     ).save()
     EmailClaimModel(pk=email_key(account.email), username=account.username).save()
 

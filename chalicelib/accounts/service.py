@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from chalicelib.accounts.enums import AccountEmail, AccountStatus, TokenPurpose
+from chalicelib.accounts.grants import Grant, grant_on, staff_permissions
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy, RateLimit, ResetEmailLimit, SessionPolicy
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
@@ -52,13 +53,17 @@ from chalicelib.platform.errors import (
     AlreadyRegistered,
     InvalidCredentials,
     InvalidToken,
+    LastAdministrator,
     NotActivated,
+    NotFound,
+    PermissionRequired,
     ProviderNotFound,
     SessionExpired,
     TooManyRequests,
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
+from chalicelib.platform.permissions import STAFF_PERMISSIONS, Permission
 from chalicelib.providers import service as providers
 from chalicelib.providers.enums import ProviderType
 
@@ -381,6 +386,7 @@ class AccountService:
             username=account.username, role=Role(account.role), provider_type=account.provider_type,
             provider_ids=access.provider_ids, tax_ids=access.tax_ids, states=access.states,
             home_provider_id=account.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
+            permissions=self._permissions_of(account),
         )
 
     def _unknown_username_failed(self, username: str, now: datetime) -> None:
@@ -428,7 +434,9 @@ class AccountService:
             session = SessionModel.get(fingerprint(token))
         except Missing:
             raise SessionExpired() from None
-        if self._sessions.is_over(session.last_seen_at, session.expires_at, now) or self._outlived_a_reset(session):
+        account = None if self._sessions.is_over(session.last_seen_at, session.expires_at, now) \
+            else self._account_of_session(session)
+        if account is None:
             self._forget_session(session)
             raise SessionExpired()
         last_seen = session.last_seen_at
@@ -453,16 +461,100 @@ class AccountService:
             session_id=session.token_hash,
             session_ends_at=self._sessions.ends_at(last_seen, session.expires_at),
             session_hard_expiry=session.expires_at,
+            permissions=self._permissions_of(account),
         )
 
-    def _outlived_a_reset(self, session: SessionModel) -> bool:
-        """A session opened before the password last changed is over, even one the reset's (eventually
-        consistent) username index did not show it when it ended the account's sessions."""
+    def _account_of_session(self, session: SessionModel) -> AccountModel | None:
+        """The session's account as it is now (its permissions are read from it on every request, so a change
+        counts on the next one); None when it is gone or the session was opened before the password last changed,
+        even one the reset's (eventually consistent) username index did not show it when it ended the account's
+        sessions."""
         account = self._account_or_none(session.username)
         if account is None:
-            return True
+            return None
         changed = account.password_changed_at
-        return changed is not None and session.created_at < changed
+        return None if changed is not None and session.created_at < changed else account
+
+    @staticmethod
+    def _grant(account: AccountModel) -> Grant | None:
+        stored = account.grants.as_dict() if account.grants is not None else None
+        return grant_on(account.tax_id, account.provider_type, stored)
+
+    def _permissions_of(self, account: AccountModel) -> frozenset[Permission]:
+        if account.role == Role.PLAN_STAFF.value:
+            return staff_permissions(account.staff_permissions)
+        grant = self._grant(account)
+        return grant.effective if grant is not None else frozenset()
+
+    # Permissions
+
+    def change_permissions(self, actor: Principal, username: str, permissions: frozenset[Permission], *,
+                           administrator: bool | None = None) -> None:
+        """Give the account ``permissions`` (an office user: on its Tax ID; plan staff: staff permissions).
+
+        An office's users are changed by its administrators and users with user administration; only an
+        administrator makes or unmakes administrators, and a Tax ID never loses its last active administrator (the
+        write is conditional on another one staying so, in the same transaction). Plan staff are changed by a plan
+        administrator. Another office's user answers 404. The change counts on the account's next request.
+        """
+        account = self._account_or_none(username)
+        if account is None:
+            raise NotFound(fields={"username": "is not a user you administer"})
+        if account.role == Role.PLAN_STAFF.value:
+            self._change_staff_permissions(actor, account, permissions)
+            return
+        actor_grant = self._actor_grant(actor, account)
+        grant = self._grant(account) or Grant(frozenset())
+        becomes = Grant(permissions, grant.administrator if administrator is None else administrator)
+        if becomes.administrator != grant.administrator and not actor_grant.administrator:
+            raise PermissionRequired("ADMINISTRATOR", "Provider Administrator")
+        stored = account.grants.as_dict() if account.grants is not None else {}
+        stored[account.tax_id] = becomes.stored()
+        other = self._another_administrator(account) if grant.administrator and not becomes.administrator else None
+        try:
+            with transaction() as writes:
+                writes.update(account, actions=[AccountModel.grants.set(stored)], condition=AccountModel.pk.exists())
+                if other is not None:
+                    writes.condition_check(AccountModel, other.pk, condition=self._still_administrator(other))
+        except TransactionCancelled:
+            raise LastAdministrator() from None
+        logger.info("permissions changed", extra={"username": account.username, "by": actor.username,
+                                                  "administrator": becomes.administrator})
+
+    def _actor_grant(self, actor: Principal, account: AccountModel) -> Grant:
+        """The actor's grant on the account's Tax ID, if it may administer its users; else 404 (another office) or
+        403 (a user of the office without user administration)."""
+        actor_account = None if actor.is_plan_staff else self._account_or_none(actor.username)
+        actor_grant = self._grant(actor_account) if actor_account is not None else None
+        if actor_account is None or actor_grant is None or actor_account.tax_id != account.tax_id:
+            raise NotFound(fields={"username": "is not a user you administer"})
+        if Permission.USER_ADMIN not in actor_grant.effective:
+            raise PermissionRequired(Permission.USER_ADMIN.value, Permission.USER_ADMIN.words)
+        return actor_grant
+
+    def _change_staff_permissions(self, actor: Principal, account: AccountModel,
+                                  permissions: frozenset[Permission]) -> None:
+        if not actor.has(Permission.PLAN_ADMIN):
+            raise PermissionRequired(Permission.PLAN_ADMIN.value, Permission.PLAN_ADMIN.words)
+        stored = [permission.value for permission in sorted(permissions & STAFF_PERMISSIONS)]
+        account.update(actions=[AccountModel.staff_permissions.set(stored)])
+        logger.info("staff permissions changed", extra={"username": account.username, "by": actor.username})
+
+    def _another_administrator(self, account: AccountModel) -> AccountModel:
+        for other in AccountModel.by_tax_id.query(account.tax_id):
+            grant = self._grant(other)
+            if other.pk != account.pk and other.status == AccountStatus.ACTIVE.value and grant is not None \
+                    and grant.administrator:
+                return other
+        raise LastAdministrator()
+
+    @staticmethod
+    def _still_administrator(account: AccountModel) -> Any:
+        if account.grants is None:  # the migration default: a group account with no grants is its administrator
+            held = AccountModel.grants.does_not_exist() & (AccountModel.provider_type == account.provider_type)
+        else:
+            held = AccountModel.grants[account.tax_id]["administrator"] == True  # noqa: E712 (a DynamoDB condition)
+        return held & (AccountModel.status == AccountStatus.ACTIVE.value)
 
     def logout(self, principal: Principal) -> None:
         SessionModel(token_hash=principal.session_id).delete()

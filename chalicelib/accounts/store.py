@@ -6,7 +6,14 @@ in one transaction. Keys: ``USER#<username, lower case>`` and ``EMAIL#<email, lo
 
 from __future__ import annotations
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -63,6 +70,9 @@ class AccountModel(Model):
     created_at = UTCDateTimeAttribute()
     activated_at = UTCDateTimeAttribute(null=True)
     password_changed_at = UTCDateTimeAttribute(null=True)
+    grants = MapAttribute(null=True)  # type: ignore[var-annotated]
+    """Per Tax ID it acts in: ``{"permissions": [...], "administrator": bool}`` (chalicelib/accounts/grants.py)."""
+    staff_permissions = ListAttribute(of=UnicodeAttribute, null=True)
 
     by_tax_id = AccountsByTaxId()
 

@@ -34,6 +34,7 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.security import withheld
 from chalicelib.platform.x12.write835 import (
     DENIED,
@@ -231,11 +232,12 @@ class PaymentService:
 
     @staticmethod
     def _require_payments_permission(principal: Principal) -> None:
-        """Payments go to the Tax ID: its accounts with the payments permission (group accounts today) see them.
+        """Payments go to the Tax ID: the accounts acting for it that hold its payments permission see them (the
+        routes ask for the permission first; this holds it for every caller of the service).
 
         Asked before the payment is read, so a practitioner learns nothing of which payment numbers exist.
         """
-        if not (principal.is_plan_staff or principal.tax_ids):
+        if not (principal.is_plan_staff or (principal.tax_ids and principal.has(Permission.PAYMENTS))):
             raise PaymentsNotPermitted()
 
     @staticmethod

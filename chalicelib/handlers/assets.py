@@ -11,7 +11,8 @@ from chalicelib.platform.web.assets import IMMUTABLE, asset
 asset_routes = Blueprint(__name__)
 
 
-@api_route(asset_routes, "/assets/{name}", summary="A static asset of the web portal (fingerprinted name)",
+@api_route(asset_routes, "/assets/{name}", permission=None,
+           summary="A static asset of the web portal (fingerprinted name)",
            tag="Pages", auth=False, errors=(404,), produces="application/octet-stream",
            description="Names come from the build's manifest; each is immutable, so it is cached for a year.")
 def static_asset(name: str) -> Response:

@@ -18,6 +18,7 @@ from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import queue
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
+from chalicelib.platform.permissions import DOCUMENT_READ, MEMBER_DOCUMENTS_READ, Permission
 from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ UPLOADS_QUEUE = "uploads"
 TAG = "Members"  # API.md lists consent forms and documents under Members
 
 
-@api_route(document_routes, "/members/{memberId}/consent-forms", method="POST", tag=TAG,
+@api_route(document_routes, "/members/{memberId}/consent-forms", permission=Permission.MEMBER_DOCUMENTS,
+           method="POST", tag=TAG,
            summary="Ask to upload a consent form (abortion, hysterectomy, sterilization)",
            body="documents:ConsentUploadRequest", response="documents:UploadTicket", status=201, errors=(404, 409),
            description="Check eligibility first: the member must be eligible on the date of service. Answers a "
@@ -46,7 +48,8 @@ def request_consent_upload(principal: Principal, body: ConsentUploadRequest, mem
     return {"document": document_body(ticket.document), "upload": ticket_body(ticket)}
 
 
-@api_route(document_routes, "/members/{memberId}/consent-forms", tag=TAG, summary="The member's consent forms",
+@api_route(document_routes, "/members/{memberId}/consent-forms", permission=MEMBER_DOCUMENTS_READ,
+           tag=TAG, summary="The member's consent forms",
            query="base:ListQuery", response="documents:DocumentList", errors=(404,))
 def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) -> dict[str, Any]:
     page = wiring.current().documents().member_consent_forms(principal, memberId, query.limit, query.next_token)
@@ -54,13 +57,15 @@ def list_consent_forms(principal: Principal, query: ListQuery, memberId: str) ->
             "next_token": page.next_token}
 
 
-@api_route(document_routes, "/documents/{documentId}", tag=TAG, summary="An uploaded document and its status",
+@api_route(document_routes, "/documents/{documentId}", permission=DOCUMENT_READ,
+           tag=TAG, summary="An uploaded document and its status",
            response="documents:DocumentOut", errors=(404,))
 def get_document(principal: Principal, documentId: str) -> dict[str, Any]:
     return document_body(wiring.current().documents().get(principal, documentId))
 
 
-@api_route(document_routes, "/documents/{documentId}/download", tag=TAG, status=302, errors=(404, 409),
+@api_route(document_routes, "/documents/{documentId}/download", permission=DOCUMENT_READ,
+           tag=TAG, status=302, errors=(404, 409),
            summary="Download a document's accepted file (redirects to a one-minute link)",
            description="The bytes that were checked when the document was RECEIVED (or COMPLETED), kept where no "
            "upload can write; a later upload to the same presigned POST is refused and never served. 409 "

@@ -27,7 +27,8 @@ TILES = (
 )
 
 
-@page_route(home_pages, "/", summary="Landing: the state portals, their messages, log in", tag=TAG, auth=False)
+@page_route(home_pages, "/", permission=None,
+            summary="Landing: the state portals, their messages, log in", tag=TAG, auth=False)
 def landing(page: PageRequest) -> Page | Redirect:
     if page.principal is not None:
         return Redirect(HOME_PATH)
@@ -39,7 +40,7 @@ def landing(page: PageRequest) -> Page | Redirect:
     })
 
 
-@page_route(home_pages, HOME_PATH, summary="Home after login: tiles, messages, the sections", tag=TAG)
+@page_route(home_pages, HOME_PATH, permission=None, summary="Home after login: tiles, messages, the sections", tag=TAG)
 def home(page: PageRequest) -> Page:
     assert page.principal is not None  # page_route lets no request without a session through
     state = state_portal(page)
@@ -51,7 +52,8 @@ def home(page: PageRequest) -> Page:
     })
 
 
-@page_route(home_pages, "/providers/select", method="POST", summary="Choose the provider the pages act for",
+@page_route(home_pages, "/providers/select", permission=None,
+            method="POST", summary="Choose the provider the pages act for",
             tag=TAG, description="Only a provider the user acts for (a group: its Tax ID's); another is refused, 403.")
 def select_provider(page: PageRequest) -> Redirect:
     chosen = (page.form.get("providerId") or "").strip()

@@ -1,12 +1,15 @@
 """What every logged-in page's layout shows: the left navigation by section, the provider selector, the state.
 
-A section the user has no permission for is not shown: each item names its audience (offices,
-plan staff, or both) and a section with no item left disappears. An item without ``href`` is a
-screen a later issue builds ("Coming soon"); that issue sets its ``href`` here.
+A screen the user has no permission for is not shown: each item names its audience (offices, plan
+staff, or both), and it is shown only to a user holding a permission that opens its page (the page
+route's own ``permission``, so the menu and the 403 page cannot disagree); a section with no item
+left disappears. An item without ``href`` is a screen a later issue builds ("Coming soon"); it names
+its permission here until that issue sets its ``href``.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -14,7 +17,9 @@ from typing import Any
 from chalicelib import wiring
 from chalicelib.messages.service import StatePortal, portal, portals
 from chalicelib.platform.access import Principal
+from chalicelib.platform.permissions import Needs, Permission, missing_for
 from chalicelib.platform.web import browser
+from chalicelib.platform.web.api import ROUTE_CONTRACTS
 from chalicelib.platform.web.pages import PageRequest
 
 PROVIDER_PURPOSE = "provider"
@@ -31,11 +36,21 @@ class NavItem:
     title: str
     href: str | None = None
     audience: Audience = Audience.ALL
+    needs: Needs = ()
+    """For an item without ``href`` only: an item with one needs what its page needs."""
 
     def visible_to(self, principal: Principal) -> bool:
-        if self.audience == Audience.ALL:
-            return True
-        return (self.audience == Audience.STAFF) == principal.is_plan_staff
+        if self.audience != Audience.ALL and (self.audience == Audience.STAFF) != principal.is_plan_staff:
+            return False
+        needs = page_needs(self.href) if self.href else self.needs
+        return missing_for(principal.permissions, needs or (), plan_staff=principal.is_plan_staff) is None
+
+
+@functools.cache
+def page_needs(href: str) -> Needs | None:
+    """What opens the page at ``href``: its GET page route's permission."""
+    return next((contract.permission for contract in ROUTE_CONTRACTS
+                 if contract.browser_session and contract.method == "GET" and contract.path == href), None)
 
 
 @dataclass(frozen=True)
@@ -53,7 +68,7 @@ NAVIGATION = (
     NavSection("Claims", (
         NavItem("Claim Search", "/claims-center/claims"),
         NavItem("Submit a Claim", "/claims-center/new-claim", audience=Audience.OFFICE),
-        NavItem("Claim Files", audience=Audience.OFFICE),
+        NavItem("Claim Files", audience=Audience.OFFICE, needs=(Permission.CLAIMS_SUBMIT,)),
         NavItem("Payments and EOPs", "/claims-center/payments", audience=Audience.OFFICE),
     )),
     NavSection("Prior Authorization", (

@@ -13,12 +13,14 @@ API_TITLE = "Provider Portal API"
 API_VERSION = "0.1.0"
 
 
-@api_route(system_routes, "/health", summary="Liveness", tag="System", response="base:StatusBody", auth=False)
+@api_route(system_routes, "/health", permission=None,
+           summary="Liveness", tag="System", response="base:StatusBody", auth=False)
 def health() -> dict[str, Any]:
     return {"status": "ok"}
 
 
-@api_route(system_routes, "/openapi.json", summary="This API's OpenAPI 3 document", tag="System", auth=False)
+@api_route(system_routes, "/openapi.json", permission=None,
+           summary="This API's OpenAPI 3 document", tag="System", auth=False)
 def openapi() -> Response:
     from chalicelib.platform.web.openapi import openapi_document
 

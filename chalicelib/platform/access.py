@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from chalicelib.platform.permissions import Permission
+
 
 class Role(StrEnum):
     PROVIDER_USER = "PROVIDER_USER"
@@ -24,6 +26,12 @@ class Principal:
     session_id: str
     session_ends_at: datetime
     session_hard_expiry: datetime
+    permissions: frozenset[Permission] = frozenset()
+    """What the account may do now (its Tax ID's grant, or its staff permissions), read with the account on every
+    request. Empty by default: a principal built for background work opens no route."""
+
+    def has(self, permission: Permission) -> bool:
+        return permission in self.permissions
 
     @property
     def is_plan_staff(self) -> bool:

@@ -91,6 +91,20 @@ class Forbidden(PortalError):
     default_message = "You are not allowed to do this."
 
 
+class PermissionRequired(Forbidden):
+    """The route needs a permission the account does not hold: 403 FORBIDDEN naming it in ``fields.permission``."""
+
+    def __init__(self, permission: str, words: str) -> None:
+        super().__init__(f"Your account does not have the permission \u201c{words}\u201d. An administrator can give "
+                         "it to you.", {"permission": permission})
+
+
+class LastAdministrator(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "LAST_ADMINISTRATOR"
+    default_message = "A Tax ID keeps at least one active administrator. Make another user an administrator first."
+
+
 class NotFound(PortalError):
     kind = ErrorKind.NOT_FOUND
     code = "NOT_FOUND"
@@ -218,8 +232,9 @@ class ClaimChanged(PortalError):
 
 class PaymentsNotPermitted(Forbidden):
     code = "PAYMENTS_NOT_PERMITTED"
-    default_message = ("Payments, their 835 files and whole EOPs belong to the Tax ID's group account. A "
-                       "practitioner account sees the EOP lines of its own claims.")
+    default_message = ("Payments, their 835 files and whole EOPs belong to the Tax ID: its accounts acting for it "
+                       "with the payments permission see them. A practitioner account sees the EOP lines of its own "
+                       "claims.")
 
 
 class PaymentNotFound(NotFound):

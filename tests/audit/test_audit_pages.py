@@ -72,7 +72,8 @@ def test_an_office_is_refused_the_audit_trail(logged_in):
     for path in ("/audit-trail", "/audit-trail/members/10000000001", "/audit-trail/users/demo.group"):
         answer = office.get(path)
         assert answer.status == 403, path
-        assert "Only plan staff may read the audit trail." in answer.text
+        assert "does not have the permission \u201cAudit reader (audit trails, accounting of disclosures)\u201d" in \
+            answer.text
 
 
 @pytest.mark.usefixtures("busy_trail")

@@ -69,17 +69,17 @@ def failing_pages(aws: None, caplog: pytest.LogCaptureFixture) -> Iterator[Any]:
     contracts = list(api.ROUTE_CONTRACTS)
     blueprint = Blueprint("failing")
 
-    @page_route(blueprint, "/things/{thing_id}", summary="a thing", tag="Test", auth=False)
+    @page_route(blueprint, "/things/{thing_id}", permission=None, summary="a thing", tag="Test", auth=False)
     def thing(thing_id: str) -> Page:
         if thing_id != "known":
             raise NotFound()
         return Page("errors/error.html", {"title": "Known", "message": "known"})
 
-    @page_route(blueprint, "/forbidden", summary="refused", tag="Test", auth=False)
+    @page_route(blueprint, "/forbidden", permission=None, summary="refused", tag="Test", auth=False)
     def refused() -> Page:
         raise Forbidden("Only plan staff may see this.")
 
-    @page_route(blueprint, "/broken", summary="a bug", tag="Test", auth=False)
+    @page_route(blueprint, "/broken", permission=None, summary="a bug", tag="Test", auth=False)
     def broken() -> Page:
         raise RuntimeError("the database melted")
 

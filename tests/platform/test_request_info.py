@@ -35,19 +35,19 @@ def echo() -> Iterator[EchoApp]:
     routes = Blueprint(__name__)
     state = EchoApp(app, [], threading.Barrier(RACERS, timeout=10))
 
-    @web_api.api_route(routes, "/echo", method="POST", summary="Echo", tag="Test", auth=False)
+    @web_api.api_route(routes, "/echo", permission=None, method="POST", summary="Echo", tag="Test", auth=False)
     def echo_view(request: web_api.RequestInfo) -> dict[str, Any]:
         state.seen.append(request)
         return {"key": request.headers.get("Idempotency-Key"), "body": request.body.decode(),
                 "query": dict(request.query_params), "correlationId": request.correlation_id}
 
-    @web_api.api_route(routes, "/race", method="POST", summary="Race", tag="Test", auth=False)
+    @web_api.api_route(routes, "/race", permission=None, method="POST", summary="Race", tag="Test", auth=False)
     def race_view(request: web_api.RequestInfo) -> dict[str, Any]:
         state.barrier.wait()  # every racer's request has now arrived: the app-wide one is the last racer's
         return {"key": request.headers["idempotency-key"], "body": request.body.decode(),
                 "appKey": app.current_request.headers.get("idempotency-key")}
 
-    @web_api.api_route(routes, "/plain", summary="Plain", tag="Test", auth=False)
+    @web_api.api_route(routes, "/plain", permission=None, summary="Plain", tag="Test", auth=False)
     def plain_view(**kwargs: Any) -> dict[str, Any]:
         return {"arguments": sorted(kwargs)}
 

@@ -70,14 +70,15 @@ def login_form(page: PageRequest, *, username: str = "", errors: dict[str, str] 
     }, status=status)
 
 
-@page_route(account_pages, LOGIN_PATH, summary="The login page", tag=TAG, auth=False)
+@page_route(account_pages, LOGIN_PATH, permission=None, summary="The login page", tag=TAG, auth=False)
 def login_page(page: PageRequest) -> Page | Redirect:
     if page.principal is not None:
         return Redirect(safe_next(page.query.get("next")) or HOME_PATH)
     return login_form(page)
 
 
-@page_route(account_pages, LOGIN_PATH, method="POST", summary="Log in from the login form", tag=TAG, auth=False,
+@page_route(account_pages, LOGIN_PATH, permission=None,
+            method="POST", summary="Log in from the login form", tag=TAG, auth=False,
             description="Sets the session cookie and sends the browser to `next` (a same-site path) or /home.")
 def login_submit(page: PageRequest) -> Page | Redirect:
     username = (page.form.get("username") or "").strip()
@@ -112,7 +113,8 @@ def _refused_login(page: PageRequest, username: str, error: PortalError) -> Page
     raise error
 
 
-@page_route(account_pages, "/login/resend-activation", method="POST", summary="Send a new activation email",
+@page_route(account_pages, "/login/resend-activation", permission=None,
+            method="POST", summary="Send a new activation email",
             tag=TAG, auth=False)
 def resend_activation_submit(page: PageRequest) -> Redirect:
     username = (page.form.get("username") or "").strip()
@@ -123,7 +125,8 @@ def resend_activation_submit(page: PageRequest) -> Redirect:
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'activation-sent'})}")
 
 
-@page_route(account_pages, "/logout", method="POST", summary="Log out: ends the session server-side", tag=TAG)
+@page_route(account_pages, "/logout", permission=None,
+            method="POST", summary="Log out: ends the session server-side", tag=TAG)
 def logout_submit(page: PageRequest) -> Redirect:
     assert page.principal is not None  # page_route lets no request without a session through
     wiring.current().accounts().logout(page.principal)
@@ -131,7 +134,8 @@ def logout_submit(page: PageRequest) -> Redirect:
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'logged-out'})}")
 
 
-@page_route(account_pages, "/session/refresh", method="POST", summary="Stay logged in (the idle-timeout dialog)",
+@page_route(account_pages, "/session/refresh", permission=None,
+            method="POST", summary="Stay logged in (the idle-timeout dialog)",
             tag=TAG, produces="application/json",
             description="Authenticating the session records the activity; answers when the session now ends.")
 def session_refresh(page: PageRequest) -> Response:
@@ -141,7 +145,8 @@ def session_refresh(page: PageRequest) -> Response:
 
 # The pages the emails link to: /activate and /reset-password keep their paths.
 
-@page_route(account_pages, "/activate", summary="The page the activation email links to", tag=TAG, auth=False)
+@page_route(account_pages, "/activate", permission=None,
+            summary="The page the activation email links to", tag=TAG, auth=False)
 def activation_page(page: PageRequest) -> Page:
     return _activation(page, page.query.get("token") or "")
 
@@ -151,7 +156,8 @@ def _activation(page: PageRequest, token: str, problem: str | None = None, statu
                 status=status)
 
 
-@page_route(account_pages, "/activate", method="POST", summary="Activate an account from the emailed link",
+@page_route(account_pages, "/activate", permission=None,
+            method="POST", summary="Activate an account from the emailed link",
             tag=TAG, auth=False)
 def activation_submit(page: PageRequest) -> Page | Redirect:
     token = page.form.get("token") or ""
@@ -164,13 +170,15 @@ def activation_submit(page: PageRequest) -> Page | Redirect:
     return Redirect(EMAIL_VERIFICATION_PATH)
 
 
-@page_route(account_pages, EMAIL_VERIFICATION_PATH, summary="Email Verification: the account is active; log in",
+@page_route(account_pages, EMAIL_VERIFICATION_PATH, permission=None,
+            summary="Email Verification: the account is active; log in",
             tag=TAG, auth=False, description="Where activation lands; the Email Verification email says the same.")
 def email_verification_page(page: PageRequest) -> Page:
     return Page("accounts/email_verification.html", {"title": "Email Verification"})
 
 
-@page_route(account_pages, "/reset-password", summary="The page the password reset email links to", tag=TAG,
+@page_route(account_pages, "/reset-password", permission=None,
+            summary="The page the password reset email links to", tag=TAG,
             auth=False)
 def reset_page(page: PageRequest) -> Page:
     return _reset(page, page.query.get("token") or "")
@@ -188,7 +196,8 @@ def _reset(page: PageRequest, token: str, *, errors: dict[str, str] | None = Non
     return Page("accounts/reset_password.html", context, status=status)
 
 
-@page_route(account_pages, "/reset-password", method="POST", summary="Set a new password from the emailed link",
+@page_route(account_pages, "/reset-password", permission=None,
+            method="POST", summary="Set a new password from the emailed link",
             tag=TAG, auth=False)
 def reset_submit(page: PageRequest) -> Page | Redirect:
     token = page.form.get("token") or ""
@@ -208,7 +217,8 @@ def reset_submit(page: PageRequest) -> Page | Redirect:
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'password-reset'})}")
 
 
-@page_route(account_pages, "/forgot-password", summary="Forgot password: ask for a reset link", tag=TAG, auth=False)
+@page_route(account_pages, "/forgot-password", permission=None,
+            summary="Forgot password: ask for a reset link", tag=TAG, auth=False)
 def forgot_password_page(page: PageRequest) -> Page:
     return _forgot(page)
 
@@ -220,7 +230,8 @@ def _forgot(page: PageRequest, *, username: str = "", errors: dict[str, str] | N
     }, status=status)
 
 
-@page_route(account_pages, "/forgot-password", method="POST", summary="Email a password reset link", tag=TAG,
+@page_route(account_pages, "/forgot-password", permission=None,
+            method="POST", summary="Email a password reset link", tag=TAG,
             auth=False, description="Answers the same whether or not the username exists.")
 def forgot_password_submit(page: PageRequest) -> Page | Redirect:
     username = (page.form.get("username") or "").strip()
@@ -256,13 +267,15 @@ def _register(page: PageRequest, *, values: dict[str, str] | None = None, errors
     }, status=status)
 
 
-@page_route(account_pages, "/register", summary="Register for an account: the Practitioner and Group forms",
+@page_route(account_pages, "/register", permission=None,
+            summary="Register for an account: the Practitioner and Group forms",
             tag=TAG, auth=False)
 def register_page(page: PageRequest) -> Page:
     return _register(page)
 
 
-@page_route(account_pages, "/register", method="POST", summary="Register from the form; the activation link is emailed",
+@page_route(account_pages, "/register", permission=None,
+            method="POST", summary="Register from the form; the activation link is emailed",
             tag=TAG, auth=False, description="The same checks as POST /auth/register, with their words beside the "
             "fields. On success the browser goes to the login page, which says to open the activation email.")
 def register_submit(page: PageRequest) -> Page | Redirect:
@@ -306,7 +319,8 @@ def register_submit(page: PageRequest) -> Page | Redirect:
     return Redirect(CHECK_YOUR_EMAIL_PATH)
 
 
-@page_route(account_pages, CHECK_YOUR_EMAIL_PATH, summary="After registering: open the activation email", tag=TAG,
+@page_route(account_pages, CHECK_YOUR_EMAIL_PATH, permission=None,
+            summary="After registering: open the activation email", tag=TAG,
             auth=False, description="What to do when the email does not arrive (the seed's steps).")
 def check_your_email_page(page: PageRequest) -> Page:
     return Page("accounts/check_your_email.html", {"title": "Check Your Email"})

@@ -37,13 +37,15 @@ RESEND_ACTIVATION_ANSWER = {
 }
 
 
-@api_route(auth_routes, "/auth/security-questions", summary="The security questions to choose from", tag=TAG,
+@api_route(auth_routes, "/auth/security-questions", permission=None,
+           summary="The security questions to choose from", tag=TAG,
            response="accounts:SecurityQuestionsResponse", auth=False)
 def security_questions() -> dict[str, Any]:
     return {"items": list(SECURITY_QUESTIONS), "count": len(SECURITY_QUESTIONS), "next_token": None}
 
 
-@api_route(auth_routes, "/auth/register", method="POST", summary="Register as a Practitioner or a Group", tag=TAG,
+@api_route(auth_routes, "/auth/register", permission=None,
+           method="POST", summary="Register as a Practitioner or a Group", tag=TAG,
            body="accounts:RegisterRequest", response="base:StatusBody", status=201, errors=(404, 409, 429),
            auth=False, description="Every provider value must match the directory exactly (names ignore case and "
            "spacing); any ZIP of the provider's profile works. A Group account acts for every provider under its Tax "
@@ -76,7 +78,8 @@ def registration_from(body: RegisterRequest) -> Registration:
     )
 
 
-@api_route(auth_routes, "/auth/activate", method="POST", summary="Activate an account with the emailed token",
+@api_route(auth_routes, "/auth/activate", permission=None,
+           method="POST", summary="Activate an account with the emailed token",
            tag=TAG, body="accounts:TokenRequest", response="base:StatusBody", errors=(429,), auth=False,
            description=THROTTLED)
 def activate(body: TokenRequest, request: RequestInfo) -> dict[str, str]:
@@ -86,7 +89,8 @@ def activate(body: TokenRequest, request: RequestInfo) -> dict[str, str]:
     return {"status": "ACTIVE"}
 
 
-@api_route(auth_routes, "/auth/resend-activation", method="POST", summary="Send a new activation email",
+@api_route(auth_routes, "/auth/resend-activation", permission=None,
+           method="POST", summary="Send a new activation email",
            tag=TAG, body="accounts:UsernameRequest", response="base:MessageBody", status=202, errors=(429,),
            auth=False, description=f"Answers the same, with the same work, whether or not the username exists. "
            f"{THROTTLED}")
@@ -97,7 +101,8 @@ def resend_activation(body: UsernameRequest, request: RequestInfo) -> dict[str, 
     return RESEND_ACTIVATION_ANSWER
 
 
-@api_route(auth_routes, "/auth/login", method="POST", summary="Log in and get a session token", tag=TAG,
+@api_route(auth_routes, "/auth/login", permission=None,
+           method="POST", summary="Log in and get a session token", tag=TAG,
            body="accounts:LoginRequest", response="accounts:LoginResponse", errors=(401, 403, 423, 429), auth=False,
            description="Locked (423) after 5 failures in a row, for a username with no account too; the owner is "
            f"emailed when the account locks. {THROTTLED}")
@@ -108,12 +113,13 @@ def login(body: LoginRequest, request: RequestInfo) -> dict[str, Any]:
     return {"token": session.token, "expires_at": session.ends_at, "absolute_expires_at": session.hard_expiry}
 
 
-@api_route(auth_routes, "/auth/logout", method="POST", summary="End this session", tag=TAG, status=204)
+@api_route(auth_routes, "/auth/logout", permission=None, method="POST", summary="End this session", tag=TAG, status=204)
 def logout(principal: Principal) -> None:
     wiring.current().accounts().logout(principal)
 
 
-@api_route(auth_routes, "/auth/forgot-password", method="POST", summary="Email a password reset link", tag=TAG,
+@api_route(auth_routes, "/auth/forgot-password", permission=None,
+           method="POST", summary="Email a password reset link", tag=TAG,
            body="accounts:UsernameRequest", response="base:MessageBody", status=202, errors=(429,), auth=False,
            description="Answers the same, with the same work, whether or not the username exists; at most a few "
            f"emails per hour. {THROTTLED}")
@@ -124,7 +130,8 @@ def forgot_password(body: UsernameRequest, request: RequestInfo) -> dict[str, st
     return FORGOT_PASSWORD_ANSWER
 
 
-@api_route(auth_routes, "/auth/reset-password", method="POST", summary="Set a new password with the emailed token",
+@api_route(auth_routes, "/auth/reset-password", permission=None,
+           method="POST", summary="Set a new password with the emailed token",
            tag=TAG, body="accounts:ResetPasswordRequest", response="base:StatusBody", errors=(429,), auth=False,
            description=f"Unlocks the account and ends every earlier session. {THROTTLED}")
 def reset_password(body: ResetPasswordRequest, request: RequestInfo) -> dict[str, str]:
@@ -134,7 +141,7 @@ def reset_password(body: ResetPasswordRequest, request: RequestInfo) -> dict[str
     return {"status": "PASSWORD_RESET"}
 
 
-@api_route(auth_routes, "/me", summary="The logged-in user and the providers it acts for", tag=TAG,
+@api_route(auth_routes, "/me", permission=None, summary="The logged-in user and the providers it acts for", tag=TAG,
            response="accounts:MeResponse")
 def me(principal: Principal) -> dict[str, Any]:
     profile = wiring.current().accounts().profile(principal)

@@ -1,6 +1,6 @@
 """Plan staff's audit trail pages: who read a member's data, and what a user read, newest first.
 
-The rule is the JSON routes' (``require_plan_staff``: an office gets the 403 page) and the reads are the
+The rule is the JSON routes' (the audit reader permission: anyone else gets the 403 page) and the reads are the
 audit service's, one Query a page without a total: counting would read the whole partition (DECISIONS:
 Audit trails by user and by member are pages without a total), so "More results" follows the page token.
 """
@@ -13,8 +13,8 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.audit import service as trail_service
-from chalicelib.handlers.audit.routes import require_plan_staff
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
 from chalicelib.platform.web.trail import PageTrail
@@ -38,11 +38,12 @@ def _search_form(page: PageRequest, values: dict[str, str], errors: dict[str, st
                                       "summary_errors": summary(errors, LABELS)}, status=status)
 
 
-@page_route(audit_pages, SEARCH, summary="Audit Trail: find a member's or a user's trail (plan staff)", tag=TAG,
-            description="GET with memberId or username opens that trail; an office gets the 403 page.")
+@page_route(audit_pages, SEARCH, permission=Permission.AUDIT_READER,
+            summary="Audit Trail: find a member's or a user's trail (plan staff)", tag=TAG,
+            description="GET with memberId or username opens that trail; without the audit reader permission, the 403 "
+            "page.")
 def audit_search(page: PageRequest) -> Page | Redirect:
     assert page.principal is not None  # page_route lets no request without a session through
-    require_plan_staff(page.principal)
     values = {name: (page.query.get(name) or "").strip() for name in ("memberId", "username")}
     if not any(values.values()):
         return _search_form(page, values, {})
@@ -69,7 +70,6 @@ def _row(item: Any) -> list[Any]:
 
 def _trail_page(page: PageRequest, subject: str, path: str, read: Any) -> Page:
     assert page.principal is not None  # page_route lets no request without a session through
-    require_plan_staff(page.principal)
     errors: dict[str, str] = {}
     try:
         trail = PageTrail.from_query(page.query)
@@ -91,14 +91,16 @@ def _trail_page(page: PageRequest, subject: str, path: str, read: Any) -> Page:
     })
 
 
-@page_route(audit_pages, BY_MEMBER, summary="Who read this member's data, newest first (plan staff)", tag=TAG)
+@page_route(audit_pages, BY_MEMBER, permission=Permission.AUDIT_READER,
+            summary="Who read this member's data, newest first (plan staff)", tag=TAG)
 def audit_member(page: PageRequest, memberId: str) -> Page:
     path = BY_MEMBER.format(memberId=memberId)
     return _trail_page(page, f"member {memberId}", path,
                        lambda token: trail_service.by_member(memberId, PAGE_SIZE, token))
 
 
-@page_route(audit_pages, BY_USER, summary="What this user read, newest first (plan staff)", tag=TAG)
+@page_route(audit_pages, BY_USER, permission=Permission.AUDIT_READER,
+            summary="What this user read, newest first (plan staff)", tag=TAG)
 def audit_user(page: PageRequest, username: str) -> Page:
     path = BY_USER.format(username=username)
     return _trail_page(page, f"user {username}", path,

@@ -27,6 +27,7 @@ from chalicelib.handlers.claims.routes import (
 )
 from chalicelib.handlers.layout import selected_provider
 from chalicelib.platform.errors import MemberNotFound, PaymentsNotPermitted, ValidationFailed
+from chalicelib.platform.permissions import CLAIMS_READ, PAYMENTS_READ
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
@@ -134,7 +135,7 @@ def _claim_row(item: dict[str, Any]) -> list[Any]:
     ]
 
 
-@page_route(claim_pages, paths.CLAIMS, tag=TAG, summary="Claim Search",
+@page_route(claim_pages, paths.CLAIMS, permission=CLAIMS_READ, tag=TAG, summary="Claim Search",
             description="By claim number; by member ID and dates of service; by status and received dates for the "
             "provider chosen (a group: every provider of its Tax ID). Newest first, 20 a page, no total.")
 def search_page(page: PageRequest) -> Page:
@@ -188,7 +189,7 @@ def _with_words(line: dict[str, Any]) -> dict[str, Any]:
                                     for adjustment in line["adjustments"]]}
 
 
-@page_route(claim_pages, paths.CLAIM, tag=TAG,
+@page_route(claim_pages, paths.CLAIM, permission=CLAIMS_READ, tag=TAG,
             summary="A claim: header, lines with their CARC/RARC in words, the payment it was in, its history")
 def claim_page(page: PageRequest, number: str) -> Page:
     principal = _principal(page)
@@ -212,7 +213,8 @@ def claim_page(page: PageRequest, number: str) -> Page:
 
 # Payments and EOPs
 
-@page_route(claim_pages, paths.PAYMENTS, tag=TAG, summary="Payments and EOPs: the Tax ID's payment history",
+@page_route(claim_pages, paths.PAYMENTS, permission=PAYMENTS_READ,
+            tag=TAG, summary="Payments and EOPs: the Tax ID's payment history",
             description="Group accounts (payments go to the Tax ID); a practitioner account is told where its "
             "EOP lines are. Newest first, 20 a page, no total.")
 def payments_page(page: PageRequest) -> Page:
@@ -248,7 +250,7 @@ def payments_page(page: PageRequest) -> Page:
     })
 
 
-@page_route(claim_pages, paths.PAYMENT, tag=TAG,
+@page_route(claim_pages, paths.PAYMENT, permission=PAYMENTS_READ, tag=TAG,
             summary="An Explanation of Payment (EOP), printable: every claim with its lines, adjustments and totals",
             description="A group account gets the whole EOP and the 835; a practitioner account, the lines of its "
             "own claims (the payment's amount is the Tax ID's and is not shown).")
@@ -263,7 +265,7 @@ def payment_page(page: PageRequest, payment_id: str) -> Page:
     })
 
 
-@page_route(claim_pages, paths.REMITTANCE, tag=TAG, produces=X12_CONTENT_TYPE,
+@page_route(claim_pages, paths.REMITTANCE, permission=PAYMENTS_READ, tag=TAG, produces=X12_CONTENT_TYPE,
             summary="Download the payment's X12 835 (group accounts and plan staff)")
 def remittance_download(page: PageRequest, payment_id: str) -> Response:
     body = _payments().remittance_advice(_principal(page), payment_id)

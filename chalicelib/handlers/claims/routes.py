@@ -18,9 +18,10 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.errors import BatchNotFound, DocumentNotFound, Forbidden
+from chalicelib.platform.errors import BatchNotFound, DocumentNotFound
 from chalicelib.platform.logs import logger
 from chalicelib.platform.money import money
+from chalicelib.platform.permissions import CLAIM_FILES_READ, CLAIMS_READ, PAYMENTS_READ, Permission
 from chalicelib.platform.web.api import api_route
 from chalicelib.platform.web.idempotency import idempotency_key
 
@@ -135,7 +136,7 @@ def _detail(principal: Principal, claim_number: str) -> dict[str, Any]:
     return detail_body(view.claim, view.documents)
 
 
-@api_route(claim_routes, "/claims", method="POST", tag=TAG, status=201,
+@api_route(claim_routes, "/claims", permission=Permission.CLAIMS_SUBMIT, method="POST", tag=TAG, status=201,
            summary="Submit a professional (CMS-1500), institutional (UB-04) or dental (ADA) claim",
            body="claims:ClaimIn", response="claims:ClaimOut", errors=(404, 409),
            description="Validated field by field (ICD-10-CM billable on the date of service, pointers, totals, the "
@@ -162,7 +163,7 @@ def submit_idempotently(principal: Principal, body: ClaimIn, key: str, lambda_co
                 lambda_context)
 
 
-@api_route(claim_routes, "/claims", tag=TAG, summary="Search claims, newest first",
+@api_route(claim_routes, "/claims", permission=CLAIMS_READ, tag=TAG, summary="Search claims, newest first",
            query="claims:ClaimSearchQuery", response="claims:ClaimList", errors=(404,),
            description="By claimNumber; by memberId (optionally serviceFrom/serviceTo on the first date of service, "
            "providerId, status); or by providerId (default: every provider of your Tax ID) with an optional status "
@@ -180,14 +181,15 @@ def search_claims(principal: Principal, query: ClaimSearchQuery) -> dict[str, An
     return {"items": [summary_body(item) for item in page.items], "next_token": page.next_token}
 
 
-@api_route(claim_routes, "/claims/{claimNumber}", tag=TAG,
+@api_route(claim_routes, "/claims/{claimNumber}", permission=CLAIMS_READ, tag=TAG,
            summary="A claim with its lines, adjudication (CARC/RARC), history and attachments",
            response="claims:ClaimOut", errors=(404,))
 def get_claim(principal: Principal, claimNumber: str) -> dict[str, Any]:
     return _detail(principal, claimNumber)
 
 
-@api_route(claim_routes, "/claims/{claimNumber}/documents", method="POST", tag=TAG, status=201,
+@api_route(claim_routes, "/claims/{claimNumber}/documents", permission=Permission.CLAIMS_SUBMIT,
+           method="POST", tag=TAG, status=201,
            summary="Attach images to a claim (presigned S3 uploads: PDF, TIFF, JPEG, PNG)",
            body="priorauth:AttachmentsIn", response="priorauth:AttachmentsOut", errors=(404, 409))
 def attach_to_claim(principal: Principal, body: AttachmentsIn, claimNumber: str) -> dict[str, Any]:
@@ -213,7 +215,7 @@ def claim_file_body(document: DocumentModel) -> dict[str, Any]:
     }
 
 
-@api_route(claim_routes, "/claim-files", method="POST", tag=TAG, status=201,
+@api_route(claim_routes, "/claim-files", permission=Permission.CLAIMS_SUBMIT, method="POST", tag=TAG, status=201,
            summary="Send an 837P or 837I file (X12 5010): ask for a presigned upload",
            body="claims:ClaimFileIn", response="claims:ClaimFileTicketOut", errors=(404,),
            description="837P 005010X222A1/A2 and 837I 005010X223A2/A3. The file is validated with pyx12, "
@@ -227,7 +229,7 @@ def request_claim_file(principal: Principal, body: ClaimFileIn) -> dict[str, Any
     return {"file": claim_file_body(ticket.document), "upload": ticket_body(ticket)}
 
 
-@api_route(claim_routes, "/claim-files/{documentId}", tag=TAG,
+@api_route(claim_routes, "/claim-files/{documentId}", permission=CLAIM_FILES_READ, tag=TAG,
            summary="Progress of an 837 file: the 999 outcome, claim counts, links to the 999 and the results",
            response="claims:ClaimFileOut", errors=(404,))
 def get_claim_file(principal: Principal, documentId: str) -> dict[str, Any]:
@@ -240,7 +242,7 @@ def get_claim_file(principal: Principal, documentId: str) -> dict[str, Any]:
     return claim_file_body(document)
 
 
-@api_route(claim_routes, "/claim-files", tag=TAG, summary="Your 837 files, newest first",
+@api_route(claim_routes, "/claim-files", permission=CLAIM_FILES_READ, tag=TAG, summary="Your 837 files, newest first",
            description="A group sees every file under its Tax ID; a practitioner, those sent for it.",
            query="base:ListQuery", response="claims:ClaimFileList")
 def list_claim_files(principal: Principal, query: ListQuery) -> dict[str, Any]:
@@ -273,30 +275,33 @@ def explanation_body(view: PaymentView) -> dict[str, Any]:
     }
 
 
-@api_route(claim_routes, "/payments", tag=PAYMENTS_TAG, summary="Payment history (checks and EFTs) for a Tax ID",
+@api_route(claim_routes, "/payments", permission=PAYMENTS_READ,
+           tag=PAYMENTS_TAG, summary="Payment history (checks and EFTs) for a Tax ID",
            query="claims:PaymentListQuery", response="claims:PaymentList", errors=(403, 404),
-           description="Payments go to the Tax ID: its group account (and plan staff) list them; a practitioner "
-           "account answers 403 PAYMENTS_NOT_PERMITTED.")
+           description="Payments go to the Tax ID: its group accounts with the payments permission (and plan "
+           "staff) list them; a practitioner account answers 403 PAYMENTS_NOT_PERMITTED.")
 def list_payments(principal: Principal, query: PaymentListQuery) -> dict[str, Any]:
     page = _payments().list(principal, query.tax_id, query.paid_from, query.paid_to, query.limit, query.next_token)
     return {"items": [payment_body(item) for item in page.items], "count": page.count,
             "next_token": page.next_token}
 
 
-@api_route(claim_routes, "/payments/{paymentId}", tag=PAYMENTS_TAG,
+@api_route(claim_routes, "/payments/{paymentId}", permission=PAYMENTS_READ, tag=PAYMENTS_TAG,
            summary="Explanation of Payment (EOP): the payment and every claim it settles",
            response="claims:ExplanationOfPaymentOut", errors=(404,),
-           description="A group account (and plan staff) gets the whole EOP. A practitioner account gets the lines "
+           description="A group account with the payments permission (and plan staff) gets the whole EOP. A "
+           "practitioner account with it gets the lines "
            "of its own claims only (wholePayment false; the payment's amount and claim count, which are the Tax "
            "ID's, are null); a payment with none of its claims is 404.")
 def explanation_of_payment(principal: Principal, paymentId: str) -> dict[str, Any]:
     return explanation_body(_payments().explanation(principal, paymentId))
 
 
-@api_route(claim_routes, "/payments/{paymentId}/835", tag=PAYMENTS_TAG, produces=X12_CONTENT_TYPE,
+@api_route(claim_routes, "/payments/{paymentId}/835", permission=PAYMENTS_READ,
+           tag=PAYMENTS_TAG, produces=X12_CONTENT_TYPE,
            summary="The payment's X12 835 (005010X221A1) remittance advice", errors=(403, 404),
-           description="The whole payment: the Tax ID's group account and plan staff; a practitioner account "
-           "answers 403 PAYMENTS_NOT_PERMITTED.")
+           description="The whole payment: the Tax ID's group accounts with the payments permission and plan "
+           "staff; a practitioner account answers 403 PAYMENTS_NOT_PERMITTED.")
 def remittance_advice(principal: Principal, paymentId: str) -> Response:
     body = _payments().remittance_advice(principal, paymentId)
     return Response(body=body, status_code=200, headers={
@@ -305,15 +310,14 @@ def remittance_advice(principal: Principal, paymentId: str) -> Response:
     })
 
 
-@api_route(claim_routes, "/review/payment-cycles", method="POST", tag=PAYMENTS_TAG, status=201,
+@api_route(claim_routes, "/review/payment-cycles", permission=Permission.CLAIMS_OPERATOR,
+           method="POST", tag=PAYMENTS_TAG, status=201,
            summary="Run the payment cycle now (plan staff): pay finished claims per Tax ID",
            response="claims:PaymentCycleOut", errors=(403, 409),
            description="The same cycle the weekly schedule runs. Claims approved or denied since the last cycle are "
            "grouped per Tax ID into an EFT or check with its EOP and 835. One cycle runs at a time: while one "
            "runs, another answers 409 PAYMENT_CYCLE_RUNNING.")
 def run_payment_cycle(principal: Principal) -> dict[str, Any]:
-    if not principal.is_plan_staff:
-        raise Forbidden()
     result = _payments().run_cycle()
     return {"payments": [payment_body(payment) for payment in result.payments], "held_tax_ids": result.held_tax_ids}
 

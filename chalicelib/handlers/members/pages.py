@@ -24,6 +24,7 @@ from chalicelib.members.schemas import EligibilityQuery
 from chalicelib.members.service import EligibilityAnswer, MemberLookup, other_coverage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import MemberNotFound, MultipleMembersMatch, ValidationFailed
+from chalicelib.platform.permissions import MEMBER_LOOKUP
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
@@ -143,7 +144,8 @@ def answered(page: PageRequest, values: Mapping[str, str], template: str, title:
                               "consent_action": paths.consent_forms(member_id)})
 
 
-@page_route(member_pages, paths.ELIGIBILITY, summary="Member Eligibility: the search form, or an answer by member ID",
+@page_route(member_pages, paths.ELIGIBILITY, permission=MEMBER_LOOKUP,
+            summary="Member Eligibility: the search form, or an answer by member ID",
             tag=TAG, description="With ?memberId=&dateOfService= (IDs only) it answers like the POST; names and "
             "birth dates are only ever read from the POST.")
 def eligibility_page(page: PageRequest) -> Page:
@@ -153,14 +155,14 @@ def eligibility_page(page: PageRequest) -> Page:
     return search_form(page, values)
 
 
-@page_route(member_pages, paths.ELIGIBILITY, method="POST", tag=TAG,
+@page_route(member_pages, paths.ELIGIBILITY, permission=MEMBER_LOOKUP, method="POST", tag=TAG,
             summary="Member Eligibility: search by Member ID (plan or Medicaid ID) or by name and birth date",
             description="Answered directly (no redirect): the form's values never enter a URL.")
 def eligibility_search(page: PageRequest) -> Page:
     return answered(page, typed(page.form), "members/eligibility.html", "Member Eligibility")
 
 
-@page_route(member_pages, paths.COORDINATION_OF_BENEFITS, tag=TAG,
+@page_route(member_pages, paths.COORDINATION_OF_BENEFITS, permission=MEMBER_LOOKUP, tag=TAG,
             summary="Coordination of Benefits: the member's other insurance, and which is active on the date")
 def coordination_of_benefits_page(page: PageRequest) -> Page:
     values = typed(page.query, ("memberId", "dateOfService"))

@@ -16,6 +16,7 @@ from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import DocumentNotFound, ValidationFailed
+from chalicelib.platform.permissions import MEMBER_DOCUMENTS_READ, MEMBER_LOOKUP, Permission
 from chalicelib.platform.web.api import api_route
 
 if TYPE_CHECKING:
@@ -77,7 +78,8 @@ NAME_SEARCH_FIELDS = {"lastName": "last_name", "firstName": "first_name", "birth
 NAME_SEARCH_MOVED = "is not taken in a URL: search by name with POST /members/eligibility (a JSON body)"
 
 
-@api_route(member_routes, "/members/eligibility", summary="Is the member eligible on the date of service? (by ID)",
+@api_route(member_routes, "/members/eligibility", permission=MEMBER_LOOKUP,
+           summary="Is the member eligible on the date of service? (by ID)",
            tag=TAG, query="members:EligibilityQuery", response="members:EligibilityResponse", errors=(404, 409),
            description="By plan member ID or by Medicaid ID. The date of service is required, not in the future and "
            "at most 24 months back. A search by name and birth date is POST /members/eligibility, which keeps them "
@@ -93,7 +95,8 @@ def eligibility(principal: Principal, query: EligibilityQuery) -> dict[str, Any]
     return eligibility_body(answer)
 
 
-@api_route(member_routes, "/members/eligibility", method="POST", summary="Is the member eligible on the date of "
+@api_route(member_routes, "/members/eligibility", permission=MEMBER_LOOKUP,
+           method="POST", summary="Is the member eligible on the date of "
            "service? (by name, or by ID, in the body)", tag=TAG, body="members:EligibilitySearch",
            response="members:EligibilityResponse", errors=(404, 409),
            description="The search in a JSON body, so names and birth dates never enter a URL: by last name + first "
@@ -106,7 +109,8 @@ def eligibility_search(principal: Principal, body: EligibilitySearch) -> dict[st
     return eligibility_body(answer)
 
 
-@api_route(member_routes, "/members/{memberId}", tag=TAG, summary="Member detail", response="members:MemberDetailOut",
+@api_route(member_routes, "/members/{memberId}", permission=MEMBER_LOOKUP,
+           tag=TAG, summary="Member detail", response="members:MemberDetailOut",
            errors=(404,))
 def member_detail(principal: Principal, memberId: str) -> dict[str, Any]:
     member = wiring.current().members().detail(principal, memberId)
@@ -129,7 +133,7 @@ def eligibility_file_body(document: DocumentModel) -> dict[str, Any]:
     return {**document.attribute_values, "result_url": url}
 
 
-@api_route(member_routes, "/members/eligibility-files", method="POST", tag=TAG,
+@api_route(member_routes, "/members/eligibility-files", permission=Permission.MEMBER_DOCUMENTS, method="POST", tag=TAG,
            summary="Member File Upload: ask to upload a CSV of members to check at once",
            body="members:EligibilityFileRequest", response="members:EligibilityFileTicket", status=201,
            errors=(404,),
@@ -158,14 +162,15 @@ def eligibility_file(principal: Principal, document_id: str) -> DocumentModel:
     return document
 
 
-@api_route(member_routes, "/members/eligibility-files/{documentId}", tag=TAG,
+@api_route(member_routes, "/members/eligibility-files/{documentId}", permission=MEMBER_DOCUMENTS_READ, tag=TAG,
            summary="Progress and results of a Member File Upload", response="members:EligibilityFileOut",
            errors=(404,))
 def get_eligibility_file(principal: Principal, documentId: str) -> dict[str, Any]:
     return eligibility_file_body(eligibility_file(principal, documentId))
 
 
-@api_route(member_routes, "/members/eligibility-files", tag=TAG, summary="Your Member File Uploads, newest first",
+@api_route(member_routes, "/members/eligibility-files", permission=MEMBER_DOCUMENTS_READ,
+           tag=TAG, summary="Your Member File Uploads, newest first",
            query="base:ListQuery", response="members:EligibilityFileList",
            description="A group sees every upload under its Tax ID; a practitioner, those made for it.")
 def list_eligibility_files(principal: Principal, query: ListQuery) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import DocumentNotFound, NotEligible, ValidationFailed
+from chalicelib.platform.permissions import MEMBER_DOCUMENTS_READ, Permission
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.file_types import CSV_FILE_TYPE, DOCUMENT_FILE_TYPES, file_type_choices
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
@@ -83,7 +84,7 @@ def _iso(text: str) -> str:
     return day.isoformat() if day else ""
 
 
-@page_route(member_upload_pages, paths.CONSENT_FORMS, tag=TAG,
+@page_route(member_upload_pages, paths.CONSENT_FORMS, permission=Permission.MEMBER_DOCUMENTS, tag=TAG,
             summary="Upload Consent Form: its type, claim number and file type; the member's forms on file")
 def consent_form_page(page: PageRequest, memberId: str) -> Page:
     values = {"consentType": "", "claimNumber": "", "contentType": "application/pdf",
@@ -91,7 +92,7 @@ def consent_form_page(page: PageRequest, memberId: str) -> Page:
     return consent_form(page, memberId, values)
 
 
-@page_route(member_upload_pages, paths.CONSENT_FORMS, method="POST", tag=TAG,
+@page_route(member_upload_pages, paths.CONSENT_FORMS, permission=Permission.MEMBER_DOCUMENTS, method="POST", tag=TAG,
             summary="Make the consent form's record and go to its upload page",
             description="The service checks the member is eligible on the date of service first.")
 def consent_form_submit(page: PageRequest, memberId: str) -> Page | Redirect:
@@ -131,7 +132,8 @@ def _status_path(document: DocumentModel) -> str:
     return paths.document(document.document_id)
 
 
-@page_route(member_upload_pages, paths.DOCUMENT_UPLOAD, tag=TAG, form_action=S3_FORM_ACTION,
+@page_route(member_upload_pages, paths.DOCUMENT_UPLOAD, permission=Permission.MEMBER_DOCUMENTS,
+            tag=TAG, form_action=S3_FORM_ACTION,
             summary="Choose the file: a form that posts it straight to S3 (presigned POST)",
             description="S3 sends the browser back to the status page (success_action_redirect).")
 def upload_page(page: PageRequest, documentId: str) -> Page | Redirect:
@@ -154,7 +156,7 @@ def upload_page(page: PageRequest, documentId: str) -> Page | Redirect:
     })
 
 
-@page_route(member_upload_pages, paths.DOCUMENT, tag=TAG,
+@page_route(member_upload_pages, paths.DOCUMENT, permission=MEMBER_DOCUMENTS_READ, tag=TAG,
             summary="A consent form's status (awaiting upload, received, or rejected with the reason); forms on file")
 def consent_status_page(page: PageRequest, documentId: str) -> Page | Redirect:
     document = wiring.current().documents().get(_principal(page), documentId)
@@ -173,7 +175,7 @@ def consent_status_page(page: PageRequest, documentId: str) -> Page | Redirect:
 
 # Member File Upload
 
-@page_route(member_upload_pages, paths.MEMBER_FILES, tag=TAG,
+@page_route(member_upload_pages, paths.MEMBER_FILES, permission=Permission.MEMBER_DOCUMENTS, tag=TAG,
             summary="Member File Upload: start an upload, the template file, past uploads newest first")
 def member_files_page(page: PageRequest) -> Page:
     token = page.query.get("nextToken") or None
@@ -188,7 +190,7 @@ def member_files_page(page: PageRequest) -> Page:
     })
 
 
-@page_route(member_upload_pages, paths.MEMBER_FILES, method="POST", tag=TAG,
+@page_route(member_upload_pages, paths.MEMBER_FILES, permission=Permission.MEMBER_DOCUMENTS, method="POST", tag=TAG,
             summary="Start a Member File Upload: its record, then its upload page")
 def member_file_start(page: PageRequest) -> Redirect:
     today = wiring.current().members().today().isoformat()
@@ -196,7 +198,7 @@ def member_file_start(page: PageRequest) -> Redirect:
     return Redirect(paths.document_upload(ticket.document.document_id))
 
 
-@page_route(member_upload_pages, paths.MEMBER_FILE, tag=TAG,
+@page_route(member_upload_pages, paths.MEMBER_FILE, permission=MEMBER_DOCUMENTS_READ, tag=TAG,
             summary="A Member File Upload's progress, counts and the results download")
 def member_file_page(page: PageRequest, documentId: str) -> Page:
     document = eligibility_file(_principal(page), documentId)
@@ -208,7 +210,8 @@ def member_file_page(page: PageRequest, documentId: str) -> Page:
     })
 
 
-@page_route(member_upload_pages, paths.MEMBER_FILE_TEMPLATE, tag=TAG, produces="text/csv",
+@page_route(member_upload_pages, paths.MEMBER_FILE_TEMPLATE, permission=Permission.MEMBER_DOCUMENTS,
+            tag=TAG, produces="text/csv",
             summary="The Member File Upload template: the header row the file's parser reads")
 def member_file_template(page: PageRequest) -> Response:
     return Response(body=",".join(TEMPLATE_HEADER) + "\r\n", status_code=200, headers={

@@ -18,6 +18,7 @@ from chalicelib import wiring
 from chalicelib.handlers.priorauth.routes import submit_idempotently
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import MemberNotFound, NotFound, PortalError, PriorAuthNotFound, ValidationFailed
+from chalicelib.platform.permissions import PRIOR_AUTH_READ, Permission
 from chalicelib.platform.web.api import FHIR_JSON, JSON, api_route, checked_json_body, refuse_disallowed_text
 from chalicelib.platform.web.idempotency import idempotency_key
 
@@ -98,7 +99,8 @@ def _inquire(principal: Principal, request: RequestInfo) -> Response:
     return _bundle(found, inquiry=True)
 
 
-@api_route(fhir_routes, "/fhir/Claim/{operation}", method="POST", tag=TAG, produces=FHIR_JSON,
+@api_route(fhir_routes, "/fhir/Claim/{operation}", permission=Permission.PRIOR_AUTH_SUBMIT,
+           method="POST", tag=TAG, produces=FHIR_JSON,
            summary="$submit a PAS Request Bundle (AutoAuth answers at once), or $inquire for a request's state",
            errors=(404, 409, 413, 415),
            description="$submit: Bundle entry 0 is the Claim (use preauthorization; type institutional = inpatient, "
@@ -123,7 +125,8 @@ def fhir_claim_operation(principal: Principal, operation: str, request: RequestI
                    {"operation": "must be $submit or $inquire"})
 
 
-@api_route(fhir_routes, "/fhir/ClaimResponse/{authorizationNumber}", tag=TAG, produces=FHIR_JSON,
+@api_route(fhir_routes, "/fhir/ClaimResponse/{authorizationNumber}", permission=PRIOR_AUTH_READ,
+           tag=TAG, produces=FHIR_JSON,
            summary="The prior authorization decision as a PAS ClaimResponse", errors=(404,))
 def fhir_claim_response(principal: Principal, authorizationNumber: str) -> Response:
     from chalicelib.priorauth.fhir_response import claim_response
@@ -133,7 +136,7 @@ def fhir_claim_response(principal: Principal, authorizationNumber: str) -> Respo
     return _fhir_response(claim_response(request, service.party(request.requesting_provider_id)))
 
 
-@api_route(fhir_routes, "/fhir/metadata", tag=TAG, produces=FHIR_JSON, auth=False,
+@api_route(fhir_routes, "/fhir/metadata", permission=None, tag=TAG, produces=FHIR_JSON, auth=False,
            summary="The CapabilityStatement: PAS operations, profiles and security (no login)")
 def fhir_metadata() -> Response:
     from chalicelib.priorauth.capability import capability_statement

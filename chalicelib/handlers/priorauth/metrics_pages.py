@@ -14,6 +14,7 @@ from chalicelib import wiring
 from chalicelib.handlers.priorauth import paths
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
@@ -46,7 +47,8 @@ def _query(values: dict[str, str], csv: bool = False) -> MetricsQuery:
     return cast(MetricsQuery, parse_query({**values, **({"format": "csv"} if csv else {})}, MetricsQuery))
 
 
-@page_route(metrics_pages, paths.METRICS, tag=TAG, summary="Prior authorization metrics (CMS-0057-F), plan staff",
+@page_route(metrics_pages, paths.METRICS, permission=Permission.PA_REVIEWER,
+            tag=TAG, summary="Prior authorization metrics (CMS-0057-F), plan staff",
             description="Per month, quarter or year and urgency: decided, approved, denied, approved after appeal "
             "and after an extension, AutoAuth approvals, hours to decision; two charts and the table.")
 def metrics_page(page: PageRequest) -> Page:
@@ -75,7 +77,7 @@ def metrics_page(page: PageRequest) -> Page:
     }, status=400 if errors else 200)
 
 
-@page_route(metrics_pages, paths.METRICS_CSV, tag=TAG, produces="text/csv",
+@page_route(metrics_pages, paths.METRICS_CSV, permission=Permission.PA_REVIEWER, tag=TAG, produces="text/csv",
             summary="The prior authorization metrics as CSV (plan staff)")
 def metrics_csv(page: PageRequest) -> Response:
     from chalicelib.priorauth.metrics import to_csv

@@ -18,6 +18,7 @@ from chalicelib.handlers.priorauth import paths
 from chalicelib.handlers.priorauth.routes import detail_body, summary_body
 from chalicelib.messages.service import portals
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import PRIOR_AUTH_READ
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.file_types import file_type_choices
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
@@ -61,7 +62,7 @@ def status_tag(status: str) -> dict[str, Any]:
 
 # Requirements lookup
 
-@page_route(prior_auth_pages, paths.REQUIREMENTS, tag=TAG,
+@page_route(prior_auth_pages, paths.REQUIREMENTS, permission=PRIOR_AUTH_READ, tag=TAG,
             summary="Does a service need prior authorization? State, program and codes; what to send",
             description="The JSON route's answer as a table: needed, not needed, or not on our list.")
 def requirements_page(page: PageRequest) -> Page:
@@ -134,7 +135,7 @@ def _row(item: dict[str, Any]) -> list[Any]:
     ]
 
 
-@page_route(prior_auth_pages, paths.REQUESTS, tag=TAG, summary="Prior Authorization Search",
+@page_route(prior_auth_pages, paths.REQUESTS, permission=PRIOR_AUTH_READ, tag=TAG, summary="Prior Authorization Search",
             description="By authorization number, member ID, status and received dates, for the provider chosen "
             "(or those it is to perform: servicing=true); newest first, 20 a page, no total.")
 def search_page(page: PageRequest) -> Page:
@@ -226,7 +227,7 @@ def request_view(page: PageRequest, number: str, *, forms: dict[str, dict[str, A
     }, status=status)
 
 
-@page_route(prior_auth_pages, paths.REQUEST, tag=TAG,
+@page_route(prior_auth_pages, paths.REQUEST, permission=PRIOR_AUTH_READ, tag=TAG,
             summary="A prior authorization request: its decision, service lines, reasons, history and documents",
             description="Plan staff decide a waiting request here; the office answers a request for information "
             "or appeals a denial.")
@@ -234,7 +235,8 @@ def request_page(page: PageRequest, number: str) -> Page:
     return request_view(page, number)
 
 
-@page_route(prior_auth_pages, paths.LETTER, tag=TAG, summary="The decision letter of a request, printable")
+@page_route(prior_auth_pages, paths.LETTER, permission=PRIOR_AUTH_READ,
+            tag=TAG, summary="The decision letter of a request, printable")
 def letter_page(page: PageRequest, number: str) -> Page:
     context = _request_context(page, number)
     return Page("priorauth/letter.html", {

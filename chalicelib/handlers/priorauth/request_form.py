@@ -23,6 +23,7 @@ from chalicelib.handlers.layout import selected_provider
 from chalicelib.handlers.priorauth import paths
 from chalicelib.handlers.priorauth.routes import submission_from, submit_idempotently
 from chalicelib.platform.errors import MemberNotFound, NotEligible, PortalError, ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.forms import parse_us_date, sentence, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
 
@@ -185,7 +186,8 @@ def _page(page: PageRequest, form: RequestForm, *, errors: dict[str, str] | None
     }, status=status)
 
 
-@page_route(request_form_pages, paths.NEW_REQUEST, tag=TAG, summary="Submit a Prior Authorization: the request",
+@page_route(request_form_pages, paths.NEW_REQUEST, permission=Permission.PRIOR_AUTH_SUBMIT,
+            tag=TAG, summary="Submit a Prior Authorization: the request",
             description="Outpatient or inpatient; the member, the servicing provider, dates, service lines, "
             "diagnoses. The selected provider is the requesting one.")
 def new_request_page(page: PageRequest) -> Page:
@@ -197,7 +199,7 @@ def new_request_page(page: PageRequest) -> Page:
     return _page(page, form)
 
 
-@page_route(request_form_pages, paths.NEW_REQUEST, method="POST", tag=TAG,
+@page_route(request_form_pages, paths.NEW_REQUEST, permission=Permission.PRIOR_AUTH_SUBMIT, method="POST", tag=TAG,
             summary="Submit a Prior Authorization: more lines, the clinical questions, or the request itself",
             description="step=lines | questions | submit. Submit answers with the request's page (AutoAuth's "
             "decision: APPROVED, PENDED with the reasons, or no authorization required).")

@@ -22,6 +22,7 @@ from chalicelib.handlers.priorauth.routes import review_decision, summary_body
 from chalicelib.platform.aws import storage
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ErrorKind, PortalError, ValidationFailed
+from chalicelib.platform.permissions import PRIOR_AUTH_DOCUMENTS, Permission
 from chalicelib.platform.web.file_types import DOCUMENT_FILE_TYPES
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route, portal_url_for
@@ -51,7 +52,8 @@ def _principal(page: PageRequest) -> Principal:
     return page.principal
 
 
-@page_route(review_pages, paths.REVIEW_QUEUE, tag=TAG, summary="The review queue (plan staff): most urgent first",
+@page_route(review_pages, paths.REVIEW_QUEUE, permission=Permission.PA_REVIEWER,
+            tag=TAG, summary="The review queue (plan staff): most urgent first",
             description="Pended requests, requests waiting on information, and appeals by due time; overdue ones "
             "marked; expedited ones tagged. An office gets the 403 page.")
 def review_queue_page(page: PageRequest) -> Page:
@@ -112,7 +114,7 @@ def _again(page: PageRequest, number: str, form: str, error: PortalError, values
                         summary_errors=summary(errors, LABELS), status=STATUS_BY_KIND[error.kind])
 
 
-@page_route(review_pages, paths.DECISION, method="POST", tag=TAG,
+@page_route(review_pages, paths.DECISION, permission=Permission.PA_REVIEWER, method="POST", tag=TAG,
             summary="A reviewer decides: approve (fewer units per line if so), deny with a reason, ask for information")
 def decision_submit(page: PageRequest, number: str) -> Page | Redirect:
     from chalicelib.priorauth.schemas import DecisionIn
@@ -134,7 +136,7 @@ def decision_submit(page: PageRequest, number: str) -> Page | Redirect:
     return Redirect(paths.request(number.upper()))
 
 
-@page_route(review_pages, paths.INFORMATION, method="POST", tag=TAG,
+@page_route(review_pages, paths.INFORMATION, permission=Permission.PRIOR_AUTH_SUBMIT, method="POST", tag=TAG,
             summary="The office answers a request for more information; the request returns to review")
 def information_submit(page: PageRequest, number: str) -> Page | Redirect:
     from chalicelib.priorauth.schemas import InformationIn
@@ -150,7 +152,7 @@ def information_submit(page: PageRequest, number: str) -> Page | Redirect:
     return Redirect(paths.request(number.upper()))
 
 
-@page_route(review_pages, paths.APPEAL, method="POST", tag=TAG,
+@page_route(review_pages, paths.APPEAL, permission=Permission.PRIOR_AUTH_SUBMIT, method="POST", tag=TAG,
             summary="The office appeals a denial, once; it goes back to review")
 def appeal_submit(page: PageRequest, number: str) -> Page | Redirect:
     from chalicelib.priorauth.schemas import AppealIn
@@ -171,7 +173,7 @@ def appeal_submit(page: PageRequest, number: str) -> Page | Redirect:
 
 
 
-@page_route(review_pages, paths.DOCUMENTS, method="POST", tag=TAG,
+@page_route(review_pages, paths.DOCUMENTS, permission=PRIOR_AUTH_DOCUMENTS, method="POST", tag=TAG,
             summary="Add a clinical document to a request: its record, then its upload page")
 def document_start(page: PageRequest, number: str) -> Page | Redirect:
     content_type = page.form.get("contentType") or ""
@@ -184,7 +186,7 @@ def document_start(page: PageRequest, number: str) -> Page | Redirect:
     return Redirect(paths.document_upload(number.upper(), tickets[0].document.document_id))
 
 
-@page_route(review_pages, paths.DOCUMENT_UPLOAD, tag=TAG, form_action=S3_FORM_ACTION,
+@page_route(review_pages, paths.DOCUMENT_UPLOAD, permission=PRIOR_AUTH_DOCUMENTS, tag=TAG, form_action=S3_FORM_ACTION,
             summary="Choose a clinical document's file: a form that posts it straight to S3 (presigned POST)",
             description="S3 sends the browser back to the request's page (success_action_redirect).")
 def document_upload_page(page: PageRequest, number: str, documentId: str) -> Page | Redirect:

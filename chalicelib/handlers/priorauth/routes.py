@@ -14,6 +14,7 @@ from chalicelib.documents.service import UploadTicket
 from chalicelib.handlers.bodies import document_body, ticket_body
 from chalicelib.platform.access import Principal
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import PRIOR_AUTH_DOCUMENTS, PRIOR_AUTH_READ, Permission
 from chalicelib.platform.web.api import api_route
 from chalicelib.platform.web.idempotency import idempotency_key
 from chalicelib.priorauth.enums import AuthStatus, RequestType, Urgency
@@ -151,7 +152,7 @@ def submit_idempotently(principal: Principal, submission: Submission, fingerprin
     return SubmitOutcome(service.get(principal, request_id, audited=False), service.pending_uploads(request_id))
 
 
-@api_route(prior_auth_routes, "/prior-auths/requirements", tag=TAG,
+@api_route(prior_auth_routes, "/prior-auths/requirements", permission=PRIOR_AUTH_READ, tag=TAG,
            summary="Does a service need prior authorization, and what to send?",
            query="priorauth:RequirementsQuery", response="priorauth:RequirementList",
            description="Per state and program (Medicaid, Marketplace, MyCare, Medicare). A code that is not on "
@@ -166,7 +167,8 @@ def requirements(principal: Principal, query: RequirementsQuery) -> dict[str, An
     return {"items": items}
 
 
-@api_route(prior_auth_routes, "/prior-auths", method="POST", tag=TAG, status=201,
+@api_route(prior_auth_routes, "/prior-auths", permission=Permission.PRIOR_AUTH_SUBMIT,
+           method="POST", tag=TAG, status=201,
            summary="Submit an outpatient, inpatient or newborn-notification request; AutoAuth answers at once",
            body="priorauth:PriorAuthRequestIn", response="priorauth:SubmittedOut", errors=(404, 409),
            description="APPROVED in this response when the criteria meet an AutoAuth rule (with the authorization "
@@ -183,7 +185,8 @@ def submit(principal: Principal, body: PriorAuthRequestIn, request: RequestInfo)
     return {"prior_auth": _detail(outcome.request.request_id, principal), "uploads": _tickets(outcome.uploads)}
 
 
-@api_route(prior_auth_routes, "/prior-auths", tag=TAG, summary="Search prior authorization requests, newest first",
+@api_route(prior_auth_routes, "/prior-auths", permission=PRIOR_AUTH_READ,
+           tag=TAG, summary="Search prior authorization requests, newest first",
            query="priorauth:SearchQuery", response="priorauth:PriorAuthList", errors=(404,),
            description="By authorizationNumber; or by memberId; or by providerId (default: every provider you act "
            "for); each optionally by status and received date range. servicing=true lists the requests your "
@@ -203,14 +206,15 @@ def search(principal: Principal, query: SearchQuery) -> dict[str, Any]:
     return {"items": [summary_body(item, now) for item in page.items], "next_token": page.next_token}
 
 
-@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}", tag=TAG,
+@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}", permission=PRIOR_AUTH_READ, tag=TAG,
            summary="A prior authorization request with its decision, history and documents",
            response="priorauth:PriorAuthOut", errors=(404,))
 def get_prior_auth(principal: Principal, authorizationNumber: str) -> dict[str, Any]:
     return _detail(authorizationNumber, principal)
 
 
-@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}/documents", method="POST", tag=TAG, status=201,
+@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}/documents", permission=PRIOR_AUTH_DOCUMENTS,
+           method="POST", tag=TAG, status=201,
            summary="Attach clinical documents to a request (presigned S3 uploads)",
            body="priorauth:AttachmentsIn", response="priorauth:AttachmentsOut", errors=(404, 409))
 def attach(principal: Principal, body: AttachmentsIn, authorizationNumber: str) -> dict[str, Any]:
@@ -219,7 +223,8 @@ def attach(principal: Principal, body: AttachmentsIn, authorizationNumber: str) 
     return {"uploads": _tickets(tickets)}
 
 
-@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}/information", method="POST", tag=TAG,
+@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}/information", permission=Permission.PRIOR_AUTH_SUBMIT,
+           method="POST", tag=TAG,
            summary="Answer a reviewer's request for more information; the request returns to review",
            body="priorauth:InformationIn", response="priorauth:PriorAuthOut", errors=(404, 409))
 def send_information(principal: Principal, body: InformationIn, authorizationNumber: str) -> dict[str, Any]:
@@ -227,7 +232,8 @@ def send_information(principal: Principal, body: InformationIn, authorizationNum
     return _detail(authorizationNumber, principal)
 
 
-@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}/appeal", method="POST", tag=TAG,
+@api_route(prior_auth_routes, "/prior-auths/{authorizationNumber}/appeal", permission=Permission.PRIOR_AUTH_SUBMIT,
+           method="POST", tag=TAG,
            summary="Appeal a denial (once); decided within 72 hours (expedited) or 30 days (standard)",
            body="priorauth:AppealIn", response="priorauth:PriorAuthOut", errors=(404, 409))
 def appeal(principal: Principal, body: AppealIn, authorizationNumber: str) -> dict[str, Any]:
@@ -235,7 +241,7 @@ def appeal(principal: Principal, body: AppealIn, authorizationNumber: str) -> di
     return _detail(authorizationNumber, principal)
 
 
-@api_route(prior_auth_routes, "/review/prior-auths", tag=REVIEW_TAG,
+@api_route(prior_auth_routes, "/review/prior-auths", permission=Permission.PA_REVIEWER, tag=REVIEW_TAG,
            summary="The clinical review queue, most urgent deadline first",
            query="priorauth:ReviewQueueQuery", response="priorauth:ReviewQueueOut", errors=(403,),
            description="Pended requests, requests waiting on more information, and appeals, ordered by due time "
@@ -249,7 +255,8 @@ def review_queue(principal: Principal, query: ReviewQueueQuery) -> dict[str, Any
             "next_token": page.next_token, "overdue_count": service.overdue_count()}
 
 
-@api_route(prior_auth_routes, "/review/prior-auths/{authorizationNumber}/decision", method="POST", tag=REVIEW_TAG,
+@api_route(prior_auth_routes, "/review/prior-auths/{authorizationNumber}/decision", permission=Permission.PA_REVIEWER,
+           method="POST", tag=REVIEW_TAG,
            summary="Approve (possibly fewer units or dates), deny with a specific reason, or ask for information",
            body="priorauth:DecisionIn", response="priorauth:PriorAuthOut", errors=(403, 404, 409))
 def decide(principal: Principal, body: DecisionIn, authorizationNumber: str) -> dict[str, Any]:
@@ -279,7 +286,8 @@ def review_decision(body: DecisionIn) -> ReviewDecision:
     )
 
 
-@api_route(prior_auth_routes, "/review/prior-auths/{authorizationNumber}/extension", method="POST", tag=REVIEW_TAG,
+@api_route(prior_auth_routes, "/review/prior-auths/{authorizationNumber}/extension", permission=Permission.PA_REVIEWER,
+           method="POST", tag=REVIEW_TAG,
            summary="Extend a standard request's review timeframe once, by up to 14 days, saying why",
            body="priorauth:ExtensionIn", response="priorauth:PriorAuthOut", errors=(403, 404, 409),
            description="Only a standard request waiting on its first decision (PENDED or MORE_INFO_REQUESTED). "
@@ -291,7 +299,7 @@ def extend(principal: Principal, body: ExtensionIn, authorizationNumber: str) ->
     return _detail(authorizationNumber, principal)
 
 
-@api_route(prior_auth_routes, "/review/prior-auth-metrics", tag=REVIEW_TAG,
+@api_route(prior_auth_routes, "/review/prior-auth-metrics", permission=Permission.PA_REVIEWER, tag=REVIEW_TAG,
            summary="CMS-0057-F prior authorization metrics per period, standard and expedited apart",
            query="priorauth:MetricsQuery", response="priorauth:MetricsOut", errors=(403,),
            description="Share approved, denied, approved after appeal and approved after the review timeframe was "

@@ -18,6 +18,7 @@ from chalicelib.handlers.layout import selected_provider
 from chalicelib.handlers.reports import paths
 from chalicelib.handlers.reports.routes import tax_id_of, visible_exports
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
@@ -51,7 +52,8 @@ def _scope(page: PageRequest) -> roster.RosterScope:
     return roster.resolve_scope(_principal(page), provider["provider_id"] if provider else None)
 
 
-@page_route(export_pages, paths.EXPORTS, method="POST", summary="Export CSV now (the selected provider's roster)",
+@page_route(export_pages, paths.EXPORTS, permission=Permission.MEMBER_REPORTS,
+            method="POST", summary="Export CSV now (the selected provider's roster)",
             tag=TAG, description="Records a queued export job (the JSON route's service) and shows its page.")
 def export_now(page: PageRequest) -> Redirect:
     job = wiring.current().exports().request(_principal(page), _scope(page))
@@ -67,14 +69,16 @@ def export_view(job: Any, now: Any) -> dict[str, Any]:
             "link": paths.export(job.export_id), "download": paths.export_download(job.export_id)}
 
 
-@page_route(export_pages, paths.EXPORT, summary="An export: queued, running, or ready with its download", tag=TAG)
+@page_route(export_pages, paths.EXPORT, permission=Permission.MEMBER_REPORTS,
+            summary="An export: queued, running, or ready with its download", tag=TAG)
 def export_status(page: PageRequest, exportId: str) -> Page:
     job = wiring.current().exports().get(_principal(page), exportId)
     return Page("reports/export.html", {"title": "Membership List export", "export": export_view(job, page.now),
                                         "exports_link": paths.EXPORTS, "membership_link": paths.MEMBERSHIP})
 
 
-@page_route(export_pages, paths.EXPORT_DOWNLOAD, summary="Download a finished export (a one-minute link)", tag=TAG,
+@page_route(export_pages, paths.EXPORT_DOWNLOAD, permission=Permission.MEMBER_REPORTS,
+            summary="Download a finished export (a one-minute link)", tag=TAG,
             produces="text/csv", description="Redirects to the file; before it is ready, or after 7 days, the "
             "error page says so (409 / 410).")
 def export_download(page: PageRequest, exportId: str) -> Response:
@@ -101,12 +105,14 @@ def exports_page(page: PageRequest, *, errors: dict[str, str] | None = None, fre
     }, status=status)
 
 
-@page_route(export_pages, paths.EXPORTS, summary="Your Membership List downloads and scheduled exports", tag=TAG)
+@page_route(export_pages, paths.EXPORTS, permission=Permission.MEMBER_REPORTS,
+            summary="Your Membership List downloads and scheduled exports", tag=TAG)
 def exports(page: PageRequest) -> Page:
     return exports_page(page)
 
 
-@page_route(export_pages, paths.SUBSCRIPTIONS, method="POST", summary="Schedule an export every week or month",
+@page_route(export_pages, paths.SUBSCRIPTIONS, permission=Permission.MEMBER_REPORTS,
+            method="POST", summary="Schedule an export every week or month",
             tag=TAG, description="The selected provider's roster; the form comes back with the field error when "
             "the frequency is not one offered.")
 def subscribe(page: PageRequest) -> Page | Redirect:
@@ -124,7 +130,8 @@ def subscribe(page: PageRequest) -> Page | Redirect:
     return Redirect(f"{paths.EXPORTS}#subscriptions-heading")
 
 
-@page_route(export_pages, paths.SUBSCRIPTION_CANCEL, method="POST", summary="Cancel a scheduled export", tag=TAG)
+@page_route(export_pages, paths.SUBSCRIPTION_CANCEL, permission=Permission.MEMBER_REPORTS,
+            method="POST", summary="Cancel a scheduled export", tag=TAG)
 def cancel_subscription(page: PageRequest, subscriptionId: str) -> Redirect:
     wiring.current().exports().unsubscribe(_principal(page), subscriptionId)
     return Redirect(f"{paths.EXPORTS}#subscriptions-heading")

@@ -21,6 +21,7 @@ from chalicelib.members.alerts import ALERT_LEGEND, labelled
 from chalicelib.members.eligibility import current_program
 from chalicelib.members.service import coverage_spans, other_coverage
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
@@ -70,7 +71,8 @@ def _read(page: PageRequest, provider_id: str | None, program: str | None, desce
     return membership_page(page.principal, query, descending=descending)
 
 
-@page_route(membership_pages, paths.MEMBERSHIP, summary="Provider Membership List", tag=TAG,
+@page_route(membership_pages, paths.MEMBERSHIP, permission=Permission.MEMBER_REPORTS,
+            summary="Provider Membership List", tag=TAG,
             description="The members attributed to the selected provider (a group: the whole group), sorted by "
             "last name (order=asc|desc), 50 a page (trail: the page tokens so far), filtered by program.")
 def membership(page: PageRequest) -> Page:
@@ -112,7 +114,8 @@ def membership(page: PageRequest) -> Page:
     })
 
 
-@page_route(membership_pages, paths.MEMBER, summary="A member on the Provider Membership List: the detail", tag=TAG,
+@page_route(membership_pages, paths.MEMBER, permission=Permission.MEMBER_REPORTS,
+            summary="A member on the Provider Membership List: the detail", tag=TAG,
             description="Identity, program, PCP, alerts, every coverage span, other insurance (audited); a member "
             "the user may not see is the 404 page.")
 def member_detail(page: PageRequest, memberId: str) -> Page:

@@ -18,6 +18,7 @@ from chalicelib.handlers.reports import paths
 from chalicelib.handlers.reports.routes import registry_page, registry_summary_counts
 from chalicelib.messages.service import portals
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import parse_query
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
@@ -85,7 +86,8 @@ def _row(item: Any) -> list[Any]:
             *({"tags": [color_tag(statuses.get(code, "GRAY"), names[code])]} for code in names)]
 
 
-@page_route(registry_pages, paths.REGISTRY, summary="Clinical Practice Registry", tag=TAG,
+@page_route(registry_pages, paths.REGISTRY, permission=Permission.MEMBER_REPORTS,
+            summary="Clinical Practice Registry", tag=TAG,
             description="Filters as the JSON route (state, plans, measure, criteria, patientStatus, "
             "enrollmentStatus; a plan from the roster's programs), the summary per measure and color, "
             "50 rows a page (trail).")

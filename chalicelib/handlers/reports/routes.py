@@ -15,6 +15,7 @@ from chalicelib.platform.access import Principal, scope_of
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.dynamo.paging import SearchPage
 from chalicelib.platform.logs import logger
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import api_route
 from chalicelib.reports import registry, roster
 from chalicelib.reports.enums import ExportStatus, Frequency
@@ -35,7 +36,8 @@ report_routes = Blueprint(__name__)
 TAG = "Member reports"
 
 
-@api_route(report_routes, "/reports/membership", tag=TAG, summary="Provider Membership List (PCP roster)",
+@api_route(report_routes, "/reports/membership", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="Provider Membership List (PCP roster)",
            query="reports:RosterQuery", response="reports:RosterOut", errors=(404,),
            description="Members attributed to a provider you act for, by last name, a page at a time, with the "
            "record count. A group account lists the whole group with its own provider ID (the default) or one "
@@ -64,7 +66,8 @@ def export_body(job: ExportJobModel) -> dict[str, Any]:
             if ready else None}
 
 
-@api_route(report_routes, "/reports/membership-exports", method="POST", tag=TAG, status=202,
+@api_route(report_routes, "/reports/membership-exports", permission=Permission.MEMBER_REPORTS,
+           method="POST", tag=TAG, status=202,
            summary="Export the entire group's member list as CSV", body="reports:ExportRequest",
            response="reports:ExportOut", errors=(404,),
            description="Answers at once with a QUEUED job; an email says when it is ready (7 days).")
@@ -84,20 +87,23 @@ def visible_exports(principal: Principal, limit: int, token: str | None) -> Sear
                       page.next_token)
 
 
-@api_route(report_routes, "/reports/membership-exports", tag=TAG, summary="Your exports, newest first",
+@api_route(report_routes, "/reports/membership-exports", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="Your exports, newest first",
            query="base:ListQuery", response="reports:ExportList", errors=(404,))
 def list_exports(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = visible_exports(principal, query.limit, query.next_token)
     return {"items": [export_body(job) for job in page.items], "next_token": page.next_token}
 
 
-@api_route(report_routes, "/reports/membership-exports/{exportId}", tag=TAG, summary="An export's status",
+@api_route(report_routes, "/reports/membership-exports/{exportId}", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="An export's status",
            response="reports:ExportOut", errors=(404,))
 def get_export(principal: Principal, exportId: str) -> dict[str, Any]:
     return export_body(wiring.current().exports().get(principal, exportId))
 
 
-@api_route(report_routes, "/reports/membership-exports/{exportId}/download", tag=TAG, status=302,
+@api_route(report_routes, "/reports/membership-exports/{exportId}/download", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, status=302,
            summary="Download a finished export (redirects to a one-minute link)", errors=(404, 409, 410),
            produces="text/csv")
 def download_export(principal: Principal, exportId: str) -> Response:
@@ -109,7 +115,8 @@ def subscription_body(subscription: ExportSubscriptionModel) -> dict[str, Any]:
     return {**subscription.attribute_values, "active": subscription.active is not None}
 
 
-@api_route(report_routes, "/reports/membership-export-subscriptions", method="POST", tag=TAG, status=201,
+@api_route(report_routes, "/reports/membership-export-subscriptions", permission=Permission.MEMBER_REPORTS,
+           method="POST", tag=TAG, status=201,
            summary="Export a roster every week or month", body="reports:SubscriptionRequest",
            response="reports:SubscriptionOut", errors=(404,))
 def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]:
@@ -117,7 +124,8 @@ def subscribe(principal: Principal, body: SubscriptionRequest) -> dict[str, Any]
     return subscription_body(wiring.current().exports().subscribe(principal, scope, Frequency(body.frequency)))
 
 
-@api_route(report_routes, "/reports/membership-export-subscriptions", tag=TAG, summary="Your scheduled exports",
+@api_route(report_routes, "/reports/membership-export-subscriptions", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="Your scheduled exports",
            query="base:ListQuery", response="reports:SubscriptionList", errors=(404,))
 def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]:
     page = wiring.current().exports().subscriptions_page(principal, tax_id_of(principal), query.limit,
@@ -125,7 +133,8 @@ def list_subscriptions(principal: Principal, query: ListQuery) -> dict[str, Any]
     return {"items": [subscription_body(item) for item in page.items], "next_token": page.next_token}
 
 
-@api_route(report_routes, "/reports/membership-export-subscriptions/{subscriptionId}", method="DELETE", tag=TAG,
+@api_route(report_routes, "/reports/membership-export-subscriptions/{subscriptionId}",
+           permission=Permission.MEMBER_REPORTS, method="DELETE", tag=TAG,
            status=204, summary="Stop a scheduled export", errors=(404,))
 def unsubscribe(principal: Principal, subscriptionId: str) -> None:
     wiring.current().exports().unsubscribe(principal, subscriptionId)
@@ -185,13 +194,15 @@ def registry_summary_counts(scope: roster.RosterScope) -> tuple[str | None, list
         for m in registry.MEASURES]
 
 
-@api_route(report_routes, "/reports/registry/measures", tag=TAG, summary="The registry's measures",
+@api_route(report_routes, "/reports/registry/measures", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="The registry's measures",
            response="reports:MeasureList")
 def registry_measures(principal: Principal) -> dict[str, Any]:
     return {"items": _measures(), "count": len(registry.MEASURES)}
 
 
-@api_route(report_routes, "/reports/registry", tag=TAG, summary="Clinical Practice Registry (gaps in care)",
+@api_route(report_routes, "/reports/registry", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="Clinical Practice Registry (gaps in care)",
            query="reports:RegistryQuery", response="reports:RegistryOut", errors=(404,),
            description="Per member and measure: GREEN service rendered, YELLOW service needed, RED past due, GRAY "
            "not applicable. Filters as the seed page: measure, criteria (color), state, plans, patient status, "
@@ -203,7 +214,8 @@ def registry_list(principal: Principal, query: RegistryQuery) -> dict[str, Any]:
             "next_token": page.next_token}
 
 
-@api_route(report_routes, "/reports/registry/summary", tag=TAG, summary="Registry counts per measure and color",
+@api_route(report_routes, "/reports/registry/summary", permission=Permission.MEMBER_REPORTS,
+           tag=TAG, summary="Registry counts per measure and color",
            query="reports:RegistrySummaryQuery", response="reports:RegistrySummaryOut", errors=(404,))
 def registry_summary(principal: Principal, query: RegistrySummaryQuery) -> dict[str, Any]:
     scope = roster.resolve_scope(principal, query.provider_id)

@@ -33,11 +33,13 @@ from chalicelib.platform.errors import (
     ErrorKind,
     NotAuthenticated,
     PayloadTooLarge,
+    PermissionRequired,
     PortalError,
     UnsupportedMediaType,
     ValidationFailed,
 )
 from chalicelib.platform.logs import bind_correlation_id, bind_route, logger
+from chalicelib.platform.permissions import Needs, Permission, missing_for
 from chalicelib.platform.web.input_checks import (
     DEPTH_PROBLEM,
     TEXT_PROBLEM,
@@ -48,6 +50,8 @@ from chalicelib.platform.web.input_checks import (
 
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
+
+    from chalicelib.platform.access import Principal
 
 
 MAX_BODY_BYTES = 64 * 1024
@@ -132,6 +136,8 @@ class RouteContract:
     description: str = ""
     browser_session: bool = False
     """A page that needs the session cookie (pages send the browser to the login page, never a 401)."""
+    permission: Needs | None = None
+    """The permissions that open the route (any one); None: any logged-in user, or none needed."""
 
     @property
     def fhir(self) -> bool:
@@ -203,10 +209,24 @@ def authenticator() -> Callable[[str], Any]:
     return _authenticate
 
 
+def route_needs(permission: Permission | Needs | None) -> Needs | None:
+    if permission is None:
+        return None
+    return (permission,) if isinstance(permission, Permission) else tuple(permission)
+
+
+def require_permission(principal: Principal, needs: Needs | None) -> None:
+    """The one permission check of every route, before its view runs: 403 FORBIDDEN naming the permission."""
+    missing = missing_for(principal.permissions, needs or (), plan_staff=principal.is_plan_staff)
+    if missing is not None:
+        raise PermissionRequired(missing.value, missing.words)
+
+
 def api_route(
     blueprint: Blueprint,
     path: str,
     *,
+    permission: Permission | Needs | None,
     method: str = "GET",
     summary: str,
     tag: str,
@@ -223,7 +243,8 @@ def api_route(
 
     The view gets ``principal`` (unless ``auth=False``), ``body`` and ``query`` as parsed
     models, and returns a mapping, a dataclass, a model, a Chalice ``Response`` or None;
-    a returned value is serialised through the ``response`` schema (camelCase).
+    a returned value is serialised through the ``response`` schema (camelCase). ``permission`` (required, so no
+    route forgets it) names what opens the route, any one of them; None only for public and own-account routes.
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -232,7 +253,7 @@ def api_route(
             path=path, method=method, summary=summary, tag=tag, view_name=view.__name__,
             body=Schema(body) if body else None, query=Schema(query) if query else None,
             response=Schema(response) if response else None, status=status, errors=errors, auth=auth,
-            produces=produces, description=description,
+            produces=produces, description=description, permission=route_needs(permission),
         )
         ROUTE_CONTRACTS.append(contract)
 
@@ -252,6 +273,7 @@ def api_route(
                 kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
                 if auth:
                     kwargs["principal"] = authenticator()(_bearer_token(request.headers))
+                    require_permission(kwargs["principal"], contract.permission)
                 if contract.body is not None:
                     kwargs["body"] = parse_body(request, contract.body.load())
                 if contract.query is not None:

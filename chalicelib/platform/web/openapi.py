@@ -74,6 +74,12 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
     }
     if contract.description:
         operation["description"] = contract.description
+    if contract.permission:
+        operation["x-permissions"] = [permission.value for permission in contract.permission]
+        needed = " or ".join(f"{permission.value} ({permission.words})" for permission in contract.permission)
+        operation["description"] = " ".join(filter(None, [
+            contract.description, f"Needs the permission {needed}: without it, 403 FORBIDDEN naming it in "
+            "fields.permission."]))
     if contract.auth:
         operation["security"] = [{"bearer": []}]
     elif contract.browser_session:
@@ -104,7 +110,8 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
     operation["responses"][str(contract.status)] = success
     error_ref = {"$ref": _REF.format(model="OperationOutcome" if contract.fhir else ErrorBody.__name__)}
     error_type = FHIR_JSON if contract.fhir else "application/json"
-    error_statuses = set(contract.errors) | ({401} if contract.auth else set())
+    error_statuses = set(contract.errors) | ({401} if contract.auth else set()) | \
+        ({403} if contract.permission else set())
     if contract.body is not None or (contract.fhir and contract.method == "POST"):
         error_statuses |= {400, 413, 415}
     if contract.query is not None:

@@ -30,6 +30,7 @@ from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.errors import ErrorKind, PortalError, ValidationFailed
 from chalicelib.platform.logs import bind_correlation_id, bind_route, logger
+from chalicelib.platform.permissions import Needs, Permission
 from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import (
     MAX_BODY_BYTES,
@@ -40,6 +41,8 @@ from chalicelib.platform.web.api import (
     _correlation_id,
     authenticator,
     client_address,
+    require_permission,
+    route_needs,
 )
 from chalicelib.platform.web.input_checks import TEXT_PROBLEM, disallowed_field
 from chalicelib.platform.web.templating import render
@@ -199,6 +202,7 @@ def page_route(
     blueprint: Blueprint,
     path: str,
     *,
+    permission: Permission | Needs | None,
     method: str = "GET",
     summary: str,
     tag: str,
@@ -209,13 +213,15 @@ def page_route(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a page. The view gets ``page`` (a ``PageRequest``) and the path parameters, and returns a
     ``Page``, a ``Redirect`` or a Chalice ``Response``. ``auth`` pages need a live session; POSTs are checked
-    for Origin and CSRF before the view runs. ``form_action`` adds origins a page's forms may post to (S3)."""
+    for Origin and CSRF before the view runs. ``form_action`` adds origins a page's forms may post to (S3).
+    ``permission`` as ``api_route``'s: a logged-in user without it gets the 403 page naming it."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         parameters = inspect.signature(view).parameters
+        needs = route_needs(permission)
         ROUTE_CONTRACTS.append(RouteContract(
             path=path, method=method, summary=summary, tag=tag, view_name=view.__name__, auth=False,
-            produces=produces, description=description, browser_session=auth,
+            produces=produces, description=description, browser_session=auth, permission=needs,
         ))
         csp = CSP.format(form_action=f" {form_action}" if form_action else "")
 
@@ -236,6 +242,8 @@ def page_route(
                     _check_form_text(page.form)
                 if auth and page.principal is None:
                     return _finish(_to_login(page), page, csp)
+                if page.principal is not None and needs:
+                    require_permission(page.principal, needs)
                 kwargs: dict[str, Any] = dict(uri_params)
                 if "page" in parameters:
                     kwargs["page"] = page

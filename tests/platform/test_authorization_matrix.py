@@ -1,0 +1,227 @@
+"""The authorization matrix, generated from the app's routes (method, path, declared permission).
+
+Every route declares what opens it; for each one that needs a permission: a user without it gets 403 FORBIDDEN
+naming it, a user with it is not refused, and another Tax ID's user reaching an object of 310000001 gets 404.
+The users are the demo accounts, their permissions changed through the accounts service between requests (which
+also shows a change counts on the user's next request). Each column walks every route in one test: one stack,
+one set of sessions, and the assertion lists every leak at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from chalicelib import wiring
+from chalicelib.platform.access import Principal
+from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, STAFF_PERMISSIONS, Permission
+from chalicelib.platform.web import browser
+from chalicelib.platform.web.api import ROUTE_CONTRACTS, RouteContract
+from tests.support.pages import ORIGIN, SESSION_COOKIE
+
+pytestmark = pytest.mark.usefixtures("fee_schedules", "prior_auth_rules", "roster_members")
+
+OPEN_ROUTES = {
+    ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/assets/{name}"), ("GET", "/fhir/metadata"),
+    ("GET", "/auth/security-questions"), ("POST", "/auth/register"), ("POST", "/auth/activate"),
+    ("POST", "/auth/resend-activation"), ("POST", "/auth/login"), ("POST", "/auth/logout"),
+    ("POST", "/auth/forgot-password"), ("POST", "/auth/reset-password"), ("GET", "/me"),
+    ("GET", "/"), ("GET", "/home"), ("POST", "/providers/select"),
+    ("GET", "/login"), ("POST", "/login"), ("POST", "/login/resend-activation"), ("POST", "/logout"),
+    ("POST", "/session/refresh"), ("GET", "/activate"), ("POST", "/activate"), ("GET", "/email-verification"),
+    ("GET", "/reset-password"), ("POST", "/reset-password"), ("GET", "/forgot-password"),
+    ("POST", "/forgot-password"), ("GET", "/register"), ("POST", "/register"), ("GET", "/register/check-your-email"),
+}
+"""Public routes and the user's own account and session: any logged-in user (or anyone) may call them."""
+
+OFFICE, OTHER_OFFICE, STAFF = "demo.jdoe", "demo.buckeye", "planadmin"
+ADMIN = "demo.group"
+PARAMETER = re.compile(r"{(\w+)}")
+ATTACHMENTS = {"attachments": [{"fileName": "notes.pdf", "contentType": "application/pdf"}]}
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/members/{memberId}/consent-forms"): {
+        "consentType": "STERILIZATION", "dateOfService": "2031-11-02", "fileName": "consent.pdf",
+        "contentType": "application/pdf"},
+    ("POST", "/claims/{claimNumber}/documents"): ATTACHMENTS,
+    ("POST", "/prior-auths/{authorizationNumber}/documents"): ATTACHMENTS,
+    ("POST", "/prior-auths/{authorizationNumber}/information"): {"information": "The sleep study is attached."},
+    ("POST", "/prior-auths/{authorizationNumber}/appeal"): {"reason": "The sleep study shows an AHI of 31."},
+}
+"""Valid bodies for the routes with an object in the path, so the object is looked up (a body is checked first)."""
+
+
+def guarded() -> list[RouteContract]:
+    return sorted((c for c in ROUTE_CONTRACTS if c.permission), key=lambda c: (c.path, c.method))
+
+
+@dataclass
+class Caller:
+    """Calls any route as a user: the bearer token for the API, the session cookie (and CSRF, Origin) for pages."""
+
+    client: Any
+    tokens: dict[str, str]
+
+    def call(self, username: str, contract: RouteContract, ids: dict[str, str]) -> tuple[int, Any]:
+        path = PARAMETER.sub(lambda found: ids[found.group(1)], contract.path)
+        token = self.tokens[username]
+        if contract.browser_session:
+            headers = {"Cookie": f"{SESSION_COOKIE}={token}"}
+            body = None
+            if contract.method == "POST":
+                headers |= {"Origin": ORIGIN, "Content-Type": "application/x-www-form-urlencoded"}
+                body = urlencode({browser.CSRF_FIELD: browser.csrf_token(token)}).encode()
+            response = getattr(self.client.http, contract.method.lower())(path, headers=headers, body=body)
+            return response.status_code, response.body.decode("utf-8", errors="replace")
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        body = json.dumps(BODIES.get((contract.method, contract.path), {})) if contract.method == "POST" else None
+        response = getattr(self.client.http, contract.method.lower())(path, headers=headers, body=body)
+        data = json.loads(response.body) if response.headers.get("Content-Type", "").startswith(
+            ("application/json", "application/fhir+json")) and response.body else None
+        return response.status_code, data
+
+
+def named_permission(status: int, answer: Any) -> str | None:
+    """The permission a 403 names: the JSON body's fields.permission, a FHIR outcome's, or the 403 page's words."""
+    if status != 403:
+        return None
+    if isinstance(answer, dict) and answer.get("resourceType") == "OperationOutcome":
+        return next((issue["diagnostics"].removeprefix("permission: ") for issue in answer["issue"]
+                     if issue["diagnostics"].startswith("permission: ")), None)
+    if isinstance(answer, dict):
+        return (answer.get("fields") or {}).get("permission")
+    return next((p.value for p in Permission if f"\u201c{p.words}\u201d" in answer.replace("&#34;", '"')), None)
+
+
+def principal_of(token: str) -> Principal:
+    return wiring.current().accounts().authenticate(token)
+
+
+@pytest.fixture
+def office_objects(api, token_for, pump) -> dict[str, str]:
+    """An object of 310000001 of every kind a route's path names, made through the API by its users."""
+    group, jdoe = token_for(ADMIN), token_for(OFFICE)
+    from tests.claims.test_claims import office_visit
+    from tests.priorauth.test_prior_auth import cpap
+
+    claim = api.post("/claims", office_visit(), token=jdoe)
+    assert claim.status_code == 201, claim.data
+    cycle = api.post("/review/payment-cycles", token=token_for(STAFF))
+    assert cycle.status_code == 201, cycle.data
+    request = api.post("/prior-auths", cpap(), token=jdoe)
+    assert request.status_code == 201, request.data
+    number = request.data["priorAuth"]["authorizationNumber"]
+    attached = api.post(f"/prior-auths/{number}/documents", {"attachments": [
+        {"fileName": "notes.pdf", "contentType": "application/pdf"}]}, token=jdoe)
+    assert attached.status_code == 201, attached.data
+    consent = api.post("/members/10000000001/consent-forms", {
+        "consentType": "STERILIZATION", "dateOfService": "2031-11-02", "fileName": "consent.pdf",
+        "contentType": "application/pdf"}, token=jdoe)
+    assert consent.status_code == 201, consent.data
+    member_file = api.post("/members/eligibility-files", {"fileName": "members.csv"}, token=group)
+    claim_file = api.post("/claim-files", {"fileName": "claims.837"}, token=group)
+    export = api.post("/reports/membership-exports", {}, token=group)
+    subscription = api.post("/reports/membership-export-subscriptions", {"frequency": "WEEKLY"}, token=group)
+    assert (member_file.status_code, claim_file.status_code, export.status_code, subscription.status_code) == (
+        201, 201, 202, 201), (member_file.data, claim_file.data, export.data, subscription.data)
+    return {
+        "memberId": "10000000001", "claim": claim.data["claimNumber"], "payment": cycle.data["payments"][0][
+            "paymentId"], "request": number, "request_document": attached.data["uploads"][0]["document"]["documentId"],
+        "consent": consent.data["document"]["documentId"], "member_file": member_file.data["file"]["documentId"],
+        "claim_file": claim_file.data["file"]["documentId"], "exportId": export.data["exportId"],
+        "subscriptionId": subscription.data["subscriptionId"], "username": OFFICE, "operation": "$submit",
+    }
+
+
+def ids_for(path: str, objects: dict[str, str]) -> dict[str, str]:
+    """The path's parameters as the objects of 310000001 they name (``{number}`` is a claim's or a request's)."""
+    documents = "claim_file" if "/claim-files/" in path else "member_file" if (
+        "eligibility-files" in path or "member-files" in path) else "request_document" if (
+        "/prior-authorization/" in path) else "consent"
+    number = "request" if "prior-auth" in path else "claim"
+    return {**objects, "documentId": objects[documents], "number": objects[number], "claimNumber": objects["claim"],
+            "authorizationNumber": objects["request"], "paymentId": objects["payment"],
+            "payment_id": objects["payment"]}
+
+
+@pytest.fixture
+def matrix(client, token_for, office_objects) -> tuple[Caller, dict[str, str], Callable[..., None]]:
+    users = (ADMIN, OFFICE, OTHER_OFFICE, STAFF)
+    caller = Caller(client, {username: token_for(username) for username in users})
+    admin, staff = principal_of(caller.tokens[ADMIN]), principal_of(caller.tokens[STAFF])
+    accounts = wiring.current().accounts()
+
+    def holding(username: str, permissions: frozenset[Permission]) -> None:
+        accounts.change_permissions(staff if username == STAFF else admin, username, permissions)
+
+    return caller, office_objects, holding
+
+
+def test_every_route_of_the_app_declares_its_permission(app):
+    declared = {(c.method, c.path): c for c in ROUTE_CONTRACTS}
+    served = {(method, path) for path, methods in app.routes.items() for method in methods}
+    assert served - set(declared) == set()
+    undeclared = sorted(key for key, c in declared.items() if c.permission is None and key not in OPEN_ROUTES)
+    assert undeclared == [], "a route that is not public nor the user's own must declare a permission"
+    assert len(guarded()) > 80
+
+
+def test_without_the_permission_every_route_answers_403_naming_it(matrix):
+    caller, objects, holding = matrix
+    leaks = []
+    for contract in guarded():
+        needs = set(contract.permission or ())
+        for username, kind in ((OFFICE, PROVIDER_PERMISSIONS), (STAFF, STAFF_PERMISSIONS)):
+            wanted = next((p for p in contract.permission or () if p in kind), contract.permission[0])
+            holding(username, kind - needs)
+            status, answer = caller.call(username, contract, ids_for(contract.path, objects))
+            named = named_permission(status, answer)
+            if status != 403 or named != wanted.value:
+                leaks.append((contract.method, contract.path, username, status, named))
+            holding(username, kind)
+    assert leaks == []
+
+
+def test_with_the_permission_no_route_answers_403(matrix):
+    caller, objects, _ = matrix
+    refused = []
+    for contract in guarded():
+        needs = set(contract.permission or ())
+        for username, kind in ((ADMIN, PROVIDER_PERMISSIONS), (STAFF, STAFF_PERMISSIONS)):
+            if needs & kind:
+                status, answer = caller.call(username, contract, ids_for(contract.path, objects))
+                if status == 403 or status >= 500:
+                    refused.append((contract.method, contract.path, username, status, answer))
+    assert refused == []
+
+
+def test_another_tax_ids_user_gets_404_for_every_object_of_310000001(matrix):
+    caller, objects, _ = matrix
+    leaks, asked = [], 0
+    for contract in guarded():
+        office_route = set(contract.permission or ()) & PROVIDER_PERMISSIONS
+        parameters = set(PARAMETER.findall(contract.path)) - {"operation"}
+        if not (office_route and parameters):
+            continue
+        asked += 1
+        status, answer = caller.call(OTHER_OFFICE, contract, ids_for(contract.path, objects))
+        if status != 404:
+            leaks.append((contract.method, contract.path, status, answer))
+    assert leaks == []
+    assert asked > 25
+
+
+def test_an_office_user_on_a_staff_route_gets_403_naming_the_staff_permission(matrix):
+    caller, objects, _ = matrix
+    staff_routes = [c for c in guarded() if not set(c.permission or ()) & PROVIDER_PERMISSIONS]
+    answers = {(c.method, c.path): caller.call(ADMIN, c, ids_for(c.path, objects)) for c in staff_routes}
+    wrong = {key: (status, named_permission(status, answer)) for key, (status, answer) in answers.items()
+             if status != 403 or named_permission(status, answer) is None}
+    assert wrong == {}
+    assert ("POST", "/review/payment-cycles") in answers
+    assert ("GET", "/audit/users/{username}") in answers
