@@ -1,7 +1,7 @@
 """`make bench`: figures, each next to a baseline measured in the same run. Never a pass/fail.
 
-- Latency (p50/p99) and AWS calls per request for login, /me and registration, over HTTP
-  against the local stack (`make run`'s runner, production argon2 costs), next to GET /health
+- Latency (p50/p99) and AWS calls per request for login, /me, a permission-checked route (GET /payments) and
+  registration, over HTTP against the local stack (`make run`'s runner, production argon2 costs), next to GET /health
   on the same server and a bare DynamoDB GetItem against the same moto endpoint.
 - Cold-start import time of app.py next to the bare import of its libraries.
 - Web pages: per page, HTML bytes and time next to the JSON route behind it; a first load with
@@ -135,6 +135,8 @@ def api_latencies(stack: RunningStack, requests_per_route: int) -> list[Sample]:
         bare_get_item(stack.moto_url, requests_per_route),
         measure("GET /me", requests_per_route,
                 lambda _: session.get(url + "/me", headers={"Authorization": f"Bearer {token}"}, timeout=10), 200),
+        measure("GET /payments (needs PAYMENTS)", requests_per_route,
+                lambda _: session.get(f"{url}/payments?limit=20", headers=auth, timeout=10), 200),
         measure("GET /members/eligibility by ID", requests_per_route,
                 lambda i: session.get(f"{url}/members/eligibility?memberId={member_ids[i]}"
                                       f"&dateOfService={yesterday}", headers=auth, timeout=10), 200),
@@ -516,6 +518,9 @@ def print_latencies(samples: list[Sample], requests_per_route: int) -> None:
               f"{sample.p50 / get_item.p50:>14.1f}x  {sample.calls:<18} {sample.items}")
     print("Items read counts what each Query or Scan examined before filtering: a page whose cost grew with its "
           "partition would show it here, whatever moto's speed.")
+    print("Permission-checked routes (e.g. GET /payments) read no more for the check: the permissions come from the "
+          "account item every request's authentication already reads (its session, then its account: 2 GetItems, "
+          "as GET /me).")
     print("\nlogin and registration hash with argon2id at production cost (t=3, 64 MiB), on purpose.", flush=True)
 
 

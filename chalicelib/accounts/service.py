@@ -63,7 +63,7 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
-from chalicelib.platform.permissions import STAFF_PERMISSIONS, Permission
+from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, STAFF_PERMISSIONS, Permission
 from chalicelib.providers import service as providers
 from chalicelib.providers.enums import ProviderType
 
@@ -205,6 +205,7 @@ class AccountService:
             security_answer_hash=self._hasher.hash(normalize_security_answer(registration.security_answer)),
             agreement_accepted_at=now,
             created_at=now,
+            grants={provider.tax_id: Grant(PROVIDER_PERMISSIONS).stored()},
         )
         email_claim = EmailClaimModel(pk=email_key(registration.email), username=account.username)
         message = outbox.new_account_email(AccountEmail.REGISTERED.value, now, username=account.username)
