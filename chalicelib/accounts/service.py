@@ -57,6 +57,7 @@ from chalicelib.platform.errors import (
     NotActivated,
     NotFound,
     PermissionRequired,
+    PermissionsChanged,
     ProviderNotFound,
     SessionExpired,
     TooManyRequests,
@@ -502,6 +503,8 @@ class AccountService:
         if account is None:
             raise NotFound(fields={"username": "is not a user you administer"})
         if account.role == Role.PLAN_STAFF.value:
+            if not actor.is_plan_staff:
+                raise NotFound(fields={"username": "is not a user you administer"})
             self._change_staff_permissions(actor, account, permissions)
             return
         actor_grant = self._actor_grant(actor, account)
@@ -509,15 +512,19 @@ class AccountService:
         becomes = Grant(permissions, grant.administrator if administrator is None else administrator)
         if becomes.administrator != grant.administrator and not actor_grant.administrator:
             raise PermissionRequired("ADMINISTRATOR", "Provider Administrator")
-        stored = account.grants.as_dict() if account.grants is not None else {}
-        stored[account.tax_id] = becomes.stored()
+        read = account.grants.as_dict() if account.grants is not None else None
+        unchanged = AccountModel.grants.does_not_exist() if read is None else AccountModel.grants == read
         other = self._another_administrator(account) if grant.administrator and not becomes.administrator else None
         try:
             with transaction() as writes:
-                writes.update(account, actions=[AccountModel.grants.set(stored)], condition=AccountModel.pk.exists())
+                writes.update(account, actions=[AccountModel.grants.set({**(read or {}), account.tax_id:
+                                                                         becomes.stored()})],
+                              condition=AccountModel.pk.exists() & unchanged)
                 if other is not None:
                     writes.condition_check(AccountModel, other.pk, condition=self._still_administrator(other))
-        except TransactionCancelled:
+        except TransactionCancelled as error:
+            if [*cancelled_by_condition(error), False][0]:
+                raise PermissionsChanged() from None
             raise LastAdministrator() from None
         logger.info("permissions changed", extra={"username": account.username, "by": actor.username,
                                                   "administrator": becomes.administrator})

@@ -105,6 +105,12 @@ class LastAdministrator(PortalError):
     default_message = "A Tax ID keeps at least one active administrator. Make another user an administrator first."
 
 
+class PermissionsChanged(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "PERMISSIONS_CHANGED"
+    default_message = "Someone changed this user's permissions meanwhile. Look at them again and retry."
+
+
 class NotFound(PortalError):
     kind = ErrorKind.NOT_FOUND
     code = "NOT_FOUND"

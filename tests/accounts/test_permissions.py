@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.accounts.store import AccountModel, account_key
-from chalicelib.platform.errors import LastAdministrator, NotFound, PermissionRequired
+from chalicelib.platform.errors import LastAdministrator, NotFound, PermissionRequired, PermissionsChanged
 from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, STAFF_PERMISSIONS, Permission
 
 ALL_BUT_CLAIMS_VIEW = PROVIDER_PERMISSIONS - {Permission.CLAIMS_VIEW}
@@ -88,8 +88,27 @@ def test_plan_staff_permissions_are_changed_by_a_plan_administrator(api, token_f
     accounts().change_permissions(principal(staff), "planadmin", STAFF_PERMISSIONS - {Permission.AUDIT_READER})
     refused = api.get("/audit/users/demo.jdoe", token=staff)
     assert (refused.status_code, refused.data["fields"]) == (403, {"permission": "AUDIT_READER"})
-    with pytest.raises(PermissionRequired):
+    with pytest.raises(NotFound):  # plan staff are no office's users
         accounts().change_permissions(principal(token_for("demo.group")), "planadmin", STAFF_PERMISSIONS)
+
+
+def test_a_change_made_on_a_stale_read_is_refused(token_for, monkeypatch):
+    """Two administrators at once: the later write, made on what the earlier one replaced, is refused (else a user
+    administrator's stale write could bring back an administrator another had just removed)."""
+    from chalicelib.accounts.service import AccountService
+
+    reads_then = AccountService._actor_grant
+
+    def another_change_meanwhile(self, actor, account):
+        grant = reads_then(self, actor, account)
+        AccountModel(pk=account.pk).update(actions=[AccountModel.grants.set(
+            {"310000001": {"permissions": ["CLAIMS_VIEW"], "administrator": False}})])
+        return grant
+
+    monkeypatch.setattr(AccountService, "_actor_grant", another_change_meanwhile)
+    with pytest.raises(PermissionsChanged):
+        accounts().change_permissions(principal(token_for("demo.group")), "demo.jdoe", PROVIDER_PERMISSIONS)
+    assert principal(token_for("demo.jdoe")).permissions == {Permission.CLAIMS_VIEW}
 
 
 def test_accounts_made_before_permissions_keep_what_they_could_do(token_for):
