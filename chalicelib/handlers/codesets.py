@@ -15,6 +15,7 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.platform.codesets import icd10cm
 from chalicelib.platform.errors import ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import api_route, error_response, parse_query
 from chalicelib.platform.web.pages import PageRequest, page_route
 
@@ -35,14 +36,21 @@ def _answer(query: DiagnosisLookupQuery) -> dict[str, Any]:
     return {"release": icd10cm.release(), "items": icd10cm.lookup(query.q, on, query.limit)}
 
 
-@api_route(codeset_routes, "/codesets/icd10cm", tag=TAG, query="platform.codesets:DiagnosisLookupQuery",
+DIAGNOSIS_LOOKUP = (Permission.CLAIMS_SUBMIT, Permission.PRIOR_AUTH_SUBMIT, Permission.CLAIMS_OPERATOR,
+                    Permission.PA_REVIEWER)
+"""Whoever enters diagnoses: claims and prior authorizations, and the staff who review them."""
+
+
+@api_route(codeset_routes, "/codesets/icd10cm",
+           permission=DIAGNOSIS_LOOKUP, tag=TAG, query="platform.codesets:DiagnosisLookupQuery",
            response="platform.codesets:DiagnosisList", description=DESCRIPTION,
            summary="Look up ICD-10-CM diagnosis codes by code or by words, with whether each is billable")
 def lookup_diagnoses(principal: Principal, query: DiagnosisLookupQuery) -> dict[str, Any]:
     return _answer(query)
 
 
-@page_route(codeset_routes, PORTAL_LOOKUP, tag="Pages", produces="application/json", description=DESCRIPTION,
+@page_route(codeset_routes, PORTAL_LOOKUP,
+            permission=DIAGNOSIS_LOOKUP, tag="Pages", produces="application/json", description=DESCRIPTION,
             summary="The same ICD-10-CM lookup for the portal's pages (the session cookie): the combo box's options")
 def lookup_diagnoses_for_pages(page: PageRequest) -> Response:
     from chalicelib.platform.codesets.schemas import DiagnosisList, DiagnosisLookupQuery

@@ -27,6 +27,7 @@ from chalicelib.handlers.claims import paths
 from chalicelib.handlers.claims.routes import detail_body, submit_idempotently
 from chalicelib.handlers.layout import office_providers, selected_provider
 from chalicelib.platform.errors import MemberNotFound, NotEligible, PortalError, ValidationFailed
+from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.forms import parse_us_date, sentence, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
 
@@ -310,7 +311,8 @@ def _submitted(page: PageRequest, form: ClaimForm, render: Any) -> Page | Redire
     return Redirect(paths.claim(claim_number))
 
 
-@page_route(claim_form_pages, paths.NEW_CLAIM, tag=TAG, summary="Submit a Claim: the form",
+@page_route(claim_form_pages, paths.NEW_CLAIM,
+            permission=Permission.CLAIMS_SUBMIT, tag=TAG, summary="Submit a Claim: the form",
             description="?type=professional (CMS-1500, the default) | institutional (UB-04) | dental (ADA). The "
             "billing provider is chosen from the providers you act for (the selected one first).")
 def new_claim_page(page: PageRequest) -> Page:
@@ -321,7 +323,8 @@ def new_claim_page(page: PageRequest) -> Page:
     return _page(page, form)
 
 
-@page_route(claim_form_pages, paths.NEW_CLAIM, method="POST", tag=TAG,
+@page_route(claim_form_pages, paths.NEW_CLAIM, method="POST",
+            permission=Permission.CLAIMS_SUBMIT, tag=TAG,
             summary="Submit a Claim: more service lines, or the claim itself",
             description="step=lines | submit. Submit goes through POST /claims' schema and idempotent submission "
             "(the form's key) and answers with the claim's page: Approved (to be paid), Denied with the reasons, or "
@@ -383,7 +386,8 @@ def _snake(name: str) -> str:
     return re.sub(r"([A-Z])", lambda match: "_" + match.group(1).lower(), name)
 
 
-@page_route(claim_form_pages, paths.CORRECTION, tag=TAG, summary="Submit a corrected claim: the form, prefilled",
+@page_route(claim_form_pages, paths.CORRECTION,
+            permission=Permission.CLAIMS_SUBMIT, tag=TAG, summary="Submit a corrected claim: the form, prefilled",
             description="Frequency 7 with the original claim number; only for a final claim (approved, paid or "
             "denied) of a provider you act for. It posts to Submit a Claim; the original becomes Replaced.")
 def correction_page(page: PageRequest, number: str) -> Page:
@@ -401,14 +405,16 @@ def _void_page(page: PageRequest, claim: dict[str, Any], form: ClaimForm, *, err
     }, status=status)
 
 
-@page_route(claim_form_pages, paths.VOID, tag=TAG, summary="Void this claim: the confirmation",
+@page_route(claim_form_pages, paths.VOID,
+            permission=Permission.CLAIMS_SUBMIT, tag=TAG, summary="Void this claim: the confirmation",
             description="Only for a final claim (approved, paid or denied) of a provider you act for.")
 def void_page(page: PageRequest, number: str) -> Page:
     claim = _final_claim(page, number)
     return _void_page(page, claim, ClaimForm(page))
 
 
-@page_route(claim_form_pages, paths.VOID, method="POST", tag=TAG, summary="Void this claim",
+@page_route(claim_form_pages, paths.VOID, method="POST",
+            permission=Permission.CLAIMS_SUBMIT, tag=TAG, summary="Void this claim",
             description="Frequency 8 with the original's lines, through POST /claims' idempotent submission; the "
             "original becomes Voided (its payment, if any, is taken back on the next payment).")
 def void_submit(page: PageRequest, number: str) -> Page | Redirect:
