@@ -78,7 +78,7 @@ FUNCTIONS: dict[str, Access] = {
     "run_membership_exports": Access(reads=("accounts", "roster"), writes=("exports", "outbox", AUDIT_TABLE),
                                      sends=("email-outbox",), consumes="exports", documents=True),
     "start_scheduled_exports": Access(writes=("export-subscriptions", "exports", AUDIT_TABLE), sends=("exports",)),
-    "send_queued_emails": Access(writes=("idempotency", "accounts", "tokens"), consumes="email-outbox",
+    "send_queued_emails": Access(writes=("idempotency", "accounts", "tokens", "outbox"), consumes="email-outbox",
                                  sends_email=True),
     "sweep_email_outbox": Access(writes=("outbox",), sends=("email-outbox",)),
     "archive_audit_records": Access(archives_audit=True),

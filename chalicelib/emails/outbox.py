@@ -1,10 +1,15 @@
 """The email outbox: write with the data, enqueue after commit, deliver from the queue.
 
 A request writes an outbox row in the same DynamoDB transaction as the data the email
-is about, then puts the message on the queue and drops the row. If the process dies or
-SQS fails in between, the row stays ``PENDING`` and the scheduled sweep enqueues it,
-so no request that answered success loses its email. Delivery is idempotent on the
-outbox ID (Powertools idempotency), so a message enqueued twice is sent once.
+is about, then puts the message on the queue. The row stays until the email is sent: the
+sender drops it. If the process dies or SQS fails before the enqueue, the scheduled sweep
+enqueues the row a minute later, so no request that answered success loses its email. If
+sending keeps failing (SES refusing for longer than the queue's five receives, so the message
+is parked in the dead-letter queue), the sweep enqueues the row again ``REDRIVE_AFTER`` the
+last enqueue, and again after that, until SES answers or the row's lifetime ends: mail
+redrives itself once SES is back. Delivery is idempotent on the outbox ID (Powertools
+idempotency), so a message enqueued twice (the sweep's and the dead-letter queue's, say) is
+sent once.
 
 An account email (an activation or reset link, "already registered", "account locked") is
 queued as whom and what: ``{"accountEmail": purpose, "username" | "email"}``, never a link or
@@ -32,13 +37,16 @@ from chalicelib.emails.templates import EmailTemplate, render
 from chalicelib.platform import metrics
 from chalicelib.platform.aws import mailer, queue
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.dynamo.writes import PersistenceFailed
+from chalicelib.platform.dynamo.writes import PersistenceFailed, condition_failed
 from chalicelib.platform.logs import logger
 
 EMAIL_QUEUE = "email-outbox"
 EMAIL_KIND = "email"
-OUTBOX_ROW_LIFETIME = timedelta(days=1)
+OUTBOX_ROW_LIFETIME = timedelta(days=4)
+"""How long an unsent email is retried: a longer SES outage drops it (the dead-letter alarm has long fired)."""
 SWEEP_MIN_AGE = timedelta(minutes=1)
+REDRIVE_AFTER = timedelta(minutes=15)
+"""Well past the queue's 5 receives x 60 s visibility: an enqueued row still here by then was not sent."""
 SWEEP_BATCH = 100
 
 
@@ -50,6 +58,7 @@ def new_email(template: EmailTemplate, to: str, params: Mapping[str, str], now: 
         payload={"template": template.value, "to": to, "params": dict(params)},
         pending=PENDING,
         created_at=now.isoformat(),
+        due_at=(now + SWEEP_MIN_AGE).isoformat(),
         ttl=now + OUTBOX_ROW_LIFETIME,
     )
 
@@ -86,6 +95,7 @@ def new_account_email(purpose: str, now: datetime, *, username: str = "", email:
         payload={ACCOUNT_EMAIL: purpose, **whom},
         pending=PENDING,
         created_at=now.isoformat(),
+        due_at=(now + SWEEP_MIN_AGE).isoformat(),
         ttl=now + OUTBOX_ROW_LIFETIME,
     )
 
@@ -94,8 +104,9 @@ def queue_body(message: OutboxMessageModel) -> dict[str, Any]:
     return {"outboxId": message.message_id, **message.payload}
 
 
-def publish(messages: Iterable[OutboxMessageModel]) -> int:
-    """Enqueue committed rows and drop them; a failure leaves the row for the sweep."""
+def publish(messages: Iterable[OutboxMessageModel], now: datetime | None = None) -> int:
+    """Enqueue committed rows and set when the sweep looks at each again (``REDRIVE_AFTER`` from ``now``, or
+    from the row's writing on a request's first enqueue). A failed enqueue leaves the row due for the sweep."""
     published = 0
     for message in messages:
         try:
@@ -105,23 +116,31 @@ def publish(messages: Iterable[OutboxMessageModel]) -> int:
                 "outbox_id": message.message_id, "error": type(error).__name__,
             })
             continue
-        try:
-            message.delete()
-        except PersistenceFailed as error:
-            logger.warning("outbox row not dropped after enqueue; delivery stays idempotent", extra={
-                "outbox_id": message.message_id, "error": type(error).__name__,
-            })
+        enqueued_at = now or datetime.fromisoformat(message.created_at)
+        _postpone(message, enqueued_at + REDRIVE_AFTER)
         published += 1
     return published
 
 
+def _postpone(message: OutboxMessageModel, due: datetime) -> None:
+    """Only while the row exists: the sender may have sent the email and dropped the row already."""
+    try:
+        message.update(actions=[OutboxMessageModel.due_at.set(due.isoformat())],
+                       condition=OutboxMessageModel.message_id.exists())
+    except PersistenceFailed as error:
+        if not condition_failed(error):
+            logger.warning("outbox row not postponed after enqueue; the sweep may enqueue it early, and delivery "
+                           "stays idempotent", extra={"outbox_id": message.message_id,
+                                                      "error": type(error).__name__})
+
+
 def sweep(now: datetime) -> int:
-    """Enqueue rows left pending for more than a minute (one Query on the sparse index)."""
-    cutoff = (now - SWEEP_MIN_AGE).isoformat()
-    stale = OutboxMessageModel.pending_messages.query(
-        PENDING, OutboxMessageModel.created_at < cutoff, limit=SWEEP_BATCH
+    """Enqueue rows now due: never enqueued a minute after writing, or enqueued and still unsent
+    ``REDRIVE_AFTER`` later (one Query on the sparse index)."""
+    due = OutboxMessageModel.pending_messages.query(
+        PENDING, OutboxMessageModel.due_at <= now.isoformat(), limit=SWEEP_BATCH
     )
-    return publish(list(stale))
+    return publish(list(due), now)
 
 
 def deliver(message: dict[str, Any], lambda_context: Any = None) -> None:
@@ -130,6 +149,16 @@ def deliver(message: dict[str, Any], lambda_context: Any = None) -> None:
     if lambda_context is not None:
         _idempotency_config().register_lambda_context(lambda_context)
     sender(message=message)
+    _drop(message["outboxId"])
+
+
+def _drop(outbox_id: str) -> None:
+    """Sent (or known to need no sending): the row has done its work."""
+    try:
+        OutboxMessageModel(message_id=outbox_id).delete()
+    except PersistenceFailed as error:
+        logger.warning("outbox row not dropped after the send; the sweep enqueues it again and delivery is "
+                       "idempotent", extra={"outbox_id": outbox_id, "error": type(error).__name__})
 
 
 def _send(message: dict[str, Any]) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """The transactional outbox: messages written with the data they belong to.
 
-A row carries ``pending`` until it is on the queue; the sparse ``pending-index``
-lets the sweeper find rows a crashed request never enqueued, without a scan.
+A row stays until its email is sent. ``due_at`` is when the sweep next looks at it: a minute after it
+was written (a request that died before enqueueing it), then, once enqueued, long after SQS has given up
+on the message (a send that kept failing, parked in the dead-letter queue). The sparse ``pending-index``
+(``pending``, ``due_at``) lets the sweep find both without a scan.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class PendingOutboxMessages(GlobalSecondaryIndex["OutboxMessageModel"]):
         projection = AllProjection()
 
     pending = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+    due_at = UnicodeAttribute(range_key=True)
 
 
 class OutboxMessageModel(Model):
@@ -33,6 +35,7 @@ class OutboxMessageModel(Model):
     payload = JSONAttribute()
     pending = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    due_at = UnicodeAttribute()
     ttl = TTLAttribute()
 
     pending_messages = PendingOutboxMessages()

@@ -59,6 +59,31 @@ def test_a_committed_email_the_request_never_enqueued_is_swept_onto_the_queue(pu
     assert [m.message_id for m in OutboxMessageModel.pending_messages.query("PENDING")] == [fresh.message_id]
 
 
+def test_an_enqueued_email_keeps_its_row_until_sent_and_the_send_drops_it(api, pump):
+    api.post("/auth/register", registration())
+    waiting = list(OutboxMessageModel.pending_messages.query("PENDING"))
+    assert len(waiting) == 1  # on the queue, not yet sent: the row is the proof it must be
+    assert waiting[0].due_at > waiting[0].created_at  # the sweep leaves it to the queue for now
+    pump.drain_queues()
+    assert [e["subject"] for e in sent_emails()] == ["Activate Your Provider Portal Account"]
+    assert list(OutboxMessageModel.pending_messages.query("PENDING")) == []
+
+
+def test_mail_parked_by_a_long_ses_outage_redrives_itself_once_ses_answers(api, pump, clock):
+    ses = aws_client("ses")
+    ses.delete_identity(Identity="no-reply@portal.example.org")  # SES refuses every send
+    api.post("/auth/register", registration())
+    assert pump.drain_queues() == 0  # the message is SQS's to retry now, and its dead-letter queue's after 5
+    outbox.sweep(now=clock.now + outbox.SWEEP_MIN_AGE * 2)
+    assert pump.drain_queues() == 0  # not due yet: the queue had its turn, the row waits REDRIVE_AFTER
+    ses.verify_email_identity(EmailAddress="no-reply@portal.example.org")  # SES is back
+    assert outbox.sweep(now=clock.now + outbox.REDRIVE_AFTER + outbox.SWEEP_MIN_AGE) == 1
+    assert pump.drain_queues() == 1
+    assert [e["subject"] for e in sent_emails()] == ["Activate Your Provider Portal Account"]
+    assert list(OutboxMessageModel.pending_messages.query("PENDING")) == []
+    assert outbox.sweep(now=clock.now + outbox.REDRIVE_AFTER * 3) == 0  # sent once, swept no more
+
+
 def test_when_sqs_is_down_the_request_still_succeeds_and_the_sweep_delivers(api, pump, monkeypatch, clock):
     from botocore.exceptions import EndpointConnectionError
 
