@@ -21,6 +21,7 @@ from chalicelib.handlers.priorauth import (
 )
 from chalicelib.handlers.reports import export_pages, membership_pages, registry_pages, report_routes
 from chalicelib.handlers.system import system_routes
+from chalicelib.handlers.training import training_routes
 from chalicelib.platform.web.assets import BINARY_TYPES
 from chalicelib.platform.web.edge import every_response
 
@@ -54,6 +55,7 @@ app.register_blueprint(export_pages)
 app.register_blueprint(registry_pages)
 app.register_blueprint(audit_routes)
 app.register_blueprint(audit_pages)
+app.register_blueprint(training_routes)
 app.register_blueprint(email_events)
 app.register_blueprint(upload_events)
 app.register_blueprint(audit_stream)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chalicelib.members.service import MemberService
     from chalicelib.priorauth.service import PriorAuthService
     from chalicelib.reports.exports import ExportService
+    from chalicelib.training.service import TrainingService
 
 
 @dataclass
@@ -105,6 +106,17 @@ class Wiring:
 
         return self._once("exports", lambda: ExportService(self.settings, self.accounts(), clock=self.clock))
 
+    def training(self) -> TrainingService:
+        return self._once("training", self._training)
+
+    def _training(self) -> TrainingService:
+        from chalicelib.training.service import OfficeUser, TrainingService
+
+        def office_users(tax_id: str) -> list[OfficeUser]:
+            return [OfficeUser(a.username, a.status, a.created_at) for a in self.accounts().accounts_of_tax_id(tax_id)]
+
+        return TrainingService(clock=self.clock, office_users=office_users)
+
     def _once[T](self, name: str, build: Callable[[], T]) -> T:
         if name not in self._built:
             self._built[name] = build()
@@ -152,10 +164,11 @@ def table_models() -> tuple[type, ...]:
         RosterCountModel,
         RosterEntryModel,
     )
+    from chalicelib.training.store import AttestationModel
 
     return (
         AccountModel, EmailClaimModel, SessionModel, OneTimeTokenModel, ProviderModel, OutboxMessageModel, MemberModel,
         DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
         RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
-        ClaimModel, PaymentModel, FeeScheduleModel, ControlModel, AttemptCounterModel,
+        ClaimModel, PaymentModel, FeeScheduleModel, ControlModel, AttemptCounterModel, AttestationModel,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from chalicelib import wiring
 from chalicelib.accounts.enums import AccountStatus
@@ -67,6 +68,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
 PLANADMIN = DemoAccount("planadmin", "planadmin@example.org", Role.PLAN_STAFF, None)
 
 
+def contracted_programs(state: str) -> list[str]:
+    """Every demo provider is contracted for each of its state's programs (the members' plans)."""
+    from local.demo_members import STATE_PLANS
+
+    return [program for plan in STATE_PLANS if plan.state == state for program, _, _ in plan.programs]
+
+
 def provider_model(provider: DemoProvider) -> ProviderModel:
     model = ProviderModel(
         provider_id=provider.provider_id,
@@ -75,6 +83,7 @@ def provider_model(provider: DemoProvider) -> ProviderModel:
         zip_codes=list(provider.zip_codes),
         state=provider.state,
         npi=provider.npi,
+        programs=contracted_programs(provider.state),
     )
     if provider.provider_type == ProviderType.GROUP:
         model.group_name = provider.name
@@ -90,9 +99,14 @@ def load_providers() -> int:
     return len(DEMO_PROVIDERS)
 
 
+ACCOUNTS_AGE = timedelta(days=730)
+"""The demo accounts exist since two years before the plan's today: their yearly training was owed last year."""
+
+
 def save_account(account: DemoAccount, password: str) -> None:
     hasher = secret_hasher()
     now = wiring.current().now()
+    since = now - ACCOUNTS_AGE
     provider = next((p for p in DEMO_PROVIDERS if p.provider_id == account.provider_id), None)
     AccountModel(
         pk=account_key(account.username),
@@ -107,9 +121,9 @@ def save_account(account: DemoAccount, password: str) -> None:
         password_hash=hasher.hash(password),
         security_question="What city were you born in?",
         security_answer_hash=hasher.hash(normalize_security_answer("Indianapolis")),
-        agreement_accepted_at=now,
-        created_at=now,
-        activated_at=now,
+        agreement_accepted_at=since,
+        created_at=since,
+        activated_at=since,
         grants={provider.tax_id: Grant(PROVIDER_PERMISSIONS, account.administrator).stored()} if provider else None,
         staff_permissions=[p.value for p in sorted(STAFF_PERMISSIONS)] if account.role == Role.PLAN_STAFF else None,
     ).save()
@@ -143,6 +157,9 @@ def _load_everything(planadmin_password: str) -> dict[str, int]:
         save_account(account, DEMO_USER_PASSWORD)
     save_account(PLANADMIN, planadmin_password)
     counts["accounts"] = len(DEMO_ACCOUNTS) + 1
+    from local.demo_training import load_attestations
+
+    counts["training attestations"] = load_attestations(today)
     from local.demo_prior_auth import load_requests, load_rules
 
     counts["prior-auth rules"] = load_rules()

@@ -111,6 +111,14 @@ class ProviderSummary:
     name: str
     tax_id: str
     state: str
+    programs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfficeAccount:
+    username: str
+    status: str
+    created_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -464,6 +472,7 @@ class AccountService:
             session_ends_at=self._sessions.ends_at(last_seen, session.expires_at),
             session_hard_expiry=session.expires_at,
             permissions=self._permissions_of(account),
+            account_since=account.created_at,
         )
 
     def _account_of_session(self, session: SessionModel) -> AccountModel | None:
@@ -672,9 +681,14 @@ class AccountService:
 
     def providers_for(self, principal: Principal) -> list[ProviderSummary]:
         return [
-            ProviderSummary(p.provider_id, p.provider_type, p.display_name, p.tax_id, p.state)
+            ProviderSummary(p.provider_id, p.provider_type, p.display_name, p.tax_id, p.state, tuple(p.programs))
             for p in providers.acted_for(principal.provider_ids, principal.tax_ids)
         ]
+
+    @staticmethod
+    def accounts_of_tax_id(tax_id: str) -> list[OfficeAccount]:
+        """The accounts whose home is the Tax ID (one Query on its index)."""
+        return [OfficeAccount(a.username, a.status, a.created_at) for a in AccountModel.by_tax_id.query(tax_id)]
 
     def email_of(self, username: str) -> str | None:
         """Where the account's notices go (an export ready, a prior authorization's status)."""

@@ -21,6 +21,7 @@ from chalicelib.platform.permissions import Needs, Permission, missing_for
 from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import ROUTE_CONTRACTS
 from chalicelib.platform.web.pages import PageRequest
+from chalicelib.training.service import ActingFor
 
 PROVIDER_PURPOSE = "provider"
 
@@ -84,6 +85,7 @@ NAVIGATION = (
     )),
     NavSection("Users", (
         NavItem("Update My Account", audience=Audience.OFFICE),
+        NavItem("Provider Training", "/provider-training", audience=Audience.OFFICE),
         NavItem("Audit Trail", "/audit-trail", audience=Audience.STAFF),
     )),
     NavSection("Providers", (NavItem("My Providers", audience=Audience.OFFICE),)),
@@ -106,7 +108,8 @@ def office_providers(page: PageRequest) -> list[dict[str, Any]]:
         found = [] if principal is None or principal.is_plan_staff else \
             wiring.current().accounts().providers_for(principal)
         page.memo["providers"] = [
-            {"provider_id": p.provider_id, "name": p.name, "state": p.state, "tax_id": p.tax_id} for p in found
+            {"provider_id": p.provider_id, "name": p.name, "state": p.state, "tax_id": p.tax_id,
+             "programs": p.programs} for p in found
         ]
     return page.memo["providers"]
 
@@ -141,4 +144,13 @@ def layout_context(page: PageRequest) -> dict[str, Any]:
         "providers": office_providers(page),
         "selected_provider_id": provider["provider_id"] if provider else None,
         "state": state_portal(page).name,
+        "overdue_training": overdue_training(page.principal, provider),
     }
+
+
+def overdue_training(principal: Principal, provider: dict[str, Any] | None) -> list[str]:
+    """The titles of required training the user missed last training year (one Query), for every page's banner."""
+    if principal.is_plan_staff or provider is None:
+        return []
+    acting = ActingFor(provider["provider_id"], provider["tax_id"], provider["state"], tuple(provider["programs"]))
+    return [s.module.title for s in wiring.current().training().overdue(principal, acting)]

@@ -29,6 +29,8 @@ class Principal:
     permissions: frozenset[Permission] = frozenset()
     """What the account may do now (its Tax ID's grant, or its staff permissions), read with the account on every
     request. Empty by default: a principal built for background work opens no route."""
+    account_since: datetime | None = None
+    """When the account was created (read with it): yearly duties such as training are owed from then on."""
 
     def has(self, permission: Permission) -> bool:
         return permission in self.permissions

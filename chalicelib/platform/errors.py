@@ -251,3 +251,14 @@ class PaymentNotFound(NotFound):
 class BatchNotFound(NotFound):
     code = "BATCH_NOT_FOUND"
     default_message = "No claim file with this ID for the providers you act for."
+
+
+class TrainingModuleNotFound(NotFound):
+    code = "TRAINING_MODULE_NOT_FOUND"
+    default_message = "No training module with this ID."
+
+
+class TrainingVersionChanged(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "TRAINING_VERSION_CHANGED"
+    default_message = "This training module has a new version. Read the current version, then attest to it."

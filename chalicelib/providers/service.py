@@ -30,6 +30,8 @@ class Provider:
     zip_codes: tuple[str, ...]
     participating: bool
     payment_method: str
+    programs: tuple[str, ...] = ()
+    """The plan's programs the provider is contracted for."""
 
     @property
     def display_name(self) -> str:
@@ -47,7 +49,7 @@ def _record(model: ProviderModel) -> Provider:
         provider_id=model.provider_id, provider_type=model.provider_type, tax_id=model.tax_id, state=model.state,
         npi=model.npi, group_name=model.group_name, first_name=model.first_name, last_name=model.last_name,
         zip_codes=tuple(model.zip_codes or ()), participating=bool(model.participating),
-        payment_method=model.payment_method,
+        payment_method=model.payment_method, programs=tuple(model.programs or ()),
     )
 
 

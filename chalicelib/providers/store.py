@@ -43,6 +43,8 @@ class ProviderModel(Model):
     state = UnicodeAttribute()
     participating = BooleanAttribute(default=True)
     payment_method = UnicodeAttribute(default="EFT")
+    programs = ListAttribute(of=UnicodeAttribute, default=list)
+    """The plan's programs (lines of business) the provider is contracted for: some training is owed per program."""
 
     by_tax_id = ProvidersByTaxId()
     by_npi = ProvidersByNpi()

@@ -37,6 +37,8 @@ OPEN_ROUTES = {
     ("POST", "/session/refresh"), ("GET", "/activate"), ("POST", "/activate"), ("GET", "/email-verification"),
     ("GET", "/reset-password"), ("POST", "/reset-password"), ("GET", "/forgot-password"),
     ("POST", "/forgot-password"), ("GET", "/register"), ("POST", "/register"), ("GET", "/register/check-your-email"),
+    ("GET", "/training"), ("POST", "/training/{moduleId}/attestations"),  # the user's own training (offices)
+    ("GET", "/provider-training"), ("POST", "/provider-training/{moduleId}/attestation"),
 }
 """Public routes and the user's own account and session: any logged-in user (or anyone) may call them."""
 

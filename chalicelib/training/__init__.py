@@ -1,0 +1,1 @@
+"""Provider Training: the modules offices must complete, and each user's attestations."""
