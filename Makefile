@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell (cat requirements.txt requirements-dev.txt; 
 STAGE ?= dev
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv assets chromium lint unit integration e2e browser package bench fire-schedules send-event clean
+.PHONY: run test venv assets chromium lint unit integration e2e browser package bench fire-schedules send-event first-plan-admin clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 is needed (3.12 works too): install python3.13 (Debian/apt, pyenv install 3.13, or python.org) and run make again." >&2; exit 1; }
@@ -58,6 +58,11 @@ $(CHROMIUM):
 	@test -x $(CHROMIUM) || { echo "apt-get installed no $(CHROMIUM): run \`$(INSTALL_CHROMIUM)\` and make again." >&2; exit 1; }
 
 chromium: $(CHROMIUM)
+
+## The first plan administrator of a deployed stage (its AWS credentials in the environment): emails a set-password link.
+first-plan-admin: venv
+	@test -n "$(USERNAME)" -a -n "$(EMAIL)" || { echo "usage: make first-plan-admin STAGE=prod USERNAME=... EMAIL=..." >&2; exit 2; }
+	PORTAL_STAGE=$(STAGE) $(BIN)/python -m chalicelib.handlers.accounts.first_plan_admin --username "$(USERNAME)" --email "$(EMAIL)"
 
 ## Start the local stack (moto, resources, demo data, API, event pump) in the foreground.
 run: venv assets

@@ -9,6 +9,7 @@ from chalicelib import wiring
 from chalicelib.accounts.enums import AccountStatus
 from chalicelib.accounts.grants import Grant
 from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
+from chalicelib.accounts.plan_staff import mark_first_plan_administrator
 from chalicelib.accounts.store import AccountModel, EmailClaimModel, account_key, email_key
 from chalicelib.platform.access import Role
 from chalicelib.platform.config import get_settings
@@ -128,6 +129,8 @@ def save_account(account: DemoAccount, password: str) -> None:
         staff_permissions=[p.value for p in sorted(STAFF_PERMISSIONS)] if account.role == Role.PLAN_STAFF else None,
     ).save()
     EmailClaimModel(pk=email_key(account.email), username=account.username).save()
+    if account.role == Role.PLAN_STAFF:
+        mark_first_plan_administrator(account.username, wiring.current().clock)
 
 
 def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict[str, int]:

@@ -84,3 +84,10 @@ class SecurityQuestionsResponse(ResponseBody):
     items: list[str]
     count: int
     next_token: str | None = None
+
+
+class FirstPlanAdministratorIn(RequestBody):
+    """The first plan administrator command's arguments: who, and where the set-password link goes."""
+
+    username: str = Field(min_length=4, max_length=64, pattern=USERNAME_PATTERN)
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN)

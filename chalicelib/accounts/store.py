@@ -87,6 +87,21 @@ class EmailClaimModel(Model):
     username = UnicodeAttribute()
 
 
+FIRST_PLAN_ADMINISTRATOR = "FIRST_PLAN_ADMINISTRATOR"
+
+
+class FirstPlanAdministratorModel(Model):
+    """Written once, with the stage's first plan administrator (or the local demo's): its existence refuses a
+    second one, without reading the accounts."""
+
+    class Meta(TableMeta):
+        table_name = ACCOUNTS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True, default=FIRST_PLAN_ADMINISTRATOR)
+    username = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
 # Login sessions, keyed by the SHA-256 of the opaque token the client holds.
 class SessionsByUsername(GlobalSecondaryIndex["SessionModel"]):
     class Meta:

@@ -262,3 +262,10 @@ class TrainingVersionChanged(PortalError):
     kind = ErrorKind.CONFLICT
     code = "TRAINING_VERSION_CHANGED"
     default_message = "This training module has a new version. Read the current version, then attest to it."
+
+
+class PlanAdministratorExists(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "PLAN_ADMINISTRATOR_EXISTS"
+    default_message = ("This stage has its first plan administrator already; further plan staff are that "
+                       "administrator's to manage.")
