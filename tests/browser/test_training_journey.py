@@ -34,7 +34,7 @@ def test_an_office_attests_the_overdue_model_of_care_and_the_banner_goes(page, c
     expect(page.locator("#confirm-model-of-care-error")).to_contain_text("Check the box")
     check_page(page, "refused")
 
-    page.locator("#module-model-of-care").get_by_label("I completed Model of Care", exact=False).check()
+    page.locator("#module-model-of-care").locator("label", has_text="I completed Model of Care").click()
     page.locator("#module-model-of-care").get_by_role("button", name="Attest to Model of Care").click()
     expect(page.get_by_role("status")).to_contain_text("You attested that you completed Model of Care")
     expect(page.locator("#module-model-of-care")).to_contain_text("Complete")
