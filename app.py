@@ -5,7 +5,13 @@ from chalice import Chalice
 from chalicelib.handlers.accounts import account_pages, auth_routes
 from chalicelib.handlers.assets import asset_routes
 from chalicelib.handlers.audit import audit_pages, audit_routes, audit_stream
-from chalicelib.handlers.claims import claim_form_pages, claim_pages, claim_routes
+from chalicelib.handlers.claims import (
+    claim_attachment_pages,
+    claim_file_pages,
+    claim_form_pages,
+    claim_pages,
+    claim_routes,
+)
 from chalicelib.handlers.codesets import codeset_routes
 from chalicelib.handlers.documents import document_routes, upload_events
 from chalicelib.handlers.emails import email_events
@@ -47,6 +53,8 @@ app.register_blueprint(metrics_pages)
 app.register_blueprint(claim_routes)
 app.register_blueprint(claim_pages)
 app.register_blueprint(claim_form_pages)
+app.register_blueprint(claim_file_pages)
+app.register_blueprint(claim_attachment_pages)
 app.register_blueprint(codeset_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)

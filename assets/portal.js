@@ -109,10 +109,12 @@
       var maxBytes = parseInt(form.getAttribute("data-max-bytes"), 10);
       var wanted = form.getAttribute("data-content-type");
       var extensions = (form.getAttribute("data-extensions") || "").split(",");
+      var byExtension = form.hasAttribute("data-type-by-extension");  // a type browsers do not know (X12)
       function problem(file) {
         if (!file) { return "Choose a file to upload."; }
         var name = file.name.toLowerCase();
-        var typeOk = file.type ? file.type === wanted || (wanted === "text/csv" && file.type === "application/vnd.ms-excel")
+        var typeOk = file.type && !byExtension
+          ? file.type === wanted || (wanted === "text/csv" && file.type === "application/vnd.ms-excel")
           : extensions.some(function (ext) { return ext && name.slice(-ext.length) === ext; });
         if (!typeOk) { return "The file must be a " + extensions.join(" or ") + " file (" + wanted + ")."; }
         if (file.size === 0) { return "The file is empty."; }

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from chalicelib.accounts.service import AccountService
+    from chalicelib.claims.files import ClaimFileService
     from chalicelib.claims.payments import PaymentService
     from chalicelib.claims.service import ClaimService
     from chalicelib.documents.service import DocumentService
@@ -79,6 +80,11 @@ class Wiring:
 
         return self._once("claims", lambda: ClaimService(self.settings, self.members(), self.documents(),
                                                          clock=self.clock))
+
+    def claim_files(self) -> ClaimFileService:
+        from chalicelib.claims.files import ClaimFileService
+
+        return self._once("claim_files", lambda: ClaimFileService(self.settings, self.documents()))
 
     def process_claim_batch(self, batch: dict[str, Any]) -> str:
         """A batch worker's delivery: one batch of an 837 file's claims (chalicelib/claims/batch.py)."""

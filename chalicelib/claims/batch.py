@@ -225,7 +225,7 @@ def _part_key(document_id: str, batch: int) -> str:
     return claim_file_result_key(document_id, f"parts/{batch:06d}.csv")
 
 
-def _tally_job(document_id: str) -> str:
+def tally_job(document_id: str) -> str:
     return f"claim-file#{document_id}"
 
 
@@ -290,7 +290,7 @@ def process_claim_file(document: DocumentModel, event_time: datetime, documents:
     _store(ack_key, acknowledgment.encode("ascii", errors="replace"), "application/edi-x12")
     codes = {outcome.code.value for outcome in decided.values()}
     overall = "A" if codes == {"A"} else "R" if codes <= {"R"} else "E"
-    job = _tally_job(document.document_id)
+    job = tally_job(document.document_id)
     already = tally(job)
     if already is not None and already.total is not None:  # a rerun after every batch was sent: none is resent
         documents.note_acknowledged(document, event_time, (ack_key, overall), {})
@@ -338,9 +338,9 @@ def process_claim_batch(batch: dict[str, Any], documents: DocumentService, claim
             outcome = run.submit(item["transactionSet"], fields, int(item["position"]))
         rows.append(_result_row(outcome))
     _store(_part_key(document_id, index), _csv_bytes(rows), "text/csv; charset=utf-8")
-    counted = add_part(_tally_job(document_id), index, len(rows))
+    counted = add_part(tally_job(document_id), index, len(rows))
     if counted is None:  # this batch was counted by an earlier delivery, which may have died before finishing
-        counted = tally(_tally_job(document_id))
+        counted = tally(tally_job(document_id))
     if counted is not None and counted.complete:
         return finish_claim_file(document_id, documents)
     return DocumentStatus.PROCESSING.value
@@ -351,7 +351,7 @@ def finish_claim_file(document_id: str, documents: DocumentService) -> str:
     document = documents.processing(document_id)
     if document is None:
         return _status(document_id, documents)
-    counted = tally(_tally_job(document_id))
+    counted = tally(tally_job(document_id))
     part_count = counted.part_count if counted is not None and counted.part_count is not None else 0
     totals = {"claims_total": 0, "claims_accepted": 0}
     outcome_column = RESULT_COLUMNS.index("outcome")

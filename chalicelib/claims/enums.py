@@ -2,6 +2,9 @@
 
 from enum import StrEnum
 
+X12_CONTENT_TYPE = "application/edi-x12"
+"""What X12 files (837 uploads, 999 acknowledgments, 835 remittances) are sent and served as."""
+
 
 class ClaimType(StrEnum):
     PROFESSIONAL = "PROFESSIONAL"

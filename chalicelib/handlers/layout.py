@@ -17,7 +17,7 @@ from typing import Any
 from chalicelib import wiring
 from chalicelib.messages.service import StatePortal, portal, portals
 from chalicelib.platform.access import Principal
-from chalicelib.platform.permissions import Needs, Permission, missing_for
+from chalicelib.platform.permissions import Needs, missing_for
 from chalicelib.platform.web import browser
 from chalicelib.platform.web.api import ROUTE_CONTRACTS
 from chalicelib.platform.web.pages import PageRequest
@@ -69,7 +69,7 @@ NAVIGATION = (
     NavSection("Claims", (
         NavItem("Claim Search", "/claims-center/claims"),
         NavItem("Submit a Claim", "/claims-center/new-claim", audience=Audience.OFFICE),
-        NavItem("Claim Files", audience=Audience.OFFICE, needs=(Permission.CLAIMS_SUBMIT,)),
+        NavItem("Claim Files", "/claims-center/claim-files", audience=Audience.OFFICE),
         NavItem("Payments and EOPs", "/claims-center/payments", audience=Audience.OFFICE),
     )),
     NavSection("Prior Authorization", (

@@ -202,5 +202,5 @@ def test_navigation_and_home_link_the_claims_pages(logged_in):
     assert sections.find("a", string="Claim Search")["href"] == "/claims-center/claims"
     assert sections.find("a", string="Payments and EOPs")["href"] == "/claims-center/payments"
     assert sections.find("a", string="Submit a Claim")["href"] == "/claims-center/new-claim"
-    assert sections.find("a", string="Claim Files") is None  # still coming soon
+    assert sections.find("a", string="Claim Files")["href"] == "/claims-center/claim-files"
     assert any(a["href"] == "/claims-center/claims" for a in home.find("main").find_all("a"))

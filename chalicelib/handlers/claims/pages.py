@@ -16,8 +16,10 @@ from chalice import Blueprint, Response
 from chalicelib import wiring
 from chalicelib.claims.enums import STATUS_LABELS, ClaimStatus
 from chalicelib.claims.schemas import ClaimSearchQuery
+from chalicelib.documents.enums import DocumentStatus
 from chalicelib.handlers.claims import paths
 from chalicelib.handlers.claims.claim_form import actionable
+from chalicelib.handlers.claims.file_pages import WAITING, file_tag
 from chalicelib.handlers.claims.routes import (
     X12_CONTENT_TYPE,
     detail_body,
@@ -25,10 +27,11 @@ from chalicelib.handlers.claims.routes import (
     payment_body,
     summary_body,
 )
-from chalicelib.handlers.layout import selected_provider
+from chalicelib.handlers.layout import office_providers, selected_provider
 from chalicelib.platform.errors import MemberNotFound, PaymentsNotPermitted, ValidationFailed
-from chalicelib.platform.permissions import CLAIMS_READ, PAYMENTS_READ
+from chalicelib.platform.permissions import CLAIMS_READ, PAYMENTS_READ, Permission
 from chalicelib.platform.web.api import parse_query
+from chalicelib.platform.web.file_types import DOCUMENT_FILE_TYPES
 from chalicelib.platform.web.forms import field_errors, parse_us_date, summary
 from chalicelib.platform.web.pages import Page, PageRequest, page_route
 from chalicelib.platform.web.templating import us_date
@@ -189,8 +192,29 @@ def _with_words(line: dict[str, Any]) -> dict[str, Any]:
                                     for adjustment in line["adjustments"]]}
 
 
+def attachments(claim: dict[str, Any]) -> dict[str, Any]:
+    """The claim's attachments with their status (a refused one with its reason); refreshed while one waits."""
+    documents = claim["documents"]
+    waiting = any(document["status"] in WAITING for document in documents)
+    return {
+        "items": [{"name": document["file_name"], "tag": file_tag(document["status"]),
+                   "type": DOCUMENT_FILE_TYPES.get(document["content_type"], (document["content_type"], ""))[0],
+                   "reason": document.get("reason") if document["status"] == DocumentStatus.REJECTED.value else None}
+                  for document in documents],
+        "state": ",".join(document["status"] for document in documents), "waiting": waiting,
+        "refresh_link": paths.claim(claim["claim_number"]),
+    }
+
+
+def may_attach(page: PageRequest, claim: dict[str, Any]) -> bool:
+    """Attachments come from a user who submits claims for the claim's billing provider."""
+    return _principal(page).has(Permission.CLAIMS_SUBMIT) and any(
+        provider["provider_id"] == claim["billing_provider_id"] for provider in office_providers(page))
+
+
 @page_route(claim_pages, paths.CLAIM, permission=CLAIMS_READ, tag=TAG,
-            summary="A claim: header, lines with their CARC/RARC in words, the payment it was in, its history")
+            summary="A claim: header, lines with their CARC/RARC in words, the payment it was in, its history, "
+                    "its attachments (add one)")
 def claim_page(page: PageRequest, number: str) -> Page:
     principal = _principal(page)
     view = _claims().view(principal, number)
@@ -208,6 +232,8 @@ def claim_page(page: PageRequest, number: str) -> Page:
         "search_link": paths.CLAIMS,
         "correction_link": paths.correction(claim["claim_number"]) if may_change else "",
         "void_link": paths.void(claim["claim_number"]) if may_change else "",
+        "attachments": attachments(claim),
+        "attachment_link": paths.attachments(claim["claim_number"]) if may_attach(page, claim) else "",
     })
 
 

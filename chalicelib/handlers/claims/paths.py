@@ -37,3 +37,28 @@ def correction(number: str) -> str:
 
 def void(number: str) -> str:
     return VOID.format(number=number)
+
+
+CLAIM_FILES = f"{PREFIX}/claim-files"
+CLAIM_FILE = PREFIX + "/claim-files/{documentId}"
+CLAIM_FILE_UPLOAD = PREFIX + "/claim-files/{documentId}/upload"
+
+
+def claim_file(document_id: str) -> str:
+    return CLAIM_FILE.format(documentId=document_id)
+
+
+def claim_file_upload(document_id: str) -> str:
+    return CLAIM_FILE_UPLOAD.format(documentId=document_id)
+
+
+ATTACHMENTS = PREFIX + "/claims/{number}/attachments"
+ATTACHMENT_UPLOAD = PREFIX + "/claims/{number}/attachments/{documentId}/upload"
+
+
+def attachments(number: str) -> str:
+    return ATTACHMENTS.format(number=number)
+
+
+def attachment_upload(number: str, document_id: str) -> str:
+    return ATTACHMENT_UPLOAD.format(number=number, documentId=document_id)

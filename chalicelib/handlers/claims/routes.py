@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Cron, Response
 
 from chalicelib import wiring
-from chalicelib.claims.enums import CLAIM_BATCHES_QUEUE, STATUS_LABELS, ClaimStatus, ClaimType, Frequency
+from chalicelib.claims.enums import (
+    CLAIM_BATCHES_QUEUE,
+    STATUS_LABELS,
+    X12_CONTENT_TYPE,
+    ClaimStatus,
+    ClaimType,
+    Frequency,
+)
 from chalicelib.documents.enums import DocumentKind, DocumentStatus
 from chalicelib.handlers.bodies import document_body, ticket_body, uploads_page
 from chalicelib.handlers.documents import receive_count
@@ -18,7 +25,6 @@ from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.aws import queue, storage
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.errors import BatchNotFound, DocumentNotFound
 from chalicelib.platform.logs import logger
 from chalicelib.platform.money import money
 from chalicelib.platform.permissions import CLAIM_FILES_READ, CLAIMS_READ, PAYMENTS_READ, Permission
@@ -39,7 +45,6 @@ if TYPE_CHECKING:
 claim_routes = Blueprint(__name__)
 TAG = "Claims"
 PAYMENTS_TAG = "Payments"
-X12_CONTENT_TYPE = "application/edi-x12"
 
 
 def _claims() -> ClaimService:
@@ -222,10 +227,7 @@ def claim_file_body(document: DocumentModel) -> dict[str, Any]:
            "answered with a 999, and every valid claim is submitted as the online form would be; a claim that "
            "fails is listed with its reasons and the others go through. Follow GET /claim-files/{documentId}.")
 def request_claim_file(principal: Principal, body: ClaimFileIn) -> dict[str, Any]:
-    documents = wiring.current().documents()
-    provider = documents.acting_provider(principal, body.provider_id)
-    document = documents.new_document(principal, provider, DocumentKind.CLAIM_FILE, body.file_name, X12_CONTENT_TYPE)
-    ticket = documents.issue_upload(document, get_settings().upload_max_bytes)
+    ticket = wiring.current().claim_files().start(principal, body.provider_id, body.file_name)
     return {"file": claim_file_body(ticket.document), "upload": ticket_body(ticket)}
 
 
@@ -233,13 +235,7 @@ def request_claim_file(principal: Principal, body: ClaimFileIn) -> dict[str, Any
            summary="Progress of an 837 file: the 999 outcome, claim counts, links to the 999 and the results",
            response="claims:ClaimFileOut", errors=(404,))
 def get_claim_file(principal: Principal, documentId: str) -> dict[str, Any]:
-    try:
-        document = wiring.current().documents().get(principal, documentId)
-    except DocumentNotFound:
-        raise BatchNotFound() from None
-    if document.kind != DocumentKind.CLAIM_FILE.value:
-        raise BatchNotFound()
-    return claim_file_body(document)
+    return claim_file_body(wiring.current().claim_files().get(principal, documentId))
 
 
 @api_route(claim_routes, "/claim-files", permission=CLAIM_FILES_READ, tag=TAG, summary="Your 837 files, newest first",
