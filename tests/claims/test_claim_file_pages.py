@@ -149,10 +149,10 @@ def test_a_garbled_sample_is_rejected_naming_each_segment_its_position_and_eleme
             "errors") in text(soup, "ta1")
     assert "Rejected: one or more segments in error. 5 segments in error" in text(soup, "acknowledgment-summary")
     errors = rows(soup, "set-3701-errors")
-    assert errors[0] == ["CLM (claim information)", "19", "CLM05-1 (data element 1331)", "Data element too long",
-                         "11>B>1"]
-    assert errors[1][2:4] == ["CLM05-2 (data element 1332)", "Required data element missing"]
-    assert ["SV1 (professional service)", "27", "", "Required segment missing", ""] in errors
+    assert errors[0] == ["CLM (claim information)", "19", "CLM05-1 (data element 1331)", "11>B>1",
+                         "Data element too long"]
+    assert errors[1][2:] == ["CLM05-2 (data element 1332)", "", "Required data element missing"]
+    assert ["SV1 (professional service)", "27", "", "", "Required segment missing"] in errors
     refused = rows(soup, "results")
     assert refused[0][3] == "Refused"
     assert "Place of Service Code" in refused[0][6]

@@ -157,6 +157,10 @@ def claim_file_upload_page(page: PageRequest, documentId: str) -> Page | Redirec
 
 # A claim file: its status, 999 and results
 
+def _upper_first(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def _error_rows(transaction: SetAcknowledgment) -> list[list[str]]:
     """One row per element in error (a segment in error without elements: one row for the segment)."""
     rows = []
@@ -164,10 +168,10 @@ def _error_rows(transaction: SetAcknowledgment) -> list[list[str]]:
         segment = f"{note.segment_id} ({note.name})"
         where = note.position + (f", loop {note.loop}" if note.loop else "")
         if not note.elements:
-            rows.append([segment, where, "", note.problem.capitalize(), ""])
+            rows.append([segment, where, "", "", _upper_first(note.problem)])
         for element in note.elements:
             rows.append([segment, where, f"{element.element} (data element {element.reference})",
-                         element.problem.capitalize(), element.value or ""])
+                         element.value or "", _upper_first(element.problem)])
     return rows
 
 
@@ -182,7 +186,7 @@ def _acknowledgment(summary: Acknowledgment) -> dict[str, Any]:
                 "total": None, "empty": "No errors.",
                 "columns": [{"key": key, "label": label} for key, label in (
                     ("segment", "Segment"), ("position", "Position in the set"), ("element", "Element"),
-                    ("problem", "What is wrong"), ("value", "Value sent"))],
+                    ("value", "Value sent"), ("problem", "What is wrong"))],
                 "rows": _error_rows(transaction),
             },
         } for transaction in summary.sets],
