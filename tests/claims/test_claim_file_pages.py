@@ -238,10 +238,12 @@ def test_values_the_csv_defuses_are_shown_as_the_file_sent_them(logged_in, pump)
 
 
 def another(client, username: str) -> Browser:
+    """A second browser, logged in as another demo user (``logged_in`` keeps one browser)."""
     from local.demo_data import DEMO_USER_PASSWORD
 
     other = Browser(client)
-    assert other.login(username, DEMO_USER_PASSWORD).status == 303
+    password = "PlanAdmin-Local-2026!" if username == "planadmin" else DEMO_USER_PASSWORD
+    assert other.login(username, password).status == 303
     return other
 
 
@@ -269,3 +271,15 @@ def test_a_member_file_is_not_a_claim_file(logged_in):
     member_file = started.location.split("/")[-2]
     assert browser.get(f"{FILES}/{member_file}").status == 404
     assert browser.get(f"{FILES}/{member_file}/upload").status == 404
+
+
+def test_plan_staff_open_an_offices_file_by_its_link_and_are_offered_no_upload(logged_in, client, pump):
+    document_id = send(logged_in("demo.group"), generate_837p([AVA], "1912301953", "310000001").encode())
+    pump.drain_queues()
+    staff = another(client, "planadmin")
+    listing = staff.get(FILES).html
+    assert listing.find("button", string="Send an 837 file") is None  # sending needs CLAIMS_SUBMIT
+    assert staff.submit(FILES, {}, form_page="/claims-center/claims").status == 403
+    soup = file_page(staff, document_id)
+    assert soup.find(id="acknowledgment-summary").find("h2").get_text(strip=True) == "Accepted"
+    assert len(rows(soup, "results")) == 1

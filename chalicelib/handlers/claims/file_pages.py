@@ -118,6 +118,7 @@ def claim_files_page(page: PageRequest) -> Page:
         errors = field_errors(error, {"nextToken": "The page link"})
     return Page("claims/claim_files.html", {
         "title": "Claim Files (837)", "table": table, "errors": errors, "acts_for_provider": True,
+        "may_send": _principal(page).has(Permission.CLAIMS_SUBMIT),
         "start_link": paths.CLAIM_FILES, "list_link": paths.CLAIM_FILES,
         "max_megabytes": get_settings().upload_max_bytes // (1024 * 1024),
     })
@@ -219,7 +220,7 @@ def _results_table(document: DocumentModel, found: ResultsPage) -> dict[str, Any
         "next_href": link(path, {START: str(found.next_start)}) if found.next_start is not None else "",
         "next_text": "Next claims",
         "position": f"Claims {found.start + 1} to {last}" if found.rows else "",
-        "empty": "The file held no claims.",
+        "empty": "The file held no claims." if not found.start else "No claims after these: go back a page.",
     }
 
 
