@@ -2,7 +2,13 @@
 
 from chalice import Chalice
 
-from chalicelib.handlers.accounts import account_pages, auth_routes
+from chalicelib.handlers.accounts import (
+    account_pages,
+    auth_routes,
+    confirmation_pages,
+    user_pages,
+    user_routes,
+)
 from chalicelib.handlers.assets import asset_routes
 from chalicelib.handlers.audit import audit_pages, audit_routes, audit_stream
 from chalicelib.handlers.claims import (
@@ -41,6 +47,9 @@ app.register_blueprint(home_pages)
 app.register_blueprint(account_pages)
 app.register_blueprint(asset_routes)
 app.register_blueprint(auth_routes)
+app.register_blueprint(user_routes)
+app.register_blueprint(user_pages)
+app.register_blueprint(confirmation_pages)
 app.register_blueprint(member_routes)
 app.register_blueprint(member_pages)
 app.register_blueprint(member_upload_pages)

@@ -17,6 +17,8 @@ from chalicelib.platform.config import Settings, get_settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from chalicelib.accounts.administration import UserAdministration
+    from chalicelib.accounts.approval import ApprovalService
     from chalicelib.accounts.service import AccountService
     from chalicelib.claims.files import ClaimFileService
     from chalicelib.claims.payments import PaymentService
@@ -42,6 +44,16 @@ class Wiring:
         from chalicelib.accounts.service import AccountService
 
         return self._once("accounts", lambda: AccountService(self.settings, clock=self.clock))
+
+    def approvals(self) -> ApprovalService:
+        from chalicelib.accounts.approval import ApprovalService
+
+        return self._once("approvals", lambda: ApprovalService(self.settings, self.accounts(), clock=self.clock))
+
+    def users(self) -> UserAdministration:
+        from chalicelib.accounts.administration import UserAdministration
+
+        return self._once("users", lambda: UserAdministration(self.settings, self.accounts(), clock=self.clock))
 
     def members(self) -> MemberService:
         from chalicelib.members.service import MemberService
@@ -153,6 +165,7 @@ def table_models() -> tuple[type, ...]:
         EmailClaimModel,
         OneTimeTokenModel,
         SessionModel,
+        TaxIdSettingsModel,
     )
     from chalicelib.audit.store import AuditEventModel
     from chalicelib.claims.store import ClaimModel, FeeScheduleModel, PaymentModel
@@ -177,4 +190,5 @@ def table_models() -> tuple[type, ...]:
         DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
         RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
         ClaimModel, PaymentModel, FeeScheduleModel, ControlModel, AttemptCounterModel, AttestationModel,
+        TaxIdSettingsModel,
     )

@@ -30,24 +30,27 @@ class DemoProvider:
     zip_codes: tuple[str, ...]
     state: str
     npi: str | None = None
+    contact_email: str | None = None
+    """The practice's contact address on record (a Tax ID's group): a first administrator's code goes there."""
 
 
 DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
     DemoProvider("999999999999", ProviderType.GROUP, "Default Provider", "310000001", ("46204", "46240"), "Indiana",
-                 "1912301953"),
+                 "1912301953", "office@default-provider.example.org"),
     DemoProvider("100000000001", ProviderType.PRACTITIONER, "Jane Doe", "310000001", ("46204", "46032"), "Indiana",
                  "1407345679"),
     DemoProvider("100000000002", ProviderType.PRACTITIONER, "Robert Smith", "310000001", ("46204",), "Indiana",
                  "1588667638"),
     DemoProvider("200000000001", ProviderType.GROUP, "Buckeye Family Medicine", "310000002", ("43215",), "Ohio",
-                 "1518960241"),
+                 "1518960241", "office@buckeye-family-medicine.example.org"),
     DemoProvider("200000000002", ProviderType.PRACTITIONER, "Maria Garcia", "310000002", ("43215",), "Ohio",
                  "1730122786"),
-    DemoProvider("300000000001", ProviderType.GROUP, "Bluegrass Pediatrics", "310000003", ("40202",), "Kentucky"),
+    DemoProvider("300000000001", ProviderType.GROUP, "Bluegrass Pediatrics", "310000003", ("40202",), "Kentucky",
+                 contact_email="office@bluegrass-pediatrics.example.org"),
     DemoProvider("400000000001", ProviderType.GROUP, "Mountain State Clinic", "310000004", ("25301",),
-                 "West Virginia"),
+                 "West Virginia", contact_email="office@mountain-state-clinic.example.org"),
     DemoProvider("500000000001", ProviderType.GROUP, "Peachtree Health Partners", "310000005", ("30303",),
-                 "Georgia"),
+                 "Georgia", contact_email="office@peachtree-health-partners.example.org"),
 )
 
 
@@ -85,6 +88,7 @@ def provider_model(provider: DemoProvider) -> ProviderModel:
         state=provider.state,
         npi=provider.npi,
         programs=contracted_programs(provider.state),
+        contact_email=provider.contact_email,
     )
     if provider.provider_type == ProviderType.GROUP:
         model.group_name = provider.name

@@ -6,7 +6,8 @@ from enum import StrEnum
 class AccountStatus(StrEnum):
     PENDING_ACTIVATION = "PENDING_ACTIVATION"
     ACTIVE = "ACTIVE"
-    DISABLED = "DISABLED"
+    DISABLED = "DISABLED"  # deactivated by an administrator: reactivated in Manage Users
+    CLOSED = "CLOSED"  # removed from its Tax ID, or its registration denied: for good
 
 
 class TokenPurpose(StrEnum):
@@ -22,3 +23,25 @@ class AccountEmail(StrEnum):
     PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a purpose, not a secret)
     ALREADY_REGISTERED = "ALREADY_REGISTERED"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
+    PRACTICE_CODE = "PRACTICE_CODE"  # the one-time code to the practice's contact address (minted at delivery)
+
+
+class Approval(StrEnum):
+    """Why a registered account waits for access (none stored: it has its grant).
+
+    The first account of a Tax ID with no administrator waits for its practice's confirmation (a code sent to the
+    practice's address on record, or plan support staff); a later one for an administrator of the Tax ID."""
+
+    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+
+
+class UserStatus(StrEnum):
+    """What Manage Users shows of an account (from its status and its approval; locking is apart)."""
+
+    PENDING_ACTIVATION = "PENDING_ACTIVATION"
+    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    ACTIVE = "ACTIVE"
+    DEACTIVATED = "DEACTIVATED"
+    CLOSED = "CLOSED"

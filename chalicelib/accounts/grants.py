@@ -11,6 +11,8 @@ account holds every staff permission (the one plan-staff role did all of it).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,3 +55,10 @@ def grant_on(tax_id: str | None, provider_type: str | None, grants: Mapping[str,
 
 def staff_permissions(stored: Iterable[str] | None) -> frozenset[Permission]:
     return STAFF_PERMISSIONS if stored is None else known_permissions(stored) & STAFF_PERMISSIONS
+
+
+def grants_version(stored: Mapping[str, Any] | None) -> str:
+    """A short fingerprint of the stored grants: what a form or a client read, sent back with its change so a
+    change made on a stale read is refused (``PERMISSIONS_CHANGED``)."""
+    raw = json.dumps(stored, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+    return hashlib.sha256(raw).hexdigest()[:16]

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from chalicelib.platform.web.schemas import RequestBody, ResponseBody
+from chalicelib.platform.permissions import Permission
+from chalicelib.platform.web.schemas import ListQuery, RequestBody, ResponseBody
 
 USERNAME_PATTERN = r"^[A-Za-z0-9._@-]+$"
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
@@ -78,6 +79,9 @@ class MeResponse(ResponseBody):
     registered_provider_id: str | None
     providers: list[ProviderOut]
     session: SessionOut
+    access: str = Field(default="APPROVED", description="APPROVED, or what the account waits for before it holds "
+                        "any permission: CONFIRMATION_REQUIRED (its practice's confirmation: GET "
+                        "/practice-confirmation) or PENDING_APPROVAL (its administrator's)")
 
 
 class SecurityQuestionsResponse(ResponseBody):
@@ -91,3 +95,89 @@ class FirstPlanAdministratorIn(RequestBody):
 
     username: str = Field(min_length=4, max_length=64, pattern=USERNAME_PATTERN)
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
+# Who gets in (Confirm your practice, the review desk) and Manage Users
+
+PERMISSION_LIST = Field(max_length=20, description="Provider permissions (see the README's Permissions table)")
+VERSION = Field(default=None, pattern=r"^[0-9a-f]{16}$", description="The user's `version` as you read it: a "
+                "change sent with an older one is refused with 409 PERMISSIONS_CHANGED (someone changed the user "
+                "meanwhile; read it again)")
+
+
+class PermissionsRequest(RequestBody):
+    permissions: list[Permission] = PERMISSION_LIST
+    administrator: bool | None = Field(default=None, description="Make or unmake a Provider Administrator "
+                                                                 "(administrators only); unchanged when left out")
+    version: str | None = VERSION
+
+
+class ApproveRequest(RequestBody):
+    permissions: list[Permission] | None = Field(default=None, max_length=20, description="Left out: the Tax "
+                                                 "ID's default permission set (GET /default-permissions)")
+    administrator: bool = Field(default=False, description="Approve as a Provider Administrator (administrators "
+                                                           "only)")
+
+
+class DefaultPermissionsRequest(RequestBody):
+    permissions: list[Permission] = PERMISSION_LIST
+
+
+class ConfirmPracticeRequest(RequestBody):
+    code: str = Field(pattern=r"^\s*\d{6}\s*$", description="The six digits emailed to the practice's address on "
+                                                             "record")
+
+
+class UsersQuery(ListQuery):
+    status: Literal["PENDING_APPROVAL"] | None = Field(default=None, description="PENDING_APPROVAL: only the "
+                                                       "registrations waiting for approval, oldest first")
+
+
+class UserOut(ResponseBody):
+    username: str
+    email: str
+    provider_id: str | None
+    provider_name: str | None
+    provider_type: str | None
+    status: str = Field(description="PENDING_ACTIVATION, PENDING_APPROVAL, CONFIRMATION_REQUIRED, ACTIVE or "
+                                    "DEACTIVATED")
+    locked: bool = Field(description="Locked after failed logins (unlock, or it lapses)")
+    last_login_at: datetime | None
+    registered_at: datetime
+    administrator: bool
+    permissions: list[str]
+    version: str = Field(description="Send it back with a permission change (stale reads are refused)")
+
+
+class UserPageOut(ResponseBody):
+    items: list[UserOut]
+    next_token: str | None = None
+
+
+class DefaultPermissionsOut(ResponseBody):
+    permissions: list[str]
+
+
+class AccessOut(ResponseBody):
+    state: str = Field(description="CONFIRMATION_REQUIRED, PENDING_APPROVAL or APPROVED")
+    tax_id: str | None
+    practice_name: str | None
+    contact: str | None = Field(description="The practice's contact address on record, masked (where the code "
+                                            "goes)")
+    code_expires_at: datetime | None
+    administrator: bool
+
+
+class ConfirmationOut(ResponseBody):
+    username: str
+    email: str
+    email_verified: bool
+    provider_id: str | None
+    provider_name: str | None
+    tax_id: str
+    contact_email: str | None
+    registered_at: datetime
+    waiting_since: str
+
+
+class ConfirmationPageOut(ResponseBody):
+    items: list[ConfirmationOut]
+    next_token: str | None = None

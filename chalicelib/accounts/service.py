@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from chalicelib.accounts import approval, office_users
 from chalicelib.accounts.enums import AccountEmail, AccountStatus, TokenPurpose
-from chalicelib.accounts.grants import Grant, grant_on, staff_permissions
+from chalicelib.accounts.grants import Grant, grant_on, grants_version, staff_permissions
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy, RateLimit, ResetEmailLimit, SessionPolicy
 from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
@@ -54,7 +55,6 @@ from chalicelib.platform.errors import (
     InvalidCredentials,
     InvalidToken,
     LastAdministrator,
-    NotActivated,
     NotFound,
     PermissionRequired,
     PermissionsChanged,
@@ -64,7 +64,7 @@ from chalicelib.platform.errors import (
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
-from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, STAFF_PERMISSIONS, Permission
+from chalicelib.platform.permissions import STAFF_PERMISSIONS, Permission
 from chalicelib.providers import service as providers
 from chalicelib.providers.enums import ProviderType
 
@@ -214,7 +214,7 @@ class AccountService:
             security_answer_hash=self._hasher.hash(normalize_security_answer(registration.security_answer)),
             agreement_accepted_at=now,
             created_at=now,
-            grants={provider.tax_id: Grant(PROVIDER_PERMISSIONS).stored()},
+            **approval.registration_attributes(provider.tax_id, now),  # no permission until approved (approval.py)
         )
         email_claim = EmailClaimModel(pk=email_key(registration.email), username=account.username)
         message = outbox.new_account_email(AccountEmail.REGISTERED.value, now, username=account.username)
@@ -290,6 +290,7 @@ class AccountService:
             {"username": account.username, "link": self._settings.portal_url + "/"},
             now,
         )
+        notices = approval.approval_notices(account, self._settings.portal_url, now)
         try:
             with transaction() as writes:
                 writes.delete(token_row, condition=OneTimeTokenModel.token_hash.exists())
@@ -302,10 +303,12 @@ class AccountService:
                     condition=AccountModel.status == AccountStatus.PENDING_ACTIVATION.value,
                 )
                 writes.save(message)
+                for notice in notices:
+                    writes.save(notice)
         except TransactionCancelled:
             raise InvalidToken() from None
         logger.info("account activated", extra={"username": account.username})
-        outbox.publish([message])
+        outbox.publish([message, *notices])
 
     def resend_activation(self, username: str) -> None:
         """Queue a fresh activation link for the username; the same work whether or not it names a pending
@@ -331,7 +334,7 @@ class AccountService:
             raise InvalidCredentials()
         if account.status != AccountStatus.ACTIVE.value:
             account.update(actions=[AccountModel.failed_logins.set(0)])
-            raise NotActivated()
+            raise office_users.refusal_for(account.status)
         token = new_token()
         hard_expiry = self._sessions.hard_expiry(now)
         access = self._access(account)
@@ -396,7 +399,7 @@ class AccountService:
             username=account.username, role=Role(account.role), provider_type=account.provider_type,
             provider_ids=access.provider_ids, tax_ids=access.tax_ids, states=access.states,
             home_provider_id=account.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
-            permissions=self._permissions_of(account),
+            permissions=self._permissions_of(account), awaiting=account.approval,
         )
 
     def _unknown_username_failed(self, username: str, now: datetime) -> None:
@@ -473,15 +476,16 @@ class AccountService:
             session_hard_expiry=session.expires_at,
             permissions=self._permissions_of(account),
             account_since=account.created_at,
+            awaiting=account.approval,
         )
 
     def _account_of_session(self, session: SessionModel) -> AccountModel | None:
         """The session's account as it is now (its permissions are read from it on every request, so a change
-        counts on the next one); None when it is gone or the session was opened before the password last changed,
-        even one the reset's (eventually consistent) username index did not show it when it ended the account's
-        sessions."""
+        counts on the next one); None when it is gone or no longer active (deactivated, closed: its open sessions stop
+        at once), or the session was opened before the password last changed, even one the reset's (eventually
+        consistent) username index did not show it when it ended the account's sessions."""
         account = self._account_or_none(session.username)
-        if account is None:
+        if account is None or account.status != AccountStatus.ACTIVE.value:
             return None
         changed = account.password_changed_at
         return None if changed is not None and session.created_at < changed else account
@@ -495,18 +499,20 @@ class AccountService:
         if account.role == Role.PLAN_STAFF.value:
             return staff_permissions(account.staff_permissions)
         grant = self._grant(account)
-        return grant.effective if grant is not None else frozenset()
+        return grant.effective if grant is not None and not account.approval else frozenset()
 
     # Permissions
 
     def change_permissions(self, actor: Principal, username: str, permissions: frozenset[Permission], *,
-                           administrator: bool | None = None) -> None:
+                           administrator: bool | None = None, expected_version: str | None = None) -> None:
         """Give the account ``permissions`` (an office user: on its Tax ID; plan staff: staff permissions).
 
         An office's users are changed by its administrators and users with user administration; only an
         administrator makes or unmakes administrators, and a Tax ID never loses its last active administrator (the
         write is conditional on another one staying so, in the same transaction). Plan staff are changed by a plan
         administrator. Another office's user answers 404. The change counts on the account's next request.
+        ``expected_version`` is ``grants_version`` of the grants the caller read (a form, a client): another one is
+        PERMISSIONS_CHANGED, so an administrator never overwrites a change made since it looked.
         """
         account = self._account_or_none(username)
         if account is None:
@@ -522,6 +528,8 @@ class AccountService:
         if becomes.administrator != grant.administrator and not actor_grant.administrator:
             raise PermissionRequired("ADMINISTRATOR", "Provider Administrator")
         read = account.grants.as_dict() if account.grants is not None else None
+        if expected_version is not None and grants_version(read) != expected_version:
+            raise PermissionsChanged()
         unchanged = AccountModel.grants.does_not_exist() if read is None else AccountModel.grants == read
         other = self._another_administrator(account) if grant.administrator and not becomes.administrator else None
         try:
@@ -557,21 +565,13 @@ class AccountService:
         account.update(actions=[AccountModel.staff_permissions.set(stored)])
         logger.info("staff permissions changed", extra={"username": account.username, "by": actor.username})
 
-    def _another_administrator(self, account: AccountModel) -> AccountModel:
-        for other in AccountModel.by_tax_id.query(account.tax_id):
-            grant = self._grant(other)
-            if other.pk != account.pk and other.status == AccountStatus.ACTIVE.value and grant is not None \
-                    and grant.administrator:
-                return other
-        raise LastAdministrator()
+    @staticmethod
+    def _another_administrator(account: AccountModel) -> AccountModel:
+        return office_users.another_administrator(account)
 
     @staticmethod
     def _still_administrator(account: AccountModel) -> Any:
-        if account.grants is None:  # the migration default: a group account with no grants is its administrator
-            held = AccountModel.grants.does_not_exist() & (AccountModel.provider_type == account.provider_type)
-        else:
-            held = AccountModel.grants[account.tax_id]["administrator"] == True  # noqa: E712 (a DynamoDB condition)
-        return held & (AccountModel.status == AccountStatus.ACTIVE.value)
+        return office_users.still_administrator(account)
 
     def logout(self, principal: Principal) -> None:
         SessionModel(token_hash=principal.session_id).delete()
@@ -635,6 +635,10 @@ class AccountService:
         provider = providers.find(account.provider_id) if account.provider_id else None
         names = (f"{provider.first_name or ''} {provider.last_name or ''}", provider.group_name) if provider else ()
         return (self._settings.plan_name, *(name for name in names if name))
+
+    def email_allowance(self, account: AccountModel, now: datetime) -> bool:
+        """Count one account email (a practice code's too) against the account's hourly limit."""
+        return self._take_email_allowance(account, now)
 
     def _take_email_allowance(self, account: AccountModel, now: datetime) -> bool:
         """Count one account email against the hourly limit; False when the limit is reached."""

@@ -45,6 +45,26 @@ class AccountsByTaxId(GlobalSecondaryIndex["AccountModel"]):
     pk = UnicodeAttribute(range_key=True)
 
 
+class AccountsAwaiting(GlobalSecondaryIndex["AccountModel"]):
+    """Sparse: only accounts waiting for access carry ``awaiting_key`` (``awaiting_key`` below), oldest first."""
+
+    class Meta:
+        index_name = "awaiting-index"
+        projection = AllProjection()
+
+    awaiting_key = UnicodeAttribute(hash_key=True)
+    awaiting_since = UnicodeAttribute(range_key=True)
+
+
+AWAITING_CONFIRMATION = "CONFIRMATION"
+"""The review desk's partition of the awaiting index: every Tax ID's unconfirmed first administrators."""
+
+
+def awaiting_approval_key(tax_id: str) -> str:
+    """A Tax ID's partition of the awaiting index: its registrations waiting for an administrator."""
+    return f"APPROVAL#{tax_id}"
+
+
 class AccountModel(Model):
     class Meta(TableMeta):
         table_name = ACCOUNTS_TABLE
@@ -73,8 +93,36 @@ class AccountModel(Model):
     grants = MapAttribute(null=True)  # type: ignore[var-annotated]
     """Per Tax ID it acts in: ``{"permissions": [...], "administrator": bool}`` (chalicelib/accounts/grants.py)."""
     staff_permissions = ListAttribute(of=UnicodeAttribute, null=True)
+    approval = UnicodeAttribute(null=True)
+    """Why the account waits for access (``enums.Approval``); none once it has its grant."""
+    awaiting_key = UnicodeAttribute(null=True)
+    awaiting_since = UnicodeAttribute(null=True)
+    practice_code_hash = UnicodeAttribute(null=True)
+    """The argon2id hash of the one-time code last sent to the practice's address on record."""
+    practice_code_expires_at = UTCDateTimeAttribute(null=True)
+    practice_code_attempts = NumberAttribute(null=True)
 
     by_tax_id = AccountsByTaxId()
+    awaiting = AccountsAwaiting()
+
+
+def tax_id_settings_key(tax_id: str) -> str:
+    return f"TAXID#{tax_id}"
+
+
+class TaxIdSettingsModel(Model):
+    """What a Tax ID's administrators keep for it: the default permission set a new user is approved with.
+
+    In the accounts table (``TAXID#<tax id>``), beside the accounts it is for; it has no ``tax_id`` attribute, so the
+    Tax ID's list of users never shows it."""
+
+    class Meta(TableMeta):
+        table_name = ACCOUNTS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    default_permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    updated_at = UTCDateTimeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
 
 
 class EmailClaimModel(Model):

@@ -41,6 +41,28 @@ class AuditAction(StrEnum):
     CLAIMS_SEARCHED = "CLAIMS_SEARCHED"
     PAYMENT_VIEWED = "PAYMENT_VIEWED"
     MEMBER_EXPORTED = "MEMBER_EXPORTED"
+    # Accounts: who changed whose access (the record's subject is ``user_subject(username)``)
+    PRACTICE_CONFIRMED = "PRACTICE_CONFIRMED"
+    PRACTICE_CONFIRMED_BY_SUPPORT = "PRACTICE_CONFIRMED_BY_SUPPORT"
+    USER_APPROVED = "USER_APPROVED"
+    USER_DENIED = "USER_DENIED"
+    USER_PERMISSIONS_CHANGED = "USER_PERMISSIONS_CHANGED"
+    USER_DEACTIVATED = "USER_DEACTIVATED"
+    USER_REACTIVATED = "USER_REACTIVATED"
+    USER_UNLOCKED = "USER_UNLOCKED"
+    USER_PASSWORD_RESET_SENT = "USER_PASSWORD_RESET_SENT"  # noqa: S105 (an action, not a secret)
+    USER_REMOVED = "USER_REMOVED"
+    DEFAULT_PERMISSIONS_CHANGED = "DEFAULT_PERMISSIONS_CHANGED"
+
+
+def user_subject(username: str) -> str:
+    """The trail a change to an account is kept in (beside members' trails, as ``ROSTER#...`` is): the user's own,
+    so Manage Users reads who changed it, and the actor's trail (``by_user``) shows what each administrator did."""
+    return f"USER#{username.strip().lower()}"
+
+
+def tax_id_subject(tax_id: str) -> str:
+    return f"TAXID#{tax_id}"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,10 @@ class EmailTemplate(StrEnum):
     ACCOUNT_LOCKED = "account_locked"
     EXPORT_READY = "export_ready"
     PRIOR_AUTH_STATUS = "prior_auth_status"
+    PRACTICE_CODE = "practice_code"
+    APPROVAL_REQUESTED = "approval_requested"
+    REGISTRATION_APPROVED = "registration_approved"
+    REGISTRATION_DENIED = "registration_denied"
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,46 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
         ),
         link_label="Open the request",
     ),
+    EmailTemplate.PRACTICE_CODE: _Template(
+        subject="Confirm your practice's Provider Portal administrator",
+        lines=(
+            "Hello {practice},",
+            "The user {username} registered for {practice} in the {plan_name} Provider Portal and asks to become "
+            "its Provider Administrator, who decides which of your staff see members, claims and payments.",
+            "If this is someone at your practice, give them this code. They enter it on the Confirm your practice "
+            "page: {code}",
+            "The code works once and expires in {code_minutes} minutes.",
+            "If nobody at your practice asked for this, ignore this email: no access is given without the code.",
+        ),
+        link_label="Confirm your practice",
+    ),
+    EmailTemplate.APPROVAL_REQUESTED: _Template(
+        subject="A new user waits for your approval in the {plan_name} Provider Portal",
+        lines=(
+            "Hello {administrator},",
+            "The user {username} registered for {provider_name} and waits for your approval. Until you approve it "
+            "it sees nothing of your practice's members, claims or payments.",
+            "Approve it with the permissions it needs, or deny it, in Manage Users.",
+        ),
+        link_label="Open Manage Users",
+    ),
+    EmailTemplate.REGISTRATION_APPROVED: _Template(
+        subject="Your {plan_name} Provider Portal account is approved",
+        lines=(
+            "Hello {username},",
+            "Your practice's administrator approved your account. Log in to use the Provider Portal.",
+        ),
+        link_label="Provider Login",
+    ),
+    EmailTemplate.REGISTRATION_DENIED: _Template(
+        subject="Your {plan_name} Provider Portal registration was not approved",
+        lines=(
+            "Hello {username},",
+            "Your practice's administrator did not approve your registration, so the account is closed.",
+            "If you think this is a mistake, ask your practice's Provider Administrator, then register again.",
+        ),
+        link_label="Provider Portal",
+    ),
 }
 
 
@@ -109,6 +153,7 @@ def render(template: EmailTemplate, params: Mapping[str, str], settings: Setting
         "minutes": str(settings.reset_token_minutes),
         "lockout_threshold": str(settings.lockout_threshold),
         "lockout_hours": str(settings.lockout_hours),
+        "code_minutes": str(settings.practice_code_minutes),
         **params,
     }
     spec = _TEMPLATES[template]

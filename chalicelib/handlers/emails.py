@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from chalice import Blueprint, Rate
 
 from chalicelib import wiring
+from chalicelib.accounts.enums import AccountEmail
 from chalicelib.emails import outbox
+from chalicelib.emails.outbox import OutgoingEmail
 from chalicelib.platform import metrics
 from chalicelib.platform.config import get_settings
 from chalicelib.platform.logs import logger
 
 email_events = Blueprint(__name__)
-outbox.use_account_mailer(lambda purpose, whom: wiring.current().accounts().account_email(purpose, whom))
+
+
+def _account_email(purpose: str, whom: Mapping[str, str]) -> OutgoingEmail | None:
+    """An account email at delivery: the practice's one-time code is the approvals' (it goes to the practice's
+    address on record), every other one the accounts service's."""
+    if purpose == AccountEmail.PRACTICE_CODE.value:
+        return wiring.current().approvals().practice_code_email(whom.get("username", ""))
+    return wiring.current().accounts().account_email(purpose, whom)
+
+
+outbox.use_account_mailer(_account_email)
 
 
 class EmailBatchFailed(Exception):

@@ -84,8 +84,10 @@ NAVIGATION = (
         NavItem("Clinical Practice Registry", "/member-reports/registry", audience=Audience.OFFICE),
     )),
     NavSection("Users", (
+        NavItem("Manage Users", "/manage-users", audience=Audience.OFFICE),
         NavItem("Update My Account", audience=Audience.OFFICE),
         NavItem("Provider Training", "/provider-training", audience=Audience.OFFICE),
+        NavItem("Practice Confirmations", "/practice-confirmations", audience=Audience.STAFF),
         NavItem("Audit Trail", "/audit-trail", audience=Audience.STAFF),
     )),
     NavSection("Providers", (NavItem("My Providers", audience=Audience.OFFICE),)),

@@ -31,6 +31,9 @@ class Principal:
     request. Empty by default: a principal built for background work opens no route."""
     account_since: datetime | None = None
     """When the account was created (read with it): yearly duties such as training are owed from then on."""
+    awaiting: str | None = None
+    """What a registered account still waits for before it holds any permission: its practice's confirmation
+    (``CONFIRMATION_REQUIRED``) or its administrator's approval (``PENDING_APPROVAL``); None once approved."""
 
     def has(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -33,6 +33,8 @@ class Settings:
     activation_token_hours: int
     reset_token_minutes: int
     reset_emails_per_hour: int
+    practice_code_minutes: int
+    practice_code_attempts: int
     throttle_window_seconds: int
     throttle_client_limit: int
     throttle_username_limit: int
@@ -93,6 +95,8 @@ def get_settings() -> Settings:
         activation_token_hours=_int("PORTAL_ACTIVATION_TOKEN_HOURS", 72),
         reset_token_minutes=_int("PORTAL_RESET_TOKEN_MINUTES", 60),
         reset_emails_per_hour=_int("PORTAL_RESET_EMAILS_PER_HOUR", 3),
+        practice_code_minutes=_int("PORTAL_PRACTICE_CODE_MINUTES", 15),
+        practice_code_attempts=_int("PORTAL_PRACTICE_CODE_ATTEMPTS", 5),
         throttle_window_seconds=_int("PORTAL_THROTTLE_WINDOW_SECONDS", 300),
         throttle_client_limit=_int("PORTAL_THROTTLE_CLIENT_LIMIT", 60),
         throttle_username_limit=_int("PORTAL_THROTTLE_USERNAME_LIMIT", 20),

@@ -111,6 +111,61 @@ class PermissionsChanged(PortalError):
     default_message = "Someone changed this user's permissions meanwhile. Look at them again and retry."
 
 
+class AccountDeactivated(PortalError):
+    kind = ErrorKind.FORBIDDEN
+    code = "ACCOUNT_DEACTIVATED"
+    default_message = ("Your account is deactivated. Ask your practice's Provider Administrator to reactivate it "
+                       "in Manage Users.")
+
+
+class AccountClosed(PortalError):
+    kind = ErrorKind.FORBIDDEN
+    code = "ACCOUNT_CLOSED"
+    default_message = ("This account is closed: it was removed from its Tax ID or its registration was not "
+                       "approved. Register again, or ask your practice's Provider Administrator.")
+
+
+class UserStatusConflict(PortalError):
+    """A change the user's status does not allow now (deactivating one already deactivated, ...): ``fields.status``
+    names the status it has."""
+
+    kind = ErrorKind.CONFLICT
+    code = "USER_STATUS_CONFLICT"
+    default_message = "The user's status does not allow this change. Reload the user and try again."
+
+
+class NotAwaitingApproval(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "NOT_AWAITING_APPROVAL"
+    default_message = ("This user is not waiting for approval: another administrator may have approved or denied "
+                       "it already. Nothing was changed.")
+
+
+class NotAwaitingConfirmation(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "NOT_AWAITING_CONFIRMATION"
+    default_message = "This account is not waiting for its practice's confirmation. Nothing was changed."
+
+
+class OwnAccount(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "OWN_ACCOUNT"
+    default_message = "You cannot do this to your own account. Ask another administrator of your Tax ID."
+
+
+class InvalidConfirmationCode(PortalError):
+    kind = ErrorKind.INVALID
+    code = "INVALID_CONFIRMATION_CODE"
+    default_message = "The code is not the one we sent, or it has expired."
+
+
+class NoContactOnRecord(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "NO_CONTACT_ON_RECORD"
+    default_message = ("The provider directory has no contact email for your practice, so no code can be sent. "
+                       "Call Provider Services: plan support staff can confirm you.")
+
+
 class NotFound(PortalError):
     kind = ErrorKind.NOT_FOUND
     code = "NOT_FOUND"

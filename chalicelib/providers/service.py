@@ -32,6 +32,7 @@ class Provider:
     payment_method: str
     programs: tuple[str, ...] = ()
     """The plan's programs the provider is contracted for."""
+    contact_email: str | None = None
 
     @property
     def display_name(self) -> str:
@@ -49,7 +50,7 @@ def _record(model: ProviderModel) -> Provider:
         provider_id=model.provider_id, provider_type=model.provider_type, tax_id=model.tax_id, state=model.state,
         npi=model.npi, group_name=model.group_name, first_name=model.first_name, last_name=model.last_name,
         zip_codes=tuple(model.zip_codes or ()), participating=bool(model.participating),
-        payment_method=model.payment_method, programs=tuple(model.programs or ()),
+        payment_method=model.payment_method, programs=tuple(model.programs or ()), contact_email=model.contact_email,
     )
 
 
@@ -65,6 +66,13 @@ def with_npi(npi: str) -> Provider | None:
 
 def of_tax_id(tax_id: str) -> list[Provider]:
     return [_record(model) for model in store.providers_of_tax_id(tax_id)]
+
+
+def practice_contact(tax_id: str, provider_id: str | None) -> tuple[Provider, str] | None:
+    """The practice's contact address on record for a Tax ID, and the provider that holds it: the registered
+    provider's own when it has one, else the Tax ID's group's (one Query of the Tax ID); None when none has one."""
+    candidates = sorted(of_tax_id(tax_id), key=lambda p: (p.provider_id != provider_id, not p.is_group, p.provider_id))
+    return next(((provider, provider.contact_email) for provider in candidates if provider.contact_email), None)
 
 
 def acted_for(provider_ids: Iterable[str], tax_ids: Iterable[str]) -> list[Provider]:

@@ -45,6 +45,8 @@ class ProviderModel(Model):
     payment_method = UnicodeAttribute(default="EFT")
     programs = ListAttribute(of=UnicodeAttribute, default=list)
     """The plan's programs (lines of business) the provider is contracted for: some training is owed per program."""
+    contact_email = UnicodeAttribute(null=True)
+    """The practice's contact address on record: where a new administrator's one-time code goes."""
 
     by_tax_id = ProvidersByTaxId()
     by_npi = ProvidersByNpi()

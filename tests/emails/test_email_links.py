@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib.emails.templates import EmailTemplate
-from tests.support.moto import email_links, is_page_link, sent_emails
+from tests.support.moto import email_links, is_page_link, login, sent_emails
 from tests.support.pages import ORIGIN, Browser
 
 pytestmark = pytest.mark.usefixtures("prior_auth_rules", "roster_members")
@@ -44,7 +44,16 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
     from local.demo_data import DEMO_USER_PASSWORD
     from tests.priorauth.test_prior_auth import cpap
 
-    office = active_user()  # the activation email, then the "your account is active" email
+    office = active_user()  # the activation email, the "your account is active" email, its administrators' notices
+    group = token_for("demo.group")
+    assert api.post(f"/users/{office['username']}/approve", {}, token=group).status_code == 200  # approved
+    denied = active_user(username="frontdesk3", email="frontdesk3@example.org")
+    assert api.post("/users/frontdesk3/deny", {}, token=group).status_code == 200  # not approved
+    first = active_user(username="bluegrass.first", email="bluegrass.first@example.org", providerType="Group",
+                        firstName=None, lastName=None, groupName="Bluegrass Pediatrics", taxId="310000003",
+                        providerId="300000000001", zipCode="40202")
+    assert api.post("/practice-confirmation/code", token=login(api, first["username"], first["password"])
+                    ).status_code == 202  # the practice's one-time code
     assert api.post("/auth/forgot-password", {"username": office["username"]}).status_code == 202
     assert api.post("/auth/register", {**office, "username": "someone.else"}).status_code == 201  # already registered
     locked = active_user(username="frontdesk2", email="frontdesk2@example.org")
@@ -59,6 +68,9 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
     passwords = {f"{name}@example.org": (name, DEMO_USER_PASSWORD) for name in ("demo.group", "demo.jdoe")}
     passwords[office["email"]] = (office["username"], office["password"])
     passwords[locked["email"]] = (locked["username"], locked["password"])
+    passwords[denied["email"]] = (denied["username"], denied["password"])  # closed: its link is the landing page
+    passwords[first["email"]] = passwords["office@bluegrass-pediatrics.example.org"] = (first["username"],
+                                                                                 first["password"])
     emails = sent_emails()
     subjects = {email["subject"] for email in emails}
     assert len(subjects) >= len(EmailTemplate), subjects  # every template the portal has was sent

@@ -148,4 +148,5 @@ def me(principal: Principal) -> dict[str, Any]:
     return {
         **asdict(profile),
         "session": {"expires_at": principal.session_ends_at, "absolute_expires_at": principal.session_hard_expiry},
+        "access": principal.awaiting or "APPROVED",
     }

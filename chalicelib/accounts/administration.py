@@ -1,0 +1,249 @@
+"""Manage Users: a Tax ID's administrators (user administration) list and change its users.
+
+Every change is one conditional write (or transaction) on the account as it was read, audited with who did it to
+whom and what changed (the audit service's ``user_subject`` trail), and counts on the user's next request: the
+accounts service reads the account on every authenticated request and refuses a session of an account that is no
+longer active (a deactivated user's open session stops at once; its sessions are also deleted). A user of another
+Tax ID answers 404; the last active administrator of a Tax ID is never deactivated, removed or demoted
+(``LAST_ADMINISTRATOR``), nor may an administrator do either to its own account here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from chalicelib.accounts import office_users
+from chalicelib.accounts.enums import AccountStatus, UserStatus
+from chalicelib.accounts.office_users import Office, UserView, administered, is_active_administrator, view_of
+from chalicelib.accounts.policies import LockoutPolicy
+from chalicelib.accounts.store import AccountModel
+from chalicelib.audit import service as trail
+from chalicelib.audit.service import AuditAction, AuditEntry, AuditPage, tax_id_subject, user_subject
+from chalicelib.platform.dynamo.paging import search_page
+from chalicelib.platform.dynamo.writes import TransactionCancelled, WriteFailed, cancelled_by_condition, transaction
+from chalicelib.platform.errors import LastAdministrator, OwnAccount, UserStatusConflict
+from chalicelib.platform.logs import logger
+from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, Permission
+from chalicelib.providers import service as providers
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.service import AccountService
+    from chalicelib.platform.access import Principal
+    from chalicelib.platform.clock import Clock
+    from chalicelib.platform.config import Settings
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """A page of the Tax ID's users by username, without a total (DECISIONS: Lists and counts); ``next_token`` is
+    set only when more exist."""
+
+    items: list[UserView]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class UserDetail:
+    """One user's page: the user, whether the actor is an administrator (who alone makes administrators), the Tax
+    ID's default permission set, and the latest changes to the user."""
+
+    view: UserView
+    actor_is_administrator: bool
+    defaults: frozenset[Permission]
+    history: AuditPage
+
+
+def changes(before: UserView, after: UserView) -> str:
+    """What a permission change did, in the audit record's words: ``+PAYMENTS -CLAIMS_SUBMIT; administrator: no``."""
+    added = sorted(set(after.permissions) - set(before.permissions))
+    taken = sorted(set(before.permissions) - set(after.permissions))
+    parts = [" ".join([*(f"+{p.value}" for p in added), *(f"-{p.value}" for p in taken)])]
+    if before.administrator != after.administrator:
+        parts.append(f"administrator: {'yes' if after.administrator else 'no'}")
+    return "; ".join(part for part in parts if part)
+
+
+class UserAdministration:
+    def __init__(self, settings: Settings, accounts: AccountService, *, clock: Clock) -> None:
+        self._settings = settings
+        self._accounts = accounts
+        self._clock = clock
+        self._lockout = LockoutPolicy.from_settings(settings)
+
+    # Reading
+
+    def users(self, actor: Principal, limit: int, token: str | None) -> UserPage:
+        """One Query of the Tax ID's partition of the accounts' ``tax-id-index`` (at most ``limit`` + 1 items), and
+        one of its providers for their names."""
+        office = office_users.office_of(actor)
+        found = search_page(AccountModel, AccountModel.by_tax_id, "tax_id", office.tax_id, None, None, limit, token,
+                            newest_first=False)
+        names = {p.provider_id: p.display_name for p in providers.of_tax_id(office.tax_id)}
+        now = self._clock()
+        return UserPage([self._named(view_of(account, self._lockout, now), names) for account in found.items],
+                        found.next_token)
+
+    def user(self, actor: Principal, username: str) -> UserView:
+        _, account = administered(actor, username)
+        return self._view(account)
+
+    def detail(self, actor: Principal, username: str, history: int) -> UserDetail:
+        office, account = administered(actor, username)
+        return UserDetail(self._view(account), office.grant.administrator,
+                          office_users.default_permissions(office.tax_id),
+                          trail.by_member(user_subject(account.username), history, None))
+
+    def history(self, actor: Principal, username: str, limit: int, token: str | None) -> AuditPage:
+        """Who changed this user's access, newest first (the audit trail kept under the user)."""
+        _, account = administered(actor, username)
+        return trail.by_member(user_subject(account.username), limit, token)
+
+    def _view(self, account: AccountModel) -> UserView:
+        provider = providers.find(account.provider_id) if account.provider_id else None
+        names = {provider.provider_id: provider.display_name} if provider else {}
+        return self._named(view_of(account, self._lockout, self._clock()), names)
+
+    @staticmethod
+    def _named(view: UserView, names: dict[str, str]) -> UserView:
+        return replace(view, provider_name=names.get(view.provider_id or ""))
+
+    # Changing
+
+    def change_permissions(self, actor: Principal, username: str, permissions: frozenset[Permission], *,
+                           administrator: bool | None = None, version: str | None = None) -> UserView:
+        """The accounts service's change (only an administrator makes administrators, the last one stays, a stale
+        ``version`` is PERMISSIONS_CHANGED), refused for a registration still waiting (approve it instead)."""
+        office, account = administered(actor, username)
+        before = self._view(account)
+        if before.awaiting:
+            raise self._conflict(before, "The user's registration is not approved yet: approve it with its "
+                                         "permissions, or deny it.")
+        self._accounts.change_permissions(actor, account.username, permissions & PROVIDER_PERMISSIONS,
+                                          administrator=administrator, expected_version=version)
+        after = self.user(actor, account.username)
+        what = changes(before, after)
+        if what:
+            self._audit(actor, office, after, AuditAction.USER_PERMISSIONS_CHANGED, what)
+        return after
+
+    def deactivate(self, actor: Principal, username: str) -> UserView:
+        office, account = self._someone_else(actor, username)
+        if account.status != AccountStatus.ACTIVE.value or account.approval:
+            raise self._conflict(self._view(account), "Only an active, approved user can be deactivated.")
+        other = office_users.another_administrator(account) if is_active_administrator(account) else None
+        try:
+            with transaction() as writes:
+                writes.update(account, actions=[AccountModel.status.set(AccountStatus.DISABLED.value)],
+                              condition=(AccountModel.status == AccountStatus.ACTIVE.value)
+                              & (AccountModel.tax_id == office.tax_id))
+                if other is not None:
+                    writes.condition_check(AccountModel, other.pk, condition=office_users.still_administrator(other))
+        except TransactionCancelled as error:
+            failed = [*cancelled_by_condition(error), False, False]
+            if failed[0]:
+                raise self._conflict(self.user(actor, username), "The user changed meanwhile.") from None
+            if failed[1]:
+                raise LastAdministrator() from None
+            raise
+        ended = office_users.end_sessions(account.username)
+        view = self.user(actor, account.username)
+        self._audit(actor, office, view, AuditAction.USER_DEACTIVATED, f"sessions ended: {ended}")
+        return view
+
+    def reactivate(self, actor: Principal, username: str) -> UserView:
+        office, account = self._someone_else(actor, username)
+        self._set_status(account, office, AccountStatus.DISABLED, AccountStatus.ACTIVE,
+                         "Only a deactivated user can be reactivated.")
+        view = self.user(actor, account.username)
+        self._audit(actor, office, view, AuditAction.USER_REACTIVATED, "")
+        return view
+
+    def unlock(self, actor: Principal, username: str) -> UserView:
+        office, account = administered(actor, username)
+        before = self._view(account)
+        if not before.locked:
+            raise self._conflict(before, "The user is not locked.")
+        try:
+            account.update(actions=[AccountModel.failed_logins.set(0), AccountModel.last_login_attempt_at.remove()],
+                           condition=AccountModel.tax_id == office.tax_id)
+        except WriteFailed:
+            raise self._conflict(self.user(actor, username), "The user changed meanwhile.") from None
+        view = self.user(actor, account.username)
+        self._audit(actor, office, view, AuditAction.USER_UNLOCKED, "failed logins cleared")
+        return view
+
+    def send_password_reset(self, actor: Principal, username: str) -> None:
+        """The reset email the user's own "Forgot password?" sends (its link, its hourly limit), to its own address."""
+        office, account = administered(actor, username)
+        view = self._view(account)
+        if view.status != UserStatus.ACTIVE:
+            raise self._conflict(view, "A password reset email goes to an active, approved user only.")
+        self._accounts.forgot_password(account.username)
+        self._audit(actor, office, view, AuditAction.USER_PASSWORD_RESET_SENT, "to the user's own email address")
+
+    def remove(self, actor: Principal, username: str) -> None:
+        """Remove the user from the Tax ID: the account is closed (its sessions end, its email is free again)."""
+        office, account = self._someone_else(actor, username)
+        view = self._view(account)
+        other = office_users.another_administrator(account) if is_active_administrator(account) else None
+        closed = office_users.close_account(account, condition=AccountModel.tax_id == office.tax_id,
+                                            keep_administrator=other)
+        if not closed:
+            raise self._conflict(view, "The user changed meanwhile.")
+        self._audit(actor, office, view, AuditAction.USER_REMOVED, "removed from the Tax ID; account closed")
+
+    # The Tax ID's default permission set
+
+    def default_permissions(self, actor: Principal) -> frozenset[Permission]:
+        return office_users.default_permissions(office_users.office_of(actor).tax_id)
+
+    def set_default_permissions(self, actor: Principal, permissions: frozenset[Permission]) -> frozenset[Permission]:
+        office = office_users.office_of(actor)
+        before = office_users.default_permissions(office.tax_id)
+        now = self._clock()
+        office_users.keep_default_permissions(office.tax_id, permissions, actor.username, now)
+        after = office_users.default_permissions(office.tax_id)
+        trail.record(actor, AuditEntry(tax_id_subject(office.tax_id), AuditAction.DEFAULT_PERMISSIONS_CHANGED, None,
+                                       f"taxId={office.tax_id}; {sorted(p.value for p in before)} -> "
+                                       f"{sorted(p.value for p in after)}"), now)
+        return after
+
+    # Shared steps
+
+    @staticmethod
+    def _someone_else(actor: Principal, username: str) -> tuple[Office, AccountModel]:
+        office, account = administered(actor, username)
+        if account.pk == office.account.pk:
+            raise OwnAccount()
+        return office, account
+
+    def _set_status(self, account: AccountModel, office: Office, was: AccountStatus, becomes: AccountStatus,
+                    problem: str) -> None:
+        try:
+            account.update(actions=[AccountModel.status.set(becomes.value)],
+                           condition=(AccountModel.status == was.value) & (AccountModel.tax_id == office.tax_id))
+        except WriteFailed:
+            raise self._conflict(self._view(account), problem) from None
+
+    @staticmethod
+    def _conflict(view: UserView, message: str) -> UserStatusConflict:
+        return UserStatusConflict(f"{message} The user is {STATUS_WORDS[view.status].lower()}.",
+                                  {"status": view.status.value})
+
+    def _audit(self, actor: Principal, office: Office, whom: UserView, action: AuditAction, what: str) -> None:
+        """Who (the record's user), whom (its subject), what changed (action and detail), for which Tax ID."""
+        detail = "; ".join(part for part in (f"taxId={office.tax_id}", what) if part)
+        trail.record(actor, AuditEntry(user_subject(whom.username), action, whom.provider_id, detail), self._clock())
+        logger.info("user changed", extra={"username": whom.username, "by": actor.username, "action": action.value})
+
+
+STATUS_WORDS: dict[UserStatus, str] = {
+    UserStatus.PENDING_ACTIVATION: "Pending activation",
+    UserStatus.CONFIRMATION_REQUIRED: "Waiting for the practice's confirmation",
+    UserStatus.PENDING_APPROVAL: "Pending approval",
+    UserStatus.ACTIVE: "Active",
+    UserStatus.DEACTIVATED: "Deactivated",
+    UserStatus.CLOSED: "Closed",
+}
+

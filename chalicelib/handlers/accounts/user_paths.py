@@ -1,0 +1,14 @@
+"""The paths of the user pages (Manage Users, Confirm your practice, the review desk), shared by their modules."""
+
+from urllib.parse import quote
+
+MANAGE_USERS = "/manage-users"
+USER = MANAGE_USERS + "/users/{username}"
+DEFAULTS = MANAGE_USERS + "/default-permissions"
+CONFIRM_PRACTICE = "/confirm-practice"
+CONFIRMATIONS = "/practice-confirmations"
+
+
+def user(username: str, **query: str) -> str:
+    path = USER.format(username=quote(username, safe="@."))
+    return path + ("?" + "&".join(f"{name}={quote(value)}" for name, value in query.items()) if query else "")
