@@ -10,7 +10,7 @@ Tax ID answers 404; the last active administrator of a Tax ID is never deactivat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.accounts import office_users
@@ -81,8 +81,7 @@ class UserAdministration:
                             newest_first=False)
         names = {p.provider_id: p.display_name for p in providers.of_tax_id(office.tax_id)}
         now = self._clock()
-        return UserPage([self._named(view_of(account, self._lockout, now), names) for account in found.items],
-                        found.next_token)
+        return UserPage([view_of(account, self._lockout, now, names) for account in found.items], found.next_token)
 
     def user(self, actor: Principal, username: str) -> UserView:
         _, account = administered(actor, username)
@@ -102,11 +101,7 @@ class UserAdministration:
     def _view(self, account: AccountModel) -> UserView:
         provider = providers.find(account.provider_id) if account.provider_id else None
         names = {provider.provider_id: provider.display_name} if provider else {}
-        return self._named(view_of(account, self._lockout, self._clock()), names)
-
-    @staticmethod
-    def _named(view: UserView, names: dict[str, str]) -> UserView:
-        return replace(view, provider_name=names.get(view.provider_id or ""))
+        return view_of(account, self._lockout, self._clock(), names)
 
     # Changing
 

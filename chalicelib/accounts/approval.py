@@ -347,7 +347,8 @@ class ApprovalService:
         found = search_page(AccountModel, AccountModel.awaiting, "awaiting_key", awaiting_approval_key(office.tax_id),
                             None, None, limit, token, newest_first=False)
         now = self._clock()
-        return SearchPage([view_of(account, self._lockout, now) for account in found.items], found.next_token)
+        names = {p.provider_id: p.display_name for p in providers.of_tax_id(office.tax_id)}
+        return SearchPage([view_of(account, self._lockout, now, names) for account in found.items], found.next_token)
 
     def approve(self, actor: Principal, username: str, permissions: frozenset[Permission] | None = None, *,
                 administrator: bool = False) -> UserView:

@@ -7,6 +7,7 @@ accounts table's ``tax-id-index``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -201,7 +202,9 @@ def status_of(account: AccountModel) -> UserStatus:
     return UserStatus.ACTIVE
 
 
-def view_of(account: AccountModel, lockout: LockoutPolicy, now: datetime) -> UserView:
+def view_of(account: AccountModel, lockout: LockoutPolicy, now: datetime,
+            names: Mapping[str, str] | None = None) -> UserView:
+    """The user as Manage Users shows it; ``names``: provider names by provider ID (its Tax ID's, one Query)."""
     grant = grant_of(account) or Grant(frozenset())
     held = frozenset() if account.approval else grant.effective
     return UserView(
@@ -211,6 +214,7 @@ def view_of(account: AccountModel, lockout: LockoutPolicy, now: datetime) -> Use
         last_login_at=account.last_login_at, registered_at=account.created_at,
         administrator=grant.administrator and not account.approval,
         permissions=tuple(sorted(held)), version=grants_version(stored_grants(account)),
+        provider_name=(names or {}).get(account.provider_id or ""),
     )
 
 
