@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 _HREF = re.compile(r'href="([^"]+)"')
+_CODE = re.compile(r"Confirm your practice page: (\d{6})\b")
+"""The one-time code of a practice confirmation email (chalicelib/emails/templates.py, PRACTICE_CODE)."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ class Email:
     @property
     def links(self) -> list[str]:
         return [html.unescape(link) for link in _HREF.findall(self.body)]
+
+    def code(self) -> str | None:
+        """The six-digit code a practice confirmation email carries, as whoever reads the practice's mailbox sees it."""
+        found = _CODE.search(html.unescape(self.body))
+        return found.group(1) if found else None
 
     def token(self) -> str | None:
         for link in self.links:

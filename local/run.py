@@ -148,6 +148,8 @@ def _email_printer(moto_url: str) -> Callable[[], None]:
             print(f"[email] to {', '.join(email.to)} from {email.sender}\n        subject: {email.subject}")
             for link in email.links:
                 print(f"        link: {link}")
+            if email.code():
+                print(f"        code: {email.code()}")
             sys.stdout.flush()
 
     return print_new

@@ -1,7 +1,7 @@
 """Manage Users: a Tax ID's administrators (user administration) list and change its users.
 
 Every change is one conditional write (or transaction) on the account as it was read, audited with who did it to
-whom and what changed (the audit service's ``user_subject`` trail), and counts on the user's next request: the
+whom and what changed (the audit service's ``account_subject`` trail), and counts on the user's next request: the
 accounts service reads the account on every authenticated request and refuses a session of an account that is no
 longer active (a deactivated user's open session stops at once; its sessions are also deleted). A user of another
 Tax ID answers 404; the last active administrator of a Tax ID is never deactivated, removed or demoted
@@ -19,7 +19,7 @@ from chalicelib.accounts.office_users import Office, UserView, administered, is_
 from chalicelib.accounts.policies import LockoutPolicy
 from chalicelib.accounts.store import AccountModel
 from chalicelib.audit import service as trail
-from chalicelib.audit.service import AuditAction, AuditEntry, AuditPage, tax_id_subject, user_subject
+from chalicelib.audit.service import AuditAction, AuditEntry, AuditPage, account_subject, tax_id_subject
 from chalicelib.platform.dynamo.paging import search_page
 from chalicelib.platform.dynamo.writes import TransactionCancelled, WriteFailed, cancelled_by_condition, transaction
 from chalicelib.platform.errors import LastAdministrator, OwnAccount, UserStatusConflict
@@ -91,12 +91,12 @@ class UserAdministration:
         office, account = administered(actor, username)
         return UserDetail(self._view(account), office.grant.administrator,
                           office_users.default_permissions(office.tax_id),
-                          trail.by_member(user_subject(account.username), history, None))
+                          trail.by_member(account_subject(account.username), history, None))
 
     def history(self, actor: Principal, username: str, limit: int, token: str | None) -> AuditPage:
         """Who changed this user's access, newest first (the audit trail kept under the user)."""
         _, account = administered(actor, username)
-        return trail.by_member(user_subject(account.username), limit, token)
+        return trail.by_member(account_subject(account.username), limit, token)
 
     def _view(self, account: AccountModel) -> UserView:
         provider = providers.find(account.provider_id) if account.provider_id else None
@@ -229,7 +229,7 @@ class UserAdministration:
     def _audit(self, actor: Principal, office: Office, whom: UserView, action: AuditAction, what: str) -> None:
         """Who (the record's user), whom (its subject), what changed (action and detail), for which Tax ID."""
         detail = "; ".join(part for part in (f"taxId={office.tax_id}", what) if part)
-        trail.record(actor, AuditEntry(user_subject(whom.username), action, whom.provider_id, detail), self._clock())
+        trail.record(actor, AuditEntry(account_subject(whom.username), action, whom.provider_id, detail), self._clock())
         logger.info("user changed", extra={"username": whom.username, "by": actor.username, "action": action.value})
 
 

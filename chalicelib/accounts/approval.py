@@ -33,7 +33,7 @@ from chalicelib.accounts.passwords import SecretHasher, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy
 from chalicelib.accounts.store import AWAITING_CONFIRMATION, AccountModel, awaiting_approval_key
 from chalicelib.audit import service as trail
-from chalicelib.audit.service import AuditAction, AuditEntry, user_subject
+from chalicelib.audit.service import AuditAction, AuditEntry, account_subject
 from chalicelib.emails import outbox
 from chalicelib.emails.outbox import OutgoingEmail
 from chalicelib.emails.templates import EmailTemplate
@@ -200,7 +200,7 @@ class ApprovalService:
             words = f"{left} more {'try' if left == 1 else 'tries'}" if left else "no more tries: ask for a new code"
             raise InvalidConfirmationCode(fields={"code": f"is not the code we sent ({words})"})
         self._make_first_administrator(account)
-        trail.record(principal, AuditEntry(user_subject(account.username), AuditAction.PRACTICE_CONFIRMED,
+        trail.record(principal, AuditEntry(account_subject(account.username), AuditAction.PRACTICE_CONFIRMED,
                                            account.provider_id, f"taxId={account.tax_id}; Provider Administrator by "
                                            "the code sent to the practice's address on record"), now)
 
@@ -314,7 +314,7 @@ class ApprovalService:
         now = self._clock()
         account = self._waiting_for_confirmation(username, now)
         self._make_first_administrator(account)
-        trail.record(actor, AuditEntry(user_subject(account.username), AuditAction.PRACTICE_CONFIRMED_BY_SUPPORT,
+        trail.record(actor, AuditEntry(account_subject(account.username), AuditAction.PRACTICE_CONFIRMED_BY_SUPPORT,
                                        account.provider_id, f"taxId={account.tax_id}; Provider Administrator by "
                                        "plan support staff"), now)
 
@@ -375,9 +375,9 @@ class ApprovalService:
             raise NotAwaitingApproval(fields={"username": "is not waiting for approval"}) from None
         outbox.publish([notice])
         held = ", ".join(sorted(p.value for p in grant.effective)) or "none"
-        trail.record(actor, AuditEntry(user_subject(account.username), AuditAction.USER_APPROVED, account.provider_id,
-                                       f"taxId={office.tax_id}; permissions: {held}"
-                                       + ("; administrator" if administrator else "")), now)
+        detail = f"taxId={office.tax_id}; permissions: {held}" + ("; administrator" if administrator else "")
+        trail.record(actor, AuditEntry(account_subject(account.username), AuditAction.USER_APPROVED,
+                                       account.provider_id, detail), now)
         logger.info("registration approved", extra={"username": account.username, "by": actor.username})
         approved = office_users.account_or_none(account.username)
         assert approved is not None  # just written; an account is never deleted
@@ -400,6 +400,6 @@ class ApprovalService:
             raise (NotAwaitingApproval if waiting == Approval.PENDING_APPROVAL else NotAwaitingConfirmation)(
                 fields={"username": "is no longer waiting"})
         outbox.publish([notice])
-        trail.record(actor, AuditEntry(user_subject(account.username), AuditAction.USER_DENIED, account.provider_id,
+        trail.record(actor, AuditEntry(account_subject(account.username), AuditAction.USER_DENIED, account.provider_id,
                                        f"taxId={tax_id}; {why}; account closed"), now)
         logger.info("registration denied", extra={"username": account.username, "by": actor.username})

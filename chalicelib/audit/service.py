@@ -41,7 +41,7 @@ class AuditAction(StrEnum):
     CLAIMS_SEARCHED = "CLAIMS_SEARCHED"
     PAYMENT_VIEWED = "PAYMENT_VIEWED"
     MEMBER_EXPORTED = "MEMBER_EXPORTED"
-    # Accounts: who changed whose access (the record's subject is ``user_subject(username)``)
+    # Accounts: who changed whose access (the record's subject is ``account_subject(username)``)
     PRACTICE_CONFIRMED = "PRACTICE_CONFIRMED"
     PRACTICE_CONFIRMED_BY_SUPPORT = "PRACTICE_CONFIRMED_BY_SUPPORT"
     USER_APPROVED = "USER_APPROVED"
@@ -55,10 +55,11 @@ class AuditAction(StrEnum):
     DEFAULT_PERMISSIONS_CHANGED = "DEFAULT_PERMISSIONS_CHANGED"
 
 
-def user_subject(username: str) -> str:
-    """The trail a change to an account is kept in (beside members' trails, as ``ROSTER#...`` is): the user's own,
-    so Manage Users reads who changed it, and the actor's trail (``by_user``) shows what each administrator did."""
-    return f"USER#{username.strip().lower()}"
+def account_subject(username: str) -> str:
+    """The trail of an account's own events (who approved, changed, deactivated it), kept beside the members' trails
+    under a key no member ID can take: Manage Users reads it, and the actor's trail (``by_user``) shows what each
+    administrator did."""
+    return f"ACCOUNT#{username.strip().lower()}"
 
 
 def tax_id_subject(tax_id: str) -> str:

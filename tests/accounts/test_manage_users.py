@@ -24,7 +24,7 @@ def waiting(active_user, pump) -> dict:
 
 def changes_to(username: str) -> list[tuple[str, str, str]]:
     """The user's trail, newest first (changes made in one test share the fake clock's moment: compare sorted)."""
-    return [(r.username, r.action, r.detail) for r in trail.by_member(f"USER#{username}", 20, None).items]
+    return [(r.username, r.action, r.detail) for r in trail.by_member(f"ACCOUNT#{username}", 20, None).items]
 
 
 def test_a_later_registration_waits_and_every_user_administrator_is_emailed(api, waiting, token_for, members):
@@ -32,7 +32,9 @@ def test_a_later_registration_waits_and_every_user_administrator_is_emailed(api,
     notices = [e for e in sent_emails() if e["subject"] == APPROVAL_SUBJECT]
     assert sorted(e["to"][0] for e in notices) == ["demo.group@example.org", "demo.jdoe@example.org"]
     body = notices[0]["body"]
-    assert "jdoe.office" in body and "Jane Doe" in body and "https://portal.test/manage-users" in body
+    assert "jdoe.office" in body
+    assert "Jane Doe" in body
+    assert "https://portal.test/manage-users" in body
     assert "jdoe.office@example.org" not in body  # the username and the provider's name only
 
     token = login(api, waiting["username"], waiting["password"])
@@ -116,7 +118,8 @@ def test_the_list_is_the_tax_ids_partition_paged_by_token(api, waiting, token_fo
     group = token_for("demo.group")
     aws_calls.clear()
     first = api.get("/users?limit=2", token=group)
-    assert "Scan" not in aws_calls and "Query" in aws_calls
+    assert "Scan" not in aws_calls
+    assert "Query" in aws_calls
     assert [u["username"] for u in first.data["items"]] == ["demo.group", "demo.jdoe"]
     assert first.data["nextToken"]
     second = api.get(f"/users?limit=2&nextToken={first.data['nextToken']}", token=group)

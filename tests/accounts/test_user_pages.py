@@ -60,7 +60,8 @@ def test_confirm_your_practice_sends_the_code_and_takes_it(client, active_user, 
     done = browser.get(confirmed.location)
     assert "You are the Provider Administrator of Bluegrass Pediatrics" in alert_text(done)
     nav = [link.get_text(strip=True) for link in browser.get("/home").html.select("nav a")]
-    assert "Manage Users" in nav and "Member Eligibility" in nav
+    assert "Manage Users" in nav
+    assert "Member Eligibility" in nav
 
 
 def test_the_review_desk_lists_and_confirms_first_administrators(client, active_user, logged_in):
@@ -68,7 +69,8 @@ def test_the_review_desk_lists_and_confirms_first_administrators(client, active_
     desk = logged_in("planadmin")
     page = desk.get("/practice-confirmations")
     [row] = page.html.select("#confirmations tbody tr")
-    assert "bg.manager" in row.get_text() and "office@bluegrass-pediatrics.example.org" in row.get_text()
+    assert "bg.manager" in row.get_text()
+    assert "office@bluegrass-pediatrics.example.org" in row.get_text()
     done = desk.submit("/practice-confirmations/bg.manager/approve", {}, form_page="/practice-confirmations")
     assert done.location == "/practice-confirmations?done=approved"
     assert "No first administrator waits" in desk.get("/practice-confirmations").text
@@ -83,7 +85,8 @@ def test_manage_users_lists_the_waiting_and_approves_with_the_default_set(client
     page = admin.get("/manage-users")
     assert page.html.h1.get_text(strip=True) == "Manage Users"
     [waiting] = page.html.select("#waiting tbody tr")
-    assert "jdoe.office" in waiting.get_text() and "Jane Doe" in waiting.get_text()
+    assert "jdoe.office" in waiting.get_text()
+    assert "Jane Doe" in waiting.get_text()
     table = page.html.find(id="users-caption").find_parent("table")
     users = {row.select("td")[0].get_text(strip=True): row for row in table.select("tbody tr")}
     assert set(users) == {"demo.group", "demo.jdoe", "jdoe.office"}

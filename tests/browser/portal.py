@@ -85,3 +85,72 @@ def expect_alert(page: Page, heading: str) -> None:
 def fact(facts: Locator, term: str) -> Locator:
     """The value (<dd>) of one term (<dt>) in a list of facts such as a file's counts."""
     return facts.locator("dt", has_text=re.compile(f"^{re.escape(term)}$")).locator("xpath=following-sibling::dd[1]")
+
+
+BLUEGRASS = {"groupName": "Bluegrass Pediatrics", "taxId": "310000003", "providerId": "300000000001",
+             "zipCode": "40202"}
+"""A practice with no account in the demo data (DECISIONS): its first registration goes through the out-of-band
+check."""
+BLUEGRASS_CONTACT = "office@bluegrass-pediatrics.example.org"
+MOUNTAIN_STATE = {"groupName": "Mountain State Clinic", "taxId": "310000004", "providerId": "400000000001",
+                  "zipCode": "25301"}
+PRACTICE_CODE_SUBJECT = "Confirm your practice's Provider Portal administrator"
+APPROVAL_SUBJECT = "A new user waits for your approval in the Heartland Health Plan Provider Portal"
+
+
+def register_group_over_api(stack: LocalStack, username: str, email: str, practice: dict[str, str]) -> None:
+    """Setup only: a Group registration for ``practice`` through the JSON API, activated with the emailed token."""
+    response = stack.call("POST", "/auth/register", {
+        "providerType": "Group", **practice, "acceptAgreement": True, "username": username, "password": PASSWORD,
+        "email": email, "securityQuestion": "What city were you born in?", "securityAnswer": "Lexington"})
+    assert response.status_code == 201, response.text
+    token = stack.wait_for_email(email, ACTIVATION_SUBJECT).token()
+    assert stack.call("POST", "/auth/activate", {"token": token}).status_code == 200
+
+
+def register_group_in_browser(page: Page, username: str, email: str, practice: dict[str, str]) -> None:
+    """The registration form for a Group, filled and sent as a person does (the Check Your Email page follows)."""
+    page.goto("/register")
+    page.locator("label", has_text="Group").first.click()  # USWDS draws the radio on its label
+    page.get_by_label("Group name (Group)").fill(practice["groupName"])
+    page.get_by_label("Tax ID", exact=True).fill(practice["taxId"])
+    page.get_by_label("Provider ID", exact=True).fill(practice["providerId"])
+    page.get_by_label("ZIP code", exact=True).fill(practice["zipCode"])
+    username_field(page).fill(username)
+    page.get_by_label("Email", exact=True).fill(email)
+    password_field(page).fill(PASSWORD)
+    page.get_by_label("Confirm password", exact=True).fill(PASSWORD)
+    page.get_by_label("Security question").select_option("What city were you born in?")
+    page.get_by_label("Security answer", exact=True).fill("Lexington")
+    page.locator("label", has_text="I have read and accept the Provider Agreement").click()
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check Your Email")
+
+
+def practice_code(stack: LocalStack, contact: str, count: int = 1) -> str:
+    """The one-time code in the email to the practice's address on record, as whoever reads that mailbox sees it."""
+    code = stack.wait_for_email(contact, PRACTICE_CODE_SUBJECT, count=count).code()
+    assert code, f"no code in the email to {contact}"
+    return code
+
+
+def approve_over_api(stack: LocalStack, username: str, permissions: list[str]) -> None:
+    """Setup only: demo.group, the Provider Administrator of 310000001, approves a registration waiting there."""
+    approved = stack.call("POST", f"/users/{username}/approve", {"permissions": permissions},
+                          token=stack.login(*DEMO_GROUP))
+    assert approved.status_code == 200, approved.text
+
+
+def expect_waiting_notice(page: Page, heading: str) -> None:
+    """What a registered account still waits for (its practice's confirmation, its administrator's approval): the
+    notice home and every page with data show instead of the data."""
+    expect(page.get_by_role("status").get_by_role("heading", name=heading)).to_be_visible()
+
+
+def choose_permissions(page: Page, legend: str, wanted: set[str]) -> None:
+    """Check exactly the permissions named (their words) in the fieldset ``legend``; USWDS draws each box on its label,
+    so the label is what a person clicks."""
+    for label in page.get_by_role("group", name=legend).locator("label.usa-checkbox__label").all():
+        box = page.locator(f"#{label.get_attribute('for')}")
+        if box.is_checked() != (label.inner_text().strip() in wanted):
+            label.click()

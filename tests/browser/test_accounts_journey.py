@@ -16,10 +16,12 @@ from tests.browser.portal import (
     PASSWORD,
     RESET_SUBJECT,
     activate_over_api,
+    approve_over_api,
     error_summary,
     expect_alert,
     expect_logged_in,
     expect_notice,
+    expect_waiting_notice,
     log_in,
     new_identity,
     password_field,
@@ -30,7 +32,8 @@ from tests.browser.portal import (
 def test_a_new_group_office_registers_activates_checks_eligibility_and_sends_a_consent_form(page, stack, check_page,
                                                                                           tmp_path):
     """Everything in the browser: the registration form (live password rules), the activation email's link, the
-    Email Verification page, login, Ava Thompson eligible and Liam Carter in his gap, a sterilization form on file."""
+    Email Verification page, login (waiting for the Tax ID's administrator, who approves it: setup over the API),
+    Ava Thompson eligible and Liam Carter in his gap, a sterilization form on file."""
     username, email = new_identity("browser.office")
     page.goto("/")
     page.get_by_role("main").get_by_role("link", name="Register for an account").first.click()
@@ -93,6 +96,10 @@ def test_a_new_group_office_registers_activates_checks_eligibility_and_sends_a_c
     check_page(page, "wrong-password")
     log_in(page, username, PASSWORD)
     expect_logged_in(page, username)
+    expect_waiting_notice(page, "Waiting for your administrator's approval")  # 310000001 has one: demo.group
+    check_page(page, "home-waiting")
+    approve_over_api(stack, username, ["ELIGIBILITY", "MEMBER_DOCUMENTS"])
+    page.reload()
     check_page(page, "home")
 
     page.get_by_role("link", name="Check Member Eligibility").click()

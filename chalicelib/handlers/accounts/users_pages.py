@@ -23,6 +23,7 @@ from chalicelib.platform.errors import ErrorKind, PermissionsChanged, PortalErro
 from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, Permission
 from chalicelib.platform.web.forms import field_errors, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
+from chalicelib.platform.web.templating import us_datetime
 from chalicelib.platform.web.trail import PageTrail
 
 user_pages = Blueprint(__name__)
@@ -99,7 +100,7 @@ def manage_users(page: PageRequest) -> Page:
         found = wiring.current().users().users(page.principal, PAGE_SIZE, None)
     waiting = wiring.current().approvals().pending(page.principal, WAITING_SHOWN, None)
     rows = [[{"text": view.username, "href": paths.user(view.username)}, view.provider_name or view.provider_id or "",
-             tags(view), view.last_login_at, permission_words(view)] for view in found.items]
+             tags(view), us_datetime(view.last_login_at) or "Never", permission_words(view)] for view in found.items]
     return Page("users/manage.html", {
         "title": "Manage Users", "notice": notice(page), "errors": errors, "summary_errors": summary(errors, LABELS),
         "waiting": waiting.items, "more_waiting": bool(waiting.next_token), "defaults_link": paths.DEFAULTS,
