@@ -103,7 +103,8 @@ def test_the_email_printer_survives_moto_being_unreachable(monkeypatch, capsys, 
             return {"SentLast24Hours": 1.0}
 
     email = type("E", (), {"message_id": "e-1", "to": ["a@example.org"], "sender": "webmaster <x@example.org>",
-                           "subject": "Activate Your Provider Portal Account", "links": ["http://127.0.0.1/x"]})()
+                           "subject": "Activate Your Provider Portal Account", "links": ["http://127.0.0.1/x"],
+                           "code": lambda self: None})()
     monkeypatch.setattr(clients, "aws_client", lambda service: Ses())
     monkeypatch.setattr(inbox, "fetch_emails", lambda url: [email])
     print_new = run._email_printer("http://127.0.0.1:5000")
@@ -112,3 +113,20 @@ def test_the_email_printer_survives_moto_being_unreachable(monkeypatch, capsys, 
     assert "email printer: moto unreachable" in caplog.text
     print_new()
     assert "subject: Activate Your Provider Portal Account" in capsys.readouterr().out
+
+
+def test_the_email_printer_shows_a_practice_code(monkeypatch, capsys):
+    """A person running `make run` reads the practice's one-time code on the console, as from its mailbox."""
+    from chalicelib.platform.aws import clients
+    from local import inbox, run
+    from local.inbox import Email
+
+    body = "<p>They enter it on the Confirm your practice page: 042917</p><a href=\"http://127.0.0.1/c\">x</a>"
+    email = Email("e-2", "webmaster <x@example.org>", ("office@example.org",), "Confirm", body)
+    monkeypatch.setattr(clients, "aws_client", lambda service: type("S", (), {
+        "get_send_quota": lambda self: {"SentLast24Hours": 1.0}})())
+    monkeypatch.setattr(inbox, "fetch_emails", lambda url: [email])
+    run._email_printer("http://127.0.0.1:5000")()
+    printed = capsys.readouterr().out
+    assert "link: http://127.0.0.1/c" in printed
+    assert "code: 042917" in printed
