@@ -105,7 +105,7 @@ def masked(address: str) -> str:
 
 
 @dataclass(frozen=True)
-class Access:
+class AccessState:
     """What an account waits for, as its own Confirm your practice page shows it."""
 
     state: str
@@ -144,11 +144,11 @@ class ApprovalService:
 
     # The waiting account's own: Confirm your practice
 
-    def access(self, principal: Principal) -> Access:
+    def access(self, principal: Principal) -> AccessState:
         account = self._settled(self._own(principal), self._clock())
         return self._access_of(account)
 
-    def send_code(self, principal: Principal) -> Access:
+    def send_code(self, principal: Principal) -> AccessState:
         """Queue the one-time code to the practice's address on record (minted when the email is sent)."""
         now = self._clock()
         account = self._settled(self._own(principal), now)
@@ -273,12 +273,12 @@ class ApprovalService:
             raise SessionExpired()
         return account
 
-    def _access_of(self, account: AccountModel) -> Access:
+    def _access_of(self, account: AccountModel) -> AccessState:
         contact = providers.practice_contact(account.tax_id, account.provider_id) \
             if account.approval == Approval.CONFIRMATION_REQUIRED.value and account.tax_id else None
         practice = providers.find(account.provider_id) if account.provider_id else None
         live_code = account.practice_code_expires_at if account.practice_code_hash else None
-        return Access(
+        return AccessState(
             state=account.approval or APPROVED, tax_id=account.tax_id,
             practice_name=practice.display_name if practice else None,
             contact=masked(contact[1]) if contact else None,

@@ -16,7 +16,7 @@ from chalicelib.platform.web.api import api_route
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from chalicelib.accounts.approval import Access
+    from chalicelib.accounts.approval import AccessState
     from chalicelib.accounts.office_users import UserView
     from chalicelib.accounts.schemas import (
         ApproveRequest,
@@ -48,7 +48,7 @@ def user_out(view: UserView) -> dict[str, Any]:
     return {**asdict(view), "status": view.status.value, "permissions": [p.value for p in view.permissions]}
 
 
-def access_out(access: Access) -> dict[str, Any]:
+def access_out(access: AccessState) -> dict[str, Any]:
     return asdict(access)
 
 
