@@ -691,8 +691,9 @@ class AccountService:
 
     @staticmethod
     def accounts_of_tax_id(tax_id: str) -> list[OfficeAccount]:
-        """The accounts whose home is the Tax ID (one Query on its index)."""
-        return [OfficeAccount(a.username, a.status, a.created_at) for a in AccountModel.by_tax_id.query(tax_id)]
+        """The accounts whose home is the Tax ID and that are not closed (one Query on its index)."""
+        return [OfficeAccount(a.username, a.status, a.created_at) for a in AccountModel.by_tax_id.query(tax_id)
+                if a.status != AccountStatus.CLOSED.value]
 
     def email_of(self, username: str) -> str | None:
         """Where the account's notices go (an export ready, a prior authorization's status)."""
