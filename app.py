@@ -17,6 +17,7 @@ from chalicelib.handlers.claims import (
     claim_form_pages,
     claim_pages,
     claim_routes,
+    payment_cycle_pages,
 )
 from chalicelib.handlers.codesets import codeset_routes
 from chalicelib.handlers.documents import document_routes, upload_events
@@ -64,6 +65,7 @@ app.register_blueprint(claim_pages)
 app.register_blueprint(claim_form_pages)
 app.register_blueprint(claim_file_pages)
 app.register_blueprint(claim_attachment_pages)
+app.register_blueprint(payment_cycle_pages)
 app.register_blueprint(codeset_routes)
 app.register_blueprint(fhir_routes)
 app.register_blueprint(report_routes)

@@ -31,6 +31,7 @@ from chalicelib.platform.errors import (
     PaymentCycleRunning,
     PaymentNotFound,
     PaymentsNotPermitted,
+    PermissionRequired,
     ValidationFailed,
 )
 from chalicelib.platform.logs import logger
@@ -62,6 +63,20 @@ PAYER_ADDRESS = ("1 Health Plan Way", "Indianapolis", "IN", "462040000", "800200
 class CycleResult:
     payments: list[PaymentModel]
     held_tax_ids: list[str]
+
+
+@dataclass(frozen=True)
+class WaitingClaims:
+    """What the next cycle would take up, read from the payable index's keys alone (one Query of at most the limit
+    plus one): claims per Tax ID, in Tax ID order; ``more`` when others wait past the limit (the last Tax ID's count
+    may then be short). A GSI read, so a claim adjudicated a moment ago may not be in it yet."""
+
+    by_tax_id: dict[str, int]
+    more: bool
+
+    @property
+    def claims(self) -> int:
+        return sum(self.by_tax_id.values())
 
 
 @dataclass(frozen=True)
@@ -213,6 +228,27 @@ class PaymentService:
                          f"{payment.trace_number})")])),
             ]
         return actions
+
+    def waiting(self, principal: Principal, limit: int) -> WaitingClaims:
+        """The claims the next cycle would include (plan staff's claims operators): keys only, never the claims."""
+        self._require_operator(principal)
+        keys = list(ClaimModel.payable_claims.query(PAYABLE, limit=limit + 1, page_size=limit + 1))
+        counts: dict[str, int] = {}
+        for tax_id, _ in (tax_id_and_number(key) for key in keys[:limit]):
+            counts[tax_id] = counts.get(tax_id, 0) + 1
+        return WaitingClaims(counts, len(keys) > limit)
+
+    def payments(self, principal: Principal, payment_ids: list[str]) -> list[PaymentModel]:
+        """Payments by their numbers (a BatchGet), in that order: a cycle's, shown again to the operator who ran it."""
+        self._require_operator(principal)
+        found = {payment.payment_id: payment for payment in PaymentModel.batch_get(payment_ids)} if payment_ids else {}
+        return [found[payment_id] for payment_id in payment_ids if payment_id in found]
+
+    @staticmethod
+    def _require_operator(principal: Principal) -> None:
+        if not (principal.is_plan_staff and principal.has(Permission.CLAIMS_OPERATOR)):
+            permission = Permission.CLAIMS_OPERATOR
+            raise PermissionRequired(permission.value, permission.words)
 
     # Reading
 

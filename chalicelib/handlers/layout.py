@@ -71,6 +71,7 @@ NAVIGATION = (
         NavItem("Submit a Claim", "/claims-center/new-claim", audience=Audience.OFFICE),
         NavItem("Claim Files", "/claims-center/claim-files", audience=Audience.OFFICE),
         NavItem("Payments and EOPs", "/claims-center/payments", audience=Audience.OFFICE),
+        NavItem("Payment Cycles", "/claims-center/payment-cycles", audience=Audience.STAFF),
     )),
     NavSection("Prior Authorization", (
         NavItem("Requirements Lookup", "/prior-authorization/requirements", audience=Audience.OFFICE),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from chalicelib.handlers.claims.routes import detail_body, submit_idempotently
 from chalicelib.handlers.layout import office_providers, selected_provider
 from chalicelib.platform.errors import MemberNotFound, NotEligible, PortalError, ValidationFailed
 from chalicelib.platform.permissions import Permission
-from chalicelib.platform.web.forms import parse_us_date, sentence, summary
+from chalicelib.platform.web.forms import form_key, parse_us_date, sentence, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
 
 if TYPE_CHECKING:
@@ -78,7 +77,6 @@ STALE = ("The original claim changed after this form was opened (it was correcte
          "claim again and start from its latest version.")
 _LINE_FIELD = re.compile(r"^serviceLines\.(\d+)\.(\w+)(?:\.\d+)?$")
 _DIAGNOSIS_FIELD = re.compile(r"^diagnosisCodes\.(\d+)$")
-_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _principal(page: PageRequest) -> Principal:
@@ -116,8 +114,7 @@ class ClaimForm:
         self.diagnoses = [(form.get(f"diagnosisCodes.{i}") or "").strip().upper() for i in range(DIAGNOSES)]
         self.line_count = min(MAX_LINES, max(FIRST_LINES, _int(form.get("lineCount")) or FIRST_LINES))
         self.lines = [self._line(form, i) for i in range(self.line_count)]
-        key = form.get("formKey") or ""
-        self.key = key if _KEY.match(key) else secrets.token_urlsafe(24)
+        self.key = form_key(form.get("formKey"))
         self.line_positions: list[int] = []
         self.diagnosis_positions: list[int] = []
 

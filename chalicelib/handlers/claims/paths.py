@@ -62,3 +62,4 @@ def attachments(number: str) -> str:
 
 def attachment_upload(number: str, document_id: str) -> str:
     return ATTACHMENT_UPLOAD.format(number=number, documentId=document_id)
+PAYMENT_CYCLES = f"{PREFIX}/payment-cycles"

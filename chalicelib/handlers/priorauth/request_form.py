@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
@@ -24,7 +23,7 @@ from chalicelib.handlers.priorauth import paths
 from chalicelib.handlers.priorauth.routes import submission_from, submit_idempotently
 from chalicelib.platform.errors import MemberNotFound, NotEligible, PortalError, ValidationFailed
 from chalicelib.platform.permissions import Permission
-from chalicelib.platform.web.forms import parse_us_date, sentence, summary
+from chalicelib.platform.web.forms import form_key, parse_us_date, sentence, summary
 from chalicelib.platform.web.pages import Page, PageRequest, Redirect, page_route
 
 if TYPE_CHECKING:
@@ -47,7 +46,6 @@ LABELS = {"requestType": "Request type", "urgency": "Urgency", "memberId": "Memb
           "newborn.birthWeightGrams": "Birth weight", "newborn.gestationalAgeWeeks": "Gestational age",
           "newborn.deliveryMethod": "Delivery", "newborn.nicuAdmission": "NICU admission"}
 _LINE_FIELD = re.compile(r"^serviceLines\.(\d+)\.(code|units)$")
-_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def _principal(page: PageRequest) -> Principal:
@@ -84,8 +82,7 @@ class RequestForm:
                        "units": (form.get(f"serviceLines.{i}.units") or "").strip()} for i in range(self.line_count)]
         self.answers = {name.removeprefix("criterion."): value for name, value in form.items()
                         if name.startswith("criterion.") and value in ("met", "not-met")}
-        key = form.get("formKey") or ""
-        self.key = key if _KEY.match(key) else secrets.token_urlsafe(24)
+        self.key = form_key(form.get("formKey"))
 
     def body(self) -> tuple[PriorAuthRequestIn, list[int]]:
         """The JSON route's body (its schema's checks), and each body line's position on the form."""

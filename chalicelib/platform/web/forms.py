@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from datetime import date
 
@@ -10,6 +11,13 @@ from chalicelib.platform.errors import PortalError
 
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+_FORM_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def form_key(posted: str | None) -> str:
+    """The idempotency key a form carries (its hidden ``formKey``): the one posted when it is well formed, else a
+    new one. The same key makes one claim, request or payment cycle however often the form is posted."""
+    return posted if posted and _FORM_KEY.match(posted) else secrets.token_urlsafe(24)
 
 
 def sentence(label: str, message: str) -> str:
