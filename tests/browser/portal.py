@@ -15,6 +15,7 @@ from tests.support.local_stack import LocalStack
 
 PASSWORD = "Juniper-Harbor-81!"
 DEMO_GROUP = ("demo.group", "Demo-Portal-2026!")
+PLANADMIN = ("planadmin", "PlanAdmin-Local-2026!")
 ACTIVATION_SUBJECT = "Activate Your Provider Portal Account"
 RESET_SUBJECT = "Heartland Health Plan Provider Portal Password"
 
@@ -60,6 +61,10 @@ def log_in(page: Page, username: str, password: str) -> None:
     username_field(page).fill(username)
     password_field(page).fill(password)
     log_in_button(page).click()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_role("banner").get_by_role("button", name="Log out").click()
 
 
 def expect_logged_in(page: Page, username: str) -> None:

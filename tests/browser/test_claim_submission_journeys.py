@@ -1,41 +1,15 @@
 """Submit a Claim in the browser: a biller submits a professional claim with the diagnosis combo box, corrects it and
 voids the correction from its page; and a professional claim from an empty form to Approved by keyboard only."""
 
-import random
 import re
 from datetime import timedelta
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.browser.claim_form import CLAIM_PAGE, charge, fill_line, line, outcome
 from tests.browser.harness import KeyboardOnly
 from tests.browser.member_search import PLAN_TODAY
 from tests.browser.portal import DEMO_GROUP, error_summary, expect_logged_in, log_in
-
-CLAIM_PAGE = re.compile(r"/claims-center/claims/([0-9]{13})$")
-
-
-def line(page: Page, index: int):
-    return page.locator(f"fieldset[data-line='{index}']")
-
-
-def charge(base: int) -> str:
-    """A charge no earlier run billed on the day (the same code, date and charge is a duplicate, CO-18)."""
-    return f"{base + random.randint(1, 400)}.{random.randint(0, 99):02d}"
-
-
-def outcome(dollars: int) -> re.Pattern[str]:
-    """Approved, to be paid, for the fee schedule's amount; or already paid (the local stack runs its payment cycle
-    every few seconds)."""
-    return re.compile(rf"Approved, to be paid\s*Approved for \${dollars}\.00|Paid\s*Paid \${dollars}\.00")
-
-
-def fill_line(page: Page, index: int, day: str, code: str, pointers: str, amount: str) -> None:
-    fields = line(page, index)
-    fields.get_by_label("Date of service", exact=True).fill(day)
-    fields.get_by_label("Procedure code", exact=True).fill(code)
-    fields.get_by_label("Diagnosis pointers", exact=True).fill(pointers)
-    fields.get_by_label("Units").fill("1")  # "Units (optional)"
-    fields.get_by_label("Charge", exact=True).fill(amount)
 
 
 def test_a_biller_submits_corrects_and_voids_a_professional_claim(page, check_page):

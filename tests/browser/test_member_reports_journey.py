@@ -11,9 +11,8 @@ import time
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.portal import DEMO_GROUP, expect_logged_in, log_in
+from tests.browser.portal import DEMO_GROUP, PLANADMIN, expect_logged_in, log_in
 
-PLANADMIN = ("planadmin", "PlanAdmin-Local-2026!")
 GROUP_MEMBERS = 2079
 """The demo group's roster (README: Demo data)."""
 

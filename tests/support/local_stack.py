@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,47 @@ class LocalStack:
         response = self.call("POST", "/auth/login", {"username": username, "password": password})
         assert response.status_code == 200, response.text
         return response.json()["token"]
+
+    @contextmanager
+    def lease_held(self, job: str, seconds: float = 60.0) -> Iterator[None]:
+        """Hold one of the stack's job leases (``payment-cycle``) as a running job would, so the stack's own schedule
+        skips that job meanwhile: the same conditional write as ``platform.dynamo.control.take_lease``, waiting while
+        the schedule's run holds it. Given back at the end; it lapses by itself after ``seconds`` if the test dies."""
+        import boto3
+        from botocore.exceptions import ClientError
+
+        dynamodb = boto3.client("dynamodb", endpoint_url=self.moto_url, region_name="us-east-1",
+                                aws_access_key_id="testing", aws_secret_access_key="testing")
+        table, key, holder = "portal-local-control", {"control_key": {"S": f"lease#{job}"}}, f"test-{os.getpid()}"
+        deadline = time.monotonic() + 30
+        while True:
+            now = datetime.now(UTC)
+            try:
+                dynamodb.update_item(
+                    TableName=table, Key=key, UpdateExpression="SET holder = :holder, held_until = :until",
+                    ConditionExpression="attribute_not_exists(held_until) OR held_until <= :now",
+                    ExpressionAttributeValues={":holder": {"S": holder}, ":until": {"S": _utc(now, seconds)},
+                                               ":now": {"S": _utc(now, 0)}})
+                break
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException" or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            try:
+                dynamodb.update_item(TableName=table, Key=key, UpdateExpression="REMOVE holder, held_until",
+                                     ConditionExpression="holder = :holder",
+                                     ExpressionAttributeValues={":holder": {"S": holder}})
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise  # else it lapsed and another holder took it: nothing of ours to give back
+
+
+def _utc(now: datetime, seconds: float) -> str:
+    """A time as PynamoDB's UTCDateTimeAttribute stores it (and so compares it, as text)."""
+    return (now + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
 
 
 @contextmanager
