@@ -253,6 +253,24 @@ class LookupFigure:
     by_code: Sample
     by_words: Sample
     health: Sample
+    me: Sample
+    in_process: Sample
+
+
+def in_process_lookups(count: int) -> Sample:
+    """The code set's own part: ``icd10cm.lookup`` in this process (warmed), without HTTP or the session check."""
+    from chalicelib.platform.codesets import icd10cm
+
+    queries = ICD10_BY_CODE + ICD10_BY_WORDS
+    today = date.today()
+    for query in queries:
+        icd10cm.lookup(query, today, 20)
+    latencies = []
+    for i in range(count):
+        started = time.perf_counter()
+        icd10cm.lookup(queries[i % len(queries)], today, 20)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return Sample("icd10cm.lookup in process (both kinds)", latencies, [])
 
 
 def icd10_figures(stack: RunningStack, count: int) -> LookupFigure:
@@ -267,6 +285,8 @@ def icd10_figures(stack: RunningStack, count: int) -> LookupFigure:
         session.get(url + "/health", timeout=10)
     session.get(url + "/me", headers=auth, timeout=10)
     health = measure("GET /health", count, lambda _: session.get(url + "/health", timeout=10), 200)
+    me = measure("GET /me (session, account, providers)", count,
+                 lambda _: session.get(url + "/me", headers=auth, timeout=10), 200)
 
     def lookup(queries: tuple[str, ...]) -> Callable[[int], requests.Response]:
         return lambda i: session.get(f"{url}/codesets/icd10cm", params={"q": queries[i % len(queries)]},
@@ -276,7 +296,8 @@ def icd10_figures(stack: RunningStack, count: int) -> LookupFigure:
     first_words = measure("first by words", 1, lookup(ICD10_BY_WORDS), 200)
     return LookupFigure(first_code.p50, first_words.p50,
                         measure("by code (E11, I10, ...)", count, lookup(ICD10_BY_CODE), 200),
-                        measure("by words (low back pain, ...)", count, lookup(ICD10_BY_WORDS), 200), health)
+                        measure("by words (low back pain, ...)", count, lookup(ICD10_BY_WORDS), 200), health, me,
+                        in_process_lookups(count))
 
 
 def print_icd10(figure: LookupFigure) -> None:
@@ -286,12 +307,13 @@ def print_icd10(figure: LookupFigure) -> None:
     print(f"  first call of the server process: by code {figure.first_by_code_ms:.1f} ms (maps the table), "
           f"then by words {figure.first_by_words_ms:.1f} ms (makes the lower-case copy)")
     print(f"{'after the first call':<36}{'p50 ms':>9}{'p99 ms':>9}{'p50 / health':>14}  DynamoDB items read/request")
-    for sample in (figure.health, figure.by_code, figure.by_words):
+    for sample in (figure.health, figure.me, figure.by_code, figure.by_words, figure.in_process):
         print(f"  {sample.name:<34}{sample.p50:>9.2f}{sample.p99:>9.2f}{sample.p50 / figure.health.p50:>13.1f}x"
-              f"  {sample.items}")
+              f"  {sample.items if sample.items_read else '-'}")
     worst = max(figure.by_code.p99, figure.by_words.p99)
-    print(f"  goal: p99 under 50 ms after the first call: {'met' if worst < 50 else 'NOT met'} ({worst:.1f} ms)",
-          flush=True)
+    print(f"  goal: p99 under 50 ms after the first call: {'met' if worst < 50 else 'NOT met'} ({worst:.1f} ms over "
+          "HTTP; a lookup reads 2 items, the session and its account, as every logged-in route does; the in-process "
+          "row is the code set's own part)", flush=True)
 
 
 def first_and_later_load(browser: requests.Session, url: str) -> LoadFigure:
