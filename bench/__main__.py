@@ -306,9 +306,9 @@ def print_icd10(figure: LookupFigure) -> None:
           "one client)")
     print(f"  first call of the server process: by code {figure.first_by_code_ms:.1f} ms (maps the table), "
           f"then by words {figure.first_by_words_ms:.1f} ms (makes the lower-case copy)")
-    print(f"{'after the first call':<36}{'p50 ms':>9}{'p99 ms':>9}{'p50 / health':>14}  DynamoDB items read/request")
+    print(f"{'after the first call':<42}{'p50 ms':>9}{'p99 ms':>9}{'p50 / health':>14}  DynamoDB items read/request")
     for sample in (figure.health, figure.me, figure.by_code, figure.by_words, figure.in_process):
-        print(f"  {sample.name:<34}{sample.p50:>9.2f}{sample.p99:>9.2f}{sample.p50 / figure.health.p50:>13.1f}x"
+        print(f"  {sample.name:<40}{sample.p50:>9.2f}{sample.p99:>9.2f}{sample.p50 / figure.health.p50:>13.1f}x"
               f"  {sample.items if sample.items_read else '-'}")
     worst = max(figure.by_code.p99, figure.by_words.p99)
     print(f"  goal: p99 under 50 ms after the first call: {'met' if worst < 50 else 'NOT met'} ({worst:.1f} ms over "
@@ -627,7 +627,7 @@ def print_pages(figures: list[PageFigure], load: LoadFigure, requests_per_page: 
         calls = f"{figure.page.calls} / {figure.json.calls}"
         print(f"{figure.name:<20}{figure.page_bytes:>11,}{figure.page_gzip_bytes:>8,}{figure.json_bytes:>11,}"
               f"{figure.page_bytes / max(1, figure.json_bytes):>8.1f}x{figure.page.p50:>13.2f}{figure.json.p50:>13.2f}"
-              f"{ratio:>7.2f}x{'' if ratio <= 1.5 else '!'}  {calls:<22}{figure.page.items} / {figure.json.items}")
+              f"{ratio:>7.2f}x{'' if ratio <= 1.5 else '!'}  {calls:<22} {figure.page.items} / {figure.json.items}")
     print("  goal: a page's time at most 1.5x its JSON route's (time x; ! marks one over it, reported, never failed); "
           "bytes are uncompressed, gzip beside them")
     first = load.html_bytes + load.linked_asset_bytes
