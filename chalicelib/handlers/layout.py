@@ -96,6 +96,9 @@ NAVIGATION = (
 
 
 def navigation_for(principal: Principal) -> list[NavSection]:
+    """Nothing for an account still waiting for its confirmation or approval: its home says what it waits for."""
+    if principal.awaiting:
+        return []
     sections = []
     for section in NAVIGATION:
         items = tuple(item for item in section.items if item.visible_to(principal))

@@ -127,7 +127,7 @@ def test_a_permission_change_on_a_stale_page_says_someone_else_changed_the_user(
                            form_page=form_page)
     assert refused.status == 409
     assert "Someone else changed this user" in alert_text(refused)
-    assert refused.html.select_one(".usa-alert a")["href"] == form_page  # reload
+    assert form_page in [link["href"] for link in refused.html.select(".usa-alert a")]  # reload
     assert AccountModel.get(account_key("demo.jdoe")).grants.as_dict()["310000001"]["permissions"] == [
         "CLAIMS_VIEW"]
 
