@@ -222,7 +222,8 @@ def test_the_sweep_sample_enqueues_a_stranded_outbox_row(app, clock):
                                 clock.now - timedelta(minutes=2))
     stranded.save()  # committed, never enqueued
     assert deliver(app, filled("schedule-outbox-sweep")) == "sweep_email_outbox"
-    assert list(OutboxMessageModel.pending_messages.query("PENDING")) == []
+    [row] = OutboxMessageModel.pending_messages.query("PENDING")  # kept until sent, due again only much later
+    assert row.due_at == (clock.now + outbox.REDRIVE_AFTER).isoformat()
     assert [json.loads(body)["outboxId"] for body in queued_emails()] == [stranded.message_id]
 
 
