@@ -6,6 +6,8 @@ from chalicelib.handlers.accounts import (
     account_pages,
     auth_routes,
     confirmation_pages,
+    mfa_pages,
+    mfa_routes,
     user_pages,
     user_routes,
 )
@@ -51,6 +53,8 @@ app.register_blueprint(auth_routes)
 app.register_blueprint(user_routes)
 app.register_blueprint(user_pages)
 app.register_blueprint(confirmation_pages)
+app.register_blueprint(mfa_routes)
+app.register_blueprint(mfa_pages)
 app.register_blueprint(member_routes)
 app.register_blueprint(member_pages)
 app.register_blueprint(member_upload_pages)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from chalicelib.accounts.administration import UserAdministration
     from chalicelib.accounts.approval import ApprovalService
+    from chalicelib.accounts.mfa_service import MfaService
     from chalicelib.accounts.service import AccountService
     from chalicelib.claims.files import ClaimFileService
     from chalicelib.claims.payments import PaymentService
@@ -54,6 +55,10 @@ class Wiring:
         from chalicelib.accounts.administration import UserAdministration
 
         return self._once("users", lambda: UserAdministration(self.settings, self.accounts(), clock=self.clock))
+    def mfa(self) -> MfaService:
+        from chalicelib.accounts.mfa_service import MfaService
+
+        return self._once("mfa", lambda: MfaService(self.settings, self.accounts(), clock=self.clock))
 
     def members(self) -> MemberService:
         from chalicelib.members.service import MemberService
@@ -159,6 +164,7 @@ def install(wiring: Wiring | None) -> None:
 
 def table_models() -> tuple[type, ...]:
     """Every PynamoDB model, each area's store's (the template drift test checks them against the template)."""
+    from chalicelib.accounts.mfa_store import MfaChallengeModel, MfaModel, RememberedBrowserModel
     from chalicelib.accounts.store import (
         AccountModel,
         AttemptCounterModel,
@@ -190,5 +196,5 @@ def table_models() -> tuple[type, ...]:
         DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
         RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
         ClaimModel, PaymentModel, FeeScheduleModel, ControlModel, AttemptCounterModel, AttestationModel,
-        TaxIdSettingsModel,
+        TaxIdSettingsModel, MfaModel, MfaChallengeModel, RememberedBrowserModel,
     )

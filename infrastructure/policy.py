@@ -34,6 +34,10 @@ DOCUMENTS_BUCKET = "documents"
 AUDIT_ARCHIVE_BUCKET = "audit-archive"
 TABLES_KEY_ALIAS = "tables"
 DOCUMENTS_KEY_ALIAS = "documents"
+MFA_KEY_ALIAS = "mfa"
+MFA_KEY_ACTIONS = ["kms:Encrypt", "kms:Decrypt"]
+MFA_KEY_PURPOSE = "totp-secret"
+"""The encryption context's ``purpose`` every use of the MFA key names (chalicelib/accounts/mfa_service.py)."""
 
 READ_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
                 "dynamodb:DescribeTable"]
@@ -61,10 +65,13 @@ class Access:
     documents: bool = False
     archives_audit: bool = False
     sends_email: bool = False
+    seals_mfa_secrets: bool = False
+    """Encrypts and decrypts TOTP secrets with the MFA key directly (the login and enrolment)."""
 
 
 FUNCTIONS: dict[str, Access] = {
-    "api_handler": Access(writes=EVERY_TABLE, sends=("email-outbox", "exports"), documents=True),
+    "api_handler": Access(writes=EVERY_TABLE, sends=("email-outbox", "exports"), documents=True,
+                          seals_mfa_secrets=True),
     "process_uploaded_documents": Access(
         reads=("accounts", "members", "providers", "fee-schedules"),
         writes=("documents", "claims", "control", AUDIT_TABLE),
@@ -191,6 +198,12 @@ def render_policy(stage: str, function: str, template: dict[str, Any] | None = N
              "Resource": f"arn:*:s3:::{bucket}"},
             _key_statement("DocumentsKey", stage, DOCUMENTS_KEY_ALIAS, "s3"),
         ]
+    if access.seals_mfa_secrets:
+        statements.append({"Sid": "MfaKey", "Effect": "Allow", "Action": MFA_KEY_ACTIONS,
+                           "Resource": "arn:*:kms:*:*:key/*",
+                           "Condition": {"ForAnyValue:StringEquals": {
+                               "kms:ResourceAliases": f"alias/portal-{stage}-{MFA_KEY_ALIAS}"},
+                               "StringEquals": {"kms:EncryptionContext:purpose": MFA_KEY_PURPOSE}}})
     if access.sends_email:
         statements.append({"Sid": "Email", "Effect": "Allow", "Action": ["ses:SendEmail"],
                            "Resource": f"arn:*:ses:*:*:identity/{where.sender_email}"})

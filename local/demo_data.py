@@ -8,6 +8,7 @@ from datetime import timedelta
 from chalicelib import wiring
 from chalicelib.accounts.enums import AccountStatus
 from chalicelib.accounts.grants import Grant
+from chalicelib.accounts.mfa_service import enrol_known_secret
 from chalicelib.accounts.passwords import normalize_security_answer, secret_hasher
 from chalicelib.accounts.plan_staff import mark_first_plan_administrator
 from chalicelib.accounts.store import AccountModel, EmailClaimModel, account_key, email_key
@@ -70,6 +71,17 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo.buckeye", "demo.buckeye@example.org", Role.PROVIDER_USER, "200000000001", administrator=True),
 )
 PLANADMIN = DemoAccount("planadmin", "planadmin@example.org", Role.PLAN_STAFF, None)
+
+DEMO_TOTP_SECRETS: dict[str, str] = {
+    "demo.group": "DEMOGROUPTOTPSECRETFORLOCALSTAGE",
+    "demo.jdoe": "DEMOJDOETOTPSECRETFORLOCALSTAGEA",
+    "demo.buckeye": "DEMOBUCKEYETOTPSECRETFORLOCALSTG",
+    "planadmin": "PLANADMINTOTPSECRETFORLOCALSTAGE",
+}
+"""The demo accounts' TOTP secrets (base32), enrolled at load: fixed and published (README, the `make run` banner) so
+a person adds them to an authenticator app and a script computes the codes:
+``python -c 'import pyotp; print(pyotp.TOTP("DEMOGROUPTOTPSECRETFORLOCALSTAGE").now())'``. Local stage only, as the
+accounts themselves."""
 
 
 def contracted_programs(state: str) -> list[str]:
@@ -135,6 +147,7 @@ def save_account(account: DemoAccount, password: str) -> None:
     EmailClaimModel(pk=email_key(account.email), username=account.username).save()
     if account.role == Role.PLAN_STAFF:
         mark_first_plan_administrator(account.username, wiring.current().clock)
+    enrol_known_secret(account.username, DEMO_TOTP_SECRETS[account.username], now).save()
 
 
 def load_demo_data(planadmin_password: str = DEFAULT_PLANADMIN_PASSWORD) -> dict[str, int]:

@@ -101,7 +101,7 @@ class Stack:
 
 
 def _print_banner(stack: Stack, counts: dict[str, int], planadmin_password_from_env: bool) -> None:
-    from local.demo_data import DEMO_ACCOUNTS, DEMO_PROVIDERS, DEMO_USER_PASSWORD
+    from local.demo_data import DEMO_ACCOUNTS, DEMO_PROVIDERS, DEMO_TOTP_SECRETS, DEMO_USER_PASSWORD
 
     print(f"\nProvider portal, local stack\n  API:            {stack.api_url}  (try {stack.api_url}/openapi.json)")
     print(f"  Login page:     {stack.api_url}/")
@@ -114,6 +114,10 @@ def _print_banner(stack: Stack, counts: dict[str, int], planadmin_password_from_
     print(f"  Demo users (password {DEMO_USER_PASSWORD}): " + ", ".join(a.username for a in DEMO_ACCOUNTS))
     source = "PORTAL_PLANADMIN_PASSWORD" if planadmin_password_from_env else "the README's local default"
     print(f"  Plan staff:     planadmin (password from {source})")
+    print("  Two-step verification: each demo user's TOTP secret (add it to an authenticator app, or compute the code")
+    print("  with: python -c 'import pyotp; print(pyotp.TOTP(\"SECRET\").now())'):")
+    for username, secret in DEMO_TOTP_SECRETS.items():
+        print(f"    {username:<13} {secret}")
     print("  Emails the portal sends appear below, with their links.\n")
     print(READY_LINE, flush=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.schemas import ListQuery, RequestBody, ResponseBody
@@ -45,6 +45,8 @@ class UsernameRequest(RequestBody):
 class LoginRequest(RequestBody):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+    device_token: str | None = Field(default=None, min_length=1, max_length=256, description=(
+        "What POST /auth/login/mfa answered with rememberDevice: for 30 days this account skips the code step"))
 
 
 class ResetPasswordRequest(RequestBody):
@@ -56,6 +58,10 @@ class LoginResponse(ResponseBody):
     token: str = Field(description="Opaque bearer token for the Authorization header")
     expires_at: datetime = Field(description="When the session ends without further use (30 minutes idle)")
     absolute_expires_at: datetime = Field(description="When the session ends at the latest (12 hours)")
+    mfa_enrolment_required: bool = Field(default=False, description=(
+        "True: the account has no second factor yet, and this session reaches only POST /me/mfa/enrolment, "
+        "POST /me/mfa/enrolment/confirm (which makes it a full session), GET /me, GET /me/mfa and logout; every "
+        "other route answers 403 MFA_ENROLMENT_REQUIRED"))
 
 
 class ProviderOut(ResponseBody):
@@ -181,3 +187,51 @@ class ConfirmationOut(ResponseBody):
 class ConfirmationPageOut(ResponseBody):
     items: list[ConfirmationOut]
     next_token: str | None = None
+# Two-step verification (chalicelib/accounts/mfa_service.py)
+
+class MfaChallengeResponse(ResponseBody):
+    mfa_required: Literal[True] = Field(description="A code is needed: POST /auth/login/mfa with the challenge")
+    challenge: str = Field(description="Opaque; good for 5 minutes and at most 5 wrong codes")
+    expires_at: datetime
+
+
+class LoginAnswer(RootModel[LoginResponse | MfaChallengeResponse]):
+    """POST /auth/login: the session, or (an account with a second factor) the challenge of the code step."""
+
+
+class MfaLoginRequest(RequestBody):
+    challenge: str = Field(min_length=1, max_length=256)
+    code: str = Field(min_length=1, max_length=64, description=(
+        "The 6-digit code the authenticator app shows now (each code once), or one of the recovery codes"))
+    remember_device: bool = Field(default=False, description=(
+        "Answer a deviceToken: sent with POST /auth/login, it skips the code step for this account for 30 days"))
+
+
+class MfaLoginResponse(LoginResponse):
+    device_token: str | None = Field(default=None, description="With rememberDevice; forgotten by a password "
+                                     "reset or change, an MFA reset or a new enrolment")
+
+
+class MfaStatusResponse(ResponseBody):
+    enrolled: bool
+    enrolled_at: datetime | None = None
+    recovery_codes_left: int
+    enrolment_started: bool = Field(description="A secret was made (POST /me/mfa/enrolment) and awaits its code")
+
+
+class MfaEnrolmentResponse(ResponseBody):
+    secret: str = Field(description="Base32, for typing into an authenticator app; not active until confirmed")
+    otpauth_uri: str = Field(description="otpauth://totp/... (what the QR code holds)")
+    qr_code_svg: str = Field(description="The URI as an SVG QR code")
+
+
+class MfaCodeRequest(RequestBody):
+    code: str = Field(min_length=1, max_length=16, description="The 6-digit code the app shows for the new secret")
+
+
+class PasswordRequest(RequestBody):
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RecoveryCodesResponse(ResponseBody):
+    recovery_codes: list[str] = Field(description="Ten one-time codes, shown this once; only their hashes are kept")

@@ -102,6 +102,7 @@ class NewSession:
     token: str
     ends_at: datetime
     hard_expiry: datetime
+    mfa_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,9 +316,12 @@ class AccountService:
         account (the email handler finds out, in ``account_email``)."""
         self._queue_account_email(AccountEmail.ACTIVATION, self._clock(), username=username.strip())
 
-    # Login and sessions
+    # Login and sessions (the second factor's step between the two: chalicelib/accounts/mfa_service.py)
 
-    def login(self, username: str, password: str) -> NewSession:
+    def check_login(self, username: str, password: str) -> AccountModel:
+        """A login's password step: the attempt is counted first (the lockout), then the password, then that the
+        account is active. Its session is opened by ``open_session`` once the second factor allows it; until then
+        the attempt stays counted, so a right password does not undo earlier failures of either step."""
         now = self._clock()
         account = self._claim_login_attempt(username, now)
         if account is None:
@@ -335,6 +339,14 @@ class AccountService:
         if account.status != AccountStatus.ACTIVE.value:
             account.update(actions=[AccountModel.failed_logins.set(0)])
             raise office_users.refusal_for(account.status)
+        if self._hasher.needs_rehash(account.password_hash):
+            account.update(actions=[AccountModel.password_hash.set(self._hasher.hash(password))])
+        return account
+
+    def open_session(self, account: AccountModel, *, mfa_pending: bool = False) -> NewSession:
+        """The session of a login that passed its steps; ``mfa_pending``: the account has no second factor yet, so
+        the session may only enrol one. Resets the failed-login count."""
+        now = self._clock()
         token = new_token()
         hard_expiry = self._sessions.hard_expiry(now)
         access = self._access(account)
@@ -351,16 +363,15 @@ class AccountService:
             last_seen_at=now,
             expires_at=hard_expiry,
             ttl=hard_expiry,
+            mfa_pending=True if mfa_pending else None,
         )
-        account_actions = [AccountModel.failed_logins.set(0), AccountModel.last_login_at.set(now)]
-        if self._hasher.needs_rehash(account.password_hash):
-            account_actions.append(AccountModel.password_hash.set(self._hasher.hash(password)))
         with transaction() as writes:
             writes.save(session)
-            writes.update(account, actions=account_actions)
-        logger.info("login succeeded", extra={"username": account.username})
+            writes.update(account, actions=[AccountModel.failed_logins.set(0), AccountModel.last_login_at.set(now)])
+        logger.info("login succeeded", extra={"username": account.username, "mfa_pending": mfa_pending})
         metrics.count("LoginSucceeded")
-        return NewSession(token=token, ends_at=self._sessions.ends_at(now, hard_expiry), hard_expiry=hard_expiry)
+        return NewSession(token=token, ends_at=self._sessions.ends_at(now, hard_expiry), hard_expiry=hard_expiry,
+                          mfa_pending=mfa_pending)
 
     def _claim_login_attempt(self, username: str, now: datetime) -> AccountModel | None:
         """Count the attempt before checking the password; None when the account does not exist.
@@ -477,6 +488,7 @@ class AccountService:
             permissions=self._permissions_of(account),
             account_since=account.created_at,
             awaiting=account.approval,
+            mfa_pending=bool(session.mfa_pending),
         )
 
     def _account_of_session(self, session: SessionModel) -> AccountModel | None:
@@ -556,6 +568,15 @@ class AccountService:
         if Permission.USER_ADMIN not in actor_grant.effective:
             raise PermissionRequired(Permission.USER_ADMIN.value, Permission.USER_ADMIN.words)
         return actor_grant
+
+    def administered_account(self, actor: Principal, username: str) -> AccountModel:
+        """The office user ``actor`` administers (its Tax ID's, with user administration): else 404 (another
+        office's, or no such user) or 403 (without user administration)."""
+        account = self._account_or_none(username)
+        if account is None or account.role == Role.PLAN_STAFF.value:
+            raise NotFound(fields={"username": "is not a user you administer"})
+        self._actor_grant(actor, account)
+        return account
 
     def _change_staff_permissions(self, actor: Principal, account: AccountModel,
                                   permissions: frozenset[Permission]) -> None:

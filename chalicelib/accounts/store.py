@@ -7,6 +7,7 @@ in one transaction. Keys: ``USER#<username, lower case>`` and ``EMAIL#<email, lo
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
@@ -175,6 +176,8 @@ class SessionModel(Model):
     last_seen_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     ttl = TTLAttribute()
+    mfa_pending = BooleanAttribute(null=True)
+    """Opened with the password alone by an account with no second factor yet: it may only enrol."""
 
     by_username = SessionsByUsername()
 

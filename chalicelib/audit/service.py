@@ -53,6 +53,13 @@ class AuditAction(StrEnum):
     USER_PASSWORD_RESET_SENT = "USER_PASSWORD_RESET_SENT"  # noqa: S105 (an action, not a secret)
     USER_REMOVED = "USER_REMOVED"
     DEFAULT_PERMISSIONS_CHANGED = "DEFAULT_PERMISSIONS_CHANGED"
+    # Accounts: the second factor
+    MFA_ENROLMENT_STARTED = "MFA_ENROLMENT_STARTED"
+    MFA_ENROLLED = "MFA_ENROLLED"
+    MFA_CODE_FAILED = "MFA_CODE_FAILED"
+    MFA_RECOVERY_CODE_USED = "MFA_RECOVERY_CODE_USED"
+    MFA_RECOVERY_CODES_REGENERATED = "MFA_RECOVERY_CODES_REGENERATED"
+    MFA_RESET = "MFA_RESET"
 
 
 def account_subject(username: str) -> str:
@@ -108,6 +115,14 @@ def _new_only() -> Any:
 
 def record(principal: Principal, entry: AuditEntry, now: datetime) -> None:
     _event(principal.username, principal.role.value, entry, now, current_correlation_id()).save(condition=_new_only())
+
+
+def record_account_event(username: str, role: str, subject: str, action: AuditAction, now: datetime,
+                         detail: str | None = None) -> None:
+    """An event of the account ``subject`` done by ``username`` (itself, its administrator, plan support), in the
+    subject's trail (``account_subject``) and the doer's (the user index). ``detail`` never holds a secret."""
+    entry = AuditEntry(account_subject(subject), action, None, detail)
+    _event(username, role, entry, now, current_correlation_id()).save(condition=_new_only())
 
 
 def record_many(username: str, role: str, entries: Iterable[AuditEntry], now: datetime) -> int:

@@ -89,6 +89,7 @@ NAVIGATION = (
         NavItem("Update My Account", audience=Audience.OFFICE),
         NavItem("Provider Training", "/provider-training", audience=Audience.OFFICE),
         NavItem("Practice Confirmations", "/practice-confirmations", audience=Audience.STAFF),
+        NavItem("Two-Step Verification", "/mfa"),
         NavItem("Audit Trail", "/audit-trail", audience=Audience.STAFF),
     )),
     NavSection("Providers", (NavItem("My Providers", audience=Audience.OFFICE),)),

@@ -34,6 +34,9 @@ class Principal:
     awaiting: str | None = None
     """What a registered account still waits for before it holds any permission: its practice's confirmation
     (``CONFIRMATION_REQUIRED``) or its administrator's approval (``PENDING_APPROVAL``); None once approved."""
+    mfa_pending: bool = False
+    """A session opened with the password alone by an account with no second factor yet: it may only enrol
+    (routes with ``before_mfa``); every other route refuses it (``platform.web.api.admit``)."""
 
     def has(self, permission: Permission) -> bool:
         return permission in self.permissions

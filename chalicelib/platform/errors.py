@@ -324,3 +324,42 @@ class PlanAdministratorExists(PortalError):
     code = "PLAN_ADMINISTRATOR_EXISTS"
     default_message = ("This stage has its first plan administrator already; further plan staff are that "
                        "administrator's to manage.")
+class MfaEnrolmentRequired(Forbidden):
+    """A session opened with the password alone, before the account enrolled a second factor: it reaches only the
+    enrolment routes, /me and logout (``before_mfa`` routes)."""
+
+    code = "MFA_ENROLMENT_REQUIRED"
+    default_message = ("Set up two-step verification first: the portal shows member, claim and payment data only to "
+                       "accounts with a second factor. Start with POST /me/mfa/enrolment (the page: /mfa/enrol).")
+
+
+class InvalidMfaCode(PortalError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "INVALID_MFA_CODE"
+    default_message = ("The code is not right, or it was already used. Enter the current code from your "
+                       "authenticator app, or a recovery code.")
+
+
+class MfaChallengeExpired(PortalError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "MFA_CHALLENGE_EXPIRED"
+    default_message = "This login has expired or had too many wrong codes. Log in again with your password."
+
+
+class MfaAlreadyEnrolled(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "MFA_ALREADY_ENROLLED"
+    default_message = ("Two-step verification is already set up for this account. To move it to a new device, ask "
+                       "your administrator (or plan support) to reset it, then set it up again.")
+
+
+class MfaNotEnrolled(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "MFA_NOT_ENROLLED"
+    default_message = "Two-step verification is not set up for this account yet."
+
+
+class MfaEnrolmentNotStarted(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "MFA_ENROLMENT_NOT_STARTED"
+    default_message = "Start the set-up first (POST /me/mfa/enrolment), then confirm it with a code."

@@ -131,7 +131,7 @@ def test_every_dead_letter_queue_has_an_alarm_to_the_alerts_topic(resources):
 
 def test_phi_tables_and_the_buckets_use_rotated_customer_managed_keys(resources):
     keys = _of_type(resources, "AWS::KMS::Key")
-    assert len(keys) == 2
+    assert set(keys) == {"TablesKey", "DocumentsKey", "MfaKey"}
     assert all(spec["Properties"]["EnableKeyRotation"] is True for spec in keys.values())
     for spec in _of_type(resources, "AWS::DynamoDB::Table").values():
         name = spec["Properties"]["TableName"]["Fn::Sub"].removeprefix("portal-${Stage}-")
@@ -176,3 +176,15 @@ def test_the_api_is_throttled_per_client_ip_and_per_stage(merged, resources):
     assert (settings["ThrottlingBurstLimit"], settings["ThrottlingRateLimit"]) == (
         {"Ref": "ApiBurstLimit"}, {"Ref": "ApiRateLimit"})
     assert len(api["DefinitionBody"]["paths"]) > 10  # Chalice's routes survive the merge
+
+
+def test_only_the_api_seals_totp_secrets_with_the_mfa_key_and_only_under_their_context(resources):
+    assert resources["MfaKeyAlias"]["Properties"] == {"AliasName": {"Fn::Sub": "alias/portal-${Stage}-mfa"},
+                                                      "TargetKeyId": {"Ref": "MfaKey"}}
+    using = {name: [s for s in render_policy("prod", name)["Statement"] if s["Sid"] == "MfaKey"] for name in FUNCTIONS}
+    assert {name for name, statements in using.items() if statements} == {"api_handler"}
+    [statement] = using["api_handler"]
+    assert statement["Action"] == ["kms:Encrypt", "kms:Decrypt"]
+    assert statement["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/portal-prod-mfa"},
+        "StringEquals": {"kms:EncryptionContext:purpose": "totp-secret"}}

@@ -41,6 +41,10 @@ OPEN_ROUTES = {
     ("GET", "/provider-training"), ("POST", "/provider-training/{moduleId}/attestation"),
     ("GET", "/practice-confirmation"), ("POST", "/practice-confirmation"), ("POST", "/practice-confirmation/code"),
     ("GET", "/confirm-practice"), ("POST", "/confirm-practice"), ("POST", "/confirm-practice/code"),
+    ("POST", "/auth/login/mfa"), ("GET", "/me/mfa"), ("POST", "/me/mfa/enrolment"),
+    ("POST", "/me/mfa/enrolment/confirm"), ("POST", "/me/mfa/recovery-codes"), ("GET", "/login/code"),
+    ("POST", "/login/code"), ("GET", "/mfa/enrol"), ("POST", "/mfa/enrol"), ("GET", "/mfa"),
+    ("POST", "/mfa/recovery-codes"),
 }
 """Public routes and the user's own account and session: any logged-in user (or anyone) may call them (a waiting
 account's own Confirm your practice among them: it holds no permission yet)."""

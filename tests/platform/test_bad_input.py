@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from tests.support.moto import registration
+from tests.support.moto import login, registration
 
 JSON_ROUTES = [
-    "/auth/register", "/auth/activate", "/auth/resend-activation", "/auth/login", "/auth/forgot-password",
-    "/auth/reset-password",
+    "/auth/register", "/auth/activate", "/auth/resend-activation", "/auth/login", "/auth/login/mfa",
+    "/auth/forgot-password", "/auth/reset-password",
 ]
 
 
@@ -119,7 +119,7 @@ def test_errors_carry_a_correlation_id(api):
 
 @pytest.mark.parametrize("member_id", ["x" * 101, "a%20b", "%27%20OR%201%3D1", "..%2F..%2Fetc"])
 def test_path_ids_of_the_wrong_shape_are_refused_before_any_lookup(api, member_id, demo_users):
-    token = api.post("/auth/login", {"username": "demo.group", "password": "Demo-Portal-2026!"}).data["token"]
+    token = login(api, "demo.group", "Demo-Portal-2026!")
     response = api.get(f"/members/{member_id}", token=token)
     assert response.status_code == 400
     assert response.data["fields"] == {"memberId": "has the wrong format"}

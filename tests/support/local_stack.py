@@ -59,9 +59,14 @@ class LocalStack:
         return links[0]
 
     def login(self, username: str, password: str) -> str:
-        response = self.call("POST", "/auth/login", {"username": username, "password": password})
-        assert response.status_code == 200, response.text
-        return response.json()["token"]
+        """A full session's token, through the second factor's code step or enrolment (tests/support/mfa.py)."""
+        from tests.support.mfa import api_login
+
+        def post(path: str, body: dict[str, Any], token: str | None) -> tuple[int, Any]:
+            response = self.call("POST", path, body, token=token)
+            return response.status_code, response.json() if response.content else None
+
+        return api_login(post, username, password, lambda: datetime.now(UTC))
 
     @contextmanager
     def lease_held(self, job: str, seconds: float = 60.0) -> Iterator[None]:

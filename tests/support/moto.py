@@ -361,9 +361,16 @@ def active_user(api: Api, pump: Any) -> Callable[..., dict[str, Any]]:
 
 
 def login(api: Api, username: str, password: str) -> str:
-    response = api.post("/auth/login", {"username": username, "password": password})
-    assert response.status_code == 200, response.data
-    return response.data["token"]
+    """A full session's token: the password, then the second factor's code (or a remembered device), or, for an
+    account without one yet, its enrolment (tests/support/mfa.py)."""
+    from chalicelib import wiring
+    from tests.support.mfa import api_login
+
+    def post(path: str, body: dict[str, Any], token: str | None) -> tuple[int, Any]:
+        response = api.post(path, body, token=token)
+        return response.status_code, response.data
+
+    return api_login(post, username, password, wiring.current().now)
 
 
 @pytest.fixture

@@ -57,8 +57,14 @@ RESET_COVERS = {
         "GetSendStatistics", "ListIdentities", "GetIdentityVerificationAttributes", "ListVerifiedEmailAddresses",
         "VerifyEmailIdentity", "VerifyEmailAddress", "VerifyDomainIdentity", "DeleteIdentity",
     }),
+    "kms": frozenset({"Encrypt", "Decrypt", "DescribeKey", "GenerateDataKey"}),
 }
-"""Per service, the calls whose effects the reset undoes (messages, objects, sent mail, identities)."""
+"""Per service, the calls whose effects the reset undoes (messages, objects, sent mail, identities), or that change
+nothing (KMS's use of a key)."""
+
+KEY_CALLS = frozenset({"kms:Encrypt"})
+"""A loader may seal a secret with a template key (the demo accounts' TOTP secrets): its items then hold ciphertext
+of this provisioning's keys, so after a fresh provisioning (new keys) that layer is loaded anew, not replayed."""
 
 BATCH = 25
 DIFF_AT_MOST = 100
@@ -106,6 +112,7 @@ class Stack:
         self._recording: list[tuple[str, dict[str, Any]]] = []
         self._layers: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}  # layer -> table -> key -> item
         self._loaded: set[str] = set()
+        self._key_bound: set[str] = set()
         self._dirty: set[str] = set()
         self.tainted: str | None = None
         self.provisionings = 0
@@ -167,6 +174,8 @@ class Stack:
             self._queues = sqs.list_queues().get("QueueUrls", [])
             self._identities = set(self.client("ses").list_identities()["Identities"])
         self._loaded.clear()
+        for layer in self._key_bound:  # sealed with the keys of the moto that was stopped
+            self._layers.pop(layer, None)
         self._dirty.clear()
         self.tainted = None
 
@@ -218,6 +227,8 @@ class Stack:
             with self._as("record"):
                 self._loaders[layer]()
             calls = self._recording
+            if any(name in KEY_CALLS for name, _ in calls):
+                self._key_bound.add(layer)
             return self._layer_items(layer, calls)
         except BaseException:
             for name, params in calls or self._recording:  # the next test gets whatever it wrote undone
@@ -241,6 +252,8 @@ class Stack:
                         if set(request) != {"PutRequest"}:
                             raise LayerError(f"layer {layer}: only puts are replayed, not {sorted(request)}")
                         puts.append((_table_name(table), request["PutRequest"]["Item"]))
+            elif name in KEY_CALLS:
+                continue
             else:
                 raise LayerError(f"layer {layer}: a loader may only put DynamoDB items, not call {name}")
             for table, item in puts:

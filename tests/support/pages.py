@@ -89,9 +89,69 @@ class Browser:
         """Post ``data`` with the CSRF token of the page the form is on (``form_page``, else ``path``)."""
         return self.post(path, {"csrf_token": self.csrf(form_page or path), **data}, **kwargs)
 
-    def login(self, username: str, password: str, next_path: str = "") -> Answer:
+    def form(self, path: str) -> dict[str, str]:
+        """The hidden fields (the CSRF token, ``next``, ...) of the main form of the page at ``path``."""
+        return hidden_fields(self.get(path).html)
+
+    def login(self, username: str, password: str, next_path: str = "", *, remember: bool = True) -> Answer:
+        """Log in as a person would, through the second factor: the code page (with "Remember this browser"), or
+        for an account without one, its set-up (the secret read off the page) and the recovery codes' Continue.
+        The answer is the one that sends the browser on (its Location: ``next_path`` or /home)."""
+        from tests.support import mfa
+
+        device = self.cookie_policy_name("portal_device")
+        if remember and username.lower() in mfa.BROWSER_COOKIES and device not in self.cookies:
+            self.cookies[device] = mfa.BROWSER_COOKIES[username.lower()]
         data = {"username": username, "password": password, **({"next": next_path} if next_path else {})}
-        return self.submit("/login", data)
+        answer = self.submit("/login", data)
+        if answer.location.startswith("/login/code"):
+            return self.answer_code(username, answer.location, remember=remember)
+        if answer.location.startswith("/mfa/enrol"):
+            return self.enrol(username, answer.location)
+        return answer
+
+    @staticmethod
+    def cookie_policy_name(base: str) -> str:
+        return f"__Host-{base}"
+
+    def answer_code(self, username: str, code_page: str, *, remember: bool = True) -> Answer:
+        from chalicelib import wiring
+        from tests.support import mfa
+
+        answer = None
+        for code in mfa.codes_to_try(username, wiring.current().now()):
+            fields = {**self.form(code_page), "code": code, **({"rememberBrowser": "yes"} if remember else {})}
+            answer = self.post("/login/code", fields)
+            if answer.status == 303:
+                device = self.cookies.get(self.cookie_policy_name("portal_device"))
+                if remember and device:
+                    mfa.BROWSER_COOKIES[username.lower()] = device
+                return answer
+        raise AssertionError(f"no code of {username} was accepted: {answer and answer.text}")
+
+    def enrol(self, username: str, enrol_page: str) -> Answer:
+        """Set up the second factor from the page (its secret as printed), and continue past the recovery codes."""
+        from chalicelib import wiring
+        from tests.support import mfa
+
+        html = self.get(enrol_page).html
+        shown = html.find(id="mfa-secret")
+        assert shown is not None, f"{enrol_page} shows no secret"
+        mfa.SECRETS[username.lower()] = shown.get_text().replace(" ", "")
+        confirmed = self.post("/mfa/enrol", {**hidden_fields(html),
+                                             "code": mfa.code_for(username, wiring.current().now())})
+        assert confirmed.status == 200, confirmed.text
+        onward = confirmed.html.find(id="mfa-continue")
+        assert onward is not None, confirmed.text
+        return Answer(303, {"Location": onward["href"]}, b"")
+
+
+def hidden_fields(html: BeautifulSoup) -> dict[str, str]:
+    """The hidden fields of the page's form inside main (not the header's logout form)."""
+    main = html.find("main") or html
+    found = main.find("form", method="post")
+    assert found is not None, "the page has no form in main"
+    return {field["name"]: field.get("value", "") for field in found.find_all("input", type="hidden")}
 
 
 @pytest.fixture

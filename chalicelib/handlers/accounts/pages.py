@@ -1,4 +1,5 @@
-"""Accounts' pages: log in (and its refusals), log out, the idle-timeout refresh, activation, password reset.
+"""Accounts' pages: the login page (and its refusals; its POST and code step: ``mfa_pages``), log out, the
+idle-timeout refresh, activation, password reset.
 
 Plain forms posting to these routes (Post/Redirect/Get); the services are the ones the JSON routes
 call. The login page switches on the service's error codes, never on their text.
@@ -50,6 +51,7 @@ REASONS = {
     "activation-sent": ("info", "If the username belongs to an account waiting for activation, a new activation "
                                 "email is on its way."),
     "password-reset": ("success", "Your password is reset and your account unlocked. You can log in now."),
+    "code-expired": ("info", "That login expired (5 minutes, or 5 wrong codes). Log in again."),
     "reset-sent": ("info", "If the username belongs to an active account, an email with a reset link is on its way "
                            "(from webmaster). Check your spam folder if it does not arrive."),
 }
@@ -77,27 +79,8 @@ def login_page(page: PageRequest) -> Page | Redirect:
     return login_form(page)
 
 
-@page_route(account_pages, LOGIN_PATH, permission=None,
-            method="POST", summary="Log in from the login form", tag=TAG, auth=False,
-            description="Sets the session cookie and sends the browser to `next` (a same-site path) or /home.")
-def login_submit(page: PageRequest) -> Page | Redirect:
-    username = (page.form.get("username") or "").strip()
-    password = page.form.get("password") or ""
-    missing = {name: message for name, value, message in (
-        ("username", username, "Enter your username"), ("password", password, "Enter your password")) if not value}
-    if missing:
-        return login_form(page, username=username, errors=missing, status=400)
-    try:
-        accounts = wiring.current().accounts()
-        accounts.admit(page.client_address, username)
-        session = accounts.login(username, password)
-    except PortalError as error:
-        return _refused_login(page, username, error)
-    page.start_session(session.token)
-    return Redirect(safe_next(page.form.get("next")) or HOME_PATH)
-
-
-def _refused_login(page: PageRequest, username: str, error: PortalError) -> Page:
+def refused_login(page: PageRequest, username: str, error: PortalError) -> Page:
+    """The login form again, with the refusal's words (the login's POST is in ``mfa_pages``)."""
     if error.code == InvalidCredentials.code:
         return login_form(page, username=username, status=401, errors={
             "password": "The username or password is incorrect. Check both and try again."})
@@ -126,7 +109,7 @@ def resend_activation_submit(page: PageRequest) -> Redirect:
 
 
 @page_route(account_pages, "/logout", permission=None,
-            method="POST", summary="Log out: ends the session server-side", tag=TAG)
+            method="POST", summary="Log out: ends the session server-side", tag=TAG, before_mfa=True)
 def logout_submit(page: PageRequest) -> Redirect:
     assert page.principal is not None  # page_route lets no request without a session through
     wiring.current().accounts().logout(page.principal)
@@ -136,7 +119,7 @@ def logout_submit(page: PageRequest) -> Redirect:
 
 @page_route(account_pages, "/session/refresh", permission=None,
             method="POST", summary="Stay logged in (the idle-timeout dialog)",
-            tag=TAG, produces="application/json",
+            tag=TAG, produces="application/json", before_mfa=True,
             description="Authenticating the session records the activity; answers when the session now ends.")
 def session_refresh(page: PageRequest) -> Response:
     assert page.principal is not None  # page_route lets no request without a session through

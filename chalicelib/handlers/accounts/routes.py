@@ -1,4 +1,5 @@
-"""Accounts' JSON routes: registration, activation, login, logout, password reset, /me."""
+"""Accounts' JSON routes: registration, activation, logout, password reset, /me (login and its second factor:
+``mfa_routes``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from chalicelib.providers.enums import ProviderType
 
 if TYPE_CHECKING:
     from chalicelib.accounts.schemas import (
-        LoginRequest,
         RegisterRequest,
         ResetPasswordRequest,
         TokenRequest,
@@ -101,19 +101,8 @@ def resend_activation(body: UsernameRequest, request: RequestInfo) -> dict[str, 
     return RESEND_ACTIVATION_ANSWER
 
 
-@api_route(auth_routes, "/auth/login", permission=None,
-           method="POST", summary="Log in and get a session token", tag=TAG,
-           body="accounts:LoginRequest", response="accounts:LoginResponse", errors=(401, 403, 423, 429), auth=False,
-           description="Locked (423) after 5 failures in a row, for a username with no account too; the owner is "
-           f"emailed when the account locks. {THROTTLED}")
-def login(body: LoginRequest, request: RequestInfo) -> dict[str, Any]:
-    accounts = wiring.current().accounts()
-    accounts.admit(request.client_address, body.username)
-    session = accounts.login(body.username, body.password)
-    return {"token": session.token, "expires_at": session.ends_at, "absolute_expires_at": session.hard_expiry}
-
-
-@api_route(auth_routes, "/auth/logout", permission=None, method="POST", summary="End this session", tag=TAG, status=204)
+@api_route(auth_routes, "/auth/logout", permission=None, method="POST", summary="End this session", tag=TAG, status=204,
+           before_mfa=True)
 def logout(principal: Principal) -> None:
     wiring.current().accounts().logout(principal)
 
@@ -142,7 +131,7 @@ def reset_password(body: ResetPasswordRequest, request: RequestInfo) -> dict[str
 
 
 @api_route(auth_routes, "/me", permission=None, summary="The logged-in user and the providers it acts for", tag=TAG,
-           response="accounts:MeResponse")
+           response="accounts:MeResponse", before_mfa=True)
 def me(principal: Principal) -> dict[str, Any]:
     profile = wiring.current().accounts().profile(principal)
     return {

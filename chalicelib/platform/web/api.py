@@ -31,6 +31,7 @@ from chalice import Blueprint, Response
 from chalicelib.platform import metrics
 from chalicelib.platform.errors import (
     ErrorKind,
+    MfaEnrolmentRequired,
     NotAuthenticated,
     PayloadTooLarge,
     PermissionRequired,
@@ -138,6 +139,8 @@ class RouteContract:
     """A page that needs the session cookie (pages send the browser to the login page, never a 401)."""
     permission: Needs | None = None
     """The permissions that open the route (any one); None: any logged-in user, or none needed."""
+    before_mfa: bool = False
+    """One of the few routes a session waiting for its second factor's enrolment reaches (enrolment, /me, logout)."""
 
     @property
     def fhir(self) -> bool:
@@ -215,6 +218,15 @@ def route_needs(permission: Permission | Needs | None) -> Needs | None:
     return (permission,) if isinstance(permission, Permission) else tuple(permission)
 
 
+def admit(principal: Principal, contract: RouteContract) -> None:
+    """The one check of every logged-in route (API and pages), before its view runs: a session that has not
+    enrolled its second factor reaches only the ``before_mfa`` routes (403 MFA_ENROLMENT_REQUIRED), then the
+    route's permission (403 FORBIDDEN naming it)."""
+    if principal.mfa_pending and not contract.before_mfa:
+        raise MfaEnrolmentRequired()
+    require_permission(principal, contract.permission)
+
+
 def require_permission(principal: Principal, needs: Needs | None) -> None:
     """The one permission check of every route, before its view runs: 403 FORBIDDEN naming the permission."""
     missing = missing_for(principal.permissions, needs or (), plan_staff=principal.is_plan_staff)
@@ -238,6 +250,7 @@ def api_route(
     auth: bool = True,
     produces: str = "application/json",
     description: str = "",
+    before_mfa: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view``; ``body``, ``query`` and ``response`` name schemas as "module:Class".
 
@@ -245,6 +258,7 @@ def api_route(
     models, and returns a mapping, a dataclass, a model, a Chalice ``Response`` or None;
     a returned value is serialised through the ``response`` schema (camelCase). ``permission`` (required, so no
     route forgets it) names what opens the route, any one of them; None only for public and own-account routes.
+    ``before_mfa`` lets a session that still has to enrol its second factor in (``admit``).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -253,7 +267,7 @@ def api_route(
             path=path, method=method, summary=summary, tag=tag, view_name=view.__name__,
             body=Schema(body) if body else None, query=Schema(query) if query else None,
             response=Schema(response) if response else None, status=status, errors=errors, auth=auth,
-            produces=produces, description=description, permission=route_needs(permission),
+            produces=produces, description=description, permission=route_needs(permission), before_mfa=before_mfa,
         )
         ROUTE_CONTRACTS.append(contract)
 
@@ -273,7 +287,7 @@ def api_route(
                 kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
                 if auth:
                     kwargs["principal"] = authenticator()(_bearer_token(request.headers))
-                    require_permission(kwargs["principal"], contract.permission)
+                    admit(kwargs["principal"], contract)
                 if contract.body is not None:
                     kwargs["body"] = parse_body(request, contract.body.load())
                 if contract.query is not None:

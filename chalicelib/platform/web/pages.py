@@ -28,7 +28,7 @@ from chalice import Blueprint, Response
 from chalicelib.platform import metrics
 from chalicelib.platform.access import Principal
 from chalicelib.platform.config import get_settings
-from chalicelib.platform.errors import ErrorKind, PortalError, ValidationFailed
+from chalicelib.platform.errors import ErrorKind, MfaEnrolmentRequired, PortalError, ValidationFailed
 from chalicelib.platform.logs import bind_correlation_id, bind_route, logger
 from chalicelib.platform.permissions import Needs, Permission
 from chalicelib.platform.web import browser
@@ -39,9 +39,9 @@ from chalicelib.platform.web.api import (
     Headers,
     RouteContract,
     _correlation_id,
+    admit,
     authenticator,
     client_address,
-    require_permission,
     route_needs,
 )
 from chalicelib.platform.web.input_checks import TEXT_PROBLEM, disallowed_field
@@ -51,6 +51,8 @@ LOGIN_PATH = "/login"
 HOME_PATH = "/home"
 REFRESH_PATH = "/session/refresh"
 LOGOUT_PATH = "/logout"
+MFA_ENROL_PATH = "/mfa/enrol"
+"""Where a page sends a session that still has to enrol its second factor (MFA_ENROLMENT_REQUIRED)."""
 _PATH_PARAMETER = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -210,19 +212,22 @@ def page_route(
     description: str = "",
     form_action: str = "",
     produces: str = "text/html",
+    before_mfa: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a page. The view gets ``page`` (a ``PageRequest``) and the path parameters, and returns a
     ``Page``, a ``Redirect`` or a Chalice ``Response``. ``auth`` pages need a live session; POSTs are checked
     for Origin and CSRF before the view runs. ``form_action`` adds origins a page's forms may post to (S3).
-    ``permission`` as ``api_route``'s: a logged-in user without it gets the 403 page naming it."""
+    ``permission`` as ``api_route``'s: a logged-in user without it gets the 403 page naming it; a session that
+    still has to enrol its second factor is sent to the enrolment page unless ``before_mfa``."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         parameters = inspect.signature(view).parameters
-        needs = route_needs(permission)
-        ROUTE_CONTRACTS.append(RouteContract(
+        contract = RouteContract(
             path=path, method=method, summary=summary, tag=tag, view_name=view.__name__, auth=False,
-            produces=produces, description=description, browser_session=auth, permission=needs,
-        ))
+            produces=produces, description=description, browser_session=auth, permission=route_needs(permission),
+            before_mfa=before_mfa,
+        )
+        ROUTE_CONTRACTS.append(contract)
         csp = CSP.format(form_action=f" {form_action}" if form_action else "")
 
         @functools.wraps(view)
@@ -242,8 +247,8 @@ def page_route(
                     _check_form_text(page.form)
                 if auth and page.principal is None:
                     return _finish(_to_login(page), page, csp)
-                if page.principal is not None and needs:
-                    require_permission(page.principal, needs)
+                if page.principal is not None and (auth or contract.permission):
+                    admit(page.principal, contract)
                 kwargs: dict[str, Any] = dict(uri_params)
                 if "page" in parameters:
                     kwargs["page"] = page
@@ -333,6 +338,9 @@ def _error_result(error: PortalError, page: PageRequest | None) -> Page | Redire
     if error.kind == ErrorKind.UNAUTHENTICATED and page is not None:
         page.principal = None
         return _to_login(page)
+    if error.code == MfaEnrolmentRequired.code and page is not None:
+        back = {"next": page.path} if page.method == "GET" else {}
+        return Redirect(f"{MFA_ENROL_PATH}?{urlencode(back)}" if back else MFA_ENROL_PATH)
     if error.kind == ErrorKind.NOT_FOUND:
         return Page("errors/404.html", {"title": "Page not found"}, status=404)
     if error.kind == ErrorKind.FORBIDDEN:
@@ -392,7 +400,7 @@ def _context(result: Page, page: PageRequest | None) -> dict[str, Any]:
             "refresh_url": REFRESH_PATH,
             "login_url": f"{LOGIN_PATH}?{urlencode({'reason': 'ended', 'next': page.path})}",
         }
-        if not result.template.startswith("errors/"):
+        if not result.template.startswith("errors/") and not page.principal.mfa_pending:
             context["layout"] = _layout(page)
     context.update(result.context)
     return context
