@@ -228,7 +228,7 @@ class MfaService:
             return False
         return (row.purpose == BROWSER_PURPOSE and normalize_username(row.username) == normalize_username(
             account.username) and mfa.remembered(row.created_at, row.expires_at, now, (
-                account.password_changed_at, state.browsers_forgotten_at, state.enrolled_at)))
+                account.password_changed_at, state.browsers_forgotten_at)))
 
     # Enrolment
 
@@ -392,5 +392,4 @@ def enrol_known_secret(username: str, secret: str, now: datetime,
     secrets: local/demo_data.py). Only the local stage's loader calls it."""
     return MfaModel(pk=mfa_key(username), username=username,
                     sealed_secret=keys.seal(MFA_KEY, secret, MfaService._context(username)), enrolled_at=now,
-                    recovery_code_hashes=mfa.recovery_code_hashes(username, recovery_codes or []) or None,
-                    browsers_forgotten_at=now)
+                    recovery_code_hashes=mfa.recovery_code_hashes(username, recovery_codes or []) or None)
