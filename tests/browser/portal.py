@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.support import mfa
 from tests.support.local_stack import LocalStack
 
 PASSWORD = "Juniper-Harbor-81!"
@@ -56,11 +59,74 @@ def log_in_button(page: Page) -> Locator:
     return page.get_by_role("button", name="Log In", exact=True)
 
 
-def log_in(page: Page, username: str, password: str) -> None:
-    """On a page with the login form (/ or /login): type both and select Log In."""
+DEVICE_COOKIE = "portal_device"
+"""The remembered-browser cookie on the local stack's plain http (no __Host- prefix there)."""
+BROWSER_DEVICES: dict[str, str] = {}
+"""username -> the last remembered-browser cookie a journey's login left: a later journey's fresh browser gets it,
+so a second login of a demo user skips the code step (the code of a 30-second step is good once)."""
+
+
+def log_in(page: Page, username: str, password: str, *, remember: bool = True) -> None:
+    """On a page with the login form (/ or /login): type both and select Log In, then the second factor as a
+    person takes it: the code page (the code computed from the account's secret, "Remember this browser" ticked),
+    or for an account without one its set-up and recovery codes. A browser remembered earlier skips the code."""
+    if remember and username.lower() in BROWSER_DEVICES:
+        page.context.add_cookies([{"name": DEVICE_COOKIE, "value": BROWSER_DEVICES[username.lower()],
+                                   "url": page.url}])
     username_field(page).fill(username)
     password_field(page).fill(password)
-    log_in_button(page).click()
+    with page.expect_navigation():
+        log_in_button(page).click()
+    path = urlsplit(page.url).path
+    if path == "/login/code":
+        enter_code(page, username, remember=remember)
+    elif path == "/mfa/enrol":
+        enrol(page, username)
+
+
+def code_field(page: Page) -> Locator:
+    return page.get_by_label("6-digit code", exact=True)
+
+
+def verify_button(page: Page) -> Locator:
+    return page.get_by_role("button", name="Verify", exact=True)
+
+
+def remember_browser(page: Page) -> Locator:
+    return page.locator("label", has_text="Remember this browser for 30 days")
+
+
+def enter_code(page: Page, username: str, *, remember: bool = True) -> None:
+    """On the code page: this step's code, or the next step's when another login has just used this one."""
+    for code in mfa.codes_to_try(username, datetime.now(UTC)):
+        code_field(page).fill(code)
+        if remember and not page.get_by_label("Remember this browser for 30 days").is_checked():
+            remember_browser(page).click()
+        with page.expect_navigation():
+            verify_button(page).click()
+        if urlsplit(page.url).path != "/login/code":
+            break
+    if remember:
+        kept = [c["value"] for c in page.context.cookies() if c["name"] == DEVICE_COOKIE]
+        if kept:
+            BROWSER_DEVICES[username.lower()] = kept[0]
+
+
+def setup_key(page: Page) -> str:
+    """The secret the set-up page prints for typing into an app, as an app takes it (no spaces)."""
+    return page.locator("#mfa-secret").inner_text().replace(" ", "")
+
+
+def enrol(page: Page, username: str) -> list[str]:
+    """On the set-up page: add the printed key to "the app" (pyotp here), confirm with its code, note the recovery
+    codes, continue. Returns the recovery codes."""
+    mfa.SECRETS[username.lower()] = setup_key(page)
+    code_field(page).fill(mfa.code_for(username, datetime.now(UTC)))
+    page.get_by_role("button", name="Turn On Two-Step Verification").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Save Your Recovery Codes")
+    codes = page.get_by_role("list", name="Recovery codes").get_by_role("listitem").all_inner_texts()
+    page.get_by_role("link", name="I saved my codes: Continue").click()
+    return codes
 
 
 def log_out(page: Page) -> None:
