@@ -46,3 +46,31 @@ def test_a_whole_account_lifecycle_logs_no_secret(api, pump, capsys, caplog, emi
         for response in responses:
             assert secret not in response.body.decode()
     assert "$argon2" not in logged
+
+
+def test_two_step_verification_logs_no_secret_code_or_token(api, active_user, clock, capsys, caplog,
+                                                           emitted_json_logs):
+    import pyotp
+
+    from chalicelib.accounts.mfa_store import MfaModel, mfa_key
+
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger=logger.name)
+    body = active_user()
+    pending = api.post("/auth/login", {"username": body["username"], "password": body["password"]}).data["token"]
+    secret = api.post("/me/mfa/enrolment", token=pending).data["secret"]
+    first_code = pyotp.TOTP(secret).at(clock.now)
+    codes = api.post("/me/mfa/enrolment/confirm", {"code": first_code}, token=pending).data["recoveryCodes"]
+    challenge = api.post("/auth/login", {"username": body["username"], "password": body["password"]}).data[
+        "challenge"]
+    api.post("/auth/login/mfa", {"challenge": challenge, "code": "000000"})
+    opened = api.post("/auth/login/mfa", {"challenge": challenge, "code": codes[0], "rememberDevice": True}).data
+    stored = MfaModel.get(mfa_key(body["username"]))
+    secrets = [secret, first_code, challenge, opened["deviceToken"], opened["token"], stored.sealed_secret,
+               *codes, *(code.replace("-", "") for code in codes), *stored.recovery_code_hashes]
+    captured = capsys.readouterr()
+    logged = "\n".join([captured.out, captured.err, caplog.text, record_fields(caplog), emitted_json_logs.getvalue()])
+    assert "second factor enrolled" in caplog.text
+    assert "login with a recovery code" in caplog.text
+    leaked = [value for value in secrets if value in logged]
+    assert leaked == []

@@ -75,3 +75,23 @@ def test_the_throttled_account_routes_document_429_with_retry_after(offline_api)
         throttled = paths[path]["post"]["responses"]["429"]
         assert throttled["description"] == "Too many requests", path
         assert throttled["headers"]["Retry-After"]["schema"]["type"] == "integer", path
+
+
+def test_the_two_step_login_is_documented(offline_api):
+    document = offline_api.get("/openapi.json").data
+    schemas = document["components"]["schemas"]
+    login = document["paths"]["/auth/login"]["post"]
+    answer = login["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in schemas[answer]["anyOf"]} == {"LoginResponse",
+                                                                                   "MfaChallengeResponse"}
+    assert set(schemas["MfaChallengeResponse"]["required"]) == {"mfaRequired", "challenge", "expiresAt"}
+    assert "mfaEnrolmentRequired" in schemas["LoginResponse"]["properties"]
+    assert "POST /auth/login/mfa" in login["description"]
+    step = document["paths"]["/auth/login/mfa"]["post"]
+    body = step["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(schemas[body]["required"]) == {"challenge", "code"}
+    assert "rememberDevice" in schemas[body]["properties"]
+    assert set(step["responses"]) >= {"200", "400", "401", "429"}
+    for path, method in (("/me/mfa/enrolment", "post"), ("/me/mfa/enrolment/confirm", "post"),
+                         ("/users/{username}/mfa-reset", "post"), ("/review/accounts/{username}/mfa-reset", "post")):
+        assert document["paths"][path][method]["security"] == [{"bearer": []}], path
