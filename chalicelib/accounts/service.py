@@ -571,11 +571,15 @@ class AccountService:
 
     def administered_account(self, actor: Principal, username: str) -> AccountModel:
         """The office user ``actor`` administers (its Tax ID's, with user administration): else 404 (another
-        office's, or no such user) or 403 (without user administration)."""
+        office's, or no such user) or 403 (without user administration; an administrator's account, for an actor
+        who is not one)."""
         account = self._account_or_none(username)
         if account is None or account.role == Role.PLAN_STAFF.value:
             raise NotFound(fields={"username": "is not a user you administer"})
-        self._actor_grant(actor, account)
+        actor_grant = self._actor_grant(actor, account)
+        grant = self._grant(account)
+        if grant is not None and grant.administrator and not actor_grant.administrator:
+            raise PermissionRequired("ADMINISTRATOR", "Provider Administrator")
         return account
 
     def _change_staff_permissions(self, actor: Principal, account: AccountModel,

@@ -283,3 +283,10 @@ def test_plan_support_resets_any_provider_account(api, token_for):
     assert (office.status_code, office.data["fields"]) == (403, {"permission": "SUPPORT"})
     [record] = [r for r in account_trail("demo.buckeye") if r.action == "MFA_RESET"]
     assert (record.username, record.role) == ("planadmin", "PLAN_STAFF")
+
+
+def test_a_user_administrator_who_is_not_an_administrator_cannot_reset_an_administrators(api, token_for):
+    refused = api.post("/users/demo.group/mfa-reset", token=token_for("demo.jdoe"))  # USER_ADMIN, no administrator
+    assert (refused.status_code, refused.data["fields"]) == (403, {"permission": "ADMINISTRATOR"})
+    assert api.post("/auth/login", {"username": "demo.group", "password": DEMO_USER_PASSWORD}).data["mfaRequired"]
+    assert not [r for r in account_trail("demo.group") if r.action == "MFA_RESET"]
