@@ -146,5 +146,5 @@ def browser_expiry(now: datetime) -> datetime:
 def remembered(created_at: datetime, expires_at: datetime, now: datetime,
                forgotten_after: Iterable[datetime | None]) -> bool:
     """A remembered browser still skips the code: not expired, and made after every event that forgets them all
-    (a password change or reset, an MFA reset or a new enrolment)."""
+    (a password change or reset, an MFA reset)."""
     return now < expires_at and all(created_at > moment for moment in forgotten_after if moment is not None)

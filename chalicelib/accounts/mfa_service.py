@@ -268,7 +268,8 @@ class MfaService:
 
     def confirm_enrolment(self, principal: Principal, code: str) -> list[str]:
         """A code from the new secret activates it: the account's ten recovery codes are made (returned this once,
-        only their hashes kept), browsers remembered before are forgotten, and this session becomes a full one."""
+        only their hashes kept), and this session becomes a full one. (No browser is remembered for an account
+        without a second factor: the reset that took the last one away forgot them.)"""
         now = self._clock()
         state = self._state(principal.username)
         if state is not None and state.enrolled_at is not None:
@@ -287,7 +288,6 @@ class MfaService:
                 MfaModel.sealed_pending_secret.remove(), MfaModel.pending_started_at.remove(),
                 MfaModel.last_step.set(step),
                 MfaModel.recovery_code_hashes.set(mfa.recovery_code_hashes(principal.username, codes)),
-                MfaModel.browsers_forgotten_at.set(now),
             ], condition=(MfaModel.sealed_pending_secret == state.sealed_pending_secret)
                 & MfaModel.enrolled_at.does_not_exist())
         except WriteFailed as error:

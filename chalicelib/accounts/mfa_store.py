@@ -45,7 +45,7 @@ class MfaModel(Model):
     """The TOTP step of the last code accepted; a code of this step or an earlier one is a replay."""
     recovery_code_hashes = UnicodeSetAttribute(null=True)
     browsers_forgotten_at = UTCDateTimeAttribute(null=True)
-    """Browsers remembered before this (an MFA reset, a new enrolment) skip the code no more."""
+    """Browsers remembered before this (the last MFA reset) skip the code no more."""
 
 
 class MfaChallengeModel(Model):

@@ -209,7 +209,7 @@ class MfaLoginRequest(RequestBody):
 
 class MfaLoginResponse(LoginResponse):
     device_token: str | None = Field(default=None, description="With rememberDevice; forgotten by a password "
-                                     "reset or change, an MFA reset or a new enrolment")
+                                     "reset or change and by an MFA reset")
 
 
 class MfaStatusResponse(ResponseBody):

@@ -80,7 +80,7 @@ def start_enrolment(principal: Principal) -> dict[str, Any]:
            summary="Activate the second factor with a code; answers the ten recovery codes, once", tag=TAG,
            body="accounts:MfaCodeRequest", response="accounts:RecoveryCodesResponse", errors=(409,), before_mfa=True,
            description="A code that does not match is 400 naming `code`. The session that confirms becomes a full "
-           "one; browsers remembered before are forgotten.")
+           "one.")
 def confirm_enrolment(principal: Principal, body: MfaCodeRequest) -> dict[str, Any]:
     return {"recovery_codes": wiring.current().mfa().confirm_enrolment(principal, body.code)}
 
