@@ -614,6 +614,10 @@ def main() -> None:
     # moto sorts a whole partition for every page it returns; a 100,000-row roster takes it seconds a page.
     os.environ["PORTAL_AWS_READ_TIMEOUT_SECONDS"] = "300"
     with local_stack("--count-aws-calls", "--schedule-seconds", "3600") as stack:
+        from local.environment import apply_local_environment
+
+        # before anything here reads chalicelib's settings (the demo login's secret comes from local.demo_data)
+        apply_local_environment(int(urlparse(stack.moto_url).port or 0), int(urlparse(stack.api_url).port or 0))
         print_icd10(icd10_figures(stack, args.requests))  # first: nothing else of the bench uses the code set yet
         samples = api_latencies(stack, args.requests)
         print_latencies(samples, args.requests)
