@@ -92,8 +92,12 @@ def test_a_recovery_code_page_takes_a_recovery_code(browser, active_user, clock)
     assert wrong.html.find("input", {"name": "use"})["value"] == "recovery"
 
 
-def test_a_first_login_goes_to_the_set_up_which_shows_the_qr_code_and_the_secret(browser, active_user, clock):
+def test_a_first_login_goes_to_the_set_up_which_shows_the_qr_code_and_the_secret(browser, api, active_user, clock,
+                                                                                token_for):
     body = active_user()
+    approved = api.post(f"/users/{body['username']}/approve", {"permissions": ["ELIGIBILITY"]},
+                        token=token_for("demo.group"))
+    assert approved.status_code == 200, approved.data  # a later registration into 310000001 waits for its approval
     answer = browser.submit("/login", {"username": body["username"], "password": body["password"],
                                        "next": "/member-search/eligibility"})
     assert answer.location == "/mfa/enrol?next=%2Fmember-search%2Feligibility"
