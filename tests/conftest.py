@@ -51,7 +51,10 @@ def shared_local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loc
     from tests.support.local_stack import LocalStack, shared_stack
 
     if os.environ.get("PORTAL_TEST_API_URL"):
-        yield LocalStack(api_url=os.environ["PORTAL_TEST_API_URL"], moto_url=os.environ["PORTAL_TEST_MOTO_URL"])
+        running = LocalStack(api_url=os.environ["PORTAL_TEST_API_URL"], moto_url=os.environ["PORTAL_TEST_MOTO_URL"])
+        running.remember_demo_devices()
+        running.share_devices()
+        yield running
         return
 
     shared_dir = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None

@@ -66,13 +66,20 @@ BROWSER_DEVICES: dict[str, str] = {}
 so a second login of a demo user skips the code step (the code of a 30-second step is good once)."""
 
 
+def remembered_browser(page: Page, username: str) -> None:
+    """Give the page's browser the user's remembered-browser cookie, when one is known (the stack remembered the demo
+    users at its start: the cookie holds the device token the API answers), so its login skips the code step."""
+    device = BROWSER_DEVICES.get(username.lower()) or mfa.DEVICE_TOKENS.get(username.lower())
+    if device:
+        page.context.add_cookies([{"name": DEVICE_COOKIE, "value": device, "url": page.url}])
+
+
 def log_in(page: Page, username: str, password: str, *, remember: bool = True) -> None:
     """On a page with the login form (/ or /login): type both and select Log In, then the second factor as a
     person takes it: the code page (the code computed from the account's secret, "Remember this browser" ticked),
     or for an account without one its set-up and recovery codes. A browser remembered earlier skips the code."""
-    if remember and username.lower() in BROWSER_DEVICES:
-        page.context.add_cookies([{"name": DEVICE_COOKIE, "value": BROWSER_DEVICES[username.lower()],
-                                   "url": page.url}])
+    if remember:
+        remembered_browser(page, username)
     username_field(page).fill(username)
     password_field(page).fill(password)
     with page.expect_navigation():

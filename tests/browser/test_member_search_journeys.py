@@ -26,6 +26,7 @@ from tests.browser.portal import (
     log_in,
     log_in_button,
     password_field,
+    remembered_browser,
     username_field,
 )
 
@@ -93,6 +94,7 @@ def test_a_group_office_checks_eligibility_and_uploads_a_sterilization_consent_f
 def test_keyboard_only_log_in_and_an_eligibility_check(page, keyboard, check_page):
     username, password = DEMO_GROUP
     page.goto("/login")
+    remembered_browser(page, username)  # this browser was remembered at an earlier login: no code step
     keyboard.type_into(username_field(page), username)
     keyboard.type_into(password_field(page), password)
     keyboard.press(log_in_button(page))

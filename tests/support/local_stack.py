@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,33 @@ CHEAP_ARGON2 = {"PORTAL_ARGON2_TIME_COST": "1", "PORTAL_ARGON2_MEMORY_KIB": "102
 STACK_ARGS = ("--schedule-seconds", "2")
 
 
+DEMO_LOGINS = {"demo.group": "Demo-Portal-2026!", "demo.jdoe": "Demo-Portal-2026!",
+               "demo.buckeye": "Demo-Portal-2026!", "planadmin": "PlanAdmin-Local-2026!"}
+
+
 @dataclass
 class LocalStack:
     api_url: str
     moto_url: str
+    devices: dict[str, str] = field(default_factory=dict)
+    """The demo users' remembered browsers (device tokens), made once when the stack started: every worker's logins
+    of a demo user skip the code step with it. A 30-second code is good once per account, so logins of one user
+    from two workers (and a bench) in the same step would otherwise spend the codes and lock the account."""
+
+    def remember_demo_devices(self) -> None:
+        """One login with a code per demo user (each its own account: no two share a step), kept as device tokens."""
+        from tests.support.mfa import DEVICE_TOKENS
+
+        for username, password in DEMO_LOGINS.items():
+            self.login(username, password)
+            self.devices[username] = DEVICE_TOKENS[username]
+
+    def share_devices(self) -> None:
+        """This worker's logins (API and browser) start from the stack's remembered devices."""
+        from tests.support.mfa import DEVICE_TOKENS
+
+        for username, token in self.devices.items():
+            DEVICE_TOKENS.setdefault(username, token)
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None, **kwargs: Any) -> Any:
         headers = kwargs.pop("headers", {})
@@ -115,7 +138,9 @@ def shared_stack(shared_dir: Path | None) -> Iterator[LocalStack]:
     """The run's one stack. `shared_dir`: the directory every xdist worker of this run sees; None alone."""
     if shared_dir is None:
         with local_stack(*STACK_ARGS, env=CHEAP_ARGON2) as running:
-            yield _client(running)
+            alone = _client(running)
+            alone.remember_demo_devices()
+            yield alone
         return
     shared_dir.mkdir(parents=True, exist_ok=True)
     info, users = shared_dir / "stack.json", shared_dir / "stack-users"
@@ -130,9 +155,12 @@ def shared_stack(shared_dir: Path | None) -> Iterator[LocalStack]:
                 except StackDidNotStart as error:
                     info.write_text(json.dumps({"failed": str(error)}), encoding="utf-8")
                     raise
-                info.write_text(json.dumps({"api_url": stack.api_url, "moto_url": stack.moto_url}), encoding="utf-8")
+                stack.remember_demo_devices()
+                info.write_text(json.dumps({"api_url": stack.api_url, "moto_url": stack.moto_url,
+                                            "devices": stack.devices}), encoding="utf-8")
                 cleanup.callback(_wait_for_the_last_user, shared_dir, info, users)  # runs before the stack stops
             me.touch()
+        stack.share_devices()
         try:
             yield stack
         finally:
@@ -166,7 +194,7 @@ def _read(info: Path) -> LocalStack | None:
     values = json.loads(info.read_text(encoding="utf-8"))
     if "failed" in values:
         raise StackDidNotStart(values["failed"])
-    return LocalStack(api_url=values["api_url"], moto_url=values["moto_url"])
+    return LocalStack(api_url=values["api_url"], moto_url=values["moto_url"], devices=values.get("devices", {}))
 
 
 def _client(running: RunningStack) -> LocalStack:
