@@ -303,8 +303,7 @@ def icd10_figures(stack: RunningStack, count: int) -> LookupFigure:
     the table), its first by words (makes the lower-case copy), then ``count`` of each kind, queries in turn."""
     session = requests.Session()
     url = stack.api_url
-    token = session.post(url + "/auth/login", json={"username": "demo.group", "password": "Demo-Portal-2026!"},
-                         timeout=30).json()["token"]
+    token = demo_login(lambda path, body: session.post(url + path, json=body, timeout=30)).json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
     for _ in range(20):  # the server's imports and connections, not the code set
         session.get(url + "/health", timeout=10)
