@@ -8,6 +8,8 @@ from chalicelib.handlers.accounts import (
     confirmation_pages,
     mfa_pages,
     mfa_routes,
+    my_account_pages,
+    my_account_routes,
     user_pages,
     user_routes,
 )
@@ -55,6 +57,8 @@ app.register_blueprint(user_pages)
 app.register_blueprint(confirmation_pages)
 app.register_blueprint(mfa_routes)
 app.register_blueprint(mfa_pages)
+app.register_blueprint(my_account_routes)
+app.register_blueprint(my_account_pages)
 app.register_blueprint(member_routes)
 app.register_blueprint(member_pages)
 app.register_blueprint(member_upload_pages)

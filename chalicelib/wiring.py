@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.accounts.administration import UserAdministration
     from chalicelib.accounts.approval import ApprovalService
     from chalicelib.accounts.mfa_service import MfaService
+    from chalicelib.accounts.my_account import MyAccount
     from chalicelib.accounts.service import AccountService
     from chalicelib.claims.files import ClaimFileService
     from chalicelib.claims.payments import PaymentService
@@ -59,6 +60,11 @@ class Wiring:
         from chalicelib.accounts.mfa_service import MfaService
 
         return self._once("mfa", lambda: MfaService(self.settings, self.accounts(), clock=self.clock))
+
+    def my_account(self) -> MyAccount:
+        from chalicelib.accounts.my_account import MyAccount
+
+        return self._once("my_account", lambda: MyAccount(self.settings, self.accounts(), clock=self.clock))
 
     def members(self) -> MemberService:
         from chalicelib.members.service import MemberService

@@ -13,6 +13,7 @@ class AccountStatus(StrEnum):
 class TokenPurpose(StrEnum):
     ACTIVATION = "ACTIVATION"
     PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a purpose, not a secret)
+    EMAIL_CHANGE = "EMAIL_CHANGE"  # the link that confirms a new address (My Account)
 
 
 class AccountEmail(StrEnum):
@@ -24,6 +25,7 @@ class AccountEmail(StrEnum):
     ALREADY_REGISTERED = "ALREADY_REGISTERED"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     PRACTICE_CODE = "PRACTICE_CODE"  # the one-time code to the practice's contact address (minted at delivery)
+    EMAIL_CHANGE = "EMAIL_CHANGE"  # the link to a new address asked for on My Account (minted at delivery)
 
 
 class Approval(StrEnum):

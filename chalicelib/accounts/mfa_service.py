@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.accounts import mfa
+from chalicelib.accounts import mfa, sign_ins
 from chalicelib.accounts.enums import AccountStatus
 from chalicelib.accounts.mfa_store import (
     BROWSER_PURPOSE,
@@ -29,6 +29,7 @@ from chalicelib.accounts.mfa_store import (
 )
 from chalicelib.accounts.passwords import SecretHasher, secret_hasher
 from chalicelib.accounts.service import AccountService, NewSession
+from chalicelib.accounts.sign_ins import NO_CLIENT, ClientInfo
 from chalicelib.accounts.store import AccountModel, SessionModel, account_key, normalize_username
 from chalicelib.accounts.tokens import fingerprint, new_token
 from chalicelib.audit import service as trail
@@ -102,24 +103,27 @@ class MfaService:
 
     # The login
 
-    def login(self, username: str, password: str, *, device_token: str | None = None) -> LoginStep:
+    def login(self, username: str, password: str, *, device_token: str | None = None,
+              client: ClientInfo = NO_CLIENT) -> LoginStep:
         """The password step (lockout and all, ``AccountService.check_login``), then: no second factor yet, a
-        session that may only enrol; a browser remembered for this account, the session; else the challenge."""
-        account = self._accounts.check_login(username, password)
+        session that may only enrol; a browser remembered for this account, the session; else the challenge.
+        ``client``: where the login came from (the session and the sign-in trail keep it)."""
+        account = self._accounts.check_login(username, password, client=client)
         state = self._state(account.username)
         if state is None or state.enrolled_at is None:
-            return LoginStep(session=self._accounts.open_session(account, mfa_pending=True))
+            return LoginStep(session=self._accounts.open_session(account, mfa_pending=True, client=client))
         now = self._clock()
         if device_token and self._remembered(account, state, device_token, now):
             logger.info("login: a remembered browser skips the code", extra={"username": account.username})
-            return LoginStep(session=self._accounts.open_session(account))
+            return LoginStep(session=self._accounts.open_session(account, client=client))
         token = new_token()
         expires_at = mfa.challenge_expiry(now)
         MfaChallengeModel(token_hash=fingerprint(token), username=account.username, created_at=now,
                           expires_at=expires_at, ttl=expires_at).save()
         return LoginStep(challenge=Challenge(token, expires_at))
 
-    def complete_login(self, challenge: str, code: str, *, remember: bool = False) -> LoginStep:
+    def complete_login(self, challenge: str, code: str, *, remember: bool = False,
+                       client: ClientInfo = NO_CLIENT) -> LoginStep:
         """The code step: the current TOTP code (each step once) or a recovery code (each once) opens the session.
         A wrong code counts on the challenge; the fifth ends it (MFA_CHALLENGE_EXPIRED: log in again)."""
         now = self._clock()
@@ -133,6 +137,8 @@ class MfaService:
         if not self._accept_code(account, state, code, now):
             trail.record_account_event(account.username, account.role, account.username, AuditAction.MFA_CODE_FAILED,
                                        now, detail="login")
+            sign_ins.record(account.username, account.role, AuditAction.SIGN_IN_FAILED, client, now,
+                            "right password, wrong code at the second step")
             self._count_failure(row)
         try:
             row.delete(condition=MfaChallengeModel.token_hash.exists())
@@ -140,7 +146,7 @@ class MfaService:
             if condition_failed(error):
                 raise MfaChallengeExpired() from None
             raise
-        session = self._accounts.open_session(account)
+        session = self._accounts.open_session(account, client=client)
         return LoginStep(session=session, device_token=self._remember(account.username, now) if remember else None)
 
     def _open_challenge(self, challenge: str, now: datetime) -> MfaChallengeModel:

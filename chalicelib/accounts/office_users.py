@@ -123,10 +123,11 @@ def grants_unchanged(account: AccountModel) -> Any:
     return AccountModel.grants.does_not_exist() if read is None else AccountModel.grants == read
 
 
-def end_sessions(username: str) -> int:
-    """End every session of the account (its username index; authentication refuses a session of an account that
-    is no longer active anyway, so one the index has not shown yet ends on its next request)."""
-    keys = list(SessionModel.by_username.query(username))
+def end_sessions(username: str, *, keep: str | None = None) -> int:
+    """End every session of the account but ``keep`` (a token hash), through its username index (authentication
+    refuses a session of an account that is no longer active anyway, so one the index has not shown yet ends on
+    its next request)."""
+    keys = [session for session in SessionModel.by_username.query(username) if session.token_hash != keep]
     with SessionModel.batch_write() as batch:
         for session in keys:
             batch.delete(session)

@@ -64,3 +64,17 @@ SECURITY_QUESTIONS: tuple[str, ...] = (
     "What was the make of your first car?",
     "What is the name of the street you grew up on?",
 )
+
+
+MIN_SECURITY_ANSWER = 3
+
+
+def security_problems(question: str, answer: str) -> dict[str, str]:
+    """What is wrong with a security question and answer (registration and My Account), by field; ``answer`` as
+    normalized for its hash (case and spacing ignored)."""
+    problems: dict[str, str] = {}
+    if question not in SECURITY_QUESTIONS:
+        problems["securityQuestion"] = "must be one of the questions listed at GET /auth/security-questions"
+    if len(answer) < MIN_SECURITY_ANSWER:
+        problems["securityAnswer"] = f"must be at least {MIN_SECURITY_ANSWER} characters"
+    return problems

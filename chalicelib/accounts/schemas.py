@@ -235,3 +235,80 @@ class PasswordRequest(RequestBody):
 
 class RecoveryCodesResponse(ResponseBody):
     recovery_codes: list[str] = Field(description="Ten one-time codes, shown this once; only their hashes are kept")
+
+
+# Update My Account (the logged-in user's own account)
+
+CURRENT_PASSWORD = Field(min_length=1, max_length=1024, description="The account's current password: a wrong one "
+                         "is a 400 naming `currentPassword` and counts toward the lockout, like a failed login")
+
+
+class MyAccountOut(ResponseBody):
+    username: str
+    email: str
+    pending_email: str | None = Field(description="An address asked for and not confirmed yet (its link is in its "
+                                                  "mailbox)")
+    pending_email_at: datetime | None
+    security_question: str | None
+    password_changed_at: datetime | None
+    last_login_at: datetime | None
+
+
+class EmailChangeRequest(RequestBody):
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN, description="The new address: a link to confirm it "
+                       "goes there")
+    current_password: str = CURRENT_PASSWORD
+
+
+class PasswordChangeRequest(RequestBody):
+    current_password: str = CURRENT_PASSWORD
+    new_password: str = Field(max_length=1024, description="The registration's rules; not the current password")
+
+
+class PasswordChangedOut(ResponseBody):
+    status: str
+    other_sessions_ended: int
+
+
+class SecurityQuestionRequest(RequestBody):
+    current_password: str = CURRENT_PASSWORD
+    security_question: str = Field(max_length=200, description="One of GET /auth/security-questions")
+    security_answer: str = Field(max_length=200, description="At least 3 characters; kept as a hash, never shown")
+
+
+class EmailChangedOut(ResponseBody):
+    status: str
+    email: str
+
+
+class ActiveSessionOut(ResponseBody):
+    session_id: str = Field(description="Names the session here only: never its token")
+    created_at: datetime = Field(description="When it logged in")
+    last_seen_at: datetime
+    ends_at: datetime = Field(description="When it ends unless used again")
+    current: bool = Field(description="The session making this request")
+    client_address: str | None
+    user_agent: str | None
+
+
+class ActiveSessionPageOut(ResponseBody):
+    items: list[ActiveSessionOut]
+    next_token: str | None = None
+
+
+class EndedSessionsOut(ResponseBody):
+    ended: int
+
+
+class SignInOut(ResponseBody):
+    occurred_at: datetime
+    outcome: str = Field(description="SIGNED_IN, FAILED (a wrong password), LOCKED (refused: the account was "
+                                     "locked) or PASSWORD_CHECK_FAILED (a wrong current password on My Account)")
+    detail: str | None
+    client_address: str | None
+    user_agent: str | None
+
+
+class SignInPageOut(ResponseBody):
+    items: list[SignInOut]
+    next_token: str | None = None

@@ -15,12 +15,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from chalicelib.accounts import approval, office_users
+from chalicelib.accounts import approval, office_users, sign_ins
 from chalicelib.accounts.enums import AccountEmail, AccountStatus, TokenPurpose
 from chalicelib.accounts.grants import Grant, grant_on, grants_version, staff_permissions
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy, RateLimit, ResetEmailLimit, SessionPolicy
-from chalicelib.accounts.registration import SECURITY_QUESTIONS, ClaimedProvider, matches_directory
+from chalicelib.accounts.registration import ClaimedProvider, matches_directory, security_problems
+from chalicelib.accounts.sign_ins import NO_CLIENT, ClientInfo
 from chalicelib.accounts.store import (
     AccountModel,
     AttemptCounterModel,
@@ -34,6 +35,7 @@ from chalicelib.accounts.store import (
     unknown_login_key,
 )
 from chalicelib.accounts.tokens import fingerprint, new_token
+from chalicelib.audit.service import AuditAction
 from chalicelib.emails import outbox
 from chalicelib.emails.outbox import OutgoingEmail
 from chalicelib.emails.templates import EmailTemplate
@@ -244,10 +246,8 @@ class AccountService:
                     fields[name] = "is required for a Practitioner"
         if not registration.accept_agreement:
             fields["acceptAgreement"] = "the Provider Agreement must be accepted"
-        if registration.security_question not in SECURITY_QUESTIONS:
-            fields["securityQuestion"] = "must be one of the questions listed at GET /auth/security-questions"
-        if len(normalize_security_answer(registration.security_answer)) < 3:
-            fields["securityAnswer"] = "must be at least 3 characters"
+        fields.update(security_problems(registration.security_question,
+                                        normalize_security_answer(registration.security_answer)))
         problems = password_problems(
             registration.password, username=registration.username, email=registration.email,
             context=(self._settings.plan_name, f"{claimed.first_name} {claimed.last_name}", claimed.group_name),
@@ -318,12 +318,13 @@ class AccountService:
 
     # Login and sessions (the second factor's step between the two: chalicelib/accounts/mfa_service.py)
 
-    def check_login(self, username: str, password: str) -> AccountModel:
+    def check_login(self, username: str, password: str, *, client: ClientInfo = NO_CLIENT) -> AccountModel:
         """A login's password step: the attempt is counted first (the lockout), then the password, then that the
         account is active. Its session is opened by ``open_session`` once the second factor allows it; until then
-        the attempt stays counted, so a right password does not undo earlier failures of either step."""
+        the attempt stays counted, so a right password does not undo earlier failures of either step. ``client``:
+        where the login came from, kept in the account's sign-in trail (a wrong password, a locked account)."""
         now = self._clock()
-        account = self._claim_login_attempt(username, now)
+        account = self._claim_login_attempt(username, now, client)
         if account is None:
             self._hasher.burn_equal_time(password)
             self._unknown_username_failed(username, now)
@@ -331,10 +332,7 @@ class AccountService:
         if not self._hasher.verify(account.password_hash, password):
             logger.info("login failed", extra={"username": account.username, "failed_logins": account.failed_logins})
             metrics.count("LoginFailed")
-            if account.failed_logins >= self._lockout.threshold:  # this attempt locked it: only one can
-                metrics.count("AccountLocked")
-                self._queue_account_email(AccountEmail.ACCOUNT_LOCKED, now, username=account.username)
-                raise AccountLocked()
+            self._wrong_password(account, now, client, AuditAction.SIGN_IN_FAILED)
             raise InvalidCredentials()
         if account.status != AccountStatus.ACTIVE.value:
             account.update(actions=[AccountModel.failed_logins.set(0)])
@@ -343,9 +341,11 @@ class AccountService:
             account.update(actions=[AccountModel.password_hash.set(self._hasher.hash(password))])
         return account
 
-    def open_session(self, account: AccountModel, *, mfa_pending: bool = False) -> NewSession:
+    def open_session(self, account: AccountModel, *, mfa_pending: bool = False,
+                     client: ClientInfo = NO_CLIENT) -> NewSession:
         """The session of a login that passed its steps; ``mfa_pending``: the account has no second factor yet, so
-        the session may only enrol one. Resets the failed-login count."""
+        the session may only enrol one. Resets the failed-login count. ``client`` is kept on the session and in the
+        account's sign-in trail."""
         now = self._clock()
         token = new_token()
         hard_expiry = self._sessions.hard_expiry(now)
@@ -364,16 +364,21 @@ class AccountService:
             expires_at=hard_expiry,
             ttl=hard_expiry,
             mfa_pending=True if mfa_pending else None,
+            client_address=client.address or None,
+            user_agent=client.user_agent or None,
         )
         with transaction() as writes:
             writes.save(session)
             writes.update(account, actions=[AccountModel.failed_logins.set(0), AccountModel.last_login_at.set(now)])
         logger.info("login succeeded", extra={"username": account.username, "mfa_pending": mfa_pending})
         metrics.count("LoginSucceeded")
+        sign_ins.record(account.username, account.role, AuditAction.SIGNED_IN, client, now,
+                        "the second factor is still to be set up" if mfa_pending else None)
         return NewSession(token=token, ends_at=self._sessions.ends_at(now, hard_expiry), hard_expiry=hard_expiry,
                           mfa_pending=mfa_pending)
 
-    def _claim_login_attempt(self, username: str, now: datetime) -> AccountModel | None:
+    def _claim_login_attempt(self, username: str, now: datetime, client: ClientInfo = NO_CLIENT
+                             ) -> AccountModel | None:
         """Count the attempt before checking the password; None when the account does not exist.
 
         Raises AccountLocked when the threshold is reached and the lock has not lapsed.
@@ -387,7 +392,36 @@ class AccountService:
         if existing is None:
             return None
         logger.info("login refused: account locked", extra={"username": existing.username})
+        sign_ins.record(existing.username, existing.role, AuditAction.SIGN_IN_LOCKED, client, now)
         raise AccountLocked()
+
+    def _wrong_password(self, account: AccountModel, now: datetime, client: ClientInfo, action: AuditAction) -> None:
+        """A counted attempt whose password was wrong: kept in the sign-in trail; AccountLocked (and the owner
+        emailed) when this attempt reached the threshold (only one can)."""
+        locks = account.failed_logins >= self._lockout.threshold
+        sign_ins.record(account.username, account.role, action, client, now,
+                        "wrong password; the account is locked now" if locks else "wrong password")
+        if locks:
+            metrics.count("AccountLocked")
+            self._queue_account_email(AccountEmail.ACCOUNT_LOCKED, now, username=account.username)
+            raise AccountLocked()
+
+    def reauthenticate(self, username: str, password: str, *, client: ClientInfo = NO_CLIENT,
+                       field: str = "currentPassword") -> AccountModel:
+        """The current password a logged-in user gives for a change (My Account), counted as a login attempt is: a
+        wrong one is 400 naming ``field`` and counts toward the lockout (the attempt that locks is 423 and emails
+        the owner); a locked account is 423. Right: the count starts again."""
+        now = self._clock()
+        account = self._claim_login_attempt(username, now, client)
+        if account is None:
+            raise SessionExpired()
+        if not self._hasher.verify(account.password_hash, password):
+            logger.info("current password check failed", extra={"username": account.username})
+            self._wrong_password(account, now, client, AuditAction.PASSWORD_CHECK_FAILED)
+            raise ValidationFailed("The current password is not right.",
+                                   {field: "does not match your account's password"})
+        account.update(actions=[AccountModel.failed_logins.set(0)])
+        return account
 
     @classmethod
     def _access(cls, account: AccountModel) -> Access:
@@ -495,12 +529,14 @@ class AccountService:
         """The session's account as it is now (its permissions are read from it on every request, so a change
         counts on the next one); None when it is gone or no longer active (deactivated, closed: its open sessions stop
         at once), or the session was opened before the password last changed, even one the reset's (eventually
-        consistent) username index did not show it when it ended the account's sessions."""
+        consistent) username index did not show it when it ended the account's sessions (but for the session that
+        changed it on My Account: ``password_kept_at``)."""
         account = self._account_or_none(session.username)
         if account is None or account.status != AccountStatus.ACTIVE.value:
             return None
         changed = account.password_changed_at
-        return None if changed is not None and session.created_at < changed else account
+        valid_since = max(session.created_at, session.password_kept_at or session.created_at)
+        return None if changed is not None and valid_since < changed else account
 
     @staticmethod
     def _grant(account: AccountModel) -> Grant | None:
@@ -664,6 +700,24 @@ class AccountService:
     def email_allowance(self, account: AccountModel, now: datetime) -> bool:
         """Count one account email (a practice code's too) against the account's hourly limit."""
         return self._take_email_allowance(account, now)
+
+    # Shared with My Account (chalicelib/accounts/my_account.py)
+
+    @property
+    def hasher(self) -> SecretHasher:
+        return self._hasher
+
+    def password_context(self, account: AccountModel) -> tuple[str, ...]:
+        return self._password_context(account)
+
+    def one_time_token(self, purpose: TokenPurpose, account: AccountModel, now: datetime
+                       ) -> tuple[str, OneTimeTokenModel]:
+        """A new token and its unsaved row (the hash only)."""
+        return self._one_time_token(purpose, account, now)
+
+    def live_token(self, token: str, purpose: TokenPurpose, now: datetime) -> OneTimeTokenModel:
+        """The row of an unspent, unexpired token of ``purpose``; InvalidToken otherwise."""
+        return self._live_token(token, purpose, now)
 
     def _take_email_allowance(self, account: AccountModel, now: datetime) -> bool:
         """Count one account email against the hourly limit; False when the limit is reached."""

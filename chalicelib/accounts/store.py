@@ -102,6 +102,9 @@ class AccountModel(Model):
     """The argon2id hash of the one-time code last sent to the practice's address on record."""
     practice_code_expires_at = UTCDateTimeAttribute(null=True)
     practice_code_attempts = NumberAttribute(null=True)
+    pending_email = UnicodeAttribute(null=True)
+    """An address the user asked to change to on My Account, until the link sent there is opened (my_account.py)."""
+    pending_email_at = UTCDateTimeAttribute(null=True)
 
     by_tax_id = AccountsByTaxId()
     awaiting = AccountsAwaiting()
@@ -178,6 +181,12 @@ class SessionModel(Model):
     ttl = TTLAttribute()
     mfa_pending = BooleanAttribute(null=True)
     """Opened with the password alone by an account with no second factor yet: it may only enrol."""
+    client_address = UnicodeAttribute(null=True)
+    """Where the login came from (API Gateway's source address) and its browser, for My Account's session list."""
+    user_agent = UnicodeAttribute(null=True)
+    password_kept_at = UTCDateTimeAttribute(null=True)
+    """When this session changed its account's password on My Account: it outlives that change (every other
+    session of the account, opened before it, is refused)."""
 
     by_username = SessionsByUsername()
 
@@ -205,7 +214,7 @@ def unknown_login_key(username: str) -> str:
     return f"login#{normalize_username(username)}"
 
 
-# One-time tokens (activation, password reset), keyed by the token's SHA-256.
+# One-time tokens (activation, password reset, a new email address), keyed by the token's SHA-256.
 
 
 class OneTimeTokenModel(Model):
@@ -218,3 +227,5 @@ class OneTimeTokenModel(Model):
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()
     ttl = TTLAttribute()
+    email = UnicodeAttribute(null=True)
+    """The address an email-change link verifies (the one it was sent to)."""

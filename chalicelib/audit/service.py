@@ -60,6 +60,17 @@ class AuditAction(StrEnum):
     MFA_RECOVERY_CODE_USED = "MFA_RECOVERY_CODE_USED"
     MFA_RECOVERY_CODES_REGENERATED = "MFA_RECOVERY_CODES_REGENERATED"
     MFA_RESET = "MFA_RESET"
+    # My Account: the user's own changes (in ``account_subject``) and its sign-ins (in ``sign_in_subject``)
+    EMAIL_CHANGE_REQUESTED = "EMAIL_CHANGE_REQUESTED"
+    EMAIL_CHANGED = "EMAIL_CHANGED"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105 (an action, not a secret)
+    SECURITY_QUESTION_CHANGED = "SECURITY_QUESTION_CHANGED"
+    SESSION_ENDED = "SESSION_ENDED"
+    OTHER_SESSIONS_ENDED = "OTHER_SESSIONS_ENDED"
+    SIGNED_IN = "SIGNED_IN"
+    SIGN_IN_FAILED = "SIGN_IN_FAILED"
+    SIGN_IN_LOCKED = "SIGN_IN_LOCKED"
+    PASSWORD_CHECK_FAILED = "PASSWORD_CHECK_FAILED"  # noqa: S105 (a wrong current password on My Account)
 
 
 def account_subject(username: str) -> str:
@@ -67,6 +78,12 @@ def account_subject(username: str) -> str:
     under a key no member ID can take: Manage Users reads it, and the actor's trail (``by_user``) shows what each
     administrator did."""
     return f"ACCOUNT#{username.strip().lower()}"
+
+
+def sign_in_subject(username: str) -> str:
+    """The trail of an account's sign-ins and failed attempts, apart from its changes so My Account pages it by key
+    (a Query of its own partition, newest first) without reading anything else."""
+    return f"SIGNIN#{username.strip().lower()}"
 
 
 def tax_id_subject(tax_id: str) -> str:
@@ -79,6 +96,8 @@ class AuditEntry:
     action: AuditAction
     acting_for_provider_id: str | None
     detail: str | None = None
+    client_address: str | None = None
+    user_agent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +124,8 @@ def _event(principal_name: str, role: str, entry: AuditEntry, now: datetime,
         action=entry.action.value,
         detail=entry.detail,
         correlation_id=correlation_id,
+        client_address=entry.client_address or None,
+        user_agent=entry.user_agent or None,
     )
 
 

@@ -51,5 +51,9 @@ class AuditEventModel(Model):
     action = UnicodeAttribute()
     detail = UnicodeAttribute(null=True)
     correlation_id = UnicodeAttribute(null=True)
+    client_address = UnicodeAttribute(null=True)
+    """Where the request came from (API Gateway's source address) and its browser, when the record keeps them
+    (sign-ins)."""
+    user_agent = UnicodeAttribute(null=True)
 
     by_user = AuditByUser()

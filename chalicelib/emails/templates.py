@@ -26,6 +26,12 @@ class EmailTemplate(StrEnum):
     APPROVAL_REQUESTED = "approval_requested"
     REGISTRATION_APPROVED = "registration_approved"
     REGISTRATION_DENIED = "registration_denied"
+    EMAIL_CHANGE = "email_change"
+    EMAIL_IN_USE = "email_in_use"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a template name)
+    SECURITY_QUESTION_CHANGED = "security_question_changed"
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class _Template:
     subject: str
     lines: tuple[str, ...]
     link_label: str
+    """Empty: a notice with no link at all (one to an address the account is leaving: nothing there to click)."""
 
 
 _TEMPLATES: dict[EmailTemplate, _Template] = {
@@ -143,6 +150,69 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
         ),
         link_label="Provider Portal",
     ),
+    EmailTemplate.EMAIL_CHANGE: _Template(
+        subject="Confirm your new email address for the {plan_name} Provider Portal",
+        lines=(
+            "Hello {username},",
+            "You asked to use this email address for your {plan_name} Provider Portal account. Confirm it with the "
+            "link below (log in if you are asked to). It works once and expires in {minutes} minutes.",
+            "Until you confirm it, your account keeps its current address. If you did not ask for this, ignore this "
+            "email: nothing changes.",
+        ),
+        link_label="Confirm Email Address",
+    ),
+    EmailTemplate.EMAIL_IN_USE: _Template(
+        subject="Your email address is already registered for the {plan_name} Provider Portal",
+        lines=(
+            "Hello {username},",
+            "Someone asked to use this email address for another {plan_name} Provider Portal account. It already "
+            "has an account, yours, so nothing was changed and it stays yours.",
+            "If you cannot remember your password, use Forgot password: {forgot_link}",
+            "If you did not ask for this, ignore this email.",
+        ),
+        link_label="Provider Login",
+    ),
+    EmailTemplate.EMAIL_CHANGE_REQUESTED: _Template(
+        subject="A new email address was asked for your {plan_name} Provider Portal account",
+        lines=(
+            "Hello {username},",
+            "Someone logged in to your Provider Portal account asked to change its email address to {new_address}. "
+            "It changes only when the link we sent to that address is opened.",
+            "If this was not you, log in, change your password on Update My Account and end your other sessions, "
+            "or call Provider Services.",
+        ),
+        link_label="",
+    ),
+    EmailTemplate.EMAIL_CHANGED: _Template(
+        subject="Your {plan_name} Provider Portal email address was changed",
+        lines=(
+            "Hello {username},",
+            "The email address of your Provider Portal account is now {new_address}. Emails about your account go "
+            "there from now on; this is the last one to this address.",
+            "If this was not you, call Provider Services at once.",
+        ),
+        link_label="",
+    ),
+    EmailTemplate.PASSWORD_CHANGED: _Template(
+        subject="Your {plan_name} Provider Portal password was changed",
+        lines=(
+            "Hello {username},",
+            "The password of your Provider Portal account was changed on Update My Account, and every other "
+            "session of your account was ended.",
+            "If this was not you, reset your password with the link below and call Provider Services.",
+        ),
+        link_label="Reset Password",
+    ),
+    EmailTemplate.SECURITY_QUESTION_CHANGED: _Template(
+        subject="Your {plan_name} Provider Portal security question was changed",
+        lines=(
+            "Hello {username},",
+            "The security question and answer of your Provider Portal account were changed on Update My Account. "
+            "Provider Services asks that question when you call.",
+            "If this was not you, reset your password with the link below and call Provider Services.",
+        ),
+        link_label="Reset Password",
+    ),
 }
 
 
@@ -159,13 +229,13 @@ def render(template: EmailTemplate, params: Mapping[str, str], settings: Setting
     spec = _TEMPLATES[template]
     subject = spec.subject.format(**values)
     lines = [line.format(**values) for line in spec.lines]
-    link = values["link"]
     footer = f"Questions? Call Provider Services at {settings.help_line_medicaid}."
-    text = "\n\n".join([*lines, f"{spec.link_label}: {link}", footer]) + "\n"
+    link_text, link_html = "", ""
+    if spec.link_label:
+        link = values["link"]
+        link_text = f"{spec.link_label}: {link}"
+        link_html = f'<p><a href="{html.escape(link, quote=True)}">{html.escape(spec.link_label)}</a></p>'
+    text = "\n\n".join([*lines, *([link_text] if link_text else []), footer]) + "\n"
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    body = (
-        f"<html><body>{paragraphs}"
-        f'<p><a href="{html.escape(link, quote=True)}">{html.escape(spec.link_label)}</a></p>'
-        f"<p>{html.escape(footer)}</p></body></html>"
-    )
+    body = f"<html><body>{paragraphs}{link_html}<p>{html.escape(footer)}</p></body></html>"
     return RenderedEmail(subject=subject, text=text, html=body)

@@ -86,7 +86,7 @@ NAVIGATION = (
     )),
     NavSection("Users", (
         NavItem("Manage Users", "/manage-users", audience=Audience.OFFICE),
-        NavItem("Update My Account", audience=Audience.OFFICE),
+        NavItem("Update My Account", "/my-account"),
         NavItem("Provider Training", "/provider-training", audience=Audience.OFFICE),
         NavItem("Practice Confirmations", "/practice-confirmations", audience=Audience.STAFF),
         NavItem("Two-Step Verification", "/mfa"),

@@ -45,6 +45,16 @@ OPEN_ROUTES = {
     ("POST", "/me/mfa/enrolment/confirm"), ("POST", "/me/mfa/recovery-codes"), ("GET", "/login/code"),
     ("POST", "/login/code"), ("GET", "/mfa/enrol"), ("POST", "/mfa/enrol"), ("GET", "/mfa"),
     ("POST", "/mfa/recovery-codes"),
+    # Update My Account: the user's own account, sessions and sign-ins (offices and plan staff alike)
+    ("GET", "/me/account"), ("POST", "/me/email"), ("POST", "/me/email/verify"), ("POST", "/me/password"),
+    ("PUT", "/me/security-question"), ("GET", "/me/sessions"), ("DELETE", "/me/sessions"),
+    ("DELETE", "/me/sessions/{sessionId}"), ("GET", "/me/sign-ins"),
+    ("GET", "/my-account"), ("GET", "/my-account/email"), ("POST", "/my-account/email"),
+    ("GET", "/my-account/email/verify"), ("POST", "/my-account/email/verify"), ("GET", "/my-account/password"),
+    ("POST", "/my-account/password"), ("GET", "/my-account/security-question"),
+    ("POST", "/my-account/security-question"), ("GET", "/my-account/sessions"),
+    ("POST", "/my-account/sessions/{sessionId}/end"), ("POST", "/my-account/sessions/end-others"),
+    ("GET", "/my-account/sign-ins"),
 }
 """Public routes and the user's own account and session: any logged-in user (or anyone) may call them (a waiting
 account's own Confirm your practice among them: it holds no permission yet)."""

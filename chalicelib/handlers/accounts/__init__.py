@@ -1,13 +1,17 @@
-"""Accounts' entry points: the JSON routes (``routes``, ``users_routes``, two-step login and MFA: ``mfa_routes``) and
-the browser's pages (``pages``, ``users_pages``: Manage Users, ``confirmation_pages``: Confirm your practice and the
-review desk, ``mfa_pages``: the login's POST, its code step and MFA set-up)."""
+"""Accounts' entry points: the JSON routes (``routes``, ``users_routes``, two-step login and MFA: ``mfa_routes``,
+``my_account_routes``) and the browser's pages (``pages``, ``users_pages``: Manage Users, ``confirmation_pages``:
+Confirm your practice and the review desk, ``mfa_pages``: the login's POST, its code step and MFA set-up,
+``my_account_pages``: Update My Account)."""
 
 from chalicelib.handlers.accounts.confirmation_pages import confirmation_pages
 from chalicelib.handlers.accounts.mfa_pages import mfa_pages
 from chalicelib.handlers.accounts.mfa_routes import mfa_routes
+from chalicelib.handlers.accounts.my_account_pages import my_account_pages
+from chalicelib.handlers.accounts.my_account_routes import my_account_routes
 from chalicelib.handlers.accounts.pages import account_pages
 from chalicelib.handlers.accounts.routes import auth_routes
 from chalicelib.handlers.accounts.users_pages import user_pages
 from chalicelib.handlers.accounts.users_routes import user_routes
 
-__all__ = ["account_pages", "auth_routes", "confirmation_pages", "mfa_pages", "mfa_routes", "user_pages", "user_routes"]
+__all__ = ["account_pages", "auth_routes", "confirmation_pages", "mfa_pages", "mfa_routes", "my_account_pages",
+           "my_account_routes", "user_pages", "user_routes"]

@@ -15,6 +15,7 @@ from chalice import Blueprint
 
 from chalicelib import wiring
 from chalicelib.accounts.mfa import CHALLENGE_LIFETIME, REMEMBER_BROWSER_FOR
+from chalicelib.accounts.sign_ins import ClientInfo
 from chalicelib.handlers.accounts.pages import login_form, refused_login
 from chalicelib.platform.errors import (
     InvalidMfaCode,
@@ -70,8 +71,8 @@ def login_submit(page: PageRequest) -> Page | Redirect:
         return login_form(page, username=username, errors=missing, status=400)
     try:
         wiring.current().accounts().admit(page.client_address, username)
-        step = wiring.current().mfa().login(username, password,
-                                           device_token=page.cookie(browser.REMEMBERED_BROWSER))
+        step = wiring.current().mfa().login(username, password, device_token=page.cookie(browser.REMEMBERED_BROWSER),
+                                           client=ClientInfo.of(page.client_address, page.headers))
     except PortalError as error:
         return refused_login(page, username, error)
     return _after_login(page, step, safe_next(page.form.get("next")))
@@ -136,7 +137,8 @@ def code_submit(page: PageRequest) -> Page | Redirect:
     try:
         wiring.current().accounts().admit(page.client_address)
         step = wiring.current().mfa().complete_login(challenge, code,
-                                                    remember=page.form.get("rememberBrowser") == "yes")
+                                                    remember=page.form.get("rememberBrowser") == "yes",
+                                                    client=ClientInfo.of(page.client_address, page.headers))
     except InvalidMfaCode:
         return _code_form(page, status=401, errors={"code": (
             "The recovery code is not right, or it was already used. Check it and try again." if recovery else

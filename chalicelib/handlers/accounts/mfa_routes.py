@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from chalicelib import wiring
+from chalicelib.accounts.sign_ins import ClientInfo
 from chalicelib.platform.access import Principal
 from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.api import RequestInfo, api_route
@@ -35,7 +36,8 @@ RESET = ("The account sets up its second factor again at its next login (its ses
            f"is emailed when the account locks. {THROTTLED}")
 def login(body: LoginRequest, request: RequestInfo) -> dict[str, Any]:
     wiring.current().accounts().admit(request.client_address, body.username)
-    return login_answer(wiring.current().mfa().login(body.username, body.password, device_token=body.device_token))
+    return login_answer(wiring.current().mfa().login(body.username, body.password, device_token=body.device_token,
+                                                     client=ClientInfo.of(request.client_address, request.headers)))
 
 
 def login_answer(step: LoginStep) -> dict[str, Any]:
@@ -56,8 +58,9 @@ def login_answer(step: LoginStep) -> dict[str, Any]:
            f"again. {THROTTLED}")
 def login_code(body: MfaLoginRequest, request: RequestInfo) -> dict[str, Any]:
     wiring.current().accounts().admit(request.client_address)
-    return login_answer(wiring.current().mfa().complete_login(body.challenge, body.code,
-                                                             remember=body.remember_device))
+    return login_answer(wiring.current().mfa().complete_login(
+        body.challenge, body.code, remember=body.remember_device,
+        client=ClientInfo.of(request.client_address, request.headers)))
 
 
 @api_route(mfa_routes, "/me/mfa", permission=None, summary="Whether this account's second factor is set up", tag=TAG,
