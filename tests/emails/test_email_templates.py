@@ -27,3 +27,12 @@ def test_html_escapes_what_it_is_given():
     email = render(EmailTemplate.ACTIVATION, {"username": "<script>", "link": 'https://p/?a="b"'}, get_settings())
     assert "<script>" not in email.html
     assert "&lt;script&gt;" in email.html
+
+
+def test_a_notice_to_an_address_being_left_has_no_link_at_all():
+    email = render(EmailTemplate.EMAIL_CHANGE_REQUESTED, {"username": "jdoe", "new_address": "n•••@example.org"},
+                   get_settings())
+    assert "n•••@example.org" in email.text
+    assert "http" not in email.text
+    assert "<a " not in email.html
+    assert "Questions? Call Provider Services" in email.text

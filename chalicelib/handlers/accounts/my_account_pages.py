@@ -169,8 +169,8 @@ def _verify_form(page: PageRequest, token: str, **kwargs: Any) -> Page:
     if "problem" not in kwargs:
         try:
             address = wiring.current().my_account().address_to_verify(_principal(page), token)
-        except InvalidToken as error:
-            kwargs.update(problem={"heading": "This link does not work", "text": error.message}, status=400)
+        except InvalidToken as error:  # an old email's link: the page says so (a POST of it is the 400)
+            kwargs.update(problem={"heading": "This link does not work", "text": error.message})
     return _form(page, "accounts/my_account_verify_email.html", "Confirm Your New Email Address", token=token,
                  address=address, action=VERIFY_EMAIL, email_link=EMAIL, **kwargs)
 
