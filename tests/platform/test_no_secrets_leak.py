@@ -74,3 +74,41 @@ def test_two_step_verification_logs_no_secret_code_or_token(api, active_user, cl
     assert "login with a recovery code" in caplog.text
     leaked = [value for value in secrets if value in logged]
     assert leaked == []
+
+
+def test_update_my_account_logs_and_audits_no_secret(api, active_user, pump, capsys, caplog, emitted_json_logs):
+    from chalicelib.audit import service as trail
+
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger=logger.name)
+    body = active_user()
+    token = api.post("/auth/login", {"username": body["username"], "password": body["password"]}).data["token"]
+    new_password, answer = "Copper-Kettle-Ridge-7?", "Hidden Orchard Lane"
+    responses = [
+        api.post("/me/email", {"email": "moved.office@example.org", "currentPassword": body["password"]}, token=token),
+        api.post("/me/password", {"currentPassword": "Wrong-Password-9!", "newPassword": new_password}, token=token),
+        api.post("/me/password", {"currentPassword": body["password"], "newPassword": new_password}, token=token),
+        api.call("PUT", "/me/security-question", {"currentPassword": new_password, "securityQuestion":
+                 "What city were you born in?", "securityAnswer": answer}, token=token),
+    ]
+    pump.drain_queues()
+    link_token = token_from([e for e in sent_emails() if e["to"] == ["moved.office@example.org"]][-1])
+    responses.append(api.post("/me/email/verify", {"token": link_token}, token=token))
+    responses.append(api.get("/me/sessions", token=token))
+    responses.append(api.get("/me/sign-ins", token=token))
+    assert [r.status_code for r in responses] == [202, 400, 200, 200, 200, 200, 200]
+
+    account = AccountModel.get(account_key(body["username"]))
+    records = [*trail.by_member(f"ACCOUNT#{body['username']}", 50, None).items,
+               *trail.by_member(f"SIGNIN#{body['username']}", 50, None).items]
+    audited = "\n".join(f"{r.action} {r.detail} {r.user_agent} {r.client_address}" for r in records)
+    assert "PASSWORD_CHANGED" in audited and "PASSWORD_CHECK_FAILED" in audited  # the trail is really read
+    captured = capsys.readouterr()
+    logged = "\n".join([captured.out, captured.err, caplog.text, record_fields(caplog),
+                        emitted_json_logs.getvalue()])
+    for secret in (body["password"], new_password, "Wrong-Password-9!", answer, answer.lower(), link_token, token,
+                   account.password_hash, account.security_answer_hash):
+        assert secret not in logged
+        assert secret not in audited
+        for response in responses:
+            assert secret not in response.body.decode()
