@@ -36,8 +36,21 @@ def account() -> AccountModel:
 
 
 def changes(username: str = "jdoe.office") -> list[tuple[str, str, str]]:
-    """The account's trail of its own changes, newest first."""
-    return [(r.username, r.action, r.detail or "") for r in trail.by_member(f"ACCOUNT#{username}", 20, None).items]
+    """The account's trail of its own changes, newest first (but for its second factor's set-up at first login)."""
+    return [(r.username, r.action, r.detail or "") for r in trail.by_member(f"ACCOUNT#{username}", 20, None).items
+            if not r.action.startswith("MFA_")]
+
+
+def login_from(api, username: str, password: str, agent: str) -> str:
+    """A full session opened from a browser called ``agent`` (its User-Agent), through the second factor."""
+    from chalicelib import wiring
+    from tests.support.mfa import api_login
+
+    def post(path: str, body: dict, token: str | None) -> tuple[int, dict]:
+        response = api.post(path, body, token=token, headers={"User-Agent": agent})
+        return response.status_code, response.data
+
+    return api_login(post, username, password, wiring.current().now)
 
 
 def emails_to(address: str, subject: str) -> list[dict]:
@@ -283,11 +296,9 @@ def test_a_refused_security_question_names_the_field(api, user, changes_made, fi
 
 
 def test_sessions_list_this_one_first_from_where_and_never_a_token(api, user, clock, token_for):
-    other = api.post("/auth/login", {"username": "jdoe.office", "password": PASSWORD},
-                     headers={"User-Agent": "Phone Browser 1.0"}).data["token"]
+    other = login_from(api, "jdoe.office", PASSWORD, "Phone Browser 1.0")
     clock.advance(minutes=2)
-    this = api.post("/auth/login", {"username": "jdoe.office", "password": PASSWORD},
-                    headers={"User-Agent": "Desk Browser 2.0"}).data["token"]
+    this = login_from(api, "jdoe.office", PASSWORD, "Desk Browser 2.0")
     listed = api.get("/me/sessions", token=this)
     assert listed.status_code == 200
     items = listed.data["items"]
@@ -320,8 +331,7 @@ def test_sign_in_history_is_the_accounts_own_trail_newest_first_paged_by_key(api
     api.post("/auth/login", {"username": "jdoe.office", "password": "Wrong-Password-1!"},
              headers={"User-Agent": "Someone Else 9"})
     clock.advance(minutes=1)
-    token = api.post("/auth/login", {"username": "jdoe.office", "password": PASSWORD},
-                     headers={"User-Agent": "Desk Browser 2.0"}).data["token"]
+    token = login_from(api, "jdoe.office", PASSWORD, "Desk Browser 2.0")
     aws_calls.clear()
     first = api.get("/me/sign-ins?limit=1", token=token)
     assert "Scan" not in aws_calls
@@ -329,6 +339,7 @@ def test_sign_in_history_is_the_accounts_own_trail_newest_first_paged_by_key(api
     [latest] = first.data["items"]
     assert (latest["outcome"], latest["userAgent"], latest["clientAddress"], latest["occurredAt"]) == (
         "SIGNED_IN", "Desk Browser 2.0", "127.0.0.1", "2031-11-23T17:01:00Z")
+    assert latest["detail"] == "the second factor is still to be set up"  # its first login: the set-up followed
     second = api.get(f"/me/sign-ins?limit=1&nextToken={first.data['nextToken']}", token=token)
     [failed] = second.data["items"]
     assert (failed["outcome"], failed["detail"], failed["userAgent"]) == ("FAILED", "wrong password", "Someone Else 9")
@@ -342,3 +353,36 @@ def test_plan_staff_have_my_account_too(api, token_for):
     mine = api.get("/me/account", token=staff)
     assert (mine.status_code, mine.data["username"]) == (200, "planadmin")
     assert [i["outcome"] for i in api.get("/me/sign-ins", token=staff).data["items"]] == ["SIGNED_IN"]
+
+
+def test_a_wrong_code_at_the_second_step_is_a_failed_sign_in(api, demo_users, clock):
+    from tests.support.mfa import code_for
+
+    challenge = api.post("/auth/login", {"username": "demo.jdoe", "password": "Demo-Portal-2026!"},
+                         headers={"User-Agent": "Someone Else 9"}).data["challenge"]
+    right = code_for("demo.jdoe", clock.now)
+    wrong = api.post("/auth/login/mfa", {"challenge": challenge, "code": "000000" if right != "000000" else "111111"},
+                     headers={"User-Agent": "Someone Else 9"})
+    assert wrong.data["code"] == "INVALID_MFA_CODE"
+    clock.advance(seconds=1)
+    token = api.post("/auth/login/mfa", {"challenge": challenge, "code": right},
+                     headers={"User-Agent": "Desk Browser 2.0"}).data["token"]
+    history = api.get("/me/sign-ins", token=token).data["items"]
+    assert [(i["outcome"], i["detail"], i["userAgent"]) for i in history] == [
+        ("SIGNED_IN", None, "Desk Browser 2.0"),
+        ("FAILED", "right password, wrong code at the second step", "Someone Else 9")]
+
+
+def test_a_new_password_forgets_the_remembered_browsers(api, demo_users, clock):
+    from tests.support.mfa import code_for
+
+    challenge = api.post("/auth/login", {"username": "demo.jdoe", "password": "Demo-Portal-2026!"}).data["challenge"]
+    opened = api.post("/auth/login/mfa", {"challenge": challenge, "code": code_for("demo.jdoe", clock.now),
+                                          "rememberDevice": True}).data
+    remembered = {"username": "demo.jdoe", "password": "Demo-Portal-2026!", "deviceToken": opened["deviceToken"]}
+    assert "token" in api.post("/auth/login", remembered).data  # the browser skips the code step
+    clock.advance(minutes=1)
+    assert api.post("/me/password", {"currentPassword": "Demo-Portal-2026!", "newPassword": NEW_PASSWORD},
+                    token=opened["token"]).status_code == 200
+    again = api.post("/auth/login", {**remembered, "password": NEW_PASSWORD}).data
+    assert again.get("mfaRequired") is True  # the code is asked for again

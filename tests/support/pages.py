@@ -53,9 +53,11 @@ class Answer:
 class Browser:
     client: Any
     cookies: dict[str, str] = field(default_factory=dict)
+    user_agent: str | None = None
+    """Sent as ``User-Agent`` with every request (a session keeps its login's: Update My Account lists it)."""
 
     def _send(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> Answer:
-        sent = dict(headers or {})
+        sent = {**({"User-Agent": self.user_agent} if self.user_agent else {}), **(headers or {})}
         if self.cookies and "Cookie" not in sent:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         response = getattr(self.client.http, method.lower())(path, headers=sent, body=body)
