@@ -121,14 +121,20 @@ class Browser:
         from tests.support import mfa
 
         answer = None
-        for code in mfa.codes_to_try(username, wiring.current().now()):
-            fields = {**self.form(code_page), "code": code, **({"rememberBrowser": "yes"} if remember else {})}
-            answer = self.post("/login/code", fields)
-            if answer.status == 303:
-                device = self.cookies.get(self.cookie_policy_name("portal_device"))
-                if remember and device:
-                    mfa.BROWSER_COOKIES[username.lower()] = device
-                return answer
+        clock = wiring.current().clock
+        for attempt in range(2):
+            if attempt:  # the frozen test clock's codes were used by earlier logins: a person waits for the next one
+                clock.advance(seconds=31)
+            for code in mfa.codes_to_try(username, wiring.current().now()):
+                fields = {**self.form(code_page), "code": code, **({"rememberBrowser": "yes"} if remember else {})}
+                answer = self.post("/login/code", fields)
+                if answer.status == 303:
+                    device = self.cookies.get(self.cookie_policy_name("portal_device"))
+                    if remember and device:
+                        mfa.BROWSER_COOKIES[username.lower()] = device
+                    return answer
+            if not hasattr(clock, "advance"):
+                break
         raise AssertionError(f"no code of {username} was accepted: {answer and answer.text}")
 
     def enrol(self, username: str, enrol_page: str) -> Answer:
