@@ -4,7 +4,7 @@ import logging
 
 from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.platform.logs import logger
-from tests.support.moto import registration, sent_emails, token_from
+from tests.support.moto import login, registration, sent_emails, token_from
 
 
 def record_fields(caplog) -> str:
@@ -82,7 +82,7 @@ def test_update_my_account_logs_and_audits_no_secret(api, active_user, pump, cap
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger=logger.name)
     body = active_user()
-    token = api.post("/auth/login", {"username": body["username"], "password": body["password"]}).data["token"]
+    token = login(api, body["username"], body["password"])  # through the second factor's set-up
     new_password, answer = "Copper-Kettle-Ridge-7?", "Hidden Orchard Lane"
     responses = [
         api.post("/me/email", {"email": "moved.office@example.org", "currentPassword": body["password"]}, token=token),
