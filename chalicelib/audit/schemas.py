@@ -1,4 +1,7 @@
-"""Bodies of the audit routes: who saw a member's data, when, acting for whom."""
+"""Bodies of the audit routes: who saw a member's data, when, acting for whom, and the accounts' own events.
+
+``memberId`` is set for a member's trail only; ``subjectKind`` (MEMBER, ACCOUNT, SIGN_IN, TAX_ID) and ``subject``
+(the member ID, username or Tax ID) say whose trail every record is in."""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ class AuditEventOut(ResponseBody):
     username: str
     role: str
     acting_for_provider_id: str | None = None
-    member_id: str
+    member_id: str | None = None
+    subject_kind: str
+    subject: str
     action: str
     detail: str | None = None
     correlation_id: str | None = None

@@ -90,6 +90,34 @@ def tax_id_subject(tax_id: str) -> str:
     return f"TAXID#{tax_id}"
 
 
+class SubjectKind(StrEnum):
+    """Whose trail a record is kept in: a member's, an account's changes, an account's sign-ins, a Tax ID's."""
+
+    MEMBER = "MEMBER"
+    ACCOUNT = "ACCOUNT"
+    SIGN_IN = "SIGN_IN"
+    TAX_ID = "TAX_ID"
+
+
+_SUBJECT_PREFIXES = {"ACCOUNT#": SubjectKind.ACCOUNT, "SIGNIN#": SubjectKind.SIGN_IN, "TAXID#": SubjectKind.TAX_ID}
+
+
+def subject_of(key: str) -> tuple[SubjectKind, str]:
+    """The kind and the plain ID behind a trail's key; a member ID carries no prefix (none has a ``#``)."""
+    prefix, separator, rest = key.partition("#")
+    kind = _SUBJECT_PREFIXES.get(prefix + separator)
+    return (kind, rest) if kind else (SubjectKind.MEMBER, key)
+
+
+def event_view(event: AuditEventModel) -> dict[str, Any]:
+    """A record as the routes answer it: ``memberId`` only for a member's trail, and the subject it is kept under
+    (its kind and plain ID) for every record, never the store's prefixed key."""
+    kind, subject = subject_of(event.member_id)
+    view = {**event.attribute_values, "subject_kind": kind.value, "subject": subject}
+    view["member_id"] = subject if kind is SubjectKind.MEMBER else None
+    return view
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     member_id: str

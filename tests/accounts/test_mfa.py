@@ -130,9 +130,9 @@ def test_a_password_reset_forgets_the_remembered_devices(api, active_user, pump,
     active_user()
     login(api, "jdoe.office", GOOD)  # enrols
     token = login(api, "jdoe.office", GOOD)  # the code step, remembering the device
-    from tests.support.mfa import DEVICE_TOKENS, code_for
+    from tests.support.mfa import code_for, device_token
 
-    device = DEVICE_TOKENS["jdoe.office"]
+    device = device_token("jdoe.office")
     assert "token" in api.post("/auth/login", {"username": "jdoe.office", "password": GOOD,
                                               "deviceToken": device}).data
     api.post("/auth/forgot-password", {"username": "jdoe.office"})

@@ -69,7 +69,8 @@ so a second login of a demo user skips the code step (the code of a 30-second st
 def remembered_browser(page: Page, username: str) -> None:
     """Give the page's browser the user's remembered-browser cookie, when one is known (the stack remembered the demo
     users at its start: the cookie holds the device token the API answers), so its login skips the code step."""
-    device = BROWSER_DEVICES.get(username.lower()) or mfa.DEVICE_TOKENS.get(username.lower())
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    device = BROWSER_DEVICES.get(username.lower()) or mfa.device_token(username, origin)
     if device:
         page.context.add_cookies([{"name": DEVICE_COOKIE, "value": device, "url": page.url}])
 

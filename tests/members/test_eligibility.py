@@ -180,7 +180,10 @@ def test_every_answer_is_audited_and_plan_staff_can_query_by_member_and_user(api
     assert by_member.data["nextToken"] is None
     assert "eligible=False" in by_member.data["items"][0]["detail"]
     by_user = api.get("/audit/users/demo.group", token=staff)
-    assert {item["memberId"] for item in by_user.data["items"]} == {"10000000001", "10000000002"}
+    members_read = {item["memberId"] for item in by_user.data["items"] if item["subjectKind"] == "MEMBER"}
+    assert members_read == {"10000000001", "10000000002"}
+    [sign_in] = [item for item in by_user.data["items"] if item["subjectKind"] == "SIGN_IN"]
+    assert (sign_in["subject"], sign_in["memberId"], sign_in["action"]) == ("demo.group", None, "SIGNED_IN")
     assert "count" not in by_user.data  # a page without a total (DECISIONS: Lists and counts)
     assert api.get("/audit/users/demo.group", token=token).status_code == 403
 

@@ -45,18 +45,18 @@ class LocalStack:
 
     def remember_demo_devices(self) -> None:
         """One login with a code per demo user (each its own account: no two share a step), kept as device tokens."""
-        from tests.support.mfa import DEVICE_TOKENS
+        from tests.support.mfa import device_token
 
         for username, password in DEMO_LOGINS.items():
             self.login(username, password)
-            self.devices[username] = DEVICE_TOKENS[username]
+            self.devices[username] = str(device_token(username, self.api_url))
 
     def share_devices(self) -> None:
         """This worker's logins (API and browser) start from the stack's remembered devices."""
         from tests.support.mfa import DEVICE_TOKENS
 
         for username, token in self.devices.items():
-            DEVICE_TOKENS.setdefault(username, token)
+            DEVICE_TOKENS.setdefault((self.api_url, username), token)
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None, **kwargs: Any) -> Any:
         headers = kwargs.pop("headers", {})
@@ -89,7 +89,7 @@ class LocalStack:
             response = self.call("POST", path, body, token=token)
             return response.status_code, response.json() if response.content else None
 
-        return api_login(post, username, password, lambda: datetime.now(UTC))
+        return api_login(post, username, password, lambda: datetime.now(UTC), backend=self.api_url)
 
     @contextmanager
     def lease_held(self, job: str, seconds: float = 60.0) -> Iterator[None]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint
 
 from chalicelib import wiring
+from chalicelib.audit import service as trail
 from chalicelib.platform.errors import ValidationFailed
 from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, Permission
 from chalicelib.platform.web.api import api_route
@@ -141,7 +142,7 @@ def get_user(principal: Principal, username: str) -> dict[str, Any]:
            errors=USER_ERRORS[:2], description="The audit records kept under the user (who, what, when); no total.")
 def user_history(principal: Principal, query: ListQuery, username: str) -> dict[str, Any]:
     found = wiring.current().users().history(principal, username, query.limit, query.next_token)
-    return {"items": [item.attribute_values for item in found.items], "next_token": found.next_token}
+    return {"items": [trail.event_view(item) for item in found.items], "next_token": found.next_token}
 
 
 @api_route(user_routes, "/users/{username}/permissions", permission=ADMIN, method="PUT", tag=TAG,

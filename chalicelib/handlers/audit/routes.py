@@ -19,7 +19,7 @@ TAG = "Audit"
 
 
 def _page(page: trail.AuditPage) -> dict[str, Any]:
-    return {"items": [item.attribute_values for item in page.items], "next_token": page.next_token}
+    return {"items": [trail.event_view(item) for item in page.items], "next_token": page.next_token}
 
 
 @api_route(audit_routes, "/audit/members/{memberId}", permission=Permission.AUDIT_READER,
