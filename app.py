@@ -6,6 +6,9 @@ from chalicelib.handlers.accounts import (
     account_pages,
     auth_routes,
     confirmation_pages,
+    link_request_pages,
+    link_routes,
+    linker_pages,
     mfa_pages,
     mfa_routes,
     my_account_pages,
@@ -59,6 +62,9 @@ app.register_blueprint(mfa_routes)
 app.register_blueprint(mfa_pages)
 app.register_blueprint(my_account_routes)
 app.register_blueprint(my_account_pages)
+app.register_blueprint(link_routes)
+app.register_blueprint(linker_pages)
+app.register_blueprint(link_request_pages)
 app.register_blueprint(member_routes)
 app.register_blueprint(member_pages)
 app.register_blueprint(member_upload_pages)

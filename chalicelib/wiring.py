@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from chalicelib.accounts.administration import UserAdministration
     from chalicelib.accounts.approval import ApprovalService
+    from chalicelib.accounts.linker import LinkService
     from chalicelib.accounts.mfa_service import MfaService
     from chalicelib.accounts.my_account import MyAccount
     from chalicelib.accounts.service import AccountService
@@ -51,6 +52,11 @@ class Wiring:
         from chalicelib.accounts.approval import ApprovalService
 
         return self._once("approvals", lambda: ApprovalService(self.settings, self.accounts(), clock=self.clock))
+
+    def links(self) -> LinkService:
+        from chalicelib.accounts.linker import LinkService
+
+        return self._once("links", lambda: LinkService(self.settings, self.accounts(), clock=self.clock))
 
     def users(self) -> UserAdministration:
         from chalicelib.accounts.administration import UserAdministration
@@ -94,7 +100,7 @@ class Wiring:
 
         documents.process_batch_kind(DocumentKind.ELIGIBILITY_FILE, eligibility_file)
         documents.process_batch_kind(DocumentKind.CLAIM_FILE, claim_file)
-        documents.principals_from(lambda username: self.accounts().acting_principal(username))
+        documents.principals_from(lambda username, provider_id: self.accounts().acting_principal(username, provider_id))
         documents.on_consent_received(lambda member_id: self.claims().release_for_consent(member_id))
         return documents
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.accounts import office_users
-from chalicelib.accounts.enums import AccountStatus, UserStatus
+from chalicelib.accounts.enums import AccountStatus, LinkStatus, UserStatus
 from chalicelib.accounts.office_users import Office, UserView, administered, is_active_administrator, view_of
 from chalicelib.accounts.policies import LockoutPolicy
-from chalicelib.accounts.store import AccountModel
+from chalicelib.accounts.store import AccountModel, LinkModel, account_key, links_of_tax_id_key
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry, AuditPage, account_subject, tax_id_subject
 from chalicelib.platform.dynamo.paging import search_page
 from chalicelib.platform.dynamo.writes import TransactionCancelled, WriteFailed, cancelled_by_condition, transaction
-from chalicelib.platform.errors import LastAdministrator, OwnAccount, UserStatusConflict
+from chalicelib.platform.errors import LastAdministrator, LinkedUser, OwnAccount, UserStatusConflict
 from chalicelib.platform.logs import logger
 from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, Permission
 from chalicelib.providers import service as providers
@@ -83,25 +83,57 @@ class UserAdministration:
         now = self._clock()
         return UserPage([view_of(account, self._lockout, now, names) for account in found.items], found.next_token)
 
+    def linked_users(self, actor: Principal, limit: int, token: str | None) -> UserPage:
+        """The users of other Tax IDs linked to this Tax ID's providers (Account Linker), by username: one Query of
+        its links' partition (at most ``limit`` + 1 items), one batch get of their accounts, one Query of its
+        providers for their names."""
+        office = office_users.office_of(actor)
+        found = search_page(LinkModel, LinkModel.by_tax_id, "tax_id", links_of_tax_id_key(office.tax_id), None,
+                            LinkModel.status == LinkStatus.ACTIVE.value, limit, token, newest_first=False)
+        usernames = list(dict.fromkeys(link.username for link in found.items))
+        accounts = {account.username: account for account in AccountModel.batch_get(
+            [account_key(name) for name in usernames])}
+        names = {p.provider_id: p.display_name for p in providers.of_tax_id(office.tax_id)}
+        now = self._clock()
+        return UserPage([view_of(accounts[name], self._lockout, now, names, office.tax_id) for name in usernames
+                         if name in accounts and office_users.member_of(accounts[name], office.tax_id)],
+                        found.next_token)
+
+    @staticmethod
+    def is_administrator(actor: Principal) -> bool:
+        """Whether the actor is a Provider Administrator of the Tax ID it acts in (who alone makes administrators)."""
+        return office_users.office_of(actor).grant.administrator
+
     def user(self, actor: Principal, username: str) -> UserView:
-        _, account = administered(actor, username)
-        return self._view(account)
+        office, account = administered(actor, username)
+        return self._view(account, office.tax_id)
 
     def detail(self, actor: Principal, username: str, history: int) -> UserDetail:
         office, account = administered(actor, username)
-        return UserDetail(self._view(account), office.grant.administrator,
+        return UserDetail(self._view(account, office.tax_id), office.grant.administrator,
                           office_users.default_permissions(office.tax_id),
-                          trail.by_member(account_subject(account.username), history, None))
+                          self._changes(account, office.tax_id, history, None))
 
     def history(self, actor: Principal, username: str, limit: int, token: str | None) -> AuditPage:
-        """Who changed this user's access, newest first (the audit trail kept under the user)."""
-        _, account = administered(actor, username)
-        return trail.by_member(account_subject(account.username), limit, token)
+        """Who changed this user's access in the Tax ID, newest first (the audit trail kept under the user)."""
+        office, account = administered(actor, username)
+        return self._changes(account, office.tax_id, limit, token)
 
-    def _view(self, account: AccountModel) -> UserView:
-        provider = providers.find(account.provider_id) if account.provider_id else None
+    @staticmethod
+    def _changes(account: AccountModel, tax_id: str, limit: int, token: str | None) -> AuditPage:
+        """The user's trail, keeping the records of this Tax ID (``taxId=<tax id>``): a user linked to several Tax
+        IDs has records of each, and one Tax ID's administrators see only theirs. A page may hold fewer items."""
+        found = trail.by_member(account_subject(account.username), limit, token)
+        mine = [item for item in found.items if (item.detail or "").split(";")[0] == f"taxId={tax_id}"]
+        return AuditPage(mine, found.next_token)
+
+    def _view(self, account: AccountModel, tax_id: str) -> UserView:
+        """The user as Manage Users of ``tax_id`` shows it (a linked user: the provider linked, the grant there)."""
+        links = office_users.links_into(account, tax_id) if office_users.is_linked(account, tax_id) else []
+        provider_id = links[0].provider_id if links else account.provider_id
+        provider = providers.find(provider_id) if provider_id else None
         names = {provider.provider_id: provider.display_name} if provider else {}
-        return view_of(account, self._lockout, self._clock(), names)
+        return view_of(account, self._lockout, self._clock(), names, tax_id)
 
     # Changing
 
@@ -110,7 +142,7 @@ class UserAdministration:
         """The accounts service's change (only an administrator makes administrators, the last one stays, a stale
         ``version`` is PERMISSIONS_CHANGED), refused for a registration still waiting (approve it instead)."""
         office, account = administered(actor, username)
-        before = self._view(account)
+        before = self._view(account, office.tax_id)
         if before.awaiting:
             raise self._conflict(before, "The user's registration is not approved yet: approve it with its "
                                          "permissions, or deny it.")
@@ -123,9 +155,10 @@ class UserAdministration:
         return after
 
     def deactivate(self, actor: Principal, username: str) -> UserView:
-        office, account = self._someone_else(actor, username)
+        office, account = self._own_user(actor, username)
         if account.status != AccountStatus.ACTIVE.value or account.approval:
-            raise self._conflict(self._view(account), "Only an active, approved user can be deactivated.")
+            raise self._conflict(self._view(account, office.tax_id), "Only an active, approved user can be "
+                                                                     "deactivated.")
         other = office_users.another_administrator(account) if is_active_administrator(account) else None
         try:
             with transaction() as writes:
@@ -147,7 +180,7 @@ class UserAdministration:
         return view
 
     def reactivate(self, actor: Principal, username: str) -> UserView:
-        office, account = self._someone_else(actor, username)
+        office, account = self._own_user(actor, username)
         self._set_status(account, office, AccountStatus.DISABLED, AccountStatus.ACTIVE,
                          "Only a deactivated user can be reactivated.")
         view = self.user(actor, account.username)
@@ -155,8 +188,8 @@ class UserAdministration:
         return view
 
     def unlock(self, actor: Principal, username: str) -> UserView:
-        office, account = administered(actor, username)
-        before = self._view(account)
+        office, account = self._own_user(actor, username, oneself=True)
+        before = self._view(account, office.tax_id)
         if not before.locked:
             raise self._conflict(before, "The user is not locked.")
         try:
@@ -170,23 +203,39 @@ class UserAdministration:
 
     def send_password_reset(self, actor: Principal, username: str) -> None:
         """The reset email the user's own "Forgot password?" sends (its link, its hourly limit), to its own address."""
-        office, account = administered(actor, username)
-        view = self._view(account)
+        office, account = self._own_user(actor, username, oneself=True)
+        view = self._view(account, office.tax_id)
         if view.status != UserStatus.ACTIVE:
             raise self._conflict(view, "A password reset email goes to an active, approved user only.")
         self._accounts.forgot_password(account.username)
         self._audit(actor, office, view, AuditAction.USER_PASSWORD_RESET_SENT, "to the user's own email address")
 
     def remove(self, actor: Principal, username: str) -> None:
-        """Remove the user from the Tax ID: the account is closed (its sessions end, its email is free again)."""
+        """Remove the user from the Tax ID: the account is closed (its sessions end, its email is free again). A user
+        linked from another Tax ID loses its links here instead, and its grant on this Tax ID (DECISIONS: removing
+        a practitioner from a Tax ID removes its links); its account stays its own Tax ID's."""
         office, account = self._someone_else(actor, username)
-        view = self._view(account)
+        view = self._view(account, office.tax_id)
+        if view.linked:
+            self._unlink(actor, office, account, view)
+            return
         other = office_users.another_administrator(account) if is_active_administrator(account) else None
         closed = office_users.close_account(account, condition=AccountModel.tax_id == office.tax_id,
                                             keep_administrator=other)
         if not closed:
             raise self._conflict(view, "The user changed meanwhile.")
         self._audit(actor, office, view, AuditAction.USER_REMOVED, "removed from the Tax ID; account closed")
+
+    def _unlink(self, actor: Principal, office: Office, account: AccountModel, view: UserView) -> None:
+        links = office_users.links_into(account, office.tax_id, active_only=False)
+        other = office_users.another_administrator(account, office.tax_id) \
+            if is_active_administrator(account, office.tax_id) else None
+        if not office_users.unlink(account, [link.provider_id for link in links], keep_administrator=other,
+                                   tax_id=office.tax_id):
+            raise self._conflict(view, "The user changed meanwhile.")
+        self._audit(actor, office, view, AuditAction.LINK_REMOVED, "providerId=" + ", ".join(
+            link.provider_id for link in links) + "; removed from the Tax ID: its links to it and its permissions "
+            "here are gone; its own account stays")
 
     # The Tax ID's default permission set
 
@@ -213,13 +262,21 @@ class UserAdministration:
             raise OwnAccount()
         return office, account
 
+    @classmethod
+    def _own_user(cls, actor: Principal, username: str, *, oneself: bool = False) -> tuple[Office, AccountModel]:
+        """A user whose account is this Tax ID's own: a linked user's account is its own Tax ID's to change."""
+        office, account = administered(actor, username) if oneself else cls._someone_else(actor, username)
+        if office_users.is_linked(account, office.tax_id):
+            raise LinkedUser()
+        return office, account
+
     def _set_status(self, account: AccountModel, office: Office, was: AccountStatus, becomes: AccountStatus,
                     problem: str) -> None:
         try:
             account.update(actions=[AccountModel.status.set(becomes.value)],
                            condition=(AccountModel.status == was.value) & (AccountModel.tax_id == office.tax_id))
         except WriteFailed:
-            raise self._conflict(self._view(account), problem) from None
+            raise self._conflict(self._view(account, office.tax_id), problem) from None
 
     @staticmethod
     def _conflict(view: UserView, message: str) -> UserStatusConflict:

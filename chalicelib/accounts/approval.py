@@ -12,20 +12,17 @@ Until then the account holds no permission (``AccountService`` reads none from a
 with member, claim or payment data answers 403 and the pages say why. Each decision is a transaction conditional on
 the account still waiting, so two administrators deciding at once cannot both land, and is audited.
 
-The code: six digits, minted when its email is delivered (only its argon2id hash is stored, on the account item,
-with its expiry from the clock), ``practice_code_minutes`` long and ``practice_code_attempts`` guesses, each guess
-claimed with a conditional update before it is checked, so parallel guesses cannot get past the limit; its emails
-count against the account's hourly email limit.
+The code (``practice_codes``, on the account item) is minted when its email is delivered; its emails count against
+the account's hourly email limit.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts import office_users
+from chalicelib.accounts import office_users, practice_codes
 from chalicelib.accounts.enums import AccountEmail, AccountStatus, Approval
 from chalicelib.accounts.grants import Grant
 from chalicelib.accounts.office_users import UserView, administered, grant_of, view_of
@@ -39,9 +36,8 @@ from chalicelib.emails.outbox import OutgoingEmail
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform.access import Role
 from chalicelib.platform.dynamo.paging import SearchPage, search_page
-from chalicelib.platform.dynamo.writes import TransactionCancelled, WriteFailed, condition_failed, transaction
+from chalicelib.platform.dynamo.writes import TransactionCancelled, transaction
 from chalicelib.platform.errors import (
-    InvalidConfirmationCode,
     NoContactOnRecord,
     NotAwaitingApproval,
     NotAwaitingConfirmation,
@@ -65,7 +61,6 @@ APPROVED = "APPROVED"
 """The access of an account that waits for nothing (it has its grant)."""
 MAX_NOTICES = 95
 """Administrators emailed in the activation's transaction (DynamoDB takes 100 items in one)."""
-CODE_DIGITS = 6
 
 
 def awaiting(approval: Approval, tax_id: str, now: datetime) -> dict[str, str]:
@@ -173,17 +168,10 @@ class ApprovalService:
         contact = providers.practice_contact(str(account.tax_id), account.provider_id)
         if contact is None or not self._accounts.email_allowance(account, now):
             return None
-        code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-        try:
-            account.update(actions=[
-                AccountModel.practice_code_hash.set(self._hasher.hash(code)),
-                AccountModel.practice_code_expires_at.set(now + self._code_lifetime),
-                AccountModel.practice_code_attempts.set(0),
-            ], condition=AccountModel.approval == Approval.CONFIRMATION_REQUIRED.value)
-        except WriteFailed as error:
-            if condition_failed(error):
-                return None
-            raise
+        code = practice_codes.mint(account, self._hasher, now, self._code_lifetime,
+                                   condition=AccountModel.approval == Approval.CONFIRMATION_REQUIRED.value)
+        if code is None:
+            return None
         practice, address = contact
         return OutgoingEmail(EmailTemplate.PRACTICE_CODE, address, {
             "practice": practice.display_name, "username": account.username, "code": code,
@@ -195,30 +183,11 @@ class ApprovalService:
         account = self._settled(self._own(principal), now)
         if account.approval != Approval.CONFIRMATION_REQUIRED.value:
             raise NotAwaitingConfirmation()
-        left = self._claim_guess(account, now)
-        if not self._hasher.verify(account.practice_code_hash or "", code.strip()):
-            words = f"{left} more {'try' if left == 1 else 'tries'}" if left else "no more tries: ask for a new code"
-            raise InvalidConfirmationCode(fields={"code": f"is not the code we sent ({words})"})
+        practice_codes.check(account, self._hasher, code, now, self._settings.practice_code_attempts)
         self._make_first_administrator(account)
         trail.record(principal, AuditEntry(account_subject(account.username), AuditAction.PRACTICE_CONFIRMED,
                                            account.provider_id, f"taxId={account.tax_id}; Provider Administrator by "
                                            "the code sent to the practice's address on record"), now)
-
-    def _claim_guess(self, account: AccountModel, now: datetime) -> int:
-        """Count one guess before the code is checked (a conditional ADD): refused once the code is used up or
-        expired. Returns the guesses left after this one."""
-        limit = self._settings.practice_code_attempts
-        try:
-            account.update(actions=[AccountModel.practice_code_attempts.add(1)],
-                           condition=AccountModel.practice_code_hash.exists()
-                           & (AccountModel.practice_code_expires_at > now)
-                           & (AccountModel.practice_code_attempts < limit))
-        except WriteFailed as error:
-            if condition_failed(error):
-                raise InvalidConfirmationCode(fields={"code": "has expired or was tried too often: ask for a new "
-                                                              "code"}) from None
-            raise
-        return max(limit - int(account.practice_code_attempts or 0), 0)
 
     def _make_first_administrator(self, account: AccountModel) -> None:
         try:
@@ -277,12 +246,11 @@ class ApprovalService:
         contact = providers.practice_contact(account.tax_id, account.provider_id) \
             if account.approval == Approval.CONFIRMATION_REQUIRED.value and account.tax_id else None
         practice = providers.find(account.provider_id) if account.provider_id else None
-        live_code = account.practice_code_expires_at if account.practice_code_hash else None
         return AccessState(
             state=account.approval or APPROVED, tax_id=account.tax_id,
             practice_name=practice.display_name if practice else None,
             contact=masked(contact[1]) if contact else None,
-            code_expires_at=live_code if live_code and live_code > self._clock() else None,
+            code_expires_at=practice_codes.live_until(account, self._clock()),
             administrator=not account.approval and bool((grant_of(account) or Grant(frozenset())).administrator),
         )
 

@@ -26,6 +26,7 @@ class AccountEmail(StrEnum):
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"
     PRACTICE_CODE = "PRACTICE_CODE"  # the one-time code to the practice's contact address (minted at delivery)
     EMAIL_CHANGE = "EMAIL_CHANGE"  # the link to a new address asked for on My Account (minted at delivery)
+    LINK_PRACTICE_CODE = "LINK_PRACTICE_CODE"  # the same, for the account's link into a Tax ID with no administrator
 
 
 class Approval(StrEnum):
@@ -47,3 +48,12 @@ class UserStatus(StrEnum):
     ACTIVE = "ACTIVE"
     DEACTIVATED = "DEACTIVATED"
     CLOSED = "CLOSED"
+
+
+class LinkStatus(StrEnum):
+    """Where a provider linked to a login stands (Account Linker): waiting for the Tax ID's administrator, waiting
+    for its practice's confirmation (the Tax ID has no administrator), or acted for."""
+
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
+    ACTIVE = "ACTIVE"

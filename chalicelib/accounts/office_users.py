@@ -12,16 +12,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts.enums import AccountStatus, Approval, UserStatus
+from chalicelib.accounts import linking
+from chalicelib.accounts.enums import AccountStatus, Approval, LinkStatus, UserStatus
 from chalicelib.accounts.grants import Grant, grant_on, grants_version
+from chalicelib.accounts.linking import LinkEntry
 from chalicelib.accounts.policies import LockoutPolicy
 from chalicelib.accounts.store import (
     AccountModel,
     EmailClaimModel,
+    LinkModel,
     SessionModel,
     TaxIdSettingsModel,
     account_key,
     email_key,
+    link_key,
+    links_of_tax_id_key,
     normalize_username,
     tax_id_settings_key,
 )
@@ -72,49 +77,117 @@ def stored_grants(account: AccountModel) -> dict[str, Any] | None:
     return account.grants.as_dict() if account.grants is not None else None
 
 
+def stored_links(account: AccountModel) -> dict[str, Any] | None:
+    return account.links.as_dict() if account.links is not None else None
+
+
+def links_of(account: AccountModel) -> list[LinkEntry]:
+    """The providers linked to the login (Account Linker), whatever their status."""
+    return linking.entries(stored_links(account))
+
+
+def links_into(account: AccountModel, tax_id: str, *, active_only: bool = True) -> list[LinkEntry]:
+    return [link for link in links_of(account) if link.tax_id == tax_id and (link.active or not active_only)]
+
+
+def grant_in(account: AccountModel, tax_id: str | None) -> Grant | None:
+    """The account's grant on ``tax_id``: its own Tax ID's (with the migration default for accounts stored before
+    permissions), a linked Tax ID's as stored (written when the link was approved); None where it acts in none."""
+    if not tax_id:
+        return None
+    if tax_id == account.tax_id:
+        return grant_on(account.tax_id, account.provider_type, stored_grants(account))
+    stored = stored_grants(account) or {}
+    return grant_on(tax_id, account.provider_type, stored) if tax_id in stored else None
+
+
 def grant_of(account: AccountModel) -> Grant | None:
     """The account's grant on its Tax ID (None: it acts in none, as plan staff)."""
-    return grant_on(account.tax_id, account.provider_type, stored_grants(account))
+    return grant_in(account, account.tax_id)
 
 
-def is_active_administrator(account: AccountModel) -> bool:
-    grant = grant_of(account)
+def materialized_grants(account: AccountModel) -> dict[str, Any]:
+    """The stored grants, or for an account stored before permissions its migration default written out, so a write
+    that adds a linked Tax ID's grant keeps what the account's own Tax ID gave it."""
+    stored = stored_grants(account)
+    if stored is not None:
+        return stored
+    own = grant_of(account)
+    return {str(account.tax_id): own.stored()} if own is not None and account.tax_id else {}
+
+
+def member_of(account: AccountModel, tax_id: str) -> bool:
+    """A user of the Tax ID: registered into it, or linked to one of its providers (an active link)."""
+    return account.tax_id == tax_id or bool(links_into(account, tax_id))
+
+
+def is_active_administrator(account: AccountModel, tax_id: str | None = None) -> bool:
+    tax_id = tax_id or account.tax_id
+    grant = grant_in(account, tax_id)
     return account.status == AccountStatus.ACTIVE.value and not account.approval and grant is not None \
-        and grant.administrator
+        and grant.administrator and member_of(account, str(tax_id))
 
 
 def tax_id_accounts(tax_id: str) -> list[AccountModel]:
-    """Every account of the Tax ID: one Query of its partition (a Tax ID's staff, tens of items)."""
+    """Every account registered into the Tax ID: one Query of its partition (a Tax ID's staff, tens of items)."""
     return list(AccountModel.by_tax_id.query(tax_id))
 
 
+def linked_accounts(tax_id: str) -> list[AccountModel]:
+    """The accounts of other Tax IDs linked to one of this Tax ID's providers (active links): one Query of its links'
+    partition and one batch get of their accounts."""
+    usernames = sorted({link.username for link in LinkModel.by_tax_id.query(links_of_tax_id_key(tax_id))
+                        if link.status == LinkStatus.ACTIVE.value})
+    found = [account for account in AccountModel.batch_get([account_key(name) for name in usernames])
+             if member_of(account, tax_id)]
+    return sorted(found, key=lambda account: account.pk)
+
+
+def office_accounts(tax_id: str) -> list[AccountModel]:
+    """The Tax ID's users: its own accounts, then those linked to it."""
+    return [*tax_id_accounts(tax_id), *linked_accounts(tax_id)]
+
+
 def has_active_administrator(tax_id: str) -> bool:
-    return any(is_active_administrator(account) for account in tax_id_accounts(tax_id))
+    """Asks the Tax ID's linked accounts only when none of its own administers it."""
+    return any(is_active_administrator(account, tax_id) for account in tax_id_accounts(tax_id)) or any(
+        is_active_administrator(account, tax_id) for account in linked_accounts(tax_id))
 
 
 def user_administrators(tax_id: str) -> list[AccountModel]:
-    """The Tax ID's active accounts that administer its users (administrators and holders of user administration)."""
-    return [account for account in tax_id_accounts(tax_id)
+    """The Tax ID's active accounts that administer its users (administrators and holders of user administration),
+    its own and those linked to it."""
+    return [account for account in office_accounts(tax_id)
             if account.status == AccountStatus.ACTIVE.value and not account.approval
-            and Permission.USER_ADMIN in (grant_of(account) or Grant(frozenset())).effective]
+            and Permission.USER_ADMIN in (grant_in(account, tax_id) or Grant(frozenset())).effective]
 
 
-def another_administrator(account: AccountModel) -> AccountModel:
-    """Another active administrator of the account's Tax ID, whose standing the write that demotes, deactivates or
-    removes ``account`` checks in its transaction; LastAdministrator when there is none."""
-    for other in tax_id_accounts(account.tax_id):
-        if other.pk != account.pk and is_active_administrator(other):
+def another_administrator(account: AccountModel, tax_id: str | None = None) -> AccountModel:
+    """Another active administrator of the Tax ID (the account's own by default), whose standing the write that
+    demotes, deactivates, removes or unlinks ``account`` checks in its transaction; LastAdministrator when there is
+    none."""
+    tax_id = tax_id or str(account.tax_id)
+    for other in office_accounts(tax_id):
+        if other.pk != account.pk and is_active_administrator(other, tax_id):
             return other
     raise LastAdministrator()
 
 
-def still_administrator(account: AccountModel) -> Any:
-    """The condition that ``account`` is still an active administrator (a transaction's ConditionCheck)."""
+def still_administrator(account: AccountModel, tax_id: str | None = None) -> Any:
+    """The condition that ``account`` is still an active administrator of the Tax ID (a transaction's
+    ConditionCheck)."""
+    tax_id = tax_id or str(account.tax_id)
     if account.grants is None:  # the migration default: a group account with no grants is its administrator
         held = AccountModel.grants.does_not_exist() & (AccountModel.provider_type == account.provider_type)
     else:
-        held = AccountModel.grants[account.tax_id]["administrator"] == True  # noqa: E712 (a DynamoDB condition)
+        held = AccountModel.grants[tax_id]["administrator"] == True  # noqa: E712 (a DynamoDB condition)
     return held & (AccountModel.status == AccountStatus.ACTIVE.value) & AccountModel.approval.does_not_exist()
+
+
+def links_unchanged(account: AccountModel) -> Any:
+    """The condition that the account's links are still what was read."""
+    read = stored_links(account)
+    return AccountModel.links.does_not_exist() if read is None else AccountModel.links == read
 
 
 def grants_unchanged(account: AccountModel) -> Any:
@@ -136,36 +209,45 @@ def end_sessions(username: str, *, keep: str | None = None) -> int:
 
 @dataclass(frozen=True)
 class Office:
-    """The acting administrator's account, its grant and the Tax ID it administers."""
+    """The acting administrator's account, its grant and the Tax ID it administers (the one it acts in)."""
 
     account: AccountModel
     grant: Grant
+    tax_id: str
 
-    @property
-    def tax_id(self) -> str:
-        return str(self.account.tax_id)
+
+def acting_tax_id(actor: Principal, account: AccountModel) -> str | None:
+    """The Tax ID the actor's request acts in (Account Linker: one of the login's at a time), else its own."""
+    return actor.acting_tax_id or account.tax_id
 
 
 def office_of(actor: Principal) -> Office:
-    """The Tax ID the actor administers: 404 for an account with none (plan staff), 403 without user administration.
-    Read from the actor's account as it is now, so a permission just taken away counts."""
+    """The Tax ID the actor administers, the one its request acts in: 404 for an account with none (plan staff), 403
+    without user administration there. Read from the actor's account as it is now, so a permission just taken away
+    (or a link just removed) counts."""
     account = None if actor.is_plan_staff else account_or_none(actor.username)
-    grant = grant_of(account) if account is not None else None
-    if account is None or grant is None or account.approval:
+    tax_id = acting_tax_id(actor, account) if account is not None else None
+    grant = grant_in(account, tax_id) if account is not None else None
+    if account is None or tax_id is None or grant is None or account.approval or not member_of(account, tax_id):
         raise NotFound(fields={"username": NOT_YOURS})
     if Permission.USER_ADMIN not in grant.effective:
         raise PermissionRequired(Permission.USER_ADMIN.value, Permission.USER_ADMIN.words)
-    return Office(account, grant)
+    return Office(account, grant, tax_id)
 
 
 def administered(actor: Principal, username: str) -> tuple[Office, AccountModel]:
-    """The actor's office and the account it names, when that account is a user of the same Tax ID; else the same
-    404 as a user that does not exist (another office's users stay unseen)."""
+    """The actor's office and the account it names, when that account is a user of the same Tax ID (its own, or
+    linked to it); else the same 404 as a user that does not exist (another office's users stay unseen)."""
     office = office_of(actor)
     account = account_or_none(username)
-    if account is None or account.role != office.account.role or account.tax_id != office.tax_id:
+    if account is None or account.role != office.account.role or not member_of(account, office.tax_id):
         raise NotFound(fields={"username": NOT_YOURS})
     return office, account
+
+
+def is_linked(account: AccountModel, tax_id: str) -> bool:
+    """A user of the Tax ID through a link only: its account belongs to another Tax ID."""
+    return account.tax_id != tax_id
 
 
 @dataclass(frozen=True)
@@ -185,6 +267,9 @@ class UserView:
     version: str
     """What the grants were when read: a change sent with another version is refused (PERMISSIONS_CHANGED)."""
     provider_name: str | None = None
+    linked: bool = False
+    """A user of another Tax ID linked to this one (Account Linker): its permissions here are this Tax ID's grant;
+    its account is its own Tax ID's to deactivate, unlock or reset."""
 
     @property
     def awaiting(self) -> bool:
@@ -204,18 +289,23 @@ def status_of(account: AccountModel) -> UserStatus:
 
 
 def view_of(account: AccountModel, lockout: LockoutPolicy, now: datetime,
-            names: Mapping[str, str] | None = None) -> UserView:
-    """The user as Manage Users shows it; ``names``: provider names by provider ID (its Tax ID's, one Query)."""
-    grant = grant_of(account) or Grant(frozenset())
+            names: Mapping[str, str] | None = None, tax_id: str | None = None) -> UserView:
+    """The user as Manage Users of ``tax_id`` (its own by default) shows it; ``names``: provider names by provider ID
+    (the Tax ID's, one Query). A linked user shows the provider linked and its grant on that Tax ID."""
+    tax_id = tax_id or account.tax_id
+    linked = bool(tax_id) and is_linked(account, str(tax_id))
+    link = next(iter(links_into(account, str(tax_id))), None) if linked else None
+    grant = grant_in(account, tax_id) or Grant(frozenset())
     held = frozenset() if account.approval else grant.effective
+    provider_id = link.provider_id if link is not None else account.provider_id
     return UserView(
-        username=account.username, email=account.email, provider_id=account.provider_id,
-        provider_type=account.provider_type, status=status_of(account),
+        username=account.username, email=account.email, provider_id=provider_id,
+        provider_type=link.provider_type if link is not None else account.provider_type, status=status_of(account),
         locked=lockout.is_locked(account.failed_logins or 0, account.last_login_attempt_at, now),
         last_login_at=account.last_login_at, registered_at=account.created_at,
         administrator=grant.administrator and not account.approval,
         permissions=tuple(sorted(held)), version=grants_version(stored_grants(account)),
-        provider_name=(names or {}).get(account.provider_id or ""),
+        provider_name=(names or {}).get(provider_id or ""), linked=linked,
     )
 
 
@@ -231,14 +321,16 @@ def without_code() -> list[Any]:
 def close_account(account: AccountModel, *, condition: Any, keep_administrator: AccountModel | None = None,
                   notice: OutboxMessageModel | None = None) -> bool:
     """Close the account for good, in one transaction: out of its Tax ID (no grant, off the Tax ID's index and the
-    awaiting index), its email address free for a new registration, the username kept (audit trails name it); then
+    awaiting index), out of every Tax ID it was linked to (its links deleted), its email address free for a new
+    registration, the username kept (audit trails name it); then
     its sessions end. ``condition`` must hold on the account and ``keep_administrator`` stay an active
     administrator. False when the account's condition failed; LastAdministrator when the other one's did."""
     try:
         with transaction() as writes:
             writes.update(account, actions=[
                 AccountModel.status.set(AccountStatus.CLOSED.value), AccountModel.tax_id.remove(),
-                AccountModel.grants.set({}), *no_longer_awaiting()], condition=condition)
+                AccountModel.grants.set({}), AccountModel.links.remove(), AccountModel.link_pending.remove(),
+                *no_longer_awaiting()], condition=condition)
             writes.delete(EmailClaimModel(pk=email_key(account.email)),
                           condition=EmailClaimModel.username == account.username)
             if keep_administrator is not None:
@@ -246,6 +338,8 @@ def close_account(account: AccountModel, *, condition: Any, keep_administrator: 
                                        condition=still_administrator(keep_administrator))
             if notice is not None:
                 writes.save(notice)
+            for link in links_of(account):  # its links go with it (at most linking.MAX_LINKS)
+                writes.delete(LinkModel(pk=link_key(account.username, link.provider_id)))
     except TransactionCancelled as error:
         failed = [*cancelled_by_condition(error), False, False, False]
         if failed[0] or failed[1]:
@@ -269,3 +363,38 @@ def default_permissions(tax_id: str) -> frozenset[Permission]:
 def keep_default_permissions(tax_id: str, permissions: frozenset[Permission], by: str, now: datetime) -> None:
     TaxIdSettingsModel(pk=tax_id_settings_key(tax_id), updated_at=now, updated_by=by,
                        default_permissions=[p.value for p in sorted(permissions & PROVIDER_PERMISSIONS)]).save()
+
+
+def unlink(account: AccountModel, provider_ids: list[str], *, keep_administrator: AccountModel | None = None,
+           tax_id: str | None = None, notice: OutboxMessageModel | None = None) -> bool:
+    """Take the providers off the login in one transaction: their links deleted, and the grant on a linked Tax ID
+    with no provider of the login left. Conditional on the links read (False when they changed meanwhile);
+    ``keep_administrator`` must stay an active administrator of ``tax_id`` (LastAdministrator otherwise)."""
+    gone = set(provider_ids)
+    kept = [link for link in links_of(account) if link.provider_id not in gone]
+    taken = [link for link in links_of(account) if link.provider_id in gone]
+    dropped = {link.tax_id for link in taken} - {link.tax_id for link in kept if link.active} - {str(account.tax_id)}
+    grants = stored_grants(account)
+    actions = [AccountModel.links.set(linking.stored_links(kept))]
+    if grants is not None and dropped & set(grants):
+        actions.append(AccountModel.grants.set({key: value for key, value in grants.items() if key not in dropped}))
+    if account.link_pending in gone:
+        actions.append(AccountModel.link_pending.remove())
+    try:
+        with transaction() as writes:
+            writes.update(account, actions=actions, condition=links_unchanged(account) & grants_unchanged(account))
+            if keep_administrator is not None:
+                writes.condition_check(AccountModel, keep_administrator.pk,
+                                       condition=still_administrator(keep_administrator, tax_id))
+            if notice is not None:
+                writes.save(notice)
+            for link in taken:
+                writes.delete(LinkModel(pk=link_key(account.username, link.provider_id)))
+    except TransactionCancelled as error:
+        failed = [*cancelled_by_condition(error), False, False]
+        if failed[0]:
+            return False
+        if keep_administrator is not None and failed[1]:
+            raise LastAdministrator() from None
+        raise
+    return True

@@ -32,6 +32,18 @@ class ClaimedProvider:
     group_name: str = ""
 
 
+def claimed_provider_problems(claimed: ClaimedProvider) -> dict[str, str]:
+    """The names the provider type asks for (a Group its group name; a Practitioner its first and last name)."""
+    fields: dict[str, str] = {}
+    if claimed.provider_type == ProviderType.GROUP and not claimed.group_name.strip():
+        fields["groupName"] = "is required for a Group"
+    if claimed.provider_type == ProviderType.PRACTITIONER:
+        for name, value in (("firstName", claimed.first_name), ("lastName", claimed.last_name)):
+            if not value.strip():
+                fields[name] = "is required for a Practitioner"
+    return fields
+
+
 def normalize_name(value: str | None) -> str:
     """Names compare without regard to case or runs of spaces; spelling must be exact."""
     return " ".join((value or "").split()).casefold()

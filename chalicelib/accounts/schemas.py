@@ -14,7 +14,9 @@ USERNAME_PATTERN = r"^[A-Za-z0-9._@-]+$"
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 
 
-class RegisterRequest(RequestBody):
+class ProviderFacts(RequestBody):
+    """The facts that name a provider exactly as the directory has it (registration's, and Account Linker's)."""
+
     provider_type: Literal["Practitioner", "Group"]
     first_name: str | None = Field(default=None, max_length=60, description="Practitioner only")
     last_name: str | None = Field(default=None, max_length=60, description="Practitioner only")
@@ -22,6 +24,9 @@ class RegisterRequest(RequestBody):
     tax_id: str = Field(pattern=r"^\d{2}-?\d{7}$", description="Nine digits; 12-3456789 also accepted")
     provider_id: str = Field(pattern=r"^[A-Za-z0-9]{1,20}$")
     zip_code: str = Field(pattern=r"^\d{5}(-\d{4})?$", description="Any ZIP of the provider's profile")
+
+
+class RegisterRequest(ProviderFacts):
     accept_agreement: bool = Field(description="The Provider Agreement; must be true")
     username: str = Field(min_length=4, max_length=64, pattern=USERNAME_PATTERN)
     password: str = Field(
@@ -88,6 +93,9 @@ class MeResponse(ResponseBody):
     access: str = Field(default="APPROVED", description="APPROVED, or what the account waits for before it holds "
                         "any permission: CONFIRMATION_REQUIRED (its practice's confirmation: GET "
                         "/practice-confirmation) or PENDING_APPROVAL (its administrator's)")
+    acting_tax_id: str | None = Field(default=None, description="The Tax ID this request acts in (its permissions "
+                                      "are that Tax ID's grant): the login's own, or a linked one named by "
+                                      "`providerId` where a route takes it")
 
 
 class SecurityQuestionsResponse(ResponseBody):
@@ -151,6 +159,9 @@ class UserOut(ResponseBody):
     administrator: bool
     permissions: list[str]
     version: str = Field(description="Send it back with a permission change (stale reads are refused)")
+    linked: bool = Field(default=False, description="A user of another Tax ID linked to this one (Account Linker): "
+                         "its permissions here are this Tax ID's; deactivating, unlocking and resets are its own Tax "
+                         "ID's (409 LINKED_USER); removing it removes its links here")
 
 
 class UserPageOut(ResponseBody):
@@ -311,4 +322,45 @@ class SignInOut(ResponseBody):
 
 class SignInPageOut(ResponseBody):
     items: list[SignInOut]
+    next_token: str | None = None
+
+
+# Account Linker
+
+class LinkOut(ResponseBody):
+    provider_id: str
+    provider_type: str
+    name: str
+    tax_id: str
+    state: str | None
+    status: str = Field(description="HOME (the provider the account registered for), ACTIVE (linked), "
+                                    "PENDING_APPROVAL (waiting for the Tax ID's administrators) or "
+                                    "CONFIRMATION_REQUIRED (the Tax ID has no administrator: its practice confirms)")
+    requested_at: str | None
+    contact: str | None = Field(default=None, description="CONFIRMATION_REQUIRED: the practice's contact address "
+                                "on record, masked (where the code goes)")
+    code_expires_at: datetime | None = None
+
+
+class LinkListOut(ResponseBody):
+    items: list[LinkOut]
+
+
+class LinkRequestOut(ResponseBody):
+    username: str
+    email: str
+    provider_id: str
+    provider_type: str
+    provider_name: str | None
+    tax_id: str
+    status: str = Field(description="PENDING_APPROVAL, CONFIRMATION_REQUIRED or ACTIVE")
+    requested_at: datetime
+    keeps_grant: bool = Field(description="The login acts in this Tax ID already: approving adds the provider "
+                                          "under the permissions it has here")
+    contact_email: str | None = Field(default=None, description="The review desk: the practice's contact address "
+                                                                "on record")
+
+
+class LinkRequestPageOut(ResponseBody):
+    items: list[LinkRequestOut]
     next_token: str | None = None

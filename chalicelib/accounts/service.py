@@ -10,17 +10,23 @@ cannot get past the lockout threshold.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from chalicelib.accounts import approval, office_users, sign_ins
+from chalicelib.accounts import approval, linking, office_users, sign_ins
 from chalicelib.accounts.enums import AccountEmail, AccountStatus, TokenPurpose
-from chalicelib.accounts.grants import Grant, grant_on, grants_version, staff_permissions
+from chalicelib.accounts.grants import Grant, grants_version, staff_permissions
+from chalicelib.accounts.office_users import stored_links
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
 from chalicelib.accounts.policies import LockoutPolicy, RateLimit, ResetEmailLimit, SessionPolicy
-from chalicelib.accounts.registration import ClaimedProvider, matches_directory, security_problems
+from chalicelib.accounts.registration import (
+    ClaimedProvider,
+    claimed_provider_problems,
+    matches_directory,
+    security_problems,
+)
 from chalicelib.accounts.sign_ins import NO_CLIENT, ClientInfo
 from chalicelib.accounts.store import (
     AccountModel,
@@ -40,7 +46,7 @@ from chalicelib.emails import outbox
 from chalicelib.emails.outbox import OutgoingEmail
 from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform import metrics
-from chalicelib.platform.access import Principal, Role
+from chalicelib.platform.access import Principal, Role, TaxIdAccess
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
 from chalicelib.platform.dynamo.writes import (
@@ -57,6 +63,7 @@ from chalicelib.platform.errors import (
     InvalidCredentials,
     InvalidToken,
     LastAdministrator,
+    LinkedUser,
     NotFound,
     PermissionRequired,
     PermissionsChanged,
@@ -236,14 +243,8 @@ class AccountService:
         outbox.publish([message])
 
     def _check_registration_fields(self, registration: Registration) -> None:
-        fields: dict[str, str] = {}
         claimed = registration.provider
-        if claimed.provider_type == ProviderType.GROUP and not claimed.group_name.strip():
-            fields["groupName"] = "is required for a Group"
-        if claimed.provider_type == ProviderType.PRACTITIONER:
-            for name, value in (("firstName", claimed.first_name), ("lastName", claimed.last_name)):
-                if not value.strip():
-                    fields[name] = "is required for a Practitioner"
+        fields = claimed_provider_problems(claimed)
         if not registration.accept_agreement:
             fields["acceptAgreement"] = "the Provider Agreement must be accepted"
         fields.update(security_problems(registration.security_question,
@@ -256,6 +257,14 @@ class AccountService:
             fields["password"] = "; ".join(problems)
         if fields:
             raise ValidationFailed(fields=fields)
+
+    def matching_provider(self, claimed: ClaimedProvider) -> Provider:
+        """The directory's provider for the facts a registration (or Account Linker) gives: its names checked first
+        (400 naming each), then an exact match of every fact (404 PROVIDER_NOT_FOUND, the registration's answer)."""
+        problems = claimed_provider_problems(claimed)
+        if problems:
+            raise ValidationFailed(fields=problems)
+        return self._matching_provider(claimed)
 
     def _matching_provider(self, claimed: ClaimedProvider) -> Provider:
         not_found = ProviderNotFound(
@@ -431,21 +440,22 @@ class AccountService:
         states = sorted({p.state for p in providers.acted_for(provider_ids, tax_ids)})
         return Access(tuple(provider_ids), tuple(tax_ids), tuple(states))
 
-    def acting_principal(self, username: str) -> Principal | None:
+    def acting_principal(self, username: str, provider_id: str | None = None) -> Principal | None:
         """The principal the account has now, as a fresh login would give it, for work done later in its name
-        (an uploaded file's claims and rows): None when the account is gone or not active. Built from the
-        account, not kept from the upload's session, so access the account lost meanwhile is not used."""
+        (an uploaded file's claims and rows), acting in the Tax ID of ``provider_id`` (the file's provider) when it
+        still acts for it: None when the account is gone or not active. Built from the account, not kept from the
+        upload's session, so access the account lost meanwhile is not used."""
         account = self._account_or_none(username)
         if account is None or account.status != AccountStatus.ACTIVE.value:
             return None
         access = self._access(account)
         now = self._clock()
-        return Principal(
+        return self._principal(account, access, account.provider_id, provider_id, Principal(
             username=account.username, role=Role(account.role), provider_type=account.provider_type,
             provider_ids=access.provider_ids, tax_ids=access.tax_ids, states=access.states,
             home_provider_id=account.provider_id, session_id="", session_ends_at=now, session_hard_expiry=now,
-            permissions=self._permissions_of(account), awaiting=account.approval,
-        )
+            awaiting=account.approval,
+        ))
 
     def _unknown_username_failed(self, username: str, now: datetime) -> None:
         """Count a username with no account as its account would be counted (in the throttle table; no account
@@ -486,7 +496,9 @@ class AccountService:
             return [account.tax_id]
         return []
 
-    def authenticate(self, token: str) -> Principal:
+    def authenticate(self, token: str, acting_provider_id: str | None = None) -> Principal:
+        """The session's principal, acting in the Tax ID of ``acting_provider_id`` when the login acts for it (the
+        provider selector's choice, an API request's ``providerId``), else in its own."""
         now = self._clock()
         try:
             session = SessionModel.get(fingerprint(token))
@@ -508,22 +520,50 @@ class AccountService:
                     raise SessionExpired() from None
                 raise
             last_seen = now
-        return Principal(
+        home = Access(tuple(session.provider_ids or ()), tuple(session.tax_ids or ()), tuple(session.states or ()))
+        return self._principal(account, home, session.home_provider_id, acting_provider_id, Principal(
             username=session.username,
             role=Role(session.role),
             provider_type=session.provider_type,
-            provider_ids=tuple(session.provider_ids or ()),
-            tax_ids=tuple(session.tax_ids or ()),
-            states=tuple(session.states or ()),
+            provider_ids=home.provider_ids,
+            tax_ids=home.tax_ids,
+            states=home.states,
             home_provider_id=session.home_provider_id,
             session_id=session.token_hash,
             session_ends_at=self._sessions.ends_at(last_seen, session.expires_at),
             session_hard_expiry=session.expires_at,
-            permissions=self._permissions_of(account),
             account_since=account.created_at,
             awaiting=account.approval,
             mfa_pending=bool(session.mfa_pending),
-        )
+        ))
+
+    def _principal(self, account: AccountModel, home: Access, home_provider_id: str | None,
+                   acting_provider_id: str | None, base: Principal) -> Principal:
+        """``base`` acting in one Tax ID of the login: the one of ``acting_provider_id`` when the login acts for it
+        (its own or a linked one), else its own; that Tax ID's providers, states and grant (Account Linker)."""
+        if not account.tax_id or account.role == Role.PLAN_STAFF.value:
+            return replace(base, permissions=self._permissions_of(account, None))
+        own = TaxIdAccess(account.tax_id, home.provider_ids, bool(home.tax_ids), home.states, home_provider_id)
+        units = linking.access_units(own, linking.entries(stored_links(account)))
+        unit = self._acting_unit(units, acting_provider_id)
+        return replace(
+            base, provider_type=(ProviderType.GROUP if unit.whole else ProviderType.PRACTITIONER).value,
+            provider_ids=unit.provider_ids, tax_ids=(unit.tax_id,) if unit.whole else (), states=unit.states,
+            home_provider_id=unit.home_provider_id, permissions=self._permissions_of(account, unit.tax_id),
+            acting_tax_id=unit.tax_id, acts_in=units)
+
+    @staticmethod
+    def _acting_unit(units: tuple[TaxIdAccess, ...], provider_id: str | None) -> TaxIdAccess:
+        """The Tax ID a request naming ``provider_id`` acts in; its own when it names none or one not acted for. A
+        login with no link never asks the directory; one with links may (a provider under a linked group)."""
+        if not provider_id or len(units) == 1:
+            return units[0]
+        named = linking.naming(units, provider_id)
+        if named is not None:
+            return named
+        provider = providers.find(provider_id)
+        found = linking.covering(units, provider_id, provider.tax_id) if provider is not None else None
+        return found or units[0]
 
     def _account_of_session(self, session: SessionModel) -> AccountModel | None:
         """The session's account as it is now (its permissions are read from it on every request, so a change
@@ -539,14 +579,14 @@ class AccountService:
         return None if changed is not None and valid_since < changed else account
 
     @staticmethod
-    def _grant(account: AccountModel) -> Grant | None:
-        stored = account.grants.as_dict() if account.grants is not None else None
-        return grant_on(account.tax_id, account.provider_type, stored)
+    def _grant(account: AccountModel, tax_id: str | None = None) -> Grant | None:
+        """The account's grant on ``tax_id`` (its own Tax ID by default; a linked one's is stored, never defaulted)."""
+        return office_users.grant_in(account, tax_id or account.tax_id)
 
-    def _permissions_of(self, account: AccountModel) -> frozenset[Permission]:
+    def _permissions_of(self, account: AccountModel, tax_id: str | None) -> frozenset[Permission]:
         if account.role == Role.PLAN_STAFF.value:
             return staff_permissions(account.staff_permissions)
-        grant = self._grant(account)
+        grant = self._grant(account, tax_id)
         return grant.effective if grant is not None and not account.approval else frozenset()
 
     # Permissions
@@ -571,22 +611,25 @@ class AccountService:
             self._change_staff_permissions(actor, account, permissions)
             return
         actor_grant = self._actor_grant(actor, account)
-        grant = self._grant(account) or Grant(frozenset())
+        tax_id = str(office_users.acting_tax_id(actor, account))
+        grant = self._grant(account, tax_id) or Grant(frozenset())
         becomes = Grant(permissions, grant.administrator if administrator is None else administrator)
         if becomes.administrator != grant.administrator and not actor_grant.administrator:
             raise PermissionRequired("ADMINISTRATOR", "Provider Administrator")
-        read = account.grants.as_dict() if account.grants is not None else None
+        read = office_users.stored_grants(account)
         if expected_version is not None and grants_version(read) != expected_version:
             raise PermissionsChanged()
-        unchanged = AccountModel.grants.does_not_exist() if read is None else AccountModel.grants == read
-        other = self._another_administrator(account) if grant.administrator and not becomes.administrator else None
+        unchanged = office_users.grants_unchanged(account)
+        other = office_users.another_administrator(account, tax_id) \
+            if grant.administrator and not becomes.administrator else None
         try:
             with transaction() as writes:
-                writes.update(account, actions=[AccountModel.grants.set({**(read or {}), account.tax_id:
-                                                                         becomes.stored()})],
+                writes.update(account, actions=[AccountModel.grants.set({**office_users.materialized_grants(account),
+                                                                         tax_id: becomes.stored()})],
                               condition=AccountModel.pk.exists() & unchanged)
                 if other is not None:
-                    writes.condition_check(AccountModel, other.pk, condition=self._still_administrator(other))
+                    writes.condition_check(AccountModel, other.pk,
+                                           condition=office_users.still_administrator(other, tax_id))
         except TransactionCancelled as error:
             if [*cancelled_by_condition(error), False][0]:
                 raise PermissionsChanged() from None
@@ -595,11 +638,14 @@ class AccountService:
                                                   "administrator": becomes.administrator})
 
     def _actor_grant(self, actor: Principal, account: AccountModel) -> Grant:
-        """The actor's grant on the account's Tax ID, if it may administer its users; else 404 (another office) or
-        403 (a user of the office without user administration)."""
+        """The actor's grant on the Tax ID its request acts in, if the account is a user of it (its own or linked)
+        and the actor may administer its users; else 404 (another office) or 403 (a user of the office without user
+        administration)."""
         actor_account = None if actor.is_plan_staff else self._account_or_none(actor.username)
-        actor_grant = self._grant(actor_account) if actor_account is not None else None
-        if actor_account is None or actor_grant is None or actor_account.tax_id != account.tax_id:
+        tax_id = office_users.acting_tax_id(actor, actor_account) if actor_account is not None else None
+        actor_grant = self._grant(actor_account, tax_id) if actor_account is not None and tax_id else None
+        if actor_account is None or actor_grant is None or not tax_id or not office_users.member_of(
+                actor_account, tax_id) or not office_users.member_of(account, tax_id):
             raise NotFound(fields={"username": "is not a user you administer"})
         if Permission.USER_ADMIN not in actor_grant.effective:
             raise PermissionRequired(Permission.USER_ADMIN.value, Permission.USER_ADMIN.words)
@@ -613,6 +659,10 @@ class AccountService:
         if account is None or account.role == Role.PLAN_STAFF.value:
             raise NotFound(fields={"username": "is not a user you administer"})
         actor_grant = self._actor_grant(actor, account)
+        actor_account = self._account_or_none(actor.username)
+        if actor_account is not None and office_users.is_linked(account, str(office_users.acting_tax_id(
+                actor, actor_account))):
+            raise LinkedUser()  # a user linked from another Tax ID: its account is that Tax ID's
         grant = self._grant(account)
         if grant is not None and grant.administrator and not actor_grant.administrator:
             raise PermissionRequired("ADMINISTRATOR", "Provider Administrator")
@@ -625,14 +675,6 @@ class AccountService:
         stored = [permission.value for permission in sorted(permissions & STAFF_PERMISSIONS)]
         account.update(actions=[AccountModel.staff_permissions.set(stored)])
         logger.info("staff permissions changed", extra={"username": account.username, "by": actor.username})
-
-    @staticmethod
-    def _another_administrator(account: AccountModel) -> AccountModel:
-        return office_users.another_administrator(account)
-
-    @staticmethod
-    def _still_administrator(account: AccountModel) -> Any:
-        return office_users.still_administrator(account)
 
     def logout(self, principal: Principal) -> None:
         SessionModel(token_hash=principal.session_id).delete()
@@ -763,9 +805,16 @@ class AccountService:
         )
 
     def providers_for(self, principal: Principal) -> list[ProviderSummary]:
+        """Every provider the login acts for, in each Tax ID it acts in (its own and the linked ones): what the
+        provider selector offers (a Query per whole Tax ID, one batch get of the others)."""
+        units = principal.acts_in
+        provider_ids = [p for unit in units for p in (*unit.provider_ids, unit.home_provider_id or "") if p] \
+            if units else principal.provider_ids
+        tax_ids = [unit.tax_id for unit in units if unit.whole] if units else principal.tax_ids
         return [
             ProviderSummary(p.provider_id, p.provider_type, p.display_name, p.tax_id, p.state, tuple(p.programs))
-            for p in providers.acted_for(principal.provider_ids, principal.tax_ids)
+            for p in providers.acted_for(provider_ids, tax_ids)
+            if not units or linking.acts_for(units, p.provider_id, p.tax_id)
         ]
 
     @staticmethod

@@ -105,9 +105,87 @@ class AccountModel(Model):
     pending_email = UnicodeAttribute(null=True)
     """An address the user asked to change to on My Account, until the link sent there is opened (my_account.py)."""
     pending_email_at = UTCDateTimeAttribute(null=True)
+    links = MapAttribute(null=True)  # type: ignore[var-annotated]
+    """The providers linked to this login (Account Linker), by provider ID: ``{"taxId", "providerType", "status",
+    "states", "requestedAt"}`` (chalicelib/accounts/linking.py); a copy of its ``LinkModel`` items, written with them,
+    so authentication reads them with the account."""
+    link_pending = UnicodeAttribute(null=True)
+    """The provider ID of the one link still waiting for a decision: a second request meanwhile is refused."""
 
     by_tax_id = AccountsByTaxId()
     awaiting = AccountsAwaiting()
+
+
+def link_key(username: str, provider_id: str) -> str:
+    return f"LINK#{normalize_username(username)}#{provider_id}"
+
+
+def links_of_tax_id_key(tax_id: str) -> str:
+    """A Tax ID's partition of ``tax-id-index`` holding its links (no account's Tax ID looks like it)."""
+    return f"LINKS#{tax_id}"
+
+
+LINK_CONFIRMATION = "LINK-CONFIRMATION"
+"""The review desk's partition of the awaiting index for links into Tax IDs without an administrator."""
+
+
+def link_approval_key(tax_id: str) -> str:
+    """A Tax ID's partition of the awaiting index for the links waiting for its administrators."""
+    return f"LINK-APPROVAL#{tax_id}"
+
+
+class LinksByTaxId(GlobalSecondaryIndex["LinkModel"]):
+    """The accounts' ``tax-id-index``, in the partitions links use (``LINKS#<tax id>``): a Tax ID's linked users."""
+
+    class Meta:
+        index_name = "tax-id-index"
+        projection = AllProjection()
+
+    office_key = UnicodeAttribute(hash_key=True, attr_name="tax_id")
+    pk = UnicodeAttribute(range_key=True)
+
+
+class LinksAwaiting(GlobalSecondaryIndex["LinkModel"]):
+    """The accounts' ``awaiting-index``, in the partitions links use (``LINK-APPROVAL#<tax id>``,
+    ``LINK-CONFIRMATION``): links waiting for a decision, oldest first."""
+
+    class Meta:
+        index_name = "awaiting-index"
+        projection = AllProjection()
+
+    awaiting_key = UnicodeAttribute(hash_key=True)
+    awaiting_since = UnicodeAttribute(range_key=True)
+
+
+class LinkModel(Model):
+    """One provider linked to a login (Account Linker): ``LINK#<username>#<provider id>`` in the accounts table.
+
+    It shares the accounts' indexes under partition keys no account uses, so each partition holds one kind of item:
+    ``tax_id`` is ``LINKS#<linked tax id>`` (Manage Users of that Tax ID lists it) and, while it waits, the awaiting
+    index's ``LINK-APPROVAL#<tax id>`` or ``LINK-CONFIRMATION``. The account item keeps a copy (``links``)."""
+
+    class Meta(TableMeta):
+        table_name = ACCOUNTS_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    provider_id = UnicodeAttribute()
+    provider_type = UnicodeAttribute()
+    linked_tax_id = UnicodeAttribute()
+    office_key = UnicodeAttribute(attr_name="tax_id")
+    status = UnicodeAttribute()
+    states = ListAttribute(of=UnicodeAttribute, default=list)
+    requested_at = UTCDateTimeAttribute()
+    decided_at = UTCDateTimeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    awaiting_key = UnicodeAttribute(null=True)
+    awaiting_since = UnicodeAttribute(null=True)
+    practice_code_hash = UnicodeAttribute(null=True)
+    practice_code_expires_at = UTCDateTimeAttribute(null=True)
+    practice_code_attempts = NumberAttribute(null=True)
+
+    by_tax_id = LinksByTaxId()
+    awaiting = LinksAwaiting()
 
 
 def tax_id_settings_key(tax_id: str) -> str:

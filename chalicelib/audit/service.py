@@ -71,6 +71,13 @@ class AuditAction(StrEnum):
     SIGN_IN_FAILED = "SIGN_IN_FAILED"
     SIGN_IN_LOCKED = "SIGN_IN_LOCKED"
     PASSWORD_CHECK_FAILED = "PASSWORD_CHECK_FAILED"  # noqa: S105 (a wrong current password on My Account)
+    # Account Linker: a provider of another Tax ID linked to a login (who asked, who decided, which Tax ID)
+    LINK_REQUESTED = "LINK_REQUESTED"
+    LINK_APPROVED = "LINK_APPROVED"
+    LINK_DENIED = "LINK_DENIED"
+    LINK_CONFIRMED = "LINK_CONFIRMED"
+    LINK_CONFIRMED_BY_SUPPORT = "LINK_CONFIRMED_BY_SUPPORT"
+    LINK_REMOVED = "LINK_REMOVED"
 
 
 def account_subject(username: str) -> str:

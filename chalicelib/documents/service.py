@@ -115,8 +115,9 @@ def same_object(document: DocumentModel, uploaded: UploadedObject) -> bool:
 
 type BatchProcessor = Callable[[DocumentModel, datetime], str]
 """Processes one arrived batch file (document, S3 event time) and answers its status."""
-type AccountPrincipal = Callable[[str], Principal | None]
-"""The principal an account (by username) has now, as a login would give it; None when it may not log in."""
+type AccountPrincipal = Callable[[str, str | None], Principal | None]
+"""The principal an account (by username) has now, as a login would give it, acting in the Tax ID of the provider
+named; None when it may not log in."""
 UPLOADER_GONE = ("the account that uploaded the file is no longer active, or no longer acts for provider "
                  "{provider_id}: nothing in the file was processed for it")
 
@@ -139,7 +140,7 @@ class DocumentService:
         self._clock = clock
         self._zone = settings.plan_zone
         self._batch_processors: dict[str, BatchProcessor] = {}
-        self._account_principal: AccountPrincipal = lambda _username: None
+        self._account_principal: AccountPrincipal = lambda _username, _provider_id: None
         self._consent_listeners: list[Callable[[str], None]] = []
         self._scanner: Scanner = NoScanner()
 
@@ -158,10 +159,11 @@ class DocumentService:
 
     def uploader(self, document: DocumentModel) -> Principal | None:
         """Whom a batch file is processed for: its uploader's own principal, rebuilt from the account now (its
-        role, its provider or its group's providers, their states), exactly what its session would have, never
-        the whole Tax ID the file was filed under. None when the account is no longer active or no longer acts
-        for the provider the file was uploaded for: the file is then processed for no one."""
-        principal = self._account_principal(document.uploaded_by)
+        role, its provider or its group's providers, their states, acting in the Tax ID of the file's provider),
+        exactly what its session would have, never the whole Tax ID the file was filed under. None when the account
+        is no longer active or no longer acts for the provider the file was uploaded for: the file is then processed
+        for no one."""
+        principal = self._account_principal(document.uploaded_by, document.provider_id)
         if principal is None or not scope_of(principal).sees(document.provider_id, document.tax_id):
             return None
         return principal

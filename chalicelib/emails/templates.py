@@ -32,6 +32,10 @@ class EmailTemplate(StrEnum):
     EMAIL_CHANGED = "email_changed"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a template name)
     SECURITY_QUESTION_CHANGED = "security_question_changed"
+    LINK_PRACTICE_CODE = "link_practice_code"
+    LINK_REQUESTED = "link_requested"
+    LINK_APPROVED = "link_approved"
+    LINK_DENIED = "link_denied"
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,48 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
             "If this was not you, reset your password with the link below and call Provider Services.",
         ),
         link_label="Reset Password",
+    ),
+    EmailTemplate.LINK_PRACTICE_CODE: _Template(
+        subject="Confirm your practice's Provider Portal administrator",
+        lines=(
+            "Hello {practice},",
+            "The user {username} of the {plan_name} Provider Portal asks to link {practice} to its login. Your "
+            "practice has no Provider Administrator in the portal yet, so this user would become it: the one who "
+            "decides which of your staff see members, claims and payments.",
+            "If this is someone at your practice, give them this code. They enter it on the Account Linker page: "
+            "{code}",
+            "The code works once and expires in {code_minutes} minutes.",
+            "If nobody at your practice asked for this, ignore this email: no access is given without the code.",
+        ),
+        link_label="Account Linker",
+    ),
+    EmailTemplate.LINK_REQUESTED: _Template(
+        subject="A user asks to link your practice in the {plan_name} Provider Portal",
+        lines=(
+            "Hello {administrator},",
+            "The user {username}, of another practice in the Provider Portal, asks to link {provider_name} to its "
+            "login. Until you approve it, it sees nothing of your practice's members, claims or payments.",
+            "Approve it with the permissions it needs, or deny it, in Manage Users.",
+        ),
+        link_label="Open Manage Users",
+    ),
+    EmailTemplate.LINK_APPROVED: _Template(
+        subject="Your {plan_name} Provider Portal link is approved",
+        lines=(
+            "Hello {username},",
+            "The provider you asked to link, {provider_name}, is linked to your login. Choose it in the provider "
+            "selector to act for it.",
+        ),
+        link_label="Account Linker",
+    ),
+    EmailTemplate.LINK_DENIED: _Template(
+        subject="Your {plan_name} Provider Portal link was not approved",
+        lines=(
+            "Hello {username},",
+            "The link you asked for, to {provider_name}, was not approved, so your login does not act for it.",
+            "If you think this is a mistake, ask that practice's Provider Administrator.",
+        ),
+        link_label="Account Linker",
     ),
 }
 

@@ -4,8 +4,8 @@ from chalicelib import wiring
 from chalicelib.platform.web import api, pages
 
 
-def _authenticate(token: str) -> object:
-    return wiring.current().accounts().authenticate(token)
+def _authenticate(token: str, acting_provider_id: str | None = None) -> object:
+    return wiring.current().accounts().authenticate(token, acting_provider_id)
 
 
 api.use_authenticator(_authenticate)

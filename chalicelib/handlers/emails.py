@@ -21,11 +21,14 @@ email_events = Blueprint(__name__)
 
 def _account_email(purpose: str, whom: Mapping[str, str]) -> OutgoingEmail | None:
     """An account email at delivery: the practice's one-time code is the approvals' (it goes to the practice's
-    address on record), a new address's link My Account's, every other one the accounts service's."""
+    address on record), a new address's link My Account's, a link's code the linker's, every other one the accounts
+    service's."""
     if purpose == AccountEmail.PRACTICE_CODE.value:
         return wiring.current().approvals().practice_code_email(whom.get("username", ""))
     if purpose == AccountEmail.EMAIL_CHANGE.value:
         return wiring.current().my_account().email_change_email(whom.get("username", ""))
+    if purpose == AccountEmail.LINK_PRACTICE_CODE.value:
+        return wiring.current().links().code_email(whom.get("username", ""))
     return wiring.current().accounts().account_email(purpose, whom)
 
 

@@ -23,7 +23,7 @@ from chalicelib.platform.web.api import ROUTE_CONTRACTS
 from chalicelib.platform.web.pages import PageRequest
 from chalicelib.training.service import ActingFor
 
-PROVIDER_PURPOSE = "provider"
+PROVIDER_PURPOSE = browser.PROVIDER_PURPOSE
 
 
 class Audience(StrEnum):
@@ -86,6 +86,7 @@ NAVIGATION = (
     )),
     NavSection("Users", (
         NavItem("Manage Users", "/manage-users", audience=Audience.OFFICE),
+        NavItem("Account Linker", "/account-linker", audience=Audience.OFFICE),
         NavItem("Update My Account", "/my-account"),
         NavItem("Provider Training", "/provider-training", audience=Audience.OFFICE),
         NavItem("Practice Confirmations", "/practice-confirmations", audience=Audience.STAFF),
@@ -119,6 +120,14 @@ def office_providers(page: PageRequest) -> list[dict[str, Any]]:
              "programs": p.programs} for p in found
         ]
     return page.memo["providers"]
+
+
+def acting_providers(page: PageRequest) -> list[dict[str, Any]]:
+    """The providers of the Tax ID the page acts in (the selected provider's): a login with linked providers acts in
+    one Tax ID at a time, so a form offers only those (the selector offers them all)."""
+    principal = page.principal
+    return [p for p in office_providers(page)
+            if principal is not None and principal.may_act_for(p["provider_id"], p["tax_id"])]
 
 
 def selected_provider(page: PageRequest) -> dict[str, Any] | None:

@@ -15,6 +15,19 @@ class Role(StrEnum):
 
 
 @dataclass(frozen=True)
+class TaxIdAccess:
+    """What a login acts for in one Tax ID: the whole Tax ID (a group registered or linked) and the practitioners
+    named. Its permissions are the login's grant on that Tax ID."""
+
+    tax_id: str
+    provider_ids: tuple[str, ...]
+    whole: bool
+    states: tuple[str, ...]
+    home_provider_id: str | None
+    """The provider acted for when none is named: the registered one in its own Tax ID, else the first linked."""
+
+
+@dataclass(frozen=True)
 class Principal:
     username: str
     role: Role
@@ -37,6 +50,12 @@ class Principal:
     mfa_pending: bool = False
     """A session opened with the password alone by an account with no second factor yet: it may only enrol
     (routes with ``before_mfa``); every other route refuses it (``platform.web.api.admit``)."""
+    acting_tax_id: str | None = None
+    """The Tax ID this request acts in (one at a time): its providers are ``provider_ids``/``tax_ids`` and its grant
+    is ``permissions``. None for plan staff."""
+    acts_in: tuple[TaxIdAccess, ...] = ()
+    """Every Tax ID the login acts in, its own first, then those linked (Account Linker): what the provider selector
+    offers. A request sees only the one it acts in."""
 
     def has(self, permission: Permission) -> bool:
         return permission in self.permissions

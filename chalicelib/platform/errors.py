@@ -166,6 +166,49 @@ class NoContactOnRecord(PortalError):
                        "Call Provider Services: plan support staff can confirm you.")
 
 
+class LinkedUser(PortalError):
+    """A change Manage Users makes only to its own Tax ID's accounts, asked of a user linked from another Tax ID."""
+
+    kind = ErrorKind.CONFLICT
+    code = "LINKED_USER"
+    default_message = ("This user's account belongs to another Tax ID and is linked to yours: only that Tax ID's "
+                       "administrators deactivate, unlock or reset it. Here you change what it may do for your Tax "
+                       "ID, or remove it from your Tax ID.")
+
+
+class AlreadyLinked(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "ALREADY_LINKED"
+    default_message = "Your login already acts for this provider, or asked to. Nothing was changed."
+
+
+class LinkPending(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "LINK_PENDING"
+    default_message = ("Another link of yours waits for a decision. Link the next provider once it is approved or "
+                       "denied, or withdraw it. Nothing was changed.")
+
+
+class TooManyLinks(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "TOO_MANY_LINKS"
+    default_message = "Your login has as many linked providers as it may have. Remove one first."
+
+
+class HomeProvider(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "HOME_PROVIDER"
+    default_message = ("This is the provider your account registered for: it stays. Only its Tax ID's "
+                       "administrator removes you from it.")
+
+
+class NotAwaitingLinkDecision(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "NOT_AWAITING_APPROVAL"
+    default_message = ("This link request is not waiting for approval: another administrator may have decided it "
+                       "already, or it was withdrawn. Nothing was changed.")
+
+
 class NotFound(PortalError):
     kind = ErrorKind.NOT_FOUND
     code = "NOT_FOUND"
@@ -363,3 +406,8 @@ class MfaEnrolmentNotStarted(PortalError):
     kind = ErrorKind.CONFLICT
     code = "MFA_ENROLMENT_NOT_STARTED"
     default_message = "Start the set-up first (POST /me/mfa/enrolment), then confirm it with a code."
+
+
+class LinkNotFound(NotFound):
+    code = "LINK_NOT_FOUND"
+    default_message = "No such linked provider or link request."

@@ -22,10 +22,12 @@ from chalicelib import wiring
 from chalicelib.platform.access import Principal
 from chalicelib.platform.permissions import PROVIDER_PERMISSIONS, STAFF_PERMISSIONS, Permission
 from chalicelib.platform.web import browser
-from chalicelib.platform.web.api import ROUTE_CONTRACTS, RouteContract
+from chalicelib.platform.web.api import ACTING_FIELDS, ROUTE_CONTRACTS, RouteContract
+from tests.support.moto import login
 from tests.support.pages import ORIGIN, SESSION_COOKIE
 
 pytestmark = pytest.mark.usefixtures("fee_schedules", "prior_auth_rules", "roster_members")
+PROVIDER_COOKIE = "__Host-" + browser.PROVIDER
 
 OPEN_ROUTES = {
     ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/assets/{name}"), ("GET", "/fhir/metadata"),
@@ -55,12 +57,24 @@ OPEN_ROUTES = {
     ("POST", "/my-account/security-question"), ("GET", "/my-account/sessions"),
     ("POST", "/my-account/sessions/{sessionId}/end"), ("POST", "/my-account/sessions/end-others"),
     ("GET", "/my-account/sign-ins"),
+    # Account Linker: the login's own links (any office user links, unlinks and confirms its own; the service refuses
+    # plan staff and accounts still waiting), so no permission opens them
+    ("GET", "/me/links"), ("POST", "/me/links"), ("DELETE", "/me/links/{providerId}"),
+    ("POST", "/me/links/{providerId}/code"), ("POST", "/me/links/{providerId}/confirmation"),
+    ("GET", "/account-linker"), ("POST", "/account-linker"), ("POST", "/account-linker/{providerId}/code"),
+    ("POST", "/account-linker/{providerId}/confirmation"), ("GET", "/account-linker/{providerId}/remove"),
+    ("POST", "/account-linker/{providerId}/remove"),
 }
 """Public routes and the user's own account and session: any logged-in user (or anyone) may call them (a waiting
 account's own Confirm your practice among them: it holds no permission yet)."""
 
 OFFICE, OTHER_OFFICE, STAFF = "demo.jdoe", "demo.buckeye", "planadmin"
 ADMIN = "demo.group"
+LINKED = "buckeye.biller"
+"""A user of 310000002 (Buckeye) whose login links the Default Provider group of 310000001 (Account Linker)."""
+LINKED_PROVIDER = "999999999999"
+DEFAULT_PROVIDER_FACTS = {"providerType": "Group", "groupName": "Default Provider", "taxId": "310000001",
+                          "providerId": LINKED_PROVIDER, "zipCode": "46204"}
 PARAMETER = re.compile(r"{(\w+)}")
 ATTACHMENTS = {"attachments": [{"fileName": "notes.pdf", "contentType": "application/pdf"}]}
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -87,11 +101,15 @@ class Caller:
     client: Any
     tokens: dict[str, str]
 
-    def call(self, username: str, contract: RouteContract, ids: dict[str, str]) -> tuple[int, Any]:
+    def call(self, username: str, contract: RouteContract, ids: dict[str, str],
+             acting: str | None = None) -> tuple[int, Any]:
+        """``acting``: the provider the request acts for (Account Linker): the selector's cookie for a page, the
+        route's own ``providerId`` (query or body) for the API."""
         path = PARAMETER.sub(lambda found: ids[found.group(1)], contract.path)
         token = self.tokens[username]
         if contract.browser_session:
-            headers = {"Cookie": f"{SESSION_COOKIE}={token}"}
+            headers = {"Cookie": f"{SESSION_COOKIE}={token}" + (
+                f"; {PROVIDER_COOKIE}={browser.signed(token, browser.PROVIDER_PURPOSE, acting)}" if acting else "")}
             body = None
             if contract.method == "POST":
                 headers |= {"Origin": ORIGIN, "Content-Type": "application/x-www-form-urlencoded"}
@@ -99,12 +117,26 @@ class Caller:
             response = getattr(self.client.http, contract.method.lower())(path, headers=headers, body=body)
             return response.status_code, response.body.decode("utf-8", errors="replace")
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        body = json.dumps(BODIES.get((contract.method, contract.path), {})) if contract.method in ("POST", "PUT") \
-            else None
+        sent = dict(BODIES.get((contract.method, contract.path), {}))
+        in_query, in_body = acting_fields(contract)
+        if acting and in_query:
+            path += f"?{in_query}={acting}"
+        if acting and in_body:
+            sent[in_body] = acting
+        body = json.dumps(sent) if contract.method in ("POST", "PUT") else None
         response = getattr(self.client.http, contract.method.lower())(path, headers=headers, body=body)
         data = json.loads(response.body) if response.headers.get("Content-Type", "").startswith(
             ("application/json", "application/fhir+json")) and response.body else None
         return response.status_code, data
+
+
+def acting_fields(contract: RouteContract) -> tuple[str | None, str | None]:
+    """Where an API route takes the provider it acts for: its query's field and its body's (camelCase), if any."""
+    def field_of(schema: Any) -> str | None:
+        declared = schema.load().model_fields if schema is not None else {}
+        return next((alias for name, alias in ACTING_FIELDS.items() if name in declared), None)
+
+    return field_of(contract.query), field_of(contract.body)
 
 
 def named_permission(status: int, answer: Any) -> str | None:
@@ -126,11 +158,19 @@ def principal_of(token: str) -> Principal:
 @pytest.fixture
 def office_objects(api, token_for, pump, active_user) -> dict[str, str]:
     """An object of 310000001 of every kind a route's path names, made through the API by its users (a user for
-    Manage Users too: a registration its administrator approved)."""
+    Manage Users too: a registration its administrator approved; and a link request into it: a Buckeye user's)."""
     group, jdoe = token_for(ADMIN), token_for(OFFICE)
     front_desk = active_user()["username"]
     approved = api.post(f"/users/{front_desk}/approve", {}, token=group)
     assert approved.status_code == 200, approved.data
+    biller = active_user(username=LINKED, email=f"{LINKED}@example.org", providerType="Group", firstName=None,
+                         lastName=None, groupName="Buckeye Family Medicine", taxId="310000002",
+                         providerId="200000000001", zipCode="43215")
+    every = sorted(p.value for p in PROVIDER_PERMISSIONS)
+    home = api.post(f"/users/{LINKED}/approve", {"permissions": every}, token=token_for(OTHER_OFFICE))
+    assert home.status_code == 200, home.data
+    asked = api.post("/me/links", DEFAULT_PROVIDER_FACTS, token=login(api, LINKED, biller["password"]))
+    assert (asked.status_code, asked.data["status"]) == (201, "PENDING_APPROVAL"), asked.data
     from tests.claims.test_claims import office_visit
     from tests.priorauth.test_prior_auth import cpap
 
@@ -160,7 +200,8 @@ def office_objects(api, token_for, pump, active_user) -> dict[str, str]:
         "consent": consent.data["document"]["documentId"], "member_file": member_file.data["file"]["documentId"],
         "claim_file": claim_file.data["file"]["documentId"], "exportId": export.data["exportId"],
         "subscriptionId": subscription.data["subscriptionId"], "username": OFFICE, "operation": "$submit",
-        "office_user": front_desk,
+        "office_user": front_desk, "providerId": LINKED_PROVIDER, "link_user": LINKED,
+        "link_password": biller["password"],
     }
 
 
@@ -172,6 +213,8 @@ def ids_for(path: str, objects: dict[str, str]) -> dict[str, str]:
     number = "request" if "prior-auth" in path else "claim"
     if path.startswith(("/users/", "/manage-users/")):  # Manage Users acts on the approved registration
         objects = {**objects, "username": objects["office_user"]}
+    if "{providerId}" in path:  # a link request into 310000001 (the review desk's: none waits there)
+        objects = {**objects, "username": objects["link_user"]}
     return {**objects, "documentId": objects[documents], "number": objects[number], "claimNumber": objects["claim"],
             "authorizationNumber": objects["request"], "paymentId": objects["payment"],
             "payment_id": objects["payment"]}
@@ -259,3 +302,83 @@ def test_an_office_user_on_a_staff_route_gets_403_naming_the_staff_permission(ma
     assert ("POST", "/review/payment-cycles") in answers
     assert ("GET", "/audit/users/{username}") in answers
     assert ("POST", "/review/practice-confirmations/{username}/approve") in answers
+
+
+# Account Linker: a login acting in one Tax ID at a time, with that Tax ID's grant
+
+@pytest.fixture
+def linked(api, client, token_for, office_objects) -> tuple[Caller, dict[str, str], Callable[..., None]]:
+    """buckeye.biller (every provider permission on its own 310000002) with its link to the Default Provider group
+    approved by demo.group; ``granting(permissions)`` sets its grant on 310000001 as demo.group would."""
+    approved = api.post(f"/link-requests/{LINKED}/{LINKED_PROVIDER}/approve", {"permissions": []},
+                        token=token_for(ADMIN))
+    assert (approved.status_code, approved.data["status"]) == (200, "ACTIVE"), approved.data
+    caller = Caller(client, {LINKED: login(api, LINKED, office_objects["link_password"])})
+    accounts = wiring.current().accounts()
+    admin = principal_of(token_for(ADMIN))
+
+    def granting(permissions: frozenset[Permission]) -> None:
+        accounts.change_permissions(admin, LINKED, permissions)
+
+    return caller, office_objects, granting
+
+
+def test_a_linked_user_acting_for_its_own_tax_id_gets_404_for_every_object_of_the_linked_one(linked):
+    """Every provider permission on both Tax IDs, acting for its own (no provider named): 310000001's objects are
+    another office's, as for demo.buckeye."""
+    caller, objects, granting = linked
+    granting(PROVIDER_PERMISSIONS)
+    leaks, asked = [], 0
+    for contract in guarded():
+        parameters = set(PARAMETER.findall(contract.path)) - {"operation"}
+        if not (set(contract.permission or ()) & PROVIDER_PERMISSIONS and parameters):
+            continue
+        asked += 1
+        status, answer = caller.call(LINKED, contract, ids_for(contract.path, objects))
+        if status != 404:
+            leaks.append((contract.method, contract.path, status, answer))
+    assert leaks == []
+    assert asked > 25
+
+
+def test_a_linked_user_acting_for_the_linked_tax_id_holds_that_tax_ids_grant_only(linked):
+    """No permission on 310000001 (every one on its own): acting for the linked provider (the selector's cookie on a
+    page, the route's providerId on the API) every office route answers 403 naming a permission."""
+    caller, objects, _ = linked
+    leaks, pages, api_routes = [], 0, 0
+    for contract in guarded():
+        needs = set(contract.permission or ())
+        if not needs & PROVIDER_PERMISSIONS or not (contract.browser_session or any(acting_fields(contract))):
+            continue
+        pages, api_routes = pages + contract.browser_session, api_routes + (not contract.browser_session)
+        status, answer = caller.call(LINKED, contract, ids_for(contract.path, objects), acting=LINKED_PROVIDER)
+        named = named_permission(status, answer)
+        if status != 403 or named not in {p.value for p in needs}:
+            leaks.append((contract.method, contract.path, status, named))
+    assert leaks == []
+    assert pages > 30
+    assert api_routes >= 8
+
+
+def test_permissions_follow_the_tax_id_acted_for(linked, api):
+    """Eligibility only on 310000001: acting for it, eligibility answers and claims are 403; acting for its own Tax
+    ID the same routes answer with its own claims; the linked group's claims appear only when it acts for it."""
+    caller, objects, granting = linked
+    granting(frozenset({Permission.ELIGIBILITY}))
+    token = caller.tokens[LINKED]
+    asked = f"/members/eligibility?memberId=10000000001&dateOfService=2031-11-01&providerId={LINKED_PROVIDER}"
+    assert api.get(asked, token=token).data["eligible"] is True  # Ava Thompson, an Indiana member, for 310000001
+    refused = api.get(f"/claims?providerId={LINKED_PROVIDER}", token=token)
+    assert (refused.status_code, refused.data["fields"]) == (403, {"permission": "CLAIMS_VIEW"})
+    own = api.get("/claims", token=token)  # its own Tax ID: every permission, none of 310000001's claims
+    assert own.status_code == 200
+    assert objects["claim"] not in {item["claimNumber"] for item in own.data["items"]}
+    assert api.get(f"/claims/{objects['claim']}", token=token).status_code == 404
+
+    granting(frozenset({Permission.ELIGIBILITY, Permission.CLAIMS_VIEW}))
+    theirs = api.get("/claims?providerId=100000000001", token=token)  # Jane Doe, under the linked group's Tax ID
+    assert objects["claim"] in {item["claimNumber"] for item in theirs.data["items"]}
+    me = api.get("/me", token=token).data  # the selector's list: every provider of both Tax IDs
+    assert {p["providerId"] for p in me["providers"]} == {
+        "200000000001", "200000000002", "999999999999", "100000000001", "100000000002"}
+    assert me["actingTaxId"] == "310000002"

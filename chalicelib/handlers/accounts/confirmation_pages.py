@@ -19,7 +19,9 @@ LABELS = {"code": "Code", "nextToken": "Page"}
 PAGE_SIZE = 50
 SENT = "A code is on its way to your practice's address on record. Ask whoever reads that mailbox for it."
 DESK_DONE = {"approved": "The account is its Tax ID's Provider Administrator now.",
-             "denied": "The account is closed and its registrant was emailed."}
+             "denied": "The account is closed and its registrant was emailed.",
+             "link-approved": "The provider is linked and the user is its Tax ID's Provider Administrator now.",
+             "link-denied": "The link is denied and the user was emailed."}
 
 
 def _confirm_page(page: PageRequest, *, errors: dict[str, str] | None = None, problem: str | None = None,
@@ -91,8 +93,11 @@ def confirmations_page(page: PageRequest) -> Page:
         errors, trail = field_errors(error, LABELS), PageTrail()
         found = approvals.awaiting_confirmation(page.principal, PAGE_SIZE, None)
     problem = page.query.get("problem")
+    links = wiring.current().links().awaiting_confirmation(page.principal, PAGE_SIZE, None)
     return Page("users/confirmations.html", {
         "title": "Practice Confirmations", "items": found.items, "errors": errors,
+        "links": links.items, "more_links": bool(links.next_token),
+        "link_action": lambda item, what: f"{paths.CONFIRMATIONS}/links/{item.username}/{item.provider_id}/{what}",
         "summary_errors": summary(errors, LABELS), "notice": DESK_DONE.get(page.query.get("done") or ""),
         "problem": PROBLEMS.get(problem or ""),
         "action": lambda username, what: f"{paths.CONFIRMATIONS}/{username}/{what}",
@@ -102,7 +107,10 @@ def confirmations_page(page: PageRequest) -> Page:
 
 
 PROBLEMS = {"decided": "That account no longer waits for its practice's confirmation (another decision came first, "
-                       "or its Tax ID has an administrator now, who approves it). Nothing was changed."}
+                       "or its Tax ID has an administrator now, who approves it). Nothing was changed.",
+            "link-decided": "That link no longer waits for its practice's confirmation (another decision came first, "
+                            "it was withdrawn, or its Tax ID has an administrator now, who approves it). Nothing was "
+                            "changed."}
 
 
 def _desk(page: PageRequest, username: str, done: str, approve: bool) -> Redirect:
@@ -127,3 +135,29 @@ def confirmation_approve_submit(page: PageRequest, username: str) -> Redirect:
             method="POST", tag=TAG, summary="Close an unconfirmed first administrator's account (plan support staff)")
 def confirmation_deny_submit(page: PageRequest, username: str) -> Redirect:
     return _desk(page, username, "denied", approve=False)
+
+
+def _link_desk(page: PageRequest, username: str, provider_id: str, approve: bool) -> Redirect:
+    assert page.principal is not None  # page_route lets no request without a session through
+    links = wiring.current().links()
+    try:
+        (links.support_confirm if approve else links.support_deny)(page.principal, username, provider_id)
+    except PortalError as error:
+        if error.kind != ErrorKind.CONFLICT:
+            raise
+        return Redirect(f"{paths.CONFIRMATIONS}?problem=link-decided")
+    return Redirect(f"{paths.CONFIRMATIONS}?done={'link-approved' if approve else 'link-denied'}")
+
+
+@page_route(confirmation_pages, paths.CONFIRMATIONS + "/links/{username}/{providerId}/approve",
+            permission=Permission.SUPPORT, method="POST", tag=TAG,
+            summary="Link the provider and make the user its Tax ID's Provider Administrator (plan support staff)")
+def link_confirmation_approve_submit(page: PageRequest, username: str, providerId: str) -> Redirect:
+    return _link_desk(page, username, providerId, approve=True)
+
+
+@page_route(confirmation_pages, paths.CONFIRMATIONS + "/links/{username}/{providerId}/deny",
+            permission=Permission.SUPPORT, method="POST", tag=TAG,
+            summary="Deny a link into a Tax ID with no administrator (plan support staff)")
+def link_confirmation_deny_submit(page: PageRequest, username: str, providerId: str) -> Redirect:
+    return _link_desk(page, username, providerId, approve=False)

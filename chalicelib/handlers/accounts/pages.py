@@ -285,7 +285,7 @@ def register_submit(page: PageRequest) -> Page | Redirect:
     try:
         request = RegisterRequest.model_validate(body)
     except ValidationError as error:
-        return _register(page, values=values, errors=_named(schema_errors(error)), status=400)
+        return _register(page, values=values, errors=named_by_label(schema_errors(error)), status=400)
     try:
         wiring.current().accounts().register(registration_from(request), client_address=page.client_address)
     except ValidationFailed as error:
@@ -309,6 +309,6 @@ def check_your_email_page(page: PageRequest) -> Page:
     return Page("accounts/check_your_email.html", {"title": "Check Your Email"})
 
 
-def _named(fields: dict[str, str]) -> dict[str, str]:
+def named_by_label(fields: dict[str, str]) -> dict[str, str]:
     """The schema's messages under the form's field names, each a sentence with its label."""
     return {name: sentence(REGISTER_LABELS.get(name, "This field"), message) for name, message in fields.items()}

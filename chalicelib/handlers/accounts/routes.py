@@ -138,4 +138,5 @@ def me(principal: Principal) -> dict[str, Any]:
         **asdict(profile),
         "session": {"expires_at": principal.session_ends_at, "absolute_expires_at": principal.session_hard_expiry},
         "access": principal.awaiting or "APPROVED",
+        "acting_tax_id": principal.acting_tax_id,
     }

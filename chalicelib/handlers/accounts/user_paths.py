@@ -5,6 +5,7 @@ from urllib.parse import quote
 MANAGE_USERS = "/manage-users"
 USER = MANAGE_USERS + "/users/{username}"
 DEFAULTS = MANAGE_USERS + "/default-permissions"
+LINK_REQUEST = MANAGE_USERS + "/link-requests/{username}/{providerId}"
 CONFIRM_PRACTICE = "/confirm-practice"
 CONFIRMATIONS = "/practice-confirmations"
 
@@ -12,3 +13,7 @@ CONFIRMATIONS = "/practice-confirmations"
 def user(username: str, **query: str) -> str:
     path = USER.format(username=quote(username, safe="@."))
     return path + ("?" + "&".join(f"{name}={quote(value)}" for name, value in query.items()) if query else "")
+
+
+def link_request(username: str, provider_id: str) -> str:
+    return LINK_REQUEST.format(username=quote(username, safe="@."), providerId=quote(provider_id))

@@ -43,7 +43,11 @@ DONE = {
     "reactivated": "The user is reactivated: it can log in again.",
     "unlocked": "The user is unlocked: it can log in again.",
     "reset": "A password reset email is on its way to the user's own address (at most 3 an hour).",
-    "removed": "The user is removed from the Tax ID: its account is closed and its sessions ended.",
+    "removed": "The user is removed from the Tax ID: its account is closed and its sessions ended (a linked "
+               "user: its links to your Tax ID and its permissions here are gone).",
+    "link-approved": "The link is approved: the user acts for the provider with its permissions from its next "
+                     "request, and it was emailed.",
+    "link-denied": "The link request is denied: the user was emailed.",
     "defaults": "The default permission set is saved.",
 }
 """What a page says after a change (``?done=``): a fixed list, never the query's own text."""
@@ -83,6 +87,16 @@ def permission_items() -> list[dict[str, str]]:
     return [{"value": p.value, "text": p.words} for p in PERMISSION_ORDER]
 
 
+USER_COLUMNS = [{"key": key, "label": label} for key, label in (
+    ("username", "Username"), ("provider", "Registered for"), ("status", "Status"), ("lastLogin", "Last login"),
+    ("permissions", "Permissions"))]
+
+
+def user_row(view: UserView) -> list[Any]:
+    return [{"text": view.username, "href": paths.user(view.username)}, view.provider_name or view.provider_id or "",
+            tags(view), us_datetime(view.last_login_at) or "Never", permission_words(view)]
+
+
 # The Tax ID's users
 
 @page_route(user_pages, paths.MANAGE_USERS, permission=ADMIN, tag=TAG,
@@ -99,16 +113,21 @@ def manage_users(page: PageRequest) -> Page:
         errors, trail = field_errors(error, LABELS), PageTrail()
         found = wiring.current().users().users(page.principal, PAGE_SIZE, None)
     waiting = wiring.current().approvals().pending(page.principal, WAITING_SHOWN, None)
-    rows = [[{"text": view.username, "href": paths.user(view.username)}, view.provider_name or view.provider_id or "",
-             tags(view), us_datetime(view.last_login_at) or "Never", permission_words(view)] for view in found.items]
+    link_requests = wiring.current().links().pending(page.principal, WAITING_SHOWN, None)
+    linked = wiring.current().users().linked_users(page.principal, PAGE_SIZE, None)
+    rows = [user_row(view) for view in found.items]
     return Page("users/manage.html", {
         "title": "Manage Users", "notice": notice(page), "errors": errors, "summary_errors": summary(errors, LABELS),
         "waiting": waiting.items, "more_waiting": bool(waiting.next_token), "defaults_link": paths.DEFAULTS,
-        "user_link": paths.user,
+        "link_requests": link_requests.items, "more_link_requests": bool(link_requests.next_token),
+        "link_request_link": paths.link_request, "user_link": paths.user,
+        "linked": {"id": "linked-users", "caption": "Users of other Tax IDs linked to yours, by username",
+                   "rows": [user_row(view) for view in linked.items], "total": None,
+                   "columns": [*USER_COLUMNS[:1], {"key": "provider", "label": "Linked to"}, *USER_COLUMNS[2:]],
+                   "empty": "No user of another Tax ID is linked to yours.",
+                   "more": bool(linked.next_token)},
         "table": {"id": "users", "caption": "The Tax ID's users, by username", "rows": rows, "total": None,
-                  "columns": [{"key": key, "label": label} for key, label in (
-                      ("username", "Username"), ("provider", "Registered for"), ("status", "Status"),
-                      ("lastLogin", "Last login"), ("permissions", "Permissions"))],
+                  "columns": USER_COLUMNS,
                   "previous_href": trail.previous_href(paths.MANAGE_USERS, {}),
                   "next_href": trail.next_href(paths.MANAGE_USERS, {}, found.next_token),
                   "position": f"Page {trail.number}", "empty": "No users yet."},
@@ -162,7 +181,7 @@ def _refused(page: PageRequest, username: str, error: PortalError) -> Page:
                       else 409)
 
 
-def _checked_permissions(page: PageRequest) -> frozenset[Permission]:
+def checked_permissions(page: PageRequest) -> frozenset[Permission]:
     """The form's checked permissions through the JSON route's schema (an unknown value is named)."""
     from pydantic import ValidationError
 
@@ -194,7 +213,7 @@ def approve_submit(page: PageRequest, username: str) -> Page | Redirect:
     administrator = page.form.get("administrator") == "yes"
 
     def approve(actor: Any) -> None:
-        chosen = None if page.form.get("use") == "defaults" else _checked_permissions(page)
+        chosen = None if page.form.get("use") == "defaults" else checked_permissions(page)
         approvals.approve(actor, username, chosen, administrator=administrator)
 
     return _act(page, username, "approved", approve)
@@ -215,7 +234,7 @@ def permissions_submit(page: PageRequest, username: str) -> Page | Redirect:
     administrator = (page.form.get("administrator") == "yes") if "administratorShown" in page.form else None
     version = page.form.get("version") or None
     return _act(page, username, "permissions", lambda actor: users.change_permissions(
-        actor, username, _checked_permissions(page), administrator=administrator, version=version))
+        actor, username, checked_permissions(page), administrator=administrator, version=version))
 
 
 @page_route(user_pages, paths.USER + "/deactivate", permission=ADMIN, method="POST", tag=TAG,
@@ -284,7 +303,7 @@ def defaults_page(page: PageRequest) -> Page:
 def defaults_submit(page: PageRequest) -> Page | Redirect:
     assert page.principal is not None  # page_route lets no request without a session through
     try:
-        wiring.current().users().set_default_permissions(page.principal, _checked_permissions(page))
+        wiring.current().users().set_default_permissions(page.principal, checked_permissions(page))
     except ValidationFailed as error:
         return _defaults_page(page, chosen=page.form.all("permissions"), errors=field_errors(error, LABELS),
                               status=400)

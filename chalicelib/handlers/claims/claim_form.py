@@ -24,7 +24,7 @@ from chalicelib import wiring
 from chalicelib.claims.enums import FINAL_STATUSES, ClaimStatus
 from chalicelib.handlers.claims import paths
 from chalicelib.handlers.claims.routes import detail_body, submit_idempotently
-from chalicelib.handlers.layout import office_providers, selected_provider
+from chalicelib.handlers.layout import acting_providers, selected_provider
 from chalicelib.platform.errors import MemberNotFound, NotEligible, PortalError, ValidationFailed
 from chalicelib.platform.permissions import Permission
 from chalicelib.platform.web.forms import form_key, parse_us_date, sentence, summary
@@ -269,7 +269,7 @@ def _total(lines: list[dict[str, Any]]) -> str:
 def _page(page: PageRequest, form: ClaimForm, *, errors: dict[str, str] | None = None, status: int = 200) -> Page:
     named = {name: sentence(_label(name), message) for name, message in (errors or {}).items()}
     kind = FORMS[form.claim_type]
-    providers = office_providers(page)
+    providers = acting_providers(page)
     corrected = form.values["frequency"] == "7"
     return Page("claims/new.html", {
         "title": f"Submit a Corrected {kind['name']} Claim" if corrected else
@@ -340,7 +340,7 @@ def actionable(page: PageRequest, claim: dict[str, Any]) -> bool:
     """A claim may be corrected or voided when it is final and the user acts for its billing provider."""
     if ClaimStatus(claim["status"]) not in FINAL_STATUSES:
         return False
-    return any(p["provider_id"] == claim["billing_provider_id"] for p in office_providers(page))
+    return any(p["provider_id"] == claim["billing_provider_id"] for p in acting_providers(page))
 
 
 def _claim(page: PageRequest, number: str) -> dict[str, Any]:

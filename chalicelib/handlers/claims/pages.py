@@ -27,7 +27,7 @@ from chalicelib.handlers.claims.routes import (
     payment_body,
     summary_body,
 )
-from chalicelib.handlers.layout import office_providers, selected_provider
+from chalicelib.handlers.layout import acting_providers, selected_provider
 from chalicelib.platform.errors import MemberNotFound, PaymentsNotPermitted, ValidationFailed
 from chalicelib.platform.permissions import CLAIMS_READ, PAYMENTS_READ, Permission
 from chalicelib.platform.web.api import parse_query
@@ -209,7 +209,7 @@ def attachments(claim: dict[str, Any]) -> dict[str, Any]:
 def may_attach(page: PageRequest, claim: dict[str, Any]) -> bool:
     """Attachments come from a user who submits claims for the claim's billing provider."""
     return _principal(page).has(Permission.CLAIMS_SUBMIT) and any(
-        provider["provider_id"] == claim["billing_provider_id"] for provider in office_providers(page))
+        provider["provider_id"] == claim["billing_provider_id"] for provider in acting_providers(page))
 
 
 @page_route(claim_pages, paths.CLAIM, permission=CLAIMS_READ, tag=TAG,

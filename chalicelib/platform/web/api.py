@@ -197,16 +197,18 @@ def client_address(context: Mapping[str, Any] | None) -> str:
     return str(((context or {}).get("identity") or {}).get("sourceIp") or "")
 
 
-_authenticate: Callable[[str], Any] | None = None
+type Authenticator = Callable[[str, str | None], Any]
+"""A session token and the provider the request acts for (None: the login's own) -> a ``Principal``."""
+_authenticate: Authenticator | None = None
 
 
-def use_authenticator(authenticate: Callable[[str], Any]) -> None:
+def use_authenticator(authenticate: Authenticator) -> None:
     """The entry points say how a bearer token becomes a ``Principal`` (the accounts service does it)."""
     global _authenticate
     _authenticate = authenticate
 
 
-def authenticator() -> Callable[[str], Any]:
+def authenticator() -> Authenticator:
     if _authenticate is None:
         raise RuntimeError("no authenticator: chalicelib.handlers sets it on import")
     return _authenticate
@@ -286,7 +288,8 @@ def api_route(
                 )
                 kwargs: dict[str, Any] = _checked_path_parameters(uri_params)
                 if auth:
-                    kwargs["principal"] = authenticator()(_bearer_token(request.headers))
+                    token = _bearer_token(request.headers)
+                    kwargs["principal"] = authenticator()(token, acting_provider(request, contract))
                     admit(kwargs["principal"], contract)
                 if contract.body is not None:
                     kwargs["body"] = parse_body(request, contract.body.load())
@@ -318,6 +321,40 @@ def api_route(
         return handler
 
     return decorator
+
+
+ACTING_FIELDS = {"provider_id": "providerId", "billing_provider_id": "billingProviderId",
+                 "requesting_provider_id": "requestingProviderId"}
+"""Fields naming the provider a request acts for: the login acts in that provider's Tax ID (Account Linker)."""
+_PROVIDER_ID = re.compile(r"^[A-Za-z0-9]{1,20}$")
+
+
+def acting_provider(request: RequestInfo, contract: RouteContract) -> str | None:
+    """The provider a request acts for, where the route's query or body has a field for it (``providerId``, a
+    claim's billing provider, a request's requesting provider): read before the body is parsed, so the permissions
+    checked are the grant of that provider's Tax ID. A body that is not plain JSON names none (its parse refuses
+    it after the permission check)."""
+    for schema, source in ((contract.query, "query"), (contract.body, "body")):
+        names = [alias for name, alias in ACTING_FIELDS.items()
+                 if schema is not None and name in schema.load().model_fields]
+        if not names:
+            continue
+        values = request.query_params if source == "query" else _peeked_body(request)
+        value = next((values.get(alias) for alias in names if isinstance(values.get(alias), str)), None)
+        if isinstance(value, str) and _PROVIDER_ID.match(value):
+            return value
+    return None
+
+
+def _peeked_body(request: RequestInfo) -> Mapping[str, Any]:
+    raw = request.body
+    if not raw or len(raw) > MAX_BODY_BYTES or nests_too_deep(raw):
+        return {}
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 def error_response(error: PortalError, correlation_id: str, *, fhir: bool = False) -> Response:

@@ -289,8 +289,8 @@ def _page_request(incoming: Any, headers: Headers, route: str, method: str, uri_
     token = cookies.get(policy.name(browser.SESSION))
     if token and len(token) <= MAX_TOKEN_LENGTH:
         page.session_token = token
-        try:
-            page.principal = authenticator()(token)
+        try:  # the pages act in the Tax ID of the provider chosen in the selector (Account Linker)
+            page.principal = authenticator()(token, page.remembered(browser.PROVIDER, browser.PROVIDER_PURPOSE))
         except PortalError as error:
             if error.kind != ErrorKind.UNAUTHENTICATED:
                 raise
