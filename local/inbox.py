@@ -10,8 +10,9 @@ from urllib.parse import parse_qs, urlparse
 import requests
 
 _HREF = re.compile(r'href="([^"]+)"')
-_CODE = re.compile(r"Confirm your practice page: (\d{6})\b")
-"""The one-time code of a practice confirmation email (chalicelib/emails/templates.py, PRACTICE_CODE)."""
+_CODE = re.compile(r"(?:Confirm your practice|Account Linker) page: (\d{6})\b")
+"""The one-time code of a practice confirmation email (chalicelib/emails/templates.py, PRACTICE_CODE and
+LINK_PRACTICE_CODE)."""
 
 
 @dataclass(frozen=True)

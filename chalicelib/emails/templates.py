@@ -218,7 +218,7 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
         link_label="Reset Password",
     ),
     EmailTemplate.LINK_PRACTICE_CODE: _Template(
-        subject="Confirm your practice's Provider Portal administrator",
+        subject="Confirm a Provider Portal link to your practice",
         lines=(
             "Hello {practice},",
             "The user {username} of the {plan_name} Provider Portal asks to link {practice} to its login. Your "

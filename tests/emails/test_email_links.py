@@ -67,6 +67,19 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
     assert export.status_code == 202
     auth = api.post("/prior-auths", cpap(), token=token_for("demo.jdoe"))
     assert auth.status_code == 201, auth.data
+    buckeye = {"providerType": "Group", "groupName": "Buckeye Family Medicine", "taxId": "310000002",
+               "providerId": "200000000001", "zipCode": "43215"}
+    linker = login(api, office["username"], office["password"])  # Account Linker: its administrators' notice ...
+    assert api.post("/me/links", buckeye, token=linker).status_code == 201
+    assert api.post(f"/link-requests/{office['username']}/200000000001/approve", {},
+                    token=token_for("demo.buckeye")).status_code == 200  # ... approved
+    jdoe = token_for("demo.jdoe")  # its own hourly email allowance: the office's goes to My Account's emails below
+    assert api.post("/me/links", buckeye, token=jdoe).status_code == 201
+    assert api.post("/link-requests/demo.jdoe/200000000001/deny", {},
+                    token=token_for("demo.buckeye")).status_code == 200  # a link not approved
+    assert api.post("/me/links", {**buckeye, "groupName": "Bluegrass Pediatrics", "taxId": "310000003",
+                                  "providerId": "300000000001", "zipCode": "40202"}, token=jdoe).status_code == 201
+    assert api.post("/me/links/300000000001/code", token=jdoe).status_code == 202  # a link's one-time code
     pump.drain_queues()
     mine = login(api, office["username"], office["password"])  # Update My Account's emails
     moved = "office.moved@example.org"
@@ -86,7 +99,8 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
     assert taken.status_code == 202  # its owner is told the address is registered already
     pump.drain_queues()
 
-    passwords = {f"{name}@example.org": (name, DEMO_USER_PASSWORD) for name in ("demo.group", "demo.jdoe")}
+    passwords = {f"{name}@example.org": (name, DEMO_USER_PASSWORD) for name in ("demo.group", "demo.jdoe",
+                                                                                 "demo.buckeye")}
     passwords[office["email"]] = passwords[moved] = (office["username"], new_password)
     passwords[locked["email"]] = (locked["username"], locked["password"])
     passwords[denied["email"]] = (denied["username"], denied["password"])  # closed: its link is the landing page

@@ -329,21 +329,22 @@ ACTING_FIELDS = {"provider_id": "providerId", "billing_provider_id": "billingPro
 _PROVIDER_ID = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
 
+ACTING_PARAMETER = "providerId"
+"""The query parameter every logged-in route takes: the provider the request acts for (Account Linker)."""
+
+
 def acting_provider(request: RequestInfo, contract: RouteContract) -> str | None:
-    """The provider a request acts for, where the route's query or body has a field for it (``providerId``, a
-    claim's billing provider, a request's requesting provider): read before the body is parsed, so the permissions
-    checked are the grant of that provider's Tax ID. A body that is not plain JSON names none (its parse refuses
-    it after the permission check)."""
-    for schema, source in ((contract.query, "query"), (contract.body, "body")):
-        names = [alias for name, alias in ACTING_FIELDS.items()
-                 if schema is not None and name in schema.load().model_fields]
-        if not names:
-            continue
-        values = request.query_params if source == "query" else _peeked_body(request)
-        value = next((values.get(alias) for alias in names if isinstance(values.get(alias), str)), None)
-        if isinstance(value, str) and _PROVIDER_ID.match(value):
-            return value
-    return None
+    """The provider a request acts for: ``?providerId=`` (any logged-in route), else the field of its body that names
+    it (``providerId``, a claim's billing provider, a request's requesting provider). Read before the body is parsed,
+    so the permissions checked are the grant of that provider's Tax ID; a body that is not plain JSON names none (its
+    parse refuses it after the permission check)."""
+    value: Any = request.query_params.get(ACTING_PARAMETER)
+    if value is None and contract.body is not None:
+        declared = contract.body.load().model_fields
+        body = _peeked_body(request)
+        value = next((body.get(alias) for name, alias in ACTING_FIELDS.items()
+                      if name in declared and isinstance(body.get(alias), str)), None)
+    return value if isinstance(value, str) and _PROVIDER_ID.match(value) else None
 
 
 def _peeked_body(request: RequestInfo) -> Mapping[str, Any]:
@@ -436,10 +437,15 @@ def parse_body(request: RequestInfo, model: type[BaseModel]) -> BaseModel:
 
 
 def parse_query(params: Mapping[str, str], model: type[BaseModel]) -> BaseModel:
+    """``providerId`` names the provider acted for on every route (``acting_provider``): a query without a field of
+    that name leaves it out."""
     from pydantic import ValidationError
 
+    values = dict(params)
+    if "provider_id" not in model.model_fields:
+        values.pop(ACTING_PARAMETER, None)
     try:
-        return model.model_validate(dict(params))
+        return model.model_validate(values)
     except ValidationError as error:
         raise ValidationFailed(fields=field_errors(error)) from None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.platform.web.api import FHIR_JSON, ROUTE_CONTRACTS, RouteContract
+from chalicelib.platform.web.api import ACTING_PARAMETER, FHIR_JSON, ROUTE_CONTRACTS, RouteContract
 from chalicelib.platform.web.schemas import ErrorBody
 
 _REF = "#/components/schemas/{model}"
@@ -90,6 +90,8 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
     ]
     if contract.query is not None:
         parameters.extend(_query_parameters(contract.query.load()))
+    if contract.auth and not any(parameter["name"] == ACTING_PARAMETER for parameter in parameters):
+        parameters.append(ACTING_PROVIDER)
     if parameters:
         operation["parameters"] = parameters
     if contract.body is not None:
@@ -125,6 +127,13 @@ def _operation(contract: RouteContract, schemas: dict[str, Any]) -> dict[str, An
     return operation
 
 
+ACTING_PROVIDER = {
+    "name": ACTING_PARAMETER, "in": "query", "required": False,
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9]{1,20}$"},
+    "description": "The provider this request acts for (Account Linker): the login acts in that provider's Tax ID, "
+                   "with its permissions there; one the login does not act for leaves it in its own. Left out: its "
+                   "own Tax ID.",
+}
 RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds until the throttling window ends",
                                       "schema": {"type": "integer", "minimum": 1}}}
 
