@@ -37,8 +37,8 @@ def test_the_account_linker_page_lists_the_providers_and_offers_the_facts_form(b
     page = biller.get("/account-linker")
     assert page.status == 200
     assert page.html.h1.get_text(strip=True) == "Account Linker"
-    assert linked_rows(page) == {"Default Provider (999999999999)": "Default Provider (999999999999) Group "
-                                 "310000001 Indiana Your registration"}
+    assert linked_rows(page) == {"Default Provider (999999999999)": "Default Provider (999999999999) 310000001 "
+                                 "Indiana Registered the provider your account registered for"}
     form = page.html.find("form", action="/account-linker")
     assert {field["name"] for field in form.select("input[name], select[name]")} >= {
         "providerType", "firstName", "lastName", "groupName", "taxId", "providerId", "zipCode"}
@@ -61,7 +61,8 @@ def test_linking_from_the_page_waits_for_approval_and_its_refusals_keep_the_valu
     assert (asked.status, asked.location) == (303, "/account-linker?done=PENDING_APPROVAL")
     page = biller.get(asked.location)
     assert "waits for the approval of that Tax ID's administrators" in alert_text(page)
-    assert "Waiting for its administrator's approval" in linked_rows(page)["Buckeye Family Medicine (200000000001)"]
+    assert "Waiting for approval by its Tax ID's administrator" in linked_rows(page)[
+        "Buckeye Family Medicine (200000000001)"]
     again = link(biller, BUCKEYE)
     assert again.status == 409
     assert "Already linked" in alert_text(again)

@@ -70,7 +70,7 @@ def test_a_biller_links_a_second_tax_id_waits_for_its_administrator_and_then_act
     expect_logged_in(page, biller)
     page.get_by_role("navigation", name="Portal sections").get_by_role("link", name="Account Linker").click()
     expect_heading(page, "Account Linker")
-    expect(link_row(page, "Default Provider (999999999999)")).to_contain_text("Your registration")
+    expect(link_row(page, "Default Provider (999999999999)")).to_contain_text("Registered")
     check_page(page, "account-linker")
 
     # Facts that do not match: registration's answer, the values kept
@@ -82,7 +82,7 @@ def test_a_biller_links_a_second_tax_id_waits_for_its_administrator_and_then_act
     fill_group_facts(page, "Buckeye Family Medicine", BUCKEYE)
     expect(page.get_by_role("status").filter(has_text="waits for the approval of that Tax ID's administrators")
            ).to_be_visible()
-    expect(link_row(page, "Buckeye Family Medicine")).to_contain_text("Waiting for its administrator's approval")
+    expect(link_row(page, "Buckeye Family Medicine")).to_contain_text("Waiting for approval")
     check_page(page, "account-linker-pending")
     fill_group_facts(page, "Buckeye Family Medicine", BUCKEYE)
     expect_alert(page, "Already linked")

@@ -31,9 +31,10 @@ LINK = ACCOUNT_LINKER + "/{providerId}"
 FACT_FIELDS = ("providerType", "firstName", "lastName", "groupName", "taxId", "providerId", "zipCode")
 LABELS = {**REGISTER_LABELS, "code": "Code"}
 STATUS = {
-    "HOME": ("Your registration", "info"), "ACTIVE": ("Linked", "success"),
-    "PENDING_APPROVAL": ("Waiting for its administrator's approval", "warning"),
-    "CONFIRMATION_REQUIRED": ("Waiting for its practice's confirmation", "warning"),
+    "HOME": ("Registered", "info", "the provider your account registered for"),
+    "ACTIVE": ("Linked", "success", ""),
+    "PENDING_APPROVAL": ("Waiting for approval", "warning", "by its Tax ID's administrator"),
+    "CONFIRMATION_REQUIRED": ("Waiting for confirmation", "warning", "by its practice"),
 }
 DONE = {
     "PENDING_APPROVAL": "The link waits for the approval of that Tax ID's administrators, who were emailed. Until "
@@ -55,12 +56,12 @@ PROBLEM_HEADINGS = {"PROVIDER_NOT_FOUND": "We could not find the provider", "ALR
 def _rows(links: list[LinkView]) -> list[list[Any]]:
     rows = []
     for view in links:
-        words, tone = STATUS[view.status]
+        words, tone, label = STATUS[view.status]
         action: Any = "" if view.status == "HOME" else {
             "text": "Remove" if view.status == "ACTIVE" else "Withdraw", "href": f"{ACCOUNT_LINKER}/{view.provider_id}"
             "/remove", "sr": f"the link to {view.name}"}
-        rows.append([f"{view.name} ({view.provider_id})", view.provider_type, view.tax_id, view.state or "",
-                     {"tags": [{"text": words, "tone": tone}]}, action])
+        rows.append([f"{view.name} ({view.provider_id})", view.tax_id, view.state or "",
+                     {"tags": [{"text": words, "tone": tone, "label": label}]}, action])
     return rows
 
 
@@ -80,8 +81,8 @@ def _linker_page(page: PageRequest, *, values: dict[str, str] | None = None, err
         "notice": DONE.get(page.query.get("done") or "") if problem is None and not errors else None,
         "table": {"id": "links", "caption": "The providers your login acts for", "total": None, "rows": _rows(links),
                   "columns": [{"key": key, "label": label} for key, label in (
-                      ("provider", "Provider"), ("type", "Type"), ("taxId", "Tax ID"), ("state", "State"),
-                      ("status", "Status"), ("action", "Change"))]},
+                      ("provider", "Provider"), ("taxId", "Tax ID"), ("state", "State"), ("status", "Status"),
+                      ("action", "Change"))]},
         "confirming": [view for view in waiting if view.status == "CONFIRMATION_REQUIRED"],
         "waiting": bool(waiting), "action": ACCOUNT_LINKER,
         "link_action": lambda view, what: f"{ACCOUNT_LINKER}/{view.provider_id}/{what}",
