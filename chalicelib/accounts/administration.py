@@ -121,11 +121,17 @@ class UserAdministration:
 
     @staticmethod
     def _changes(account: AccountModel, tax_id: str, limit: int, token: str | None) -> AuditPage:
-        """The user's trail, keeping the records of this Tax ID (``taxId=<tax id>``): a user linked to several Tax
-        IDs has records of each, and one Tax ID's administrators see only theirs. A page may hold fewer items."""
+        """The user's trail as this Tax ID's administrators see it: the records of this Tax ID (``taxId=<tax id>``),
+        and, for a user of its own, the account's own events (its second factor) too. A user linked to several Tax IDs
+        has records of each, and one Tax ID's administrators see only theirs. A page may hold fewer items."""
         found = trail.by_member(account_subject(account.username), limit, token)
-        mine = [item for item in found.items if (item.detail or "").split(";")[0] == f"taxId={tax_id}"]
-        return AuditPage(mine, found.next_token)
+        own_user = not office_users.is_linked(account, tax_id)
+
+        def shown(detail: str | None) -> bool:
+            named = (detail or "").split(";")[0]
+            return named == f"taxId={tax_id}" or (own_user and not named.startswith("taxId="))
+
+        return AuditPage([item for item in found.items if shown(item.detail)], found.next_token)
 
     def _view(self, account: AccountModel, tax_id: str) -> UserView:
         """The user as Manage Users of ``tax_id`` shows it (a linked user: the provider linked, the grant there)."""

@@ -49,7 +49,10 @@ def emailed_code(pump) -> str:
 
 
 def trail_of(username: str) -> list[tuple[str, str, str]]:
-    return sorted((r.username, r.action, r.detail) for r in trail.by_member(f"ACCOUNT#{username}", 20, None).items)
+    """The user's trail of access changes, sorted; its second-factor events, which the login helpers cause, are left
+    out."""
+    return sorted((r.username, r.action, r.detail) for r in trail.by_member(f"ACCOUNT#{username}", 20, None).items
+                  if not r.action.startswith("MFA_"))
 
 
 def stored_links(username: str) -> dict:
