@@ -37,7 +37,8 @@ def test_an_empty_or_too_long_query_is_a_400_naming_q(api, token_for, query):
 
 def test_the_lookup_is_in_the_api_description(api):
     lookup = api.get("/openapi.json").data["paths"]["/codesets/icd10cm"]["get"]
-    assert {parameter["name"] for parameter in lookup["parameters"]} == {"q", "date", "limit"}
+    assert {parameter["name"] for parameter in lookup["parameters"]} == {"q", "date", "limit", "providerId"}
+    # providerId: the provider a logged-in request acts for, on every route (Account Linker)
 
 
 def test_only_logged_in_users_and_pages_get_the_same_answer_with_the_session(api, logged_in):
