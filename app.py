@@ -6,6 +6,8 @@ from chalicelib.handlers.accounts import (
     account_pages,
     auth_routes,
     confirmation_pages,
+    impersonation_pages,
+    impersonation_routes,
     link_request_pages,
     link_routes,
     linker_pages,
@@ -65,6 +67,8 @@ app.register_blueprint(my_account_pages)
 app.register_blueprint(link_routes)
 app.register_blueprint(linker_pages)
 app.register_blueprint(link_request_pages)
+app.register_blueprint(impersonation_routes)
+app.register_blueprint(impersonation_pages)
 app.register_blueprint(member_routes)
 app.register_blueprint(member_pages)
 app.register_blueprint(member_upload_pages)

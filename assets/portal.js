@@ -16,10 +16,11 @@
 
     function serverNow() { return Date.now() + skew; }
 
-    // The end logs out on the server too (it needs no clock to agree with ours), then opens the login page.
+    // The end logs out on the server too (it needs no clock to agree with ours), then opens the login page. A view
+    // as another user ends that view instead (data-end-url), and the actor's own session opens home.
     function end() {
       var login = function () { window.location.assign(config.getAttribute("data-login-url")); };
-      window.fetch("/logout", {
+      window.fetch(config.getAttribute("data-end-url") || "/logout", {
         method: "POST",
         credentials: "same-origin",
         redirect: "manual",
@@ -80,7 +81,7 @@
 
     var stayButton = document.getElementById("idle-timeout-stay");
     if (stayButton) { stayButton.addEventListener("click", stay); }
-    schedule(true);
+    schedule(config.getAttribute("data-warn") !== "no");
   }
 
   function autoSubmit() {

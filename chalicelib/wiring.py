@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from chalicelib.accounts.administration import UserAdministration
     from chalicelib.accounts.approval import ApprovalService
+    from chalicelib.accounts.impersonation_service import ImpersonationService
     from chalicelib.accounts.linker import LinkService
     from chalicelib.accounts.mfa_service import MfaService
     from chalicelib.accounts.my_account import MyAccount
@@ -71,6 +72,12 @@ class Wiring:
         from chalicelib.accounts.my_account import MyAccount
 
         return self._once("my_account", lambda: MyAccount(self.settings, self.accounts(), clock=self.clock))
+
+    def impersonations(self) -> ImpersonationService:
+        from chalicelib.accounts.impersonation_service import ImpersonationService
+
+        return self._once("impersonations", lambda: ImpersonationService(self.settings, self.accounts(),
+                                                                         clock=self.clock))
 
     def members(self) -> MemberService:
         from chalicelib.members.service import MemberService
@@ -181,6 +188,8 @@ def table_models() -> tuple[type, ...]:
         AccountModel,
         AttemptCounterModel,
         EmailClaimModel,
+        ImpersonationModel,
+        ImpersonatorModel,
         OneTimeTokenModel,
         SessionModel,
         TaxIdSettingsModel,
@@ -208,5 +217,5 @@ def table_models() -> tuple[type, ...]:
         DocumentModel, AuditEventModel, RosterEntryModel, RosterCountModel, ExportJobModel, ExportSubscriptionModel,
         RegistryRowModel, RegistrySummaryModel, PriorAuthRuleModel, PriorAuthRequestModel, PriorAuthEventModel,
         ClaimModel, PaymentModel, FeeScheduleModel, ControlModel, AttemptCounterModel, AttestationModel,
-        TaxIdSettingsModel, MfaModel, MfaChallengeModel, RememberedBrowserModel,
+        TaxIdSettingsModel, MfaModel, MfaChallengeModel, RememberedBrowserModel, ImpersonationModel, ImpersonatorModel,
     )

@@ -96,6 +96,8 @@ class MeResponse(ResponseBody):
     acting_tax_id: str | None = Field(default=None, description="The Tax ID this request acts in (its permissions "
                                       "are that Tax ID's grant): the login's own, or a linked one named by "
                                       "`providerId` where a route takes it")
+    impersonated_by: str | None = Field(default=None, description="Set in a view of the portal as this user "
+                                        "(Impersonate User, read-only): who views")
 
 
 class SecurityQuestionsResponse(ResponseBody):
@@ -364,3 +366,31 @@ class LinkRequestOut(ResponseBody):
 class LinkRequestPageOut(ResponseBody):
     items: list[LinkRequestOut]
     next_token: str | None = None
+
+
+# Impersonate User
+
+class ImpersonationRequest(RequestBody):
+    username: str = Field(min_length=1, max_length=64, pattern=USERNAME_PATTERN,
+                          description="The office user to view the portal as")
+
+
+class ImpersonationOut(ResponseBody):
+    username: str = Field(description="The user viewed as")
+    office: str = Field(description="The user's office: its registered provider and Tax ID")
+    impersonated_by: str = Field(description="Who views (the actor)")
+    started_at: datetime
+    expires_at: datetime = Field(description="Fixed at the start: at most 30 minutes later, never extended by use")
+
+
+class ImpersonationStarted(ImpersonationOut):
+    token: str = Field(description="The view's own bearer token: read-only (every route but a GET answers 403 "
+                       "IMPERSONATION_READ_ONLY) until expiresAt. The actor's own token keeps working; use it after")
+
+
+class ImpersonationEnded(ResponseBody):
+    username: str
+    impersonated_by: str
+    started_at: datetime
+    ended_at: datetime
+    minutes: int = Field(description="How long the view lasted, in whole minutes rounded up")

@@ -583,6 +583,11 @@ class AccountService:
         """The account's grant on ``tax_id`` (its own Tax ID by default; a linked one's is stored, never defaulted)."""
         return office_users.grant_in(account, tax_id or account.tax_id)
 
+    def permissions_of(self, account: AccountModel) -> frozenset[Permission]:
+        """What the account may do now in its own Tax ID, as its sessions are given it there (an impersonation's
+        too: a view as a user acts in the user's own Tax ID, never in one it linked)."""
+        return self._permissions_of(account, None)
+
     def _permissions_of(self, account: AccountModel, tax_id: str | None) -> frozenset[Permission]:
         if account.role == Role.PLAN_STAFF.value:
             return staff_permissions(account.staff_permissions)

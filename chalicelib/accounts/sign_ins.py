@@ -68,8 +68,8 @@ OUTCOMES = {
 def record(username: str, role: str, action: AuditAction, client: ClientInfo, now: datetime,
            detail: str | None = None) -> None:
     """One record in the account's sign-in trail (a conditional Put: the audit table is append-only)."""
-    trail.record_many(username, role, [AuditEntry(sign_in_subject(username), action, None, detail,
-                                                  client.address, client.user_agent)], now)
+    trail.record_without_session(username, role, [AuditEntry(sign_in_subject(username), action, None, detail,
+                                                             client.address, client.user_agent)], now)
 
 
 def history(username: str, limit: int, token: str | None) -> SignInPage:

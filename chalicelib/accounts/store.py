@@ -269,6 +269,61 @@ class SessionModel(Model):
     by_username = SessionsByUsername()
 
 
+IMPERSONATION_PREFIX = "IMP#"
+IMPERSONATOR_PREFIX = "IMPBY#"
+
+
+def impersonation_key(token_hash: str) -> str:
+    """Never a login session's key (a bare SHA-256): the accounts service's authentication cannot find it."""
+    return f"{IMPERSONATION_PREFIX}{token_hash}"
+
+
+def impersonator_key(username: str) -> str:
+    return f"{IMPERSONATOR_PREFIX}{normalize_username(username)}"
+
+
+class ImpersonationModel(Model):
+    """A session that views the portal as ``username`` for ``actor`` (chalicelib/accounts/impersonation_service.py).
+
+    In the sessions table beside the login sessions, under its own key; its ``username`` puts it in the username
+    index, so what ends the user's sessions (a password reset, a deactivation) ends it too. Whom it acts for is the
+    user's, as a login gives it; what it may do is read from the user's account on every request."""
+
+    class Meta(TableMeta):
+        table_name = table_name("sessions")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    role = UnicodeAttribute()
+    provider_type = UnicodeAttribute(null=True)
+    provider_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    tax_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    states = ListAttribute(of=UnicodeAttribute, default=list)
+    home_provider_id = UnicodeAttribute(null=True)
+    office = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    actor_session = UnicodeAttribute()
+    """The key of the actor's own session: the view lasts no longer than it."""
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    notice_id = UnicodeAttribute()
+    """The outbox row of the user's email notice, written at the start for the time limit, sent when the view ends."""
+    ttl = TTLAttribute()
+
+
+class ImpersonatorModel(Model):
+    """One view at a time per actor: ``IMPBY#<actor>`` names its live impersonation, written with it on a condition."""
+
+    class Meta(TableMeta):
+        table_name = table_name("sessions")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    impersonation = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute()
+
+
 class AttemptCounterModel(Model):
     """The throttle table: ``rate#<scope>#<subject>#<window start>`` counts one fixed window's requests (``hits``);
     ``login#<username>`` counts failed logins of a username with no account, as the account item does for one

@@ -22,6 +22,8 @@ class AuditEventOut(ResponseBody):
     action: str
     detail: str | None = None
     correlation_id: str | None = None
+    impersonated_by: str | None = None
+    """Set when the record was made while someone viewed the portal as ``username`` (Impersonate User)."""
 
 
 class AuditPageOut(ResponseBody):

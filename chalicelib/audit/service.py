@@ -78,6 +78,8 @@ class AuditAction(StrEnum):
     LINK_CONFIRMED = "LINK_CONFIRMED"
     LINK_CONFIRMED_BY_SUPPORT = "LINK_CONFIRMED_BY_SUPPORT"
     LINK_REMOVED = "LINK_REMOVED"
+    IMPERSONATION_STARTED = "IMPERSONATION_STARTED"
+    IMPERSONATION_ENDED = "IMPERSONATION_ENDED"
 
 
 def account_subject(username: str) -> str:
@@ -145,7 +147,9 @@ class AuditPage:
 
 
 def _event(principal_name: str, role: str, entry: AuditEntry, now: datetime,
-           correlation_id: str | None, event_id: str | None = None) -> AuditEventModel:
+           correlation_id: str | None, event_id: str | None = None, impersonated_by: str | None = None
+           ) -> AuditEventModel:
+    """One record. ``impersonated_by``: who viewed the portal as ``principal_name`` when it was made (``_event_of``)."""
     occurred_at = now.isoformat()
     event_id = event_id or str(uuid.uuid4())
     return AuditEventModel(
@@ -161,6 +165,7 @@ def _event(principal_name: str, role: str, entry: AuditEntry, now: datetime,
         correlation_id=correlation_id,
         client_address=entry.client_address or None,
         user_agent=entry.user_agent or None,
+        impersonated_by=impersonated_by,
     )
 
 
@@ -169,8 +174,14 @@ def _new_only() -> Any:
     return AuditEventModel.member_id.does_not_exist()
 
 
+def _event_of(principal: Principal, entry: AuditEntry, now: datetime, correlation_id: str | None) -> AuditEventModel:
+    """The one place a record is made for a principal: who it is, and who viewed the portal as it (impersonation)."""
+    return _event(principal.username, principal.role.value, entry, now, correlation_id,
+                  impersonated_by=principal.impersonated_by)
+
+
 def record(principal: Principal, entry: AuditEntry, now: datetime) -> None:
-    _event(principal.username, principal.role.value, entry, now, current_correlation_id()).save(condition=_new_only())
+    _event_of(principal, entry, now, current_correlation_id()).save(condition=_new_only())
 
 
 def record_account_event(username: str, role: str, subject: str, action: AuditAction, now: datetime,
@@ -181,10 +192,17 @@ def record_account_event(username: str, role: str, subject: str, action: AuditAc
     _event(username, role, entry, now, current_correlation_id()).save(condition=_new_only())
 
 
-def record_many(username: str, role: str, entries: Iterable[AuditEntry], now: datetime) -> int:
-    """Each entry its own record (a fresh key), written as conditional Puts, up to 100 a transaction."""
+def record_without_session(username: str, role: str, entries: Iterable[AuditEntry], now: datetime) -> int:
+    """Records of an account made where no principal is (its sign-ins, before a session exists): nobody views the
+    portal as it then, so there is no one else to name."""
     correlation_id = current_correlation_id()
     return _write_new(_event(username, role, entry, now, correlation_id) for entry in entries)
+
+
+def record_many(principal: Principal, entries: Iterable[AuditEntry], now: datetime) -> int:
+    """Each entry its own record (a fresh key), written as conditional Puts, up to 100 a transaction."""
+    correlation_id = current_correlation_id()
+    return _write_new(_event_of(principal, entry, now, correlation_id) for entry in entries)
 
 
 def record_disclosures(username: str, role: str, disclosure_id: str, entries: Iterable[AuditEntry],
@@ -227,6 +245,11 @@ def _put_new(chunk: list[AuditEventModel]) -> int:
             continue
         return len(chunk)
     return 0
+
+
+def who(event: AuditEventModel) -> str:
+    """A record's user as the trail pages say it: with who viewed the portal as it then, if anyone did."""
+    return f"{event.username}, impersonated by {event.impersonated_by}" if event.impersonated_by else event.username
 
 
 def by_member(member_id: str, limit: int, token: str | None) -> AuditPage:

@@ -1,4 +1,4 @@
-"""The audit trail: who, acting for which provider, did what to which member, when.
+"""The audit trail: who (and who viewed as them), acting for which provider, did what to which member, when.
 
 Kept per member (the table's key) and per user (an index); never expires.
 """
@@ -55,5 +55,7 @@ class AuditEventModel(Model):
     """Where the request came from (API Gateway's source address) and its browser, when the record keeps them
     (sign-ins)."""
     user_agent = UnicodeAttribute(null=True)
+    impersonated_by = UnicodeAttribute(null=True)
+    """Who viewed the portal as ``username`` when the record was made (Impersonate User); none otherwise."""
 
     by_user = AuditByUser()

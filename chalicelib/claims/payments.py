@@ -310,7 +310,7 @@ class PaymentService:
             claims = [claim for claim in claims if scope.sees(claim.billing_provider_id, None)]
             if not claims:
                 raise withheld(principal, PaymentNotFound())
-        trail.record_many(principal.username, principal.role.value, [
+        trail.record_many(principal, [
             AuditEntry(member_id, AuditAction.PAYMENT_VIEWED, payment.payee_provider_id,
                        f"payment={payment.payment_id}")
             for member_id in sorted({claim.member_id for claim in claims})

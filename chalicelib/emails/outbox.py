@@ -50,16 +50,21 @@ REDRIVE_AFTER = timedelta(minutes=15)
 SWEEP_BATCH = 100
 
 
-def new_email(template: EmailTemplate, to: str, params: Mapping[str, str], now: datetime) -> OutboxMessageModel:
-    """An unsaved outbox row; the caller writes it in its own transaction."""
+def new_email(template: EmailTemplate, to: str, params: Mapping[str, str], now: datetime, *,
+              send_at: datetime | None = None, message_id: str | None = None) -> OutboxMessageModel:
+    """An unsaved outbox row; the caller writes it in its own transaction and publishes it after the commit.
+
+    ``send_at``: an email for later, left unpublished; the sweep sends it then (an impersonation's notice at its time
+    limit). ``message_id``: that row again with new parameters, written over it and published now (the view ended
+    sooner); delivery is idempotent on the ID, so it is sent once."""
     return OutboxMessageModel(
-        message_id=str(uuid.uuid4()),
+        message_id=message_id or str(uuid.uuid4()),
         kind=EMAIL_KIND,
         payload={"template": template.value, "to": to, "params": dict(params)},
         pending=PENDING,
         created_at=now.isoformat(),
-        due_at=(now + SWEEP_MIN_AGE).isoformat(),
-        ttl=now + OUTBOX_ROW_LIFETIME,
+        due_at=((send_at or now) + SWEEP_MIN_AGE).isoformat(),
+        ttl=(send_at or now) + OUTBOX_ROW_LIFETIME,
     )
 
 

@@ -36,6 +36,7 @@ class EmailTemplate(StrEnum):
     LINK_REQUESTED = "link_requested"
     LINK_APPROVED = "link_approved"
     LINK_DENIED = "link_denied"
+    IMPERSONATION_NOTICE = "impersonation_notice"
 
 
 @dataclass(frozen=True)
@@ -258,6 +259,17 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
             "If you think this is a mistake, ask that practice's Provider Administrator.",
         ),
         link_label="Account Linker",
+    ),
+    EmailTemplate.IMPERSONATION_NOTICE: _Template(
+        subject="Someone viewed the {plan_name} Provider Portal as you",
+        lines=(
+            "Hello {username},",
+            "{actor} ({viewer}) viewed the Provider Portal as you, to help you, from {started} to {ended} "
+            "({duration}).",
+            "The view was read-only: nothing could be sent or changed in your name.",
+            "If you did not expect this, tell your practice's Provider Administrator or call Provider Services.",
+        ),
+        link_label="Provider Login",
     ),
 }
 

@@ -52,9 +52,10 @@ def home(page: PageRequest) -> Page:
     })
 
 
-@page_route(home_pages, "/providers/select", permission=None,
+@page_route(home_pages, "/providers/select", permission=None, while_impersonating=True,
             method="POST", summary="Choose the provider the pages act for",
-            tag=TAG, description="Only a provider the user acts for (a group: its Tax ID's); another is refused, 403.")
+            tag=TAG, description="Only a provider the user acts for (a group: its Tax ID's); another is refused, 403. "
+            "A view as another user may choose too: the choice is a cookie, nothing is stored.")
 def select_provider(page: PageRequest) -> Redirect:
     chosen = (page.form.get("providerId") or "").strip()
     if chosen not in {p["provider_id"] for p in office_providers(page)}:

@@ -202,7 +202,7 @@ class EligibilityFileRun:
                                "date_of_service")),
                 status.value, *result, reason,
             )))
-        trail.record_many(self.principal.username, self.principal.role.value, audits, self.now)
+        trail.record_many(self.principal, audits, self.now)
         if self.counts.total % PROGRESS_EVERY_ROWS < len(chunk):
             self.documents.note_progress(self.document, {"rows_total": self.counts.total})
 

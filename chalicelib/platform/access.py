@@ -28,6 +28,18 @@ class TaxIdAccess:
 
 
 @dataclass(frozen=True)
+class Impersonation:
+    """Who is viewing the portal as the principal's user, to help it: plan support staff, or an administrator of the
+    user's Tax ID (chalicelib/accounts/impersonation.py). Such a session is read-only (``platform.web.api.admit``)."""
+
+    actor: str
+    actor_role: Role
+    office: str
+    """The name of the user's office (its registered provider), for the banner."""
+    started_at: datetime
+
+
+@dataclass(frozen=True)
 class Principal:
     username: str
     role: Role
@@ -56,6 +68,14 @@ class Principal:
     acts_in: tuple[TaxIdAccess, ...] = ()
     """Every Tax ID the login acts in, its own first, then those linked (Account Linker): what the provider selector
     offers. A request sees only the one it acts in."""
+
+    impersonation: Impersonation | None = None
+    """Set on an impersonation session: the user's providers and permissions (never a plan-staff one), viewed by
+    ``impersonation.actor``. Every audit record made for it names both (chalicelib/audit/service.py)."""
+
+    @property
+    def impersonated_by(self) -> str | None:
+        return self.impersonation.actor if self.impersonation is not None else None
 
     def has(self, permission: Permission) -> bool:
         return permission in self.permissions

@@ -153,6 +153,40 @@ class OwnAccount(PortalError):
     default_message = "You cannot do this to your own account. Ask another administrator of your Tax ID."
 
 
+class ImpersonationReadOnly(Forbidden):
+    """Every state-changing route refuses a session that views the portal as another user (``api.admit``)."""
+
+    code = "IMPERSONATION_READ_ONLY"
+
+    def __init__(self, username: str) -> None:
+        super().__init__(f"You are viewing the portal as {username}, read-only: nothing can be sent or changed in "
+                         "this view. End the view (End, in the banner) to act as yourself again.")
+
+
+class ImpersonationRefused(Forbidden):
+    """Who may not be viewed as: ``fields.username`` says why (your own account, plan staff, an administrator for a
+    user administrator who is not one, an account that is not active)."""
+
+    code = "IMPERSONATION_REFUSED"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"You cannot view the portal as this user: it {reason}. Nothing was changed.",
+                         {"username": reason})
+
+
+class AlreadyImpersonating(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "ALREADY_IMPERSONATING"
+    default_message = ("You are already viewing the portal as another user. End that view first, then start this "
+                       "one. Nothing was changed.")
+
+
+class NotImpersonating(PortalError):
+    kind = ErrorKind.NOT_FOUND
+    code = "NOT_IMPERSONATING"
+    default_message = "This session is not viewing the portal as another user: there is no view to end."
+
+
 class InvalidConfirmationCode(PortalError):
     kind = ErrorKind.INVALID
     code = "INVALID_CONFIRMATION_CODE"

@@ -244,7 +244,7 @@ def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, lim
                                      last_evaluated_key=start)
     raw = next(results.page_iter, None)
     items = [RegistryRowModel.from_raw_data(item) for item in (raw or {}).get("Items", [])]
-    trail.record_many(principal.username, principal.role.value, (
+    trail.record_many(principal, (
         AuditEntry(item.member_id, AuditAction.REGISTRY_VIEWED, scope.provider_id, f"registry={partition}")
         for item in items
     ), now)

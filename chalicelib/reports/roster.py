@@ -87,7 +87,7 @@ def page(principal: Principal, scope: RosterScope, program: str | None, limit: i
     results = RosterEntryModel.query(view, RosterEntryModel.sort_key.startswith(MEMBER_SORT_PREFIX), limit=limit,
                                      last_evaluated_key=start, scan_index_forward=not descending)
     items = list(results)
-    trail.record_many(principal.username, principal.role.value, (
+    trail.record_many(principal, (
         AuditEntry(item.member_id, AuditAction.ROSTER_VIEWED, scope.provider_id, f"roster={view}") for item in items
     ), now)
     return RosterPage(scope, items, int(counted.members), encode_page_token(results.last_evaluated_key), programs)

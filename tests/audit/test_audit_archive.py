@@ -13,6 +13,7 @@ from moto import mock_aws
 
 from chalicelib.platform.config import get_settings
 from infrastructure.provision import provision
+from tests.support.principals import principal_named
 
 WHEN = datetime(2031, 11, 23, 17, 0, tzinfo=UTC)
 
@@ -37,7 +38,7 @@ def test_a_record_written_lands_in_the_locked_archive(stack):
     from local.pump import EventPump
 
     entries = [AuditEntry(f"1000000000{n}", AuditAction.MEMBER_VIEWED, "100000000001") for n in range(3)]
-    assert trail.record_many("demo.group", "PROVIDER_USER", entries, WHEN) == 3
+    assert trail.record_many(principal_named("demo.group"), entries, WHEN) == 3
 
     pump = EventPump(app)
     assert pump.drain_streams() == 3

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.support.moto import TODAY
+from tests.support.principals import principal_named
 
 BUSY = "busy.user"
 
@@ -17,8 +18,8 @@ def busy_trail(aws):
 
     for minute in range(100):
         entries = [AuditEntry(f"1000000{minute:02d}{n}", AuditAction.MEMBER_VIEWED, "100000000001") for n in range(3)]
-        trail.record_many(BUSY, "PROVIDER_USER", entries, TODAY + timedelta(minutes=minute))
-    trail.record_many("someone.else", "PROVIDER_USER", [
+        trail.record_many(principal_named(BUSY), entries, TODAY + timedelta(minutes=minute))
+    trail.record_many(principal_named("someone.else"), [
         AuditEntry("10000000001", AuditAction.MEMBER_VIEWED, "100000000001")], TODAY)
 
 

@@ -1,10 +1,12 @@
 """Accounts' entry points: the JSON routes (``routes``, ``users_routes``, two-step login and MFA: ``mfa_routes``,
-``my_account_routes``, Account Linker: ``link_routes``) and the browser's pages (``pages``, ``users_pages``: Manage
-Users, ``link_request_pages``: its link requests, ``confirmation_pages``: Confirm your practice and the review desk,
-``mfa_pages``: the login's POST, its code step and MFA set-up, ``my_account_pages``: Update My Account,
-``linker_pages``: Account Linker)."""
+``my_account_routes``, Account Linker: ``link_routes``, ``impersonation_routes``) and the browser's pages (``pages``,
+``users_pages``: Manage Users, ``link_request_pages``: its link requests, ``confirmation_pages``: Confirm your
+practice and the review desk, ``mfa_pages``: the login's POST, its code step and MFA set-up, ``my_account_pages``:
+Update My Account, ``linker_pages``: Account Linker, ``impersonation_pages``: Impersonate User)."""
 
 from chalicelib.handlers.accounts.confirmation_pages import confirmation_pages
+from chalicelib.handlers.accounts.impersonation_pages import impersonation_pages
+from chalicelib.handlers.accounts.impersonation_routes import impersonation_routes
 from chalicelib.handlers.accounts.link_request_pages import link_request_pages
 from chalicelib.handlers.accounts.link_routes import link_routes
 from chalicelib.handlers.accounts.linker_pages import linker_pages
@@ -17,5 +19,6 @@ from chalicelib.handlers.accounts.routes import auth_routes
 from chalicelib.handlers.accounts.users_pages import user_pages
 from chalicelib.handlers.accounts.users_routes import user_routes
 
-__all__ = ["account_pages", "auth_routes", "confirmation_pages", "link_request_pages", "link_routes", "linker_pages",
-           "mfa_pages", "mfa_routes", "my_account_pages", "my_account_routes", "user_pages", "user_routes"]
+__all__ = ["account_pages", "auth_routes", "confirmation_pages", "impersonation_pages", "impersonation_routes",
+           "link_request_pages", "link_routes", "linker_pages", "mfa_pages", "mfa_routes", "my_account_pages",
+           "my_account_routes", "user_pages", "user_routes"]

@@ -14,6 +14,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import wiring
 from chalicelib.accounts.passwords import MIN_LENGTH, PASSWORD_RULES
+from chalicelib.handlers.accounts.impersonation_pages import end_view_and_own_session
 from chalicelib.platform.errors import (
     AccountLocked,
     InvalidCredentials,
@@ -108,12 +109,16 @@ def resend_activation_submit(page: PageRequest) -> Redirect:
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'activation-sent'})}")
 
 
-@page_route(account_pages, "/logout", permission=None,
-            method="POST", summary="Log out: ends the session server-side", tag=TAG, before_mfa=True)
+@page_route(account_pages, "/logout", permission=None, while_impersonating=True,
+            method="POST", summary="Log out: ends the session server-side", tag=TAG, before_mfa=True,
+            description="In a view as another user: the view ends (as its End), then the actor's own session.")
 def logout_submit(page: PageRequest) -> Redirect:
     assert page.principal is not None  # page_route lets no request without a session through
-    wiring.current().accounts().logout(page.principal)
-    page.end_session()
+    if page.principal.impersonation is not None:
+        end_view_and_own_session(page)
+    else:
+        wiring.current().accounts().logout(page.principal)
+        page.end_session()
     return Redirect(f"{LOGIN_PATH}?{urlencode({'reason': 'logged-out'})}")
 
 

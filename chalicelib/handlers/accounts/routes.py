@@ -102,9 +102,13 @@ def resend_activation(body: UsernameRequest, request: RequestInfo) -> dict[str, 
 
 
 @api_route(auth_routes, "/auth/logout", permission=None, method="POST", summary="End this session", tag=TAG, status=204,
-           before_mfa=True)
+           before_mfa=True, while_impersonating=True,
+           description="A view of the portal as another user ends as its End does.")
 def logout(principal: Principal) -> None:
-    wiring.current().accounts().logout(principal)
+    if principal.impersonation is not None:
+        wiring.current().impersonations().end(principal)
+    else:
+        wiring.current().accounts().logout(principal)
 
 
 @api_route(auth_routes, "/auth/forgot-password", permission=None,
@@ -139,4 +143,5 @@ def me(principal: Principal) -> dict[str, Any]:
         "session": {"expires_at": principal.session_ends_at, "absolute_expires_at": principal.session_hard_expiry},
         "access": principal.awaiting or "APPROVED",
         "acting_tax_id": principal.acting_tax_id,
+        "impersonated_by": principal.impersonated_by,
     }

@@ -8,6 +8,8 @@ DEFAULTS = MANAGE_USERS + "/default-permissions"
 LINK_REQUEST = MANAGE_USERS + "/link-requests/{username}/{providerId}"
 CONFIRM_PRACTICE = "/confirm-practice"
 CONFIRMATIONS = "/practice-confirmations"
+VIEW_AS = "/impersonate"
+"""Impersonate User (impersonation_pages): its page finds a user (plan support); a POST starts the view."""
 
 
 def user(username: str, **query: str) -> str:

@@ -17,6 +17,7 @@ from chalicelib import wiring
 from chalicelib.accounts.administration import STATUS_WORDS
 from chalicelib.accounts.enums import UserStatus
 from chalicelib.accounts.office_users import UserView
+from chalicelib.audit import service as trail_service
 from chalicelib.handlers.accounts import user_paths as paths
 from chalicelib.handlers.accounts.users_routes import provider_permissions
 from chalicelib.platform.errors import ErrorKind, PermissionsChanged, PortalError, ValidationFailed
@@ -49,6 +50,7 @@ DONE = {
                      "request, and it was emailed.",
     "link-denied": "The link request is denied: the user was emailed.",
     "defaults": "The default permission set is saved.",
+    "viewed": "Your view as this user has ended: you are yourself again. The user is emailed a notice.",
 }
 """What a page says after a change (``?done=``): a fixed list, never the query's own text."""
 
@@ -155,9 +157,12 @@ def _user_page(page: PageRequest, username: str, *, problem: PortalError | None 
         "actor_is_administrator": detail.actor_is_administrator,
         "defaults_words": ", ".join(p.words for p in PERMISSION_ORDER if p in defaults) or "None",
         "awaiting": awaiting, "is_self": view.username.lower() == page.principal.username.lower(),
+        "view_as": wiring.current().impersonations().may_view_as(page.principal, view.username),
+        "view_as_action": paths.VIEW_AS,
         "action": lambda name: paths.user(view.username) + "/" + name, "self_link": paths.user(view.username),
         "list_link": paths.MANAGE_USERS, "defaults_link": paths.DEFAULTS,
-        "history": [{"when": item.occurred_at, "who": item.username, "what": item.action.replace("_", " ").title(),
+        "history": [{"when": item.occurred_at, "who": trail_service.who(item),
+                     "what": item.action.replace("_", " ").title(),
                      "detail": item.detail or ""} for item in detail.history.items],
     }, status=status)
 

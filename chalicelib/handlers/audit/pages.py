@@ -62,7 +62,8 @@ def audit_search(page: PageRequest) -> Page | Redirect:
 
 
 def _row(item: Any) -> list[Any]:
-    return [item.occurred_at[:19].replace("T", " "), item.username, item.role, item.acting_for_provider_id or "",
+    return [item.occurred_at[:19].replace("T", " "), trail_service.who(item), item.role,
+            item.acting_for_provider_id or "",
             {"text": item.member_id, "href": BY_MEMBER.format(memberId=item.member_id)}
             if _MEMBER_ID.match(item.member_id) else item.member_id,
             item.action.replace("_", " ").title(), item.detail or "", item.correlation_id or ""]

@@ -31,6 +31,7 @@ from chalice import Blueprint, Response
 from chalicelib.platform import metrics
 from chalicelib.platform.errors import (
     ErrorKind,
+    ImpersonationReadOnly,
     MfaEnrolmentRequired,
     NotAuthenticated,
     PayloadTooLarge,
@@ -141,6 +142,9 @@ class RouteContract:
     """The permissions that open the route (any one); None: any logged-in user, or none needed."""
     before_mfa: bool = False
     """One of the few routes a session waiting for its second factor's enrolment reaches (enrolment, /me, logout)."""
+    while_impersonating: bool = False
+    """One of the few state-changing routes an impersonation session may call (``admit``): ending it, logging out,
+    starting one (which answers 409 ALREADY_IMPERSONATING), choosing the provider shown (a cookie, nothing stored)."""
 
     @property
     def fhir(self) -> bool:
@@ -220,11 +224,20 @@ def route_needs(permission: Permission | Needs | None) -> Needs | None:
     return (permission,) if isinstance(permission, Permission) else tuple(permission)
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
 def admit(principal: Principal, contract: RouteContract) -> None:
-    """The one check of every logged-in route (API and pages), before its view runs: a session that has not
-    enrolled its second factor reaches only the ``before_mfa`` routes (403 MFA_ENROLMENT_REQUIRED), then the
+    """The one check of every logged-in route (API and pages), before its view runs. A session viewing the portal as
+    another user is read-only: every route but a GET (or HEAD) answers 403 IMPERSONATION_READ_ONLY unless it is
+    ``while_impersonating``, so a new route is covered as it is declared. A session that has not enrolled its second
+    factor reaches only the ``before_mfa`` routes of those that need a session (403 MFA_ENROLMENT_REQUIRED). Then the
     route's permission (403 FORBIDDEN naming it)."""
-    if principal.mfa_pending and not contract.before_mfa:
+    if principal.impersonation is not None and contract.method not in READ_METHODS \
+            and not contract.while_impersonating:
+        raise ImpersonationReadOnly(principal.username)
+    needs_session = contract.auth or contract.browser_session or bool(contract.permission)
+    if principal.mfa_pending and not contract.before_mfa and needs_session:
         raise MfaEnrolmentRequired()
     require_permission(principal, contract.permission)
 
@@ -253,6 +266,7 @@ def api_route(
     produces: str = "application/json",
     description: str = "",
     before_mfa: bool = False,
+    while_impersonating: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``view``; ``body``, ``query`` and ``response`` name schemas as "module:Class".
 
@@ -261,6 +275,7 @@ def api_route(
     a returned value is serialised through the ``response`` schema (camelCase). ``permission`` (required, so no
     route forgets it) names what opens the route, any one of them; None only for public and own-account routes.
     ``before_mfa`` lets a session that still has to enrol its second factor in (``admit``).
+    ``while_impersonating`` lets an impersonation session call a route that is not a GET (``admit``).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -270,6 +285,7 @@ def api_route(
             body=Schema(body) if body else None, query=Schema(query) if query else None,
             response=Schema(response) if response else None, status=status, errors=errors, auth=auth,
             produces=produces, description=description, permission=route_needs(permission), before_mfa=before_mfa,
+            while_impersonating=while_impersonating,
         )
         ROUTE_CONTRACTS.append(contract)
 

@@ -53,6 +53,7 @@ REFRESH_PATH = "/session/refresh"
 LOGOUT_PATH = "/logout"
 MFA_ENROL_PATH = "/mfa/enrol"
 """Where a page sends a session that still has to enrol its second factor (MFA_ENROLMENT_REQUIRED)."""
+END_IMPERSONATION_PATH = "/impersonate/end"
 _PATH_PARAMETER = re.compile(r"^[A-Za-z0-9._@-]{1,100}$")
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -139,6 +140,9 @@ class PageRequest:
     """The Lambda context (Powertools idempotency reads the time left from it)."""
     client_address: str = ""
     """API Gateway's ``identity.sourceIp`` (never a header): what the account routes throttle by."""
+    resumed_own_session: bool = False
+    """The session cookie's session had ended and the actor's own session, kept beside it, came back (an
+    impersonation's time is up): a form made in the ended view is not sent (``_check_resumed``)."""
     _pre_session: str | None = None
 
     @property
@@ -165,6 +169,8 @@ class PageRequest:
 
     def end_session(self) -> None:
         self.set_cookies.extend([self.cookie_policy.clear(browser.SESSION), self.cookie_policy.clear(browser.PROVIDER)])
+        if self.cookie(browser.OWN_SESSION):
+            self.set_cookies.append(self.cookie_policy.clear(browser.OWN_SESSION))
 
     def remember(self, base: str, purpose: str, value: str) -> None:
         """A small choice kept in a cookie signed with the session (e.g. the selected provider)."""
@@ -213,12 +219,15 @@ def page_route(
     form_action: str = "",
     produces: str = "text/html",
     before_mfa: bool = False,
+    while_impersonating: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a page. The view gets ``page`` (a ``PageRequest``) and the path parameters, and returns a
     ``Page``, a ``Redirect`` or a Chalice ``Response``. ``auth`` pages need a live session; POSTs are checked
     for Origin and CSRF before the view runs. ``form_action`` adds origins a page's forms may post to (S3).
-    ``permission`` as ``api_route``'s: a logged-in user without it gets the 403 page naming it; a session that
-    still has to enrol its second factor is sent to the enrolment page unless ``before_mfa``."""
+    ``permission`` and ``while_impersonating`` as ``api_route``'s: a logged-in user without the permission gets the
+    403 page naming it, an impersonation session's POST the 403 page saying the view is read-only (``admit``; a
+    public page's POST too, when the browser holds an impersonation session); a session that still has to enrol its
+    second factor is sent to the enrolment page unless ``before_mfa``."""
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         parameters = inspect.signature(view).parameters
@@ -226,6 +235,7 @@ def page_route(
             path=path, method=method, summary=summary, tag=tag, view_name=view.__name__, auth=False,
             produces=produces, description=description, browser_session=auth, permission=route_needs(permission),
             before_mfa=before_mfa,
+            while_impersonating=while_impersonating,
         )
         ROUTE_CONTRACTS.append(contract)
         csp = CSP.format(form_action=f" {form_action}" if form_action else "")
@@ -245,9 +255,10 @@ def page_route(
                 if method == "POST":
                     _check_form(page)
                     _check_form_text(page.form)
+                    _check_resumed(page, contract)
                 if auth and page.principal is None:
                     return _finish(_to_login(page), page, csp)
-                if page.principal is not None and (auth or contract.permission):
+                if page.principal is not None:
                     admit(page.principal, contract)
                 kwargs: dict[str, Any] = dict(uri_params)
                 if "page" in parameters:
@@ -289,13 +300,43 @@ def _page_request(incoming: Any, headers: Headers, route: str, method: str, uri_
     token = cookies.get(policy.name(browser.SESSION))
     if token and len(token) <= MAX_TOKEN_LENGTH:
         page.session_token = token
-        try:  # the pages act in the Tax ID of the provider chosen in the selector (Account Linker)
-            page.principal = authenticator()(token, page.remembered(browser.PROVIDER, browser.PROVIDER_PURPOSE))
-        except PortalError as error:
-            if error.kind != ErrorKind.UNAUTHENTICATED:
-                raise
-            page.principal = None
+        page.principal = _principal_of(token, page.remembered(browser.PROVIDER, browser.PROVIDER_PURPOSE))
+        if page.principal is None:
+            _resume_own_session(page)
     return page
+
+
+def _principal_of(token: str, acting_provider_id: str | None = None) -> Principal | None:
+    """The session's principal, acting in the Tax ID of the provider chosen in the selector (Account Linker); None
+    when the session is over."""
+    try:
+        return authenticator()(token, acting_provider_id)
+    except PortalError as error:
+        if error.kind != ErrorKind.UNAUTHENTICATED:
+            raise
+        return None
+
+
+def _resume_own_session(page: PageRequest) -> None:
+    """The session cookie's session ended while the browser kept the one it came from (an impersonation whose 30
+    minutes are up, or whose actor or user lost the right): that own session again, while it is live."""
+    own = page.cookie(browser.OWN_SESSION)
+    if not own or len(own) > MAX_TOKEN_LENGTH:
+        return
+    page.set_cookies.append(page.cookie_policy.clear(browser.OWN_SESSION))
+    principal = _principal_of(own)
+    if principal is None:
+        return
+    page.session_token, page.principal, page.resumed_own_session = own, principal, True
+    page.set_cookies.extend([page.cookie_policy.set(browser.SESSION, own), page.cookie_policy.clear(browser.PROVIDER)])
+
+
+def _check_resumed(page: PageRequest, contract: RouteContract) -> None:
+    """A form made in a view that has ended (its CSRF token is the ended session's) is never sent as the actor; only
+    ending the view or logging out go through."""
+    if page.resumed_own_session and not contract.while_impersonating:
+        raise FormRefused("The view as another user has ended, so this form, made in that view, was not sent. You "
+                          "are yourself again.")
 
 
 def _requested_path(route: str, uri_params: Mapping[str, str], query: Mapping[str, str]) -> str:
@@ -394,11 +435,15 @@ def _context(result: Page, page: PageRequest | None) -> dict[str, Any]:
     context: dict[str, Any] = {"page": page, "principal": page.principal if page else None,
                                "idle_timeout": None, "layout": {}}
     if page is not None and page.principal is not None:
+        viewing_as = page.principal.impersonation is not None
         context["idle_timeout"] = {
             "ends_at": page.principal.session_ends_at.isoformat(),
             "server_now": page.now.isoformat(),
             "refresh_url": REFRESH_PATH,
-            "login_url": f"{LOGIN_PATH}?{urlencode({'reason': 'ended', 'next': page.path})}",
+            "login_url": HOME_PATH if viewing_as else
+            f"{LOGIN_PATH}?{urlencode({'reason': 'ended', 'next': page.path})}",
+            "end_url": END_IMPERSONATION_PATH if viewing_as else LOGOUT_PATH,
+            "warn": not viewing_as,  # an impersonation's end is fixed: the banner says when, nothing extends it
         }
         if not result.template.startswith("errors/") and not page.principal.mfa_pending:
             context["layout"] = _layout(page)
