@@ -64,9 +64,11 @@ OPEN_ROUTES = {
     ("GET", "/account-linker"), ("POST", "/account-linker"), ("POST", "/account-linker/{providerId}/code"),
     ("POST", "/account-linker/{providerId}/confirmation"), ("GET", "/account-linker/{providerId}/remove"),
     ("POST", "/account-linker/{providerId}/remove"),
+    ("GET", "/impersonations/current"), ("DELETE", "/impersonations/current"), ("POST", "/impersonate/end"),
 }
 """Public routes and the user's own account and session: any logged-in user (or anyone) may call them (a waiting
-account's own Confirm your practice among them: it holds no permission yet)."""
+account's own Confirm your practice among them: it holds no permission yet; a view as another user's own end).
+An impersonating session's column is tests/platform/test_impersonation_read_only.py."""
 
 OFFICE, OTHER_OFFICE, STAFF = "demo.jdoe", "demo.buckeye", "planadmin"
 ADMIN = "demo.group"
