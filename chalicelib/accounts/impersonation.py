@@ -20,7 +20,7 @@ VIEW_LIMIT = timedelta(minutes=30)
 TOKEN_PREFIX = "imp."  # noqa: S105 (a marker, not a secret)
 """An impersonation session's token starts so (a login's never does: URL-safe base64 has no dot), which tells the
 authenticator to ask the impersonation service."""
-NOT_VIEWABLE = "is not a user you may view as"
+NOT_VIEWABLE = "is not an office user you may view as"
 
 
 def is_impersonation_token(token: str) -> bool:

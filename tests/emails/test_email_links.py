@@ -80,6 +80,8 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
     assert api.post("/me/links", {**buckeye, "groupName": "Bluegrass Pediatrics", "taxId": "310000003",
                                   "providerId": "300000000001", "zipCode": "40202"}, token=jdoe).status_code == 201
     assert api.post("/me/links/300000000001/code", token=jdoe).status_code == 202  # a link's one-time code
+    view = api.post("/impersonations", {"username": "demo.jdoe"}, token=token_for("planadmin"))
+    assert api.call("DELETE", "/impersonations/current", token=view.data["token"]).status_code == 200  # its notice
     pump.drain_queues()
     mine = login(api, office["username"], office["password"])  # Update My Account's emails
     moved = "office.moved@example.org"

@@ -66,13 +66,14 @@ def _find_page(page: PageRequest, username: str = "", *, problem: PortalError | 
 @page_route(impersonation_pages, FIND, permission=Permission.SUPPORT, tag=TAG,
             summary="Impersonate User: find an office user by username and view the portal as it (plan support)",
             description="GET with `username` shows who it names and a \u201cView as this user\u201d button, or why "
-            "not (another office's user or no such user: \u201cnot an office user you may view as\u201d).")
+            "not.")
 def find_user(page: PageRequest) -> Page:
     username = (page.query.get("username") or "").strip()
     if page.query.get("done") == ENDED:
         username = ""
     if username and not _USERNAME.match(username):
-        return _find_page(page, username, problem=ValidationFailed(fields={"username": "has the wrong format"}))
+        return _find_page(page, username, problem=ValidationFailed(fields={
+            "username": "Enter a username: letters, digits and . _ @ - only"}))
     return _find_page(page, username)
 
 
