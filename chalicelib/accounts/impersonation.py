@@ -21,6 +21,8 @@ TOKEN_PREFIX = "imp."  # noqa: S105 (a marker, not a secret)
 """An impersonation session's token starts so (a login's never does: URL-safe base64 has no dot), which tells the
 authenticator to ask the impersonation service."""
 NOT_VIEWABLE = "is not an office user you may view as"
+NO_SECOND_FACTOR = "has not set up two-step verification yet, and sees no data until it does"
+"""A user without a second factor sees only its set-up (chalicelib/accounts/mfa_service.py): a view shows no more."""
 
 
 def is_impersonation_token(token: str) -> bool:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from chalicelib.accounts import impersonation as rules
 from chalicelib.accounts import office_users
 from chalicelib.accounts.enums import AccountStatus
+from chalicelib.accounts.mfa_store import MfaModel, mfa_key
 from chalicelib.accounts.policies import SessionPolicy
 from chalicelib.accounts.store import (
     AccountModel,
@@ -48,6 +49,7 @@ from chalicelib.platform.dynamo.writes import (
 )
 from chalicelib.platform.errors import (
     AlreadyImpersonating,
+    ImpersonationRefused,
     NotFound,
     NotImpersonating,
     PortalError,
@@ -165,6 +167,8 @@ class ImpersonationService:
         refused = rules.refusal(actor_party, self._party(user))
         if refused is not None:
             raise refused
+        if not self._has_second_factor(user.username):
+            raise ImpersonationRefused(rules.NO_SECOND_FACTOR)
         return user
 
     def _write_start(self, row: ImpersonationModel, notice: OutboxMessageModel, now: datetime) -> None:
@@ -323,6 +327,13 @@ class ImpersonationService:
             acting_tax_id=user.tax_id if user is not None else None,
             impersonation=Impersonation(row.actor, Role(row.actor_role), row.office, row.created_at),
         )
+
+    @staticmethod
+    def _has_second_factor(username: str) -> bool:
+        try:
+            return MfaModel.get(mfa_key(username)).enrolled_at is not None
+        except Missing:
+            return False
 
     @staticmethod
     def _office(user: AccountModel) -> str:

@@ -250,12 +250,14 @@ def test_refusals_name_the_reason_and_change_nothing(api, token_for, support_vie
     assert view_as(api, own, "demo.group").status_code == 201  # once it ended, another may start
 
 
-def test_plan_support_never_views_as_plan_staff_nor_as_an_account_that_is_not_active(api, token_for, active_user):
-    from chalicelib.platform.access import Role
-    from local.demo_data import DemoAccount, save_account
+def test_plan_support_never_views_as_plan_staff_nor_as_an_account_that_is_not_active_or_has_no_second_factor(
+        api, token_for, active_user):
+    from chalicelib.accounts.store import AccountModel, account_key
 
-    save_account(DemoAccount("reviewer", "reviewer@example.org", Role.PLAN_STAFF, None), "Reviewer-Local-2026!")
-    waiting = active_user()["username"]  # registered and activated: waits for approval, active
+    AccountModel(pk=account_key("reviewer"), username="reviewer", email="reviewer@example.org", role="PLAN_STAFF",
+                 status="ACTIVE", password_hash="not-a-password", created_at=TODAY,
+                 staff_permissions=["PA_REVIEWER"]).save()  # another plan-staff account
+    waiting = active_user()["username"]  # registered and activated: active, waits for approval, no second factor
     closed = active_user(username="gone.user", email="gone.user@example.org")["username"]
     assert api.post(f"/users/{closed}/deny", token=token_for("demo.group")).status_code == 200
     staff = token_for("planadmin")
@@ -265,9 +267,8 @@ def test_plan_support_never_views_as_plan_staff_nor_as_an_account_that_is_not_ac
         closed: (403, {"username": "is not an active account"}),
         "planadmin": (403, {"username": "is your own account"}),
     }
-    started = view_as(api, staff, waiting)  # waiting, but active: it sees what it waits for
-    assert started.status_code == 201, started.data
-    assert api.get("/me", token=started.data["token"]).data["access"] == "PENDING_APPROVAL"
+    unenrolled = view_as(api, staff, waiting)  # active, but it has no second factor yet: it sees no data itself
+    assert (unenrolled.status_code, unenrolled.data["fields"]) == (403, {"username": rules.NO_SECOND_FACTOR})
 
 
 def test_a_user_without_user_administration_views_as_nobody(api, token_for):
