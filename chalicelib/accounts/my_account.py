@@ -39,6 +39,7 @@ from chalicelib.accounts.store import (
     OneTimeTokenModel,
     SessionModel,
     email_key,
+    is_view_of_user,
     normalize_username,
 )
 from chalicelib.accounts.tokens import fingerprint
@@ -275,13 +276,14 @@ class MyAccount:
 
     def sessions(self, principal: Principal, limit: int, token: str | None) -> SessionList:
         """The account's live sessions, this one first, then by last use: one Query of the username index (its keys,
-        ``limit`` + 1 at most) and one BatchGet of their items."""
+        ``limit`` + 1 at most) and one BatchGet of their items. A view of the portal as the user (Impersonate User) is
+        in that index too, so that ending the user's sessions ends it; it is not one of the user's own sessions."""
         found = search_page(SessionModel, SessionModel.by_username, "username", principal.username, None, None,
                             limit, token)
         account = self._account(principal)
         now = self._clock()
-        items = [self._listed(session, principal) for session in
-                 SessionModel.batch_get([key.token_hash for key in found.items])
+        keys = [key.token_hash for key in found.items if not is_view_of_user(key.token_hash)]
+        items = [self._listed(session, principal) for session in SessionModel.batch_get(keys)
                  if self._alive(session, account, now)]
         items.sort(key=lambda item: (not item.current, -item.last_seen_at.timestamp()))
         return SessionList(items, found.next_token)

@@ -278,6 +278,11 @@ def impersonation_key(token_hash: str) -> str:
     return f"{IMPERSONATION_PREFIX}{token_hash}"
 
 
+def is_view_of_user(token_hash: str) -> bool:
+    """A key of the sessions' username index that is an impersonation's, not one of the user's own sessions."""
+    return token_hash.startswith(IMPERSONATION_PREFIX)
+
+
 def impersonator_key(username: str) -> str:
     return f"{IMPERSONATOR_PREFIX}{normalize_username(username)}"
 

@@ -305,3 +305,16 @@ def test_a_view_the_users_deactivation_ended_frees_its_actor_for_another(api, to
     assert api.get("/me", token=view).status_code == 401
     started = view_as(api, own, "demo.group")
     assert started.status_code == 201, started.data
+
+
+def test_the_users_own_sessions_leave_the_view_out_and_ending_them_ends_it(api, token_for, support_view):
+    view, _ = support_view
+    jdoe = token_for("demo.jdoe")
+    listed = api.get("/me/sessions", token=jdoe)
+    assert listed.status_code == 200, listed.data
+    assert [item["current"] for item in listed.data["items"]] == [True]  # its own session, not the view
+    in_view = api.get("/me/sessions", token=view)  # a GET the view may open: the user's sessions, none of them it
+    assert (in_view.status_code, [item["current"] for item in in_view.data["items"]]) == (200, [False])
+    ended = api.call("DELETE", "/me/sessions", token=jdoe)  # the user ends every other session: the view too
+    assert (ended.status_code, ended.data["ended"]) == (200, 1)
+    assert api.get("/me", token=view).status_code == 401
