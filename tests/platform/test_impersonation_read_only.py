@@ -54,10 +54,12 @@ def viewing(client, api, token_for, office_objects):  # noqa: F811 - the matrix'
 
 
 def ids(path: str, objects: dict[str, str]) -> dict[str, str]:
-    """The matrix's objects of 310000001, a training module and an asset (routes the matrix leaves out: open)."""
+    """The matrix's objects of 310000001, a training module, an asset and a session ID (routes the matrix leaves out:
+    open to any logged-in user)."""
     from chalicelib.platform.web.assets import asset_url
 
-    return {**ids_for(path, objects), "moduleId": "model-of-care", "name": asset_url("portal.css").rsplit("/")[-1]}
+    return {**ids_for(path, objects), "moduleId": "model-of-care", "name": asset_url("portal.css").rsplit("/")[-1],
+            "sessionId": "S0000000000000000"}
 
 
 def call(caller: Caller, username: str, contract: RouteContract, objects: dict[str, str]) -> tuple[int, object]:
