@@ -293,3 +293,21 @@ def test_plan_support_staff_confirm_or_deny_a_link_into_a_tax_id_without_an_admi
         ("planadmin", "LINK_CONFIRMED_BY_SUPPORT")]
     last = api.call("DELETE", "/me/links/300000000001", token=biller)
     assert (last.status_code, last.data["code"]) == (409, "LAST_ADMINISTRATOR")  # Bluegrass keeps its administrator
+
+
+def test_a_view_as_a_linked_user_acts_in_the_users_own_tax_id_only(api, biller, token_for, members):
+    """Impersonate User shows the user's own office: a Tax ID it linked is not the viewer's to see, even plan
+    support's (its administrators view as their linked users from their own side, never through this view)."""
+    assert api.post("/me/links", BUCKEYE, token=biller).status_code == 201
+    assert api.post("/link-requests/dp.biller/200000000001/approve", {"permissions": ["ELIGIBILITY"]},
+                    token=token_for("demo.buckeye")).status_code == 200
+    assert api.get(f"{OLIVIA}&providerId=200000000002", token=biller).data["eligible"] is True  # the user itself
+
+    started = api.post("/impersonations", {"username": "dp.biller"}, token=token_for("planadmin"))
+    assert started.status_code == 201, started.data
+    view = started.data["token"]
+    me = api.get("/me", token=view).data
+    assert (me["impersonatedBy"], me["actingTaxId"]) == ("planadmin", "310000001")
+    assert {p["taxId"] for p in me["providers"]} == {"310000001"}
+    linked = api.get(f"{OLIVIA}&providerId=200000000002", token=view)
+    assert (linked.status_code, linked.data["code"]) == (404, "PROVIDER_NOT_FOUND")
