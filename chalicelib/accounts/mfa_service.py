@@ -307,12 +307,12 @@ class MfaService:
         logger.info("second factor enrolled", extra={"username": principal.username})
         return [mfa.formatted_recovery_code(code) for code in codes]
 
-    def regenerate_recovery_codes(self, principal: Principal, password: str) -> list[str]:
-        """Ten new recovery codes for the current password; the earlier ones stop working."""
+    def regenerate_recovery_codes(self, principal: Principal, password: str, *,
+                                  client: ClientInfo = NO_CLIENT) -> list[str]:
+        """Ten new recovery codes for the current password (checked as a login attempt is: a wrong one counts toward
+        the lockout, so a stolen session cannot guess it); the earlier ones stop working."""
         now = self._clock()
-        account = self._account(principal.username)
-        if account is None or not self._hasher.verify(account.password_hash, password):
-            raise ValidationFailed(fields={"password": "is not your current password"})
+        self._accounts.reauthenticate(principal.username, password, client=client, field="password")
         state = self._state(principal.username)
         if state is None or state.enrolled_at is None:
             raise MfaNotEnrolled()

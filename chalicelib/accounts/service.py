@@ -824,8 +824,9 @@ class AccountService:
 
     @staticmethod
     def accounts_of_tax_id(tax_id: str) -> list[OfficeAccount]:
-        """The accounts whose home is the Tax ID and that are not closed (one Query on its index)."""
-        return [OfficeAccount(a.username, a.status, a.created_at) for a in AccountModel.by_tax_id.query(tax_id)
+        """The Tax ID's users that are not closed: the accounts whose home it is (one Query on its index), then those
+        of other Tax IDs linked to it (Account Linker: one Query of its links and one batch get, when it has any)."""
+        return [OfficeAccount(a.username, a.status, a.created_at) for a in office_users.office_accounts(tax_id)
                 if a.status != AccountStatus.CLOSED.value]
 
     def email_of(self, username: str) -> str | None:

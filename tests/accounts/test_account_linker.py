@@ -311,3 +311,17 @@ def test_a_view_as_a_linked_user_acts_in_the_users_own_tax_id_only(api, biller, 
     assert {p["taxId"] for p in me["providers"]} == {"310000001"}
     linked = api.get(f"{OLIVIA}&providerId=200000000002", token=view)
     assert (linked.status_code, linked.data["code"]) == (404, "PROVIDER_NOT_FOUND")
+
+
+def test_a_linked_user_counts_in_the_linked_tax_ids_training_standing(api, biller, token_for):
+    buckeye = token_for("demo.buckeye")
+    assert [u["username"] for u in api.get("/training/office", token=buckeye).data["users"]] == ["demo.buckeye"]
+    assert api.post("/me/links", BUCKEYE, token=biller).status_code == 201
+    assert [u["username"] for u in api.get("/training/office", token=buckeye).data["users"]] == [
+        "demo.buckeye"]  # a request waiting is no user of the Tax ID yet
+    assert api.post("/link-requests/dp.biller/200000000001/approve", {}, token=buckeye).status_code == 200
+    users = {u["username"]: u for u in api.get("/training/office", token=buckeye).data["users"]}
+    assert set(users) == {"demo.buckeye", "dp.biller"}
+    assert "model-of-care" in {s["moduleId"] for s in users["dp.biller"]["items"]}  # Ohio MyCare's requirement
+    assert [u["username"] for u in api.get("/training/office", token=token_for("demo.group")).data["users"]] == [
+        "demo.group", "demo.jdoe", "dp.biller"]  # and still in its own Tax ID's

@@ -245,7 +245,7 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(api, acti
     old = api.post("/me/mfa/enrolment/confirm", {"code": pyotp.TOTP(secret).at(clock.now)}, token=token).data[
         "recoveryCodes"]
     wrong = api.post("/me/mfa/recovery-codes", {"password": "Not-My-Password-1!"}, token=token)
-    assert (wrong.status_code, wrong.data["fields"]) == (400, {"password": "is not your current password"})
+    assert (wrong.status_code, wrong.data["fields"]) == (400, {"password": "does not match your account's password"})
     new = api.post("/me/mfa/recovery-codes", {"password": GOOD}, token=token)
     assert new.status_code == 200
     assert not set(new.data["recoveryCodes"]) & set(old)
@@ -292,3 +292,19 @@ def test_a_user_administrator_who_is_not_an_administrator_cannot_reset_an_admini
     assert (refused.status_code, refused.data["fields"]) == (403, {"permission": "ADMINISTRATOR"})
     assert api.post("/auth/login", {"username": "demo.group", "password": DEMO_USER_PASSWORD}).data["mfaRequired"]
     assert not [r for r in account_trail("demo.group") if r.action == "MFA_RESET"]
+
+
+def test_wrong_passwords_for_new_recovery_codes_count_toward_the_lockout(api, active_user, clock):
+    """A stolen session cannot guess the password here: five wrong ones lock the account, as at login."""
+    active_user()
+    token = login(api, "jdoe.office", GOOD)
+    statuses = []
+    for _ in range(5):
+        clock.advance(seconds=1)
+        statuses.append(api.post("/me/mfa/recovery-codes", {"password": "Not-My-Password-1!"}, token=token
+                                 ).status_code)
+    assert statuses == [400, 400, 400, 400, 423]
+    clock.advance(seconds=1)
+    locked = api.post("/me/mfa/recovery-codes", {"password": GOOD}, token=token)
+    assert (locked.status_code, locked.data["code"]) == (423, "ACCOUNT_LOCKED")
+    assert "PASSWORD_CHECK_FAILED" in [r.action for r in trail.by_member("SIGNIN#jdoe.office", 20, None).items]

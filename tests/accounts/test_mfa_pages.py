@@ -131,7 +131,8 @@ def test_the_settings_page_shows_the_codes_left_and_makes_new_ones_with_the_pass
     assert page.find("a", string="Two-Step Verification")["href"] == "/mfa"  # in the navigation
     wrong = browser.submit("/mfa/recovery-codes", {"password": "Not-It-123!"}, form_page="/mfa")
     assert wrong.status == 400
-    assert wrong.html.find(id="password-error").get_text(strip=True) == "Password is not your current password"
+    assert wrong.html.find(id="password-error").get_text(strip=True) == (
+        "Password does not match your account's password")
     made = browser.submit("/mfa/recovery-codes", {"password": DEMO_USER_PASSWORD}, form_page="/mfa")
     assert made.status == 200
     assert len(made.html.find(id="recovery-codes").find_all("li")) == 10

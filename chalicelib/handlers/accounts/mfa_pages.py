@@ -232,7 +232,8 @@ def regenerate_submit(page: PageRequest) -> Page:
     principal = _principal(page)
     try:
         wiring.current().accounts().admit(page.client_address, principal.username)
-        codes = wiring.current().mfa().regenerate_recovery_codes(principal, password)
+        codes = wiring.current().mfa().regenerate_recovery_codes(
+            principal, password, client=ClientInfo.of(page.client_address, page.headers))
     except ValidationFailed as error:
         return _settings(page, errors=field_errors(error, PASSWORD_LABELS), status=400)
     return _recovery_codes(page, codes, first=False)

@@ -94,7 +94,8 @@ def confirm_enrolment(principal: Principal, body: MfaCodeRequest) -> dict[str, A
            description=f"A wrong password is 400 naming `password`. {THROTTLED}")
 def regenerate_recovery_codes(principal: Principal, body: PasswordRequest, request: RequestInfo) -> dict[str, Any]:
     wiring.current().accounts().admit(request.client_address, principal.username)
-    return {"recovery_codes": wiring.current().mfa().regenerate_recovery_codes(principal, body.password)}
+    return {"recovery_codes": wiring.current().mfa().regenerate_recovery_codes(
+        principal, body.password, client=ClientInfo.of(request.client_address, request.headers))}
 
 
 @api_route(mfa_routes, "/review/accounts/{username}/mfa-reset", permission=Permission.SUPPORT, method="POST",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from pynamodb.exceptions import (
     DeleteError,
@@ -33,7 +34,49 @@ TransactionCancelled = TransactWriteError
 PersistenceFailed = PynamoDBException
 """Any failure of the persistence library."""
 
-Transaction = TransactWrite
+
+class Transaction(TransactWrite):
+    """PynamoDB's TransactWrite, keeping the order its writes were added in.
+
+    PynamoDB sends a transaction's items grouped by kind (condition checks, deletes, puts, updates), not in the
+    order the code added them, and DynamoDB's cancellation reasons follow the items as sent. This keeps the order
+    of the calls so ``cancelled_by_condition`` answers in it, whatever kinds a transaction mixes.
+    """
+
+    _WIRE_ORDER = ("condition_check", "delete", "save", "update")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.calls: list[str] = []
+
+    def condition_check(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append("condition_check")
+        super().condition_check(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append("delete")
+        super().delete(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append("save")
+        super().save(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self.calls.append("update")
+        super().update(*args, **kwargs)
+
+    def wire_positions(self) -> list[int]:
+        """For each write in call order, its position among the items as sent."""
+        offsets, start = {}, 0
+        for kind in self._WIRE_ORDER:
+            offsets[kind] = start
+            start += self.calls.count(kind)
+        positions = []
+        seen = dict.fromkeys(self._WIRE_ORDER, 0)
+        for kind in self.calls:
+            positions.append(offsets[kind] + seen[kind])
+            seen[kind] += 1
+        return positions
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 _CANCELLED_BY_CONDITION = "ConditionalCheckFailed"
@@ -45,13 +88,22 @@ def condition_failed(error: PynamoDBException) -> bool:
 
 
 def cancelled_by_condition(error: TransactWriteError) -> list[bool]:
-    """For each item of a cancelled transaction, in order: did its own condition fail?"""
-    return [reason is not None and reason.code == _CANCELLED_BY_CONDITION
-            for reason in (error.cancellation_reasons or [])]
+    """For each write of a cancelled transaction, in the order the code added them (``transaction``): did its own
+    condition fail?"""
+    reasons = error.cancellation_reasons or []
+    positions = getattr(error, "wire_positions", None) or range(len(reasons))
+    return [position < len(reasons) and reasons[position] is not None
+            and reasons[position].code == _CANCELLED_BY_CONDITION for position in positions]
 
 
 @contextmanager
-def transaction() -> Iterator[TransactWrite]:
-    """All or nothing: the writes added inside are committed together when the block ends."""
-    with TransactWrite(connection=transaction_connection()) as writes:
-        yield writes
+def transaction() -> Iterator[Transaction]:
+    """All or nothing: the writes added inside are committed together when the block ends. A cancelled one raises
+    ``TransactionCancelled``, whose reasons ``cancelled_by_condition`` reads in the order the writes were added."""
+    writes = Transaction(connection=transaction_connection())
+    try:
+        with writes:
+            yield writes
+    except TransactWriteError as error:
+        error.wire_positions = writes.wire_positions()  # type: ignore[attr-defined]
+        raise
