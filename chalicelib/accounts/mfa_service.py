@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.accounts import mfa, sign_ins
+from chalicelib.accounts import mfa, office_users, sign_ins
 from chalicelib.accounts.enums import AccountStatus
 from chalicelib.accounts.mfa_store import (
     BROWSER_PURPOSE,
@@ -331,7 +331,8 @@ class MfaService:
     # A lost device: the reset by the Tax ID's administrator or plan support
 
     def reset(self, actor: Principal, username: str) -> None:
-        """The account enrols again at its next login; every browser it remembered is forgotten. Plan support
+        """The account enrols again at its next login; every browser it remembered is forgotten and every session it
+        has open ends (the lost device may hold one: refused from now on, and deleted). Plan support
         resets any provider account (a plan-staff account needs the plan administrator); an office's user
         administrators reset its users; another office's user is 404."""
         account = self._resettable(actor, username)
@@ -342,6 +343,8 @@ class MfaService:
             MfaModel.last_step.remove(), MfaModel.recovery_code_hashes.remove(),
             MfaModel.browsers_forgotten_at.set(now),
         ])
+        account.update(actions=[AccountModel.sessions_ended_at.set(now)])
+        office_users.end_sessions(account.username)
         self._audit(actor, account.username, AuditAction.MFA_RESET, now)
         logger.info("second factor reset", extra={"username": account.username, "by": actor.username})
 

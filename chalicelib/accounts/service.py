@@ -574,6 +574,8 @@ class AccountService:
         account = self._account_or_none(session.username)
         if account is None or account.status != AccountStatus.ACTIVE.value:
             return None
+        if account.sessions_ended_at is not None and session.created_at < account.sessions_ended_at:
+            return None
         changed = account.password_changed_at
         valid_since = max(session.created_at, session.password_kept_at or session.created_at)
         return None if changed is not None and valid_since < changed else account

@@ -91,6 +91,8 @@ class AccountModel(Model):
     created_at = UTCDateTimeAttribute()
     activated_at = UTCDateTimeAttribute(null=True)
     password_changed_at = UTCDateTimeAttribute(null=True)
+    sessions_ended_at = UTCDateTimeAttribute(null=True)
+    """Every session opened before it is over (a second factor reset: a lost or stolen device's session ends)."""
     grants = MapAttribute(null=True)  # type: ignore[var-annotated]
     """Per Tax ID it acts in: ``{"permissions": [...], "administrator": bool}`` (chalicelib/accounts/grants.py)."""
     staff_permissions = ListAttribute(of=UnicodeAttribute, null=True)

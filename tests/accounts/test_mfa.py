@@ -271,6 +271,9 @@ def test_the_tax_ids_administrator_resets_a_lost_device_another_office_gets_404(
     after = api.post("/auth/login", {"username": "demo.jdoe", "password": DEMO_USER_PASSWORD,
                                      "deviceToken": remembered})
     assert after.data["mfaEnrolmentRequired"] is True  # the remembered device is forgotten too
+    lost = api.get("/me", token=before.data["token"])  # a session the lost device holds ends with the reset
+    assert (lost.status_code, lost.data["code"]) == (401, "SESSION_EXPIRED")
+    assert api.get("/me", token=after.data["token"]).status_code == 200  # one opened since is the user's to enrol
     [record] = [r for r in account_trail("demo.jdoe") if r.action == "MFA_RESET"]
     assert (record.username, record.role) == ("demo.group", "PROVIDER_USER")
 
