@@ -23,7 +23,7 @@ from typing import Any
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
 
-from local import moto_transactions
+from local import moto_queries, moto_transactions
 
 INBOX_PATH = "/_local/inbox"
 DYNAMODB_TARGET_PREFIX = "DynamoDB_"
@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("-p", "--port", type=int, required=True)
     args = parser.parse_args()
     moto_transactions.install()
+    moto_queries.install()
     run_simple(args.host, args.port, with_inbox(DomainDispatcherApplication(create_backend_app)), threaded=True)
 
 

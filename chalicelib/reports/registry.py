@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from chalicelib.audit import service as trail
@@ -20,9 +22,12 @@ from chalicelib.platform.dynamo.writes import Missing
 from chalicelib.platform.errors import ValidationFailed
 from chalicelib.reports.roster import RosterScope, view_count
 from chalicelib.reports.store import (
+    FACET_SEPARATOR,
     SUMMARY_SORT_KEY,
     RegistryRowModel,
     RegistrySummaryModel,
+    facet_partition,
+    facets_of,
     group_view,
     member_sort_key,
     provider_view,
@@ -31,8 +36,6 @@ from chalicelib.reports.store import (
 )
 
 if TYPE_CHECKING:
-    from pynamodb.expressions.condition import Condition
-
     from chalicelib.members.store import MemberModel
 
 
@@ -141,9 +144,11 @@ def rows_for(member: MemberModel, statuses: Mapping[str, Color], as_of: date) ->
         partitions += [registry_partition(view, color=color) for color in sorted(set(statuses.values()))]
     program = current_program(coverage_spans(member))
     patient, enrollment = patient_status(member, as_of).value, enrollment_status(member, as_of).value
+    facets = facets_of(member.state, program, patient, enrollment)
     return [
         RegistryRowModel(
-            registry_key=partition, sort_key=member_sort_key(member.last_name, member.first_name, member.member_id),
+            registry_key=facet_partition(partition, facets),
+            sort_key=member_sort_key(member.last_name, member.first_name, member.member_id),
             member_id=member.member_id, first_name=member.first_name, last_name=member.last_name,
             birth_date=member.birth_date, gender=member.gender, state=member.state, program=program,
             patient_status=patient, enrollment_status=enrollment,
@@ -156,20 +161,25 @@ def rows_for(member: MemberModel, statuses: Mapping[str, Color], as_of: date) ->
 def bulk_load(scored: Iterable[tuple[MemberModel, Mapping[str, Color]]], as_of: date) -> int:
     """Load one registry version: every row, and each view's summary of counts per measure and color."""
     counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    facets: dict[str, set[str]] = defaultdict(set)
     written = 0
     with RegistryRowModel.batch_write() as batch:
         for member, statuses in scored:
-            for row in rows_for(member, statuses, as_of):
+            rows = rows_for(member, statuses, as_of)
+            for row in rows:
                 batch.save(row)
                 written += 1
-            if member.pcp_provider_id and member.pcp_tax_id:
+            if rows:
+                held = facets_of(rows[0].state, rows[0].program, rows[0].patient_status, rows[0].enrollment_status)
                 for view in (provider_view(member.pcp_provider_id), group_view(member.pcp_tax_id)):
+                    facets[view].add(held)
                     for code, color in statuses.items():
                         counts[view][code][color.value] += 1
     with RegistrySummaryModel.batch_write() as batch:
         for view, by_measure in counts.items():
             batch.save(RegistrySummaryModel(registry_key=summary_partition(view), as_of=as_of.isoformat(),
-                                            counts={code: dict(colors) for code, colors in by_measure.items()}))
+                                            counts={code: dict(colors) for code, colors in by_measure.items()},
+                                            facets=sorted(facets[view])))
     return written
 
 
@@ -182,22 +192,13 @@ class RegistryFilters:
     patient_status: PatientStatus | None = None
     enrollment_status: EnrollmentStatus | None = None
 
-    def condition(self) -> Condition | None:
-        """What the key does not narrow (state, plan, statuses), as a filter on the one Query."""
-        parts: list[Condition] = []
-        if self.states:
-            parts.append(RegistryRowModel.state.is_in(*self.states))
-        if self.plans:
-            parts.append(RegistryRowModel.program.is_in(*self.plans))
-        if self.patient_status:
-            parts.append(RegistryRowModel.patient_status == self.patient_status.value)
-        if self.enrollment_status:
-            parts.append(RegistryRowModel.enrollment_status == self.enrollment_status.value)
-        combined: Condition | None = None
-        for part in parts:
-            combined = part if combined is None else combined & part
-        return combined
-
+    def allows(self, facets: str) -> bool:
+        """Whether a facet combination (``facets_of``) is one this filter asks for."""
+        state, program, patient, enrollment = facets.split(FACET_SEPARATOR)[:4]
+        return ((not self.states or state in self.states)
+                and (not self.plans or program in {plan.replace(FACET_SEPARATOR, "/") for plan in self.plans})
+                and (not self.patient_status or patient == self.patient_status.value)
+                and (not self.enrollment_status or enrollment == self.enrollment_status.value))
 
     def check(self, scope: RosterScope) -> None:
         """Every enumerated filter names a known value, or a 400 naming each field that does not.
@@ -231,24 +232,37 @@ class RegistryPage:
 
 def page(principal: Principal, scope: RosterScope, filters: RegistryFilters, limit: int, token: str | None,
          *, now: datetime) -> RegistryPage:
-    """One DynamoDB page of the partition the measure and criteria pick: at most ``limit`` rows read.
+    """A page of the partition the measure and criteria pick, in name order, every filter served by a key.
 
-    State, plan and statuses filter what that page read, so a page may be short (even empty) while more
-    follow; ``next_token`` says so. One read per request, never a walk of the partition until ``limit``
-    rows match.
+    The partition is split by facets (state, plan, patient and enrollment status): the page merges, in name order,
+    the split partitions of the combinations the view holds (its summary row lists them) and the filter allows
+    (none: no Query at all), each read from where the last page stopped, a few rows at a time, until ``limit`` + 1
+    rows (the one more says whether more exist). What it reads is bounded by the page and the number of
+    combinations, never by the partition, and every row read is one the filter asked for.
     """
     filters.check(scope)
     partition = registry_partition(scope.view(), filters.measure, filters.criteria.value if filters.criteria else None)
     start = decode_page_token(token, {"registry_key": partition})
-    results = RegistryRowModel.query(partition, filter_condition=filters.condition(), page_size=limit,
-                                     last_evaluated_key=start)
-    raw = next(results.page_iter, None)
-    items = [RegistryRowModel.from_raw_data(item) for item in (raw or {}).get("Items", [])]
+    after = (start or {}).get("sort_key", {}).get("S")
+    held = summary(scope)
+    combinations = [facets for facets in (held.facets if held is not None else []) if filters.allows(facets)]
+    chunk = max(2, (limit + 1) // max(1, len(combinations)) + 1)
+    streams = [_rows(facet_partition(partition, facets), after if isinstance(after, str) else None, chunk)
+               for facets in combinations]
+    found = list(islice(heapq.merge(*streams, key=lambda row: row.sort_key), limit + 1))
+    items, more = found[:limit], len(found) > limit
     trail.record_many(principal, (
         AuditEntry(item.member_id, AuditAction.REGISTRY_VIEWED, scope.provider_id, f"registry={partition}")
         for item in items
     ), now)
-    return RegistryPage(items, encode_page_token(results.page_iter.last_evaluated_key))
+    last = {"registry_key": {"S": partition}, "sort_key": {"S": items[-1].sort_key}} if more else None
+    return RegistryPage(items, encode_page_token(last))
+
+
+def _rows(partition: str, after: str | None, chunk: int) -> Iterator[RegistryRowModel]:
+    """The partition's rows after ``after`` in name order, fetched ``chunk`` at a time as the merge asks for them."""
+    condition = RegistryRowModel.sort_key > after if after is not None else None
+    return iter(RegistryRowModel.query(partition, range_key_condition=condition, page_size=chunk))
 
 
 def summary(scope: RosterScope) -> RegistrySummaryModel | None:

@@ -90,7 +90,26 @@ class RosterCountModel(Model):
 # ``SUMMARY`` row per view holds the counts per measure and color, computed when the
 # registry is loaded (the registry is a periodic feed, not live data).
 #
+# Each of those partitions is split by the member's facets (state, plan, patient status,
+# enrollment status): a row's key is ``<partition>#F#<facets>``, sorted by name. The summary
+# row lists the facet combinations the view holds, so the state, plan and status filters pick
+# partitions, never a FilterExpression: a page merges, in name order, the partitions of the
+# combinations the filter allows (all of them without one), reading each from where the last
+# page stopped, a few rows at a time.
+#
 SUMMARY_SORT_KEY = "SUMMARY"
+FACET_SEPARATOR = "|"
+NO_PROGRAM = "-"
+
+
+def facets_of(state: str, program: str | None, patient_status: str, enrollment_status: str) -> str:
+    """A member's facet combination (a ``|`` in a value is replaced)."""
+    values = (state, program or NO_PROGRAM, patient_status, enrollment_status)
+    return FACET_SEPARATOR.join(value.replace(FACET_SEPARATOR, "/") for value in values)
+
+
+def facet_partition(partition: str, facets: str) -> str:
+    return f"{partition}#F#{facets}"
 
 
 def registry_partition(view: str, measure: str | None = None, color: str | None = None) -> str:
@@ -134,6 +153,8 @@ class RegistrySummaryModel(Model):
     sort_key = UnicodeAttribute(range_key=True, default=SUMMARY_SORT_KEY)
     as_of = UnicodeAttribute()
     counts = JSONAttribute(default=dict)
+    facets = ListAttribute(of=UnicodeAttribute, default=list)
+    """Every facet combination (``facets_of``) the view's members hold: the partitions a page may read."""
 
 
 # Member list export jobs and the subscriptions that schedule them.

@@ -20,7 +20,7 @@ import pytest
 from moto import mock_aws
 
 from chalicelib.platform.config import get_settings
-from local import moto_transactions
+from local import moto_queries, moto_transactions
 from local.environment import PROJECT_DIR
 from tests.support.moto_stack import Stack
 
@@ -147,6 +147,7 @@ def stack(provisioning_session: Any) -> Iterator[Stack]:
     aws_stack = Stack(provisioning_session, get_settings().region, lambda: _provision(provisioning_session),
                       DATA_LAYERS)
     moto_transactions.install()
+    moto_queries.install()
     original = BaseClient._make_api_call
     dynamodb_turn = threading.RLock()
 
