@@ -8,6 +8,7 @@ from chalicelib.handlers.accounts import (
     confirmation_pages,
     impersonation_pages,
     impersonation_routes,
+    inactivity_events,
     link_request_pages,
     link_routes,
     linker_pages,
@@ -94,5 +95,6 @@ app.register_blueprint(audit_routes)
 app.register_blueprint(audit_pages)
 app.register_blueprint(training_routes)
 app.register_blueprint(email_events)
+app.register_blueprint(inactivity_events)
 app.register_blueprint(upload_events)
 app.register_blueprint(audit_stream)

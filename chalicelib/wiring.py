@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.accounts.administration import UserAdministration
     from chalicelib.accounts.approval import ApprovalService
     from chalicelib.accounts.impersonation_service import ImpersonationService
+    from chalicelib.accounts.inactivity_service import InactivityService
     from chalicelib.accounts.linker import LinkService
     from chalicelib.accounts.mfa_service import MfaService
     from chalicelib.accounts.my_account import MyAccount
@@ -78,6 +79,11 @@ class Wiring:
 
         return self._once("impersonations", lambda: ImpersonationService(self.settings, self.accounts(),
                                                                          clock=self.clock))
+
+    def inactivity(self) -> InactivityService:
+        from chalicelib.accounts.inactivity_service import InactivityService
+
+        return self._once("inactivity", lambda: InactivityService(self.settings, clock=self.clock))
 
     def members(self) -> MemberService:
         from chalicelib.members.service import MemberService

@@ -89,6 +89,8 @@ FUNCTIONS: dict[str, Access] = {
                                  consumes="email-outbox",
                                  sends_email=True),
     "sweep_email_outbox": Access(writes=("outbox",), sends=("email-outbox",)),
+    "deactivate_unused_accounts": Access(writes=("accounts", "sessions", "outbox", "control", AUDIT_TABLE),
+                                         sends=("email-outbox",)),
     "archive_audit_records": Access(archives_audit=True),
 }
 

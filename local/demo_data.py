@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from chalicelib import wiring
+from chalicelib.accounts import inactivity
 from chalicelib.accounts.enums import AccountStatus
 from chalicelib.accounts.grants import Grant
 from chalicelib.accounts.mfa_service import enrol_known_secret
@@ -117,7 +118,9 @@ def load_providers() -> int:
 
 
 ACCOUNTS_AGE = timedelta(days=730)
-"""The demo accounts exist since two years before the plan's today: their yearly training was owed last year."""
+"""The demo accounts exist since two years before the plan's today: their yearly training was owed last year. Their
+last activity is the load itself, so the inactivity job (90 days unused) never deactivates them on a stack that
+loads its demo data at its own start, whatever day that is."""
 
 
 def save_account(account: DemoAccount, password: str) -> None:
@@ -143,6 +146,8 @@ def save_account(account: DemoAccount, password: str) -> None:
         activated_at=since,
         grants={provider.tax_id: Grant(PROVIDER_PERMISSIONS, account.administrator).stored()} if provider else None,
         staff_permissions=[p.value for p in sorted(STAFF_PERMISSIONS)] if account.role == Role.PLAN_STAFF else None,
+        idle_bucket=None if account.role == Role.PLAN_STAFF else inactivity.bucket_of(account.username),
+        last_active_at=None if account.role == Role.PLAN_STAFF else now,
     ).save()
     EmailClaimModel(pk=email_key(account.email), username=account.username).save()
     if account.role == Role.PLAN_STAFF:

@@ -14,10 +14,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chalicelib.accounts import office_users
-from chalicelib.accounts.enums import AccountStatus, LinkStatus, UserStatus
+from chalicelib.accounts.enums import AccountStatus, DeactivationReason, LinkStatus, UserStatus
 from chalicelib.accounts.office_users import Office, UserView, administered, is_active_administrator, view_of
 from chalicelib.accounts.policies import LockoutPolicy
-from chalicelib.accounts.store import AccountModel, LinkModel, account_key, links_of_tax_id_key
+from chalicelib.accounts.store import (
+    AccountModel,
+    LinkModel,
+    account_key,
+    into_inactivity_index,
+    links_of_tax_id_key,
+    out_of_inactivity_index,
+)
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry, AuditPage, account_subject, tax_id_subject
 from chalicelib.platform.dynamo.paging import search_page
@@ -168,7 +175,9 @@ class UserAdministration:
         other = office_users.another_administrator(account) if is_active_administrator(account) else None
         try:
             with transaction() as writes:
-                writes.update(account, actions=[AccountModel.status.set(AccountStatus.DISABLED.value)],
+                writes.update(account, actions=[AccountModel.status.set(AccountStatus.DISABLED.value),
+                                                AccountModel.deactivated_at.set(self._clock()),
+                                                *out_of_inactivity_index()],
                               condition=(AccountModel.status == AccountStatus.ACTIVE.value)
                               & (AccountModel.tax_id == office.tax_id))
                 if other is not None:
@@ -187,10 +196,18 @@ class UserAdministration:
 
     def reactivate(self, actor: Principal, username: str) -> UserView:
         office, account = self._own_user(actor, username)
-        self._set_status(account, office, AccountStatus.DISABLED, AccountStatus.ACTIVE,
-                         "Only a deactivated user can be reactivated.")
+        unused = office_users.deactivated_unused(account)
+        try:  # deactivated by an administrator or for going unused alike; its time without use starts again
+            account.update(actions=[*office_users.reactivated(),
+                                    *into_inactivity_index(account.username, self._clock())],
+                           condition=(AccountModel.status == AccountStatus.DISABLED.value)
+                           & (AccountModel.tax_id == office.tax_id))
+        except WriteFailed:
+            raise self._conflict(self._view(account, office.tax_id),
+                                 "Only a deactivated user can be reactivated.") from None
         view = self.user(actor, account.username)
-        self._audit(actor, office, view, AuditAction.USER_REACTIVATED, "")
+        self._audit(actor, office, view, AuditAction.USER_REACTIVATED,
+                    f"it was not used for {self._settings.inactive_days} days" if unused else "")
         return view
 
     def unlock(self, actor: Principal, username: str) -> UserView:
@@ -276,14 +293,6 @@ class UserAdministration:
             raise LinkedUser()
         return office, account
 
-    def _set_status(self, account: AccountModel, office: Office, was: AccountStatus, becomes: AccountStatus,
-                    problem: str) -> None:
-        try:
-            account.update(actions=[AccountModel.status.set(becomes.value)],
-                           condition=(AccountModel.status == was.value) & (AccountModel.tax_id == office.tax_id))
-        except WriteFailed:
-            raise self._conflict(self._view(account, office.tax_id), problem) from None
-
     @staticmethod
     def _conflict(view: UserView, message: str) -> UserStatusConflict:
         return UserStatusConflict(f"{message} The user is {STATUS_WORDS[view.status].lower()}.",
@@ -304,4 +313,11 @@ STATUS_WORDS: dict[UserStatus, str] = {
     UserStatus.DEACTIVATED: "Deactivated",
     UserStatus.CLOSED: "Closed",
 }
+
+
+def status_words(view: UserView, inactive_days: int) -> str:
+    """What Manage Users calls the user's status: a deactivation for going unused says so."""
+    if view.status == UserStatus.DEACTIVATED and view.deactivated_reason == DeactivationReason.INACTIVITY.value:
+        return f"Deactivated: not used for {inactive_days} days"
+    return STATUS_WORDS[view.status]
 

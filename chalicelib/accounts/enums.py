@@ -10,6 +10,12 @@ class AccountStatus(StrEnum):
     CLOSED = "CLOSED"  # removed from its Tax ID, or its registration denied: for good
 
 
+class DeactivationReason(StrEnum):
+    """Why a DISABLED account is deactivated, when it was not by an administrator (none stored then)."""
+
+    INACTIVITY = "INACTIVITY"  # not used for the stage's inactive days: a password reset brings it back too
+
+
 class TokenPurpose(StrEnum):
     ACTIVATION = "ACTIVATION"
     PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a purpose, not a secret)

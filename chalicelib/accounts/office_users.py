@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.accounts import linking
-from chalicelib.accounts.enums import AccountStatus, Approval, LinkStatus, UserStatus
+from chalicelib.accounts.enums import AccountStatus, Approval, DeactivationReason, LinkStatus, UserStatus
 from chalicelib.accounts.grants import Grant, grant_on, grants_version
 from chalicelib.accounts.linking import LinkEntry
 from chalicelib.accounts.policies import LockoutPolicy
@@ -28,6 +28,7 @@ from chalicelib.accounts.store import (
     link_key,
     links_of_tax_id_key,
     normalize_username,
+    out_of_inactivity_index,
     tax_id_settings_key,
 )
 from chalicelib.platform.access import Principal
@@ -35,6 +36,7 @@ from chalicelib.platform.dynamo.writes import Missing, TransactionCancelled, can
 from chalicelib.platform.errors import (
     AccountClosed,
     AccountDeactivated,
+    AccountDeactivatedUnused,
     LastAdministrator,
     NotActivated,
     NotFound,
@@ -55,13 +57,29 @@ CODE_ATTRIBUTES = ("practice_code_hash", "practice_code_expires_at", "practice_c
 AWAITING_ATTRIBUTES = ("approval", "awaiting_key", "awaiting_since", *CODE_ATTRIBUTES)
 
 
-def refusal_for(status: str) -> PortalError:
+def refusal_for(account: AccountModel, inactive_days: int) -> PortalError:
     """Why an account that is not active cannot log in or keep a session."""
+    status = account.status
+    if status == AccountStatus.DISABLED.value and deactivated_unused(account):
+        return AccountDeactivatedUnused(inactive_days)
     if status == AccountStatus.DISABLED.value:
         return AccountDeactivated()
     if status == AccountStatus.CLOSED.value:
         return AccountClosed()
     return NotActivated()
+
+
+def deactivated_unused(account: AccountModel) -> bool:
+    """Deactivated by the inactivity job (not by an administrator): a password reset brings it back."""
+    return account.status == AccountStatus.DISABLED.value \
+        and account.deactivated_reason == DeactivationReason.INACTIVITY.value
+
+
+def reactivated() -> list[Any]:
+    """The update actions that make a deactivated account active again (an administrator's, or a reset after
+    inactivity), its time without use starting now (``store.into_inactivity_index``)."""
+    return [AccountModel.status.set(AccountStatus.ACTIVE.value), AccountModel.deactivated_reason.remove(),
+            AccountModel.deactivated_at.remove()]
 
 
 def account_or_none(username: str) -> AccountModel | None:
@@ -270,6 +288,8 @@ class UserView:
     linked: bool = False
     """A user of another Tax ID linked to this one (Account Linker): its permissions here are this Tax ID's grant;
     its account is its own Tax ID's to deactivate, unlock or reset."""
+    deactivated_reason: str | None = None
+    """``INACTIVITY``: deactivated for going unused (a reset brings it back too); None: by an administrator."""
 
     @property
     def awaiting(self) -> bool:
@@ -306,6 +326,7 @@ def view_of(account: AccountModel, lockout: LockoutPolicy, now: datetime,
         administrator=grant.administrator and not account.approval,
         permissions=tuple(sorted(held)), version=grants_version(stored_grants(account)),
         provider_name=(names or {}).get(provider_id or ""), linked=linked,
+        deactivated_reason=account.deactivated_reason if deactivated_unused(account) else None,
     )
 
 
@@ -330,7 +351,7 @@ def close_account(account: AccountModel, *, condition: Any, keep_administrator: 
             writes.update(account, actions=[
                 AccountModel.status.set(AccountStatus.CLOSED.value), AccountModel.tax_id.remove(),
                 AccountModel.grants.set({}), AccountModel.links.remove(), AccountModel.link_pending.remove(),
-                *no_longer_awaiting()], condition=condition)
+                *no_longer_awaiting(), *out_of_inactivity_index()], condition=condition)
             writes.delete(EmailClaimModel(pk=email_key(account.email)),
                           condition=EmailClaimModel.username == account.username)
             if keep_administrator is not None:

@@ -164,6 +164,9 @@ class UserOut(ResponseBody):
     linked: bool = Field(default=False, description="A user of another Tax ID linked to this one (Account Linker): "
                          "its permissions here are this Tax ID's; deactivating, unlocking and resets are its own Tax "
                          "ID's (409 LINKED_USER); removing it removes its links here")
+    deactivated_reason: str | None = Field(default=None, description="INACTIVITY: a DEACTIVATED user deactivated "
+                                           "for going unused (PORTAL_INACTIVE_DAYS, 90); its password reset brings "
+                                           "it back too. null: deactivated by an administrator, or not deactivated")
 
 
 class UserPageOut(ResponseBody):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from chalicelib.accounts import approval, linking, office_users, sign_ins
-from chalicelib.accounts.enums import AccountEmail, AccountStatus, TokenPurpose
+from chalicelib.accounts.enums import AccountEmail, AccountStatus, DeactivationReason, TokenPurpose
 from chalicelib.accounts.grants import Grant, grants_version, staff_permissions
 from chalicelib.accounts.office_users import stored_links
 from chalicelib.accounts.passwords import SecretHasher, normalize_security_answer, password_problems, secret_hasher
@@ -36,11 +36,13 @@ from chalicelib.accounts.store import (
     SessionModel,
     account_key,
     email_key,
+    into_inactivity_index,
     normalize_username,
     rate_key,
     unknown_login_key,
 )
 from chalicelib.accounts.tokens import fingerprint, new_token
+from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction
 from chalicelib.emails import outbox
 from chalicelib.emails.outbox import OutgoingEmail
@@ -309,6 +311,7 @@ class AccountService:
                     actions=[
                         AccountModel.status.set(AccountStatus.ACTIVE.value),
                         AccountModel.activated_at.set(now),
+                        *self._activity(account, now),
                     ],
                     condition=AccountModel.status == AccountStatus.PENDING_ACTIVATION.value,
                 )
@@ -345,7 +348,7 @@ class AccountService:
             raise InvalidCredentials()
         if account.status != AccountStatus.ACTIVE.value:
             account.update(actions=[AccountModel.failed_logins.set(0)])
-            raise office_users.refusal_for(account.status)
+            raise office_users.refusal_for(account, self._settings.inactive_days)
         if self._hasher.needs_rehash(account.password_hash):
             account.update(actions=[AccountModel.password_hash.set(self._hasher.hash(password))])
         return account
@@ -378,13 +381,20 @@ class AccountService:
         )
         with transaction() as writes:
             writes.save(session)
-            writes.update(account, actions=[AccountModel.failed_logins.set(0), AccountModel.last_login_at.set(now)])
+            writes.update(account, actions=[AccountModel.failed_logins.set(0), AccountModel.last_login_at.set(now),
+                                            *self._activity(account, now)])
         logger.info("login succeeded", extra={"username": account.username, "mfa_pending": mfa_pending})
         metrics.count("LoginSucceeded")
         sign_ins.record(account.username, account.role, AuditAction.SIGNED_IN, client, now,
                         "the second factor is still to be set up" if mfa_pending else None)
         return NewSession(token=token, ends_at=self._sessions.ends_at(now, hard_expiry), hard_expiry=hard_expiry,
                           mfa_pending=mfa_pending)
+
+    @staticmethod
+    def _activity(account: AccountModel, now: datetime) -> list[Any]:
+        """A provider account's use now (its activation, a login, a reset): its time without use starts again, in
+        the update the step already makes (no AWS call of its own). Plan staff are never deactivated for it."""
+        return [] if account.role == Role.PLAN_STAFF.value else into_inactivity_index(account.username, now)
 
     def _claim_login_attempt(self, username: str, now: datetime, client: ClientInfo = NO_CLIENT
                              ) -> AccountModel | None:
@@ -721,23 +731,31 @@ class AccountService:
             problems.append("must differ from the current password")
         if problems:
             raise ValidationFailed(fields={"password": "; ".join(problems)})
+        comes_back = office_users.deactivated_unused(account)
+        actions = [AccountModel.password_hash.set(self._hasher.hash(password)),
+                   AccountModel.password_changed_at.set(now), AccountModel.failed_logins.set(0),
+                   AccountModel.last_login_attempt_at.remove()]
+        condition = AccountModel.pk.exists()
+        if comes_back:  # deactivated for going unused: the owner's reset brings it back (an administrator's stays)
+            actions += [*office_users.reactivated(), *self._activity(account, now)]
+            condition = (AccountModel.status == AccountStatus.DISABLED.value) \
+                & (AccountModel.deactivated_reason == DeactivationReason.INACTIVITY.value)
+        elif account.status == AccountStatus.ACTIVE.value:
+            actions += self._activity(account, now)
         try:
             with transaction() as writes:
                 writes.delete(token_row, condition=OneTimeTokenModel.token_hash.exists())
-                writes.update(
-                    account,
-                    actions=[
-                        AccountModel.password_hash.set(self._hasher.hash(password)),
-                        AccountModel.password_changed_at.set(now),
-                        AccountModel.failed_logins.set(0),
-                        AccountModel.last_login_attempt_at.remove(),
-                    ],
-                    condition=AccountModel.pk.exists(),
-                )
+                writes.update(account, actions=actions, condition=condition)
+                if comes_back:
+                    trail.add_account_event(writes, account.username, account.role, account.username,
+                                            AuditAction.USER_REACTIVATED_BY_RESET, now,
+                                            f"taxId={account.tax_id}; its own password reset after "
+                                            f"{self._settings.inactive_days} days without use")
         except TransactionCancelled:
             raise InvalidToken() from None
         ended = self._end_all_sessions(account.username)
-        logger.info("password reset", extra={"username": account.username, "sessions_ended": ended})
+        logger.info("password reset", extra={"username": account.username, "sessions_ended": ended,
+                                             "reactivated": comes_back})
         metrics.count("PasswordReset")
 
     def _password_context(self, account: AccountModel) -> tuple[str, ...]:
@@ -896,8 +914,9 @@ class AccountService:
             return OutgoingEmail(EmailTemplate.ACCOUNT_LOCKED, account.email,
                                  {"username": account.username, "link": f"{portal}/forgot-password"})
         link_email = LINK_EMAILS.get(kind)
-        if link_email is not None and account.status != link_email[0].value:
-            return None
+        if link_email is not None and account.status != link_email[0].value and not (
+                kind == AccountEmail.PASSWORD_RESET and office_users.deactivated_unused(account)):
+            return None  # a reset link goes to an active account, or one deactivated for going unused
         if kind != AccountEmail.REGISTERED and not self._take_email_allowance(account, now):
             logger.info("account email withheld: hourly limit", extra={"username": account.username,
                                                                         "purpose": kind.value})

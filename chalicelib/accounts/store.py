@@ -6,6 +6,9 @@ in one transaction. Keys: ``USER#<username, lower case>`` and ``EMAIL#<email, lo
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -15,9 +18,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
+from chalicelib.accounts import inactivity
 from chalicelib.accounts.enums import AccountStatus
 from chalicelib.platform.access import Role
 from chalicelib.platform.dynamo.base import TableMeta, table_name
@@ -64,6 +68,22 @@ AWAITING_CONFIRMATION = "CONFIRMATION"
 def awaiting_approval_key(tax_id: str) -> str:
     """A Tax ID's partition of the awaiting index: its registrations waiting for an administrator."""
     return f"APPROVAL#{tax_id}"
+
+
+INACTIVITY_INDEX_ATTRIBUTES = ("username", "email", "role", "tax_id", "provider_id")
+"""What the inactivity job needs of a due account (its email, audit and condition), projected so it reads no item."""
+
+
+class AccountsByLastActivity(GlobalSecondaryIndex["AccountModel"]):
+    """Sparse: only active provider accounts carry ``idle_bucket``, sorted by their last activity
+    (chalicelib/accounts/inactivity.py); the inactivity job queries ``last_active_at < cutoff``."""
+
+    class Meta:
+        index_name = "inactivity-index"
+        projection = IncludeProjection(list(INACTIVITY_INDEX_ATTRIBUTES))
+
+    idle_bucket = UnicodeAttribute(hash_key=True)
+    last_active_at = UTCDateTimeAttribute(range_key=True)
 
 
 class AccountModel(Model):
@@ -114,8 +134,27 @@ class AccountModel(Model):
     link_pending = UnicodeAttribute(null=True)
     """The provider ID of the one link still waiting for a decision: a second request meanwhile is refused."""
 
+    idle_bucket = UnicodeAttribute(null=True)
+    last_active_at = UTCDateTimeAttribute(null=True)
+    """With ``idle_bucket``, the account's place in ``inactivity-index``: set while it is an active provider account
+    (its activation, each login, a reactivation), removed when it is deactivated or closed."""
+    deactivated_reason = UnicodeAttribute(null=True)
+    """``enums.DeactivationReason`` of a DISABLED account that no administrator deactivated (none: one did)."""
+    deactivated_at = UTCDateTimeAttribute(null=True)
+
     by_tax_id = AccountsByTaxId()
     awaiting = AccountsAwaiting()
+    by_last_activity = AccountsByLastActivity()
+
+
+def into_inactivity_index(username: str, now: datetime) -> list[Any]:
+    """Update actions that (re)start an active provider account's time without use at ``now``."""
+    return [AccountModel.idle_bucket.set(inactivity.bucket_of(username)), AccountModel.last_active_at.set(now)]
+
+
+def out_of_inactivity_index() -> list[Any]:
+    """Update actions that take an account out of the inactivity job's reach (deactivated, closed)."""
+    return [AccountModel.idle_bucket.remove(), AccountModel.last_active_at.remove()]
 
 
 def link_key(username: str, provider_id: str) -> str:

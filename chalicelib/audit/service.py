@@ -14,7 +14,7 @@ from chalicelib.audit import archive as archive_store
 from chalicelib.audit.store import AuditEventModel, audit_sort_key, member_start_key, user_start_key
 from chalicelib.platform.access import Principal
 from chalicelib.platform.dynamo.paging import decode_page_token, encode_page_token
-from chalicelib.platform.dynamo.writes import TransactionCancelled, cancelled_by_condition, transaction
+from chalicelib.platform.dynamo.writes import Transaction, TransactionCancelled, cancelled_by_condition, transaction
 from chalicelib.platform.logs import correlation_id as current_correlation_id
 from chalicelib.platform.logs import logger
 
@@ -52,6 +52,8 @@ class AuditAction(StrEnum):
     USER_UNLOCKED = "USER_UNLOCKED"
     USER_PASSWORD_RESET_SENT = "USER_PASSWORD_RESET_SENT"  # noqa: S105 (an action, not a secret)
     USER_REMOVED = "USER_REMOVED"
+    USER_DEACTIVATED_UNUSED = "USER_DEACTIVATED_UNUSED"  # by the inactivity job (actor "system")
+    USER_REACTIVATED_BY_RESET = "USER_REACTIVATED_BY_RESET"  # the user's own password reset after inactivity
     DEFAULT_PERMISSIONS_CHANGED = "DEFAULT_PERMISSIONS_CHANGED"
     # Accounts: the second factor
     MFA_ENROLMENT_STARTED = "MFA_ENROLMENT_STARTED"
@@ -190,6 +192,14 @@ def record_account_event(username: str, role: str, subject: str, action: AuditAc
     subject's trail (``account_subject``) and the doer's (the user index). ``detail`` never holds a secret."""
     entry = AuditEntry(account_subject(subject), action, None, detail)
     _event(username, role, entry, now, current_correlation_id()).save(condition=_new_only())
+
+
+def add_account_event(writes: Transaction, username: str, role: str, subject: str, action: AuditAction,
+                      now: datetime, detail: str | None = None) -> None:
+    """``record_account_event`` as part of ``writes``, the transaction of the change it records (a job's, where no
+    principal is): the record exists exactly when the change does."""
+    entry = AuditEntry(account_subject(subject), action, None, detail)
+    writes.save(_event(username, role, entry, now, current_correlation_id()), condition=_new_only())
 
 
 def record_without_session(username: str, role: str, entries: Iterable[AuditEntry], now: datetime) -> int:

@@ -20,6 +20,7 @@ class EmailTemplate(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name)
     ALREADY_REGISTERED = "already_registered"
     ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_INACTIVE = "account_inactive"
     EXPORT_READY = "export_ready"
     PRIOR_AUTH_STATUS = "prior_auth_status"
     PRACTICE_CODE = "practice_code"
@@ -94,6 +95,16 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
             "To unlock it, reset your password with the link below (Forgot password? on the login page), "
             "or wait {lockout_hours} hours and log in again.",
             "If these attempts were not yours, reset your password now.",
+        ),
+        link_label="Reset Password",
+    ),
+    EmailTemplate.ACCOUNT_INACTIVE: _Template(
+        subject="Your {plan_name} Provider Portal account is deactivated",
+        lines=(
+            "Hello {username},",
+            "Your Provider Portal account was deactivated because it was not used for {inactive_days} days.",
+            "To use it again, reset your password with the link below (Forgot password? on the login page), "
+            "or ask your practice's Provider Administrator to reactivate it in Manage Users.",
         ),
         link_label="Reset Password",
     ),
@@ -282,6 +293,7 @@ def render(template: EmailTemplate, params: Mapping[str, str], settings: Setting
         "lockout_threshold": str(settings.lockout_threshold),
         "lockout_hours": str(settings.lockout_hours),
         "code_minutes": str(settings.practice_code_minutes),
+        "inactive_days": str(settings.inactive_days),
         **params,
     }
     spec = _TEMPLATES[template]

@@ -35,6 +35,8 @@ class Settings:
     reset_emails_per_hour: int
     practice_code_minutes: int
     practice_code_attempts: int
+    inactive_days: int
+    inactivity_run_limit: int
     throttle_window_seconds: int
     throttle_client_limit: int
     throttle_username_limit: int
@@ -97,6 +99,8 @@ def get_settings() -> Settings:
         reset_emails_per_hour=_int("PORTAL_RESET_EMAILS_PER_HOUR", 3),
         practice_code_minutes=_int("PORTAL_PRACTICE_CODE_MINUTES", 15),
         practice_code_attempts=_int("PORTAL_PRACTICE_CODE_ATTEMPTS", 5),
+        inactive_days=_int("PORTAL_INACTIVE_DAYS", 90),
+        inactivity_run_limit=_int("PORTAL_INACTIVITY_RUN_LIMIT", 500),
         throttle_window_seconds=_int("PORTAL_THROTTLE_WINDOW_SECONDS", 300),
         throttle_client_limit=_int("PORTAL_THROTTLE_CLIENT_LIMIT", 60),
         throttle_username_limit=_int("PORTAL_THROTTLE_USERNAME_LIMIT", 20),

@@ -118,6 +118,16 @@ class AccountDeactivated(PortalError):
                        "in Manage Users.")
 
 
+class AccountDeactivatedUnused(AccountDeactivated):
+    """Deactivated for going unused: the same code (and, like it, answered only to the right password), with what
+    brings it back and ``fields.reason``."""
+
+    def __init__(self, inactive_days: int) -> None:
+        super().__init__(f"Your account was deactivated because it was not used for {inactive_days} days. Reset "
+                         "your password (Forgot password?) to use it again, or ask your practice's Provider "
+                         "Administrator to reactivate it in Manage Users.", {"reason": "INACTIVITY"})
+
+
 class AccountClosed(PortalError):
     kind = ErrorKind.FORBIDDEN
     code = "ACCOUNT_CLOSED"

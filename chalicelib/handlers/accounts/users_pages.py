@@ -14,7 +14,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib import wiring
-from chalicelib.accounts.administration import STATUS_WORDS
+from chalicelib.accounts.administration import status_words
 from chalicelib.accounts.enums import UserStatus
 from chalicelib.accounts.office_users import UserView
 from chalicelib.audit import service as trail_service
@@ -73,7 +73,7 @@ def notice(page: PageRequest) -> str | None:
 
 
 def tags(view: UserView) -> dict[str, Any]:
-    found = [{"text": STATUS_WORDS[view.status], "tone": STATUS_TONES[view.status]}]
+    found = [{"text": status_words(view, wiring.current().settings.inactive_days), "tone": STATUS_TONES[view.status]}]
     if view.locked:
         found.append({"text": "Locked", "tone": "error"})
     return {"tags": found}
