@@ -198,6 +198,26 @@ def test_its_login_says_what_to_do_and_a_wrong_password_answers_as_for_anyone(ap
         "code": "INVALID_CREDENTIALS", "message": "The username or password is incorrect.", "fields": {}})
 
 
+def test_the_login_page_says_what_to_do_only_to_the_right_password(client, idle_user):
+    body = idle_user("idle.office", 91)
+    assert run_job() == ("idle.office",)
+    browser = Browser(client)
+    refused = browser.submit("/login", {"username": "idle.office", "password": body["password"]})
+    assert refused.status == 403
+    [alert] = refused.html.select(".usa-alert--warning")
+    words = alert.get_text(" ", strip=True)
+    assert "Your account is deactivated" in words
+    assert "not used for 90 days" in words
+    assert alert.select_one("a[href='/forgot-password']").get_text(strip=True) == "reset your password"
+    assert "Provider Administrator to reactivate it" in words
+    wrong = browser.submit("/login", {"username": "idle.office", "password": "Not-The-Password-1!"})
+    unknown = browser.submit("/login", {"username": "no.such.office", "password": "Not-The-Password-1!"})
+    assert wrong.status == unknown.status == 401
+    assert wrong.html.select_one("#password-error").get_text(strip=True) == unknown.html.select_one(
+        "#password-error").get_text(strip=True)
+    assert "deactivated" not in wrong.text
+
+
 def test_a_reset_through_the_emailed_link_brings_it_back(api, idle_user, pump):
     body = idle_user("idle.office", 91)
     assert run_job() == ("idle.office",)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from chalicelib import wiring
+from chalicelib.accounts.store import AccountModel, account_key
 from chalicelib.emails.templates import EmailTemplate
 from tests.support.moto import email_links, is_page_link, login, sent_emails, token_from
 from tests.support.pages import ORIGIN, Browser
@@ -100,12 +103,18 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
                      token=token_for("demo.jdoe"))
     assert taken.status_code == 202  # its owner is told the address is registered already
     pump.drain_queues()
+    idle = active_user(username="idle.office", email="idle.office@example.org")  # unused for 91 days: deactivated
+    AccountModel(pk=account_key("idle.office")).update(actions=[
+        AccountModel.last_active_at.set(clock.now - timedelta(days=91))])
+    assert wiring.current().inactivity().deactivate_unused().deactivated == ("idle.office",)
+    pump.drain_queues()
 
     passwords = {f"{name}@example.org": (name, DEMO_USER_PASSWORD) for name in ("demo.group", "demo.jdoe",
                                                                                  "demo.buckeye")}
     passwords[office["email"]] = passwords[moved] = (office["username"], new_password)
     passwords[locked["email"]] = (locked["username"], locked["password"])
     passwords[denied["email"]] = (denied["username"], denied["password"])  # closed: its link is the landing page
+    passwords[idle["email"]] = (idle["username"], idle["password"])  # deactivated: its link is Forgot password
     passwords[first["email"]] = passwords["office@bluegrass-pediatrics.example.org"] = (first["username"],
                                                                                  first["password"])
     emails = sent_emails()

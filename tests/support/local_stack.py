@@ -91,6 +91,20 @@ class LocalStack:
 
         return api_login(post, username, password, lambda: datetime.now(UTC), backend=self.api_url)
 
+    def unused_since(self, username: str, days: float) -> None:
+        """Setup only: move the account's last activity ``days`` back, as if nobody had used it since (the stack's
+        inactivity schedule, fired every 2 seconds, then deactivates it once it is past the stage's days). Never for a
+        demo user: other journeys log in as them."""
+        import boto3
+
+        assert username.lower() not in DEMO_LOGINS, "never make a demo user unused"
+        dynamodb = boto3.client("dynamodb", endpoint_url=self.moto_url, region_name="us-east-1",
+                                aws_access_key_id="testing", aws_secret_access_key="testing")
+        dynamodb.update_item(TableName="portal-local-accounts", Key={"pk": {"S": f"USER#{username.lower()}"}},
+                             UpdateExpression="SET last_active_at = :then",
+                             ConditionExpression="attribute_exists(idle_bucket)",
+                             ExpressionAttributeValues={":then": {"S": _utc(datetime.now(UTC), -days * 86400)}})
+
     @contextmanager
     def lease_held(self, job: str, seconds: float = 60.0) -> Iterator[None]:
         """Hold one of the stack's job leases (``payment-cycle``) as a running job would, so the stack's own schedule

@@ -13,9 +13,11 @@ from urllib.parse import urlencode
 from chalice import Blueprint, Response
 
 from chalicelib import wiring
+from chalicelib.accounts.enums import DeactivationReason
 from chalicelib.accounts.passwords import MIN_LENGTH, PASSWORD_RULES
 from chalicelib.handlers.accounts.impersonation_pages import end_view_and_own_session
 from chalicelib.platform.errors import (
+    AccountDeactivated,
     AccountLocked,
     InvalidCredentials,
     InvalidToken,
@@ -70,6 +72,7 @@ def login_form(page: PageRequest, *, username: str = "", errors: dict[str, str] 
         "summary_errors": summary(errors or {}, {"username": "Username", "password": "Password"}),
         "problem": problem,
         "notice": None if problem or errors else reason,
+        "inactive_days": wiring.current().settings.inactive_days,
     }, status=status)
 
 
@@ -89,6 +92,8 @@ def refused_login(page: PageRequest, username: str, error: PortalError) -> Page:
         return login_form(page, username=username, status=423, problem="locked")
     if error.code == NotActivated.code:
         return login_form(page, username=username, status=403, problem="not-activated")
+    if error.code == AccountDeactivated.code and error.fields.get("reason") == DeactivationReason.INACTIVITY.value:
+        return login_form(page, username=username, status=403, problem="deactivated-unused")
     if error.code == TooManyRequests.code:
         answer = login_form(page, username=username, status=429, problem="throttled")
         answer.context["throttled_message"] = error.message
