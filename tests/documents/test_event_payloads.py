@@ -32,7 +32,7 @@ from local.events import (
 )
 from local.pump import EventPump
 from local.x12_generate import GeneratedClaim, generate_837p
-from tests.support.moto import sent_emails
+from tests.support.moto import TODAY, sent_emails
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer\n%%EOF\n"
 ELIGIBILITY_CSV = b"memberId,medicaidId,lastName,firstName,birthDate,dateOfService\r\n10000000001,,,,,2031-11-01\r\n"
@@ -74,7 +74,7 @@ def bucket_objects():
 
 def test_every_sample_loads_and_names_a_handler_of_the_app(app):
     names = event_names()
-    assert len(names) == 12
+    assert len(names) == 13
     routed = {}
     for name in names:
         event = load_event(name, **any_values(name))
@@ -246,6 +246,18 @@ def test_the_scheduled_exports_sample_starts_a_due_export_and_the_exports_sample
     assert deliver(app, filled("sqs-exports", exportId=export_id)) == "run_membership_exports"
     assert ExportJobModel.get(export_id).status == "COMPLETED"
     assert [json.loads(body)["template"] for body in queued_emails()] == ["export_ready"]  # the pump would send it
+
+
+def test_the_inactivity_sample_deactivates_an_unused_account(app, active_user):
+    from datetime import timedelta
+
+    from chalicelib.accounts.store import AccountModel, account_key
+
+    active_user()
+    AccountModel(pk=account_key("jdoe.office")).update(actions=[
+        AccountModel.last_active_at.set(TODAY - timedelta(days=91))])
+    assert deliver(app, filled("schedule-deactivate-unused-accounts")) == "deactivate_unused_accounts"
+    assert AccountModel.get(account_key("jdoe.office")).status == "DISABLED"
 
 
 def test_the_payment_cycle_sample_pays_finished_claims_once(app, api, token_for, fee_schedules):
