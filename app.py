@@ -3,6 +3,8 @@
 from chalice import Chalice
 
 from chalicelib.handlers.accounts import (
+    account_help_pages,
+    account_help_routes,
     account_pages,
     auth_routes,
     confirmation_pages,
@@ -70,6 +72,8 @@ app.register_blueprint(linker_pages)
 app.register_blueprint(link_request_pages)
 app.register_blueprint(impersonation_routes)
 app.register_blueprint(impersonation_pages)
+app.register_blueprint(account_help_routes)
+app.register_blueprint(account_help_pages)
 app.register_blueprint(member_routes)
 app.register_blueprint(member_pages)
 app.register_blueprint(member_upload_pages)

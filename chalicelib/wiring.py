@@ -17,6 +17,7 @@ from chalicelib.platform.config import Settings, get_settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from chalicelib.accounts.account_help import AccountHelp
     from chalicelib.accounts.administration import UserAdministration
     from chalicelib.accounts.approval import ApprovalService
     from chalicelib.accounts.impersonation_service import ImpersonationService
@@ -84,6 +85,12 @@ class Wiring:
         from chalicelib.accounts.inactivity_service import InactivityService
 
         return self._once("inactivity", lambda: InactivityService(self.settings, clock=self.clock))
+
+    def account_help(self) -> AccountHelp:
+        from chalicelib.accounts.account_help import AccountHelp
+
+        return self._once("account_help", lambda: AccountHelp(self.settings, self.accounts(), self.mfa(),
+                                                              clock=self.clock))
 
     def members(self) -> MemberService:
         from chalicelib.members.service import MemberService

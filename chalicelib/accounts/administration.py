@@ -215,11 +215,8 @@ class UserAdministration:
         before = self._view(account, office.tax_id)
         if not before.locked:
             raise self._conflict(before, "The user is not locked.")
-        try:
-            account.update(actions=[AccountModel.failed_logins.set(0), AccountModel.last_login_attempt_at.remove()],
-                           condition=AccountModel.tax_id == office.tax_id)
-        except WriteFailed:
-            raise self._conflict(self.user(actor, username), "The user changed meanwhile.") from None
+        if not self._accounts.clear_lockout(account, condition=AccountModel.tax_id == office.tax_id):
+            raise self._conflict(self.user(actor, username), "The user changed meanwhile.")
         view = self.user(actor, account.username)
         self._audit(actor, office, view, AuditAction.USER_UNLOCKED, "failed logins cleared")
         return view

@@ -90,3 +90,8 @@ def duration_words(minutes: int) -> str:
 def viewer_words(plan_staff: bool) -> str:
     """Who viewed, as the user's notice says it."""
     return "plan support staff" if plan_staff else "a user administrator of your practice"
+
+
+def helper_words(username: str, plan_staff: bool) -> str:
+    """Who acted on a user's account to help it (a reset, an unlock), as the user's notice names them."""
+    return f"{username} ({viewer_words(plan_staff)})"

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from chalicelib.accounts import mfa, office_users, sign_ins
 from chalicelib.accounts.enums import AccountStatus
+from chalicelib.accounts.impersonation import helper_words
 from chalicelib.accounts.mfa_store import (
     BROWSER_PURPOSE,
     CHALLENGE_PURPOSE,
@@ -34,11 +35,13 @@ from chalicelib.accounts.store import AccountModel, SessionModel, account_key, n
 from chalicelib.accounts.tokens import fingerprint, new_token
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction
+from chalicelib.emails import outbox
+from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform.access import Principal, Role
 from chalicelib.platform.aws import keys
 from chalicelib.platform.clock import Clock
 from chalicelib.platform.config import Settings
-from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed
+from chalicelib.platform.dynamo.writes import Missing, WriteFailed, condition_failed, transaction
 from chalicelib.platform.errors import (
     InvalidMfaCode,
     MfaAlreadyEnrolled,
@@ -332,19 +335,25 @@ class MfaService:
 
     def reset(self, actor: Principal, username: str) -> None:
         """The account enrols again at its next login; every browser it remembered is forgotten and every session it
-        has open ends (the lost device may hold one: refused from now on, and deleted). Plan support
-        resets any provider account (a plan-staff account needs the plan administrator); an office's user
-        administrators reset its users; another office's user is 404."""
+        has open ends (the lost device may hold one: refused from now on, and deleted); its owner is emailed who reset
+        it (written with the reset). Plan support resets any provider account (a plan-staff account needs the plan
+        administrator); an office's user administrators reset its users; another office's user is 404."""
         account = self._resettable(actor, username)
         now = self._clock()
-        MfaModel(pk=mfa_key(account.username)).update(actions=[
-            MfaModel.username.set(account.username), MfaModel.sealed_secret.remove(), MfaModel.enrolled_at.remove(),
-            MfaModel.sealed_pending_secret.remove(), MfaModel.pending_started_at.remove(),
-            MfaModel.last_step.remove(), MfaModel.recovery_code_hashes.remove(),
-            MfaModel.browsers_forgotten_at.set(now),
-        ])
-        account.update(actions=[AccountModel.sessions_ended_at.set(now)])
+        notice = outbox.new_email(EmailTemplate.MFA_RESET, account.email, {
+            "username": account.username, "by": helper_words(actor.username, actor.is_plan_staff),
+            "link": f"{self._settings.portal_url}/login"}, now)
+        with transaction() as writes:
+            writes.update(MfaModel(pk=mfa_key(account.username)), actions=[
+                MfaModel.username.set(account.username), MfaModel.sealed_secret.remove(),
+                MfaModel.enrolled_at.remove(), MfaModel.sealed_pending_secret.remove(),
+                MfaModel.pending_started_at.remove(), MfaModel.last_step.remove(),
+                MfaModel.recovery_code_hashes.remove(), MfaModel.browsers_forgotten_at.set(now),
+            ])
+            writes.update(account, actions=[AccountModel.sessions_ended_at.set(now)])
+            writes.save(notice)
         office_users.end_sessions(account.username)
+        outbox.publish([notice])
         self._audit(actor, account.username, AuditAction.MFA_RESET, now)
         logger.info("second factor reset", extra={"username": account.username, "by": actor.username})
 
@@ -359,6 +368,11 @@ class MfaService:
         return account
 
     # Shared steps
+
+    def enrolled(self, username: str) -> bool:
+        """Whether the account has a second factor set up now."""
+        state = self._state(username)
+        return state is not None and state.enrolled_at is not None
 
     @staticmethod
     def _state(username: str) -> MfaModel | None:

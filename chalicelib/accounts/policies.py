@@ -83,3 +83,24 @@ class RateLimit:
     def retry_after_seconds(self, now: datetime) -> int:
         """Whole seconds until the window ends (at least 1): the ``Retry-After`` of a refused request."""
         return max(1, math.ceil((self.window_end(now) - now).total_seconds()))
+
+
+@dataclass(frozen=True)
+class AnswerCheckLimit:
+    """Plan support's checks of one account's security answer: at most ``wrong`` wrong ones in a window of ``window``
+    that opens with the first check after the last window lapsed."""
+
+    wrong: int = 5
+    window: timedelta = timedelta(hours=24)
+
+    def window_cutoff(self, now: datetime) -> datetime:
+        """A window opened at or before this has lapsed."""
+        return now - self.window
+
+    def checks_left(self, wrong_so_far: int, window_started_at: datetime | None, now: datetime) -> int:
+        if window_started_at is None or window_started_at <= self.window_cutoff(now):
+            return self.wrong
+        return max(0, self.wrong - wrong_so_far)
+
+    def open_until(self, window_started_at: datetime) -> datetime:
+        return window_started_at + self.window

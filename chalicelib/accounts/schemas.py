@@ -397,3 +397,43 @@ class ImpersonationEnded(ResponseBody):
     started_at: datetime
     ended_at: datetime
     minutes: int = Field(description="How long the view lasted, in whole minutes rounded up")
+
+
+# Plan support's Account Help (chalicelib/accounts/account_help.py)
+
+class AccountHelpOut(ResponseBody):
+    """An account as plan support sees it on a caller's call: never the security answer nor any hash."""
+
+    username: str
+    name: str | None = Field(description="The registered provider's name (a practitioner's, or the group's); null "
+                                         "for plan staff")
+    email: str
+    role: str = Field(description="PROVIDER_USER or PLAN_STAFF")
+    provider_id: str | None
+    provider_type: str | None
+    tax_id: str | None
+    status: str = Field(description="PENDING_ACTIVATION, CONFIRMATION_REQUIRED or PENDING_APPROVAL (activated, "
+                                    "awaiting its practice's confirmation or its administrator's approval), ACTIVE, "
+                                    "DEACTIVATED or CLOSED")
+    awaiting: str | None = Field(description="What an activated account waits for: CONFIRMATION_REQUIRED or "
+                                             "PENDING_APPROVAL; null once it has its access")
+    locked: bool = Field(description="Locked after failed logins")
+    locked_until: datetime | None = Field(description="When the lockout lapses by itself, if locked")
+    failed_logins: int
+    last_login_at: datetime | None
+    registered_at: datetime
+    mfa_enrolled: bool = Field(description="Whether a second factor is set up")
+    security_question: str | None = Field(description="The question to ask the caller (the answer is never shown)")
+    answer_checks_left: int = Field(description="Wrong security-answer checks the desk may still make in the "
+                                                "current 24 hours (5 at most)")
+
+
+class SecurityAnswerRequest(RequestBody):
+    answer: str = Field(min_length=1, max_length=200, description="What the caller says; compared as registration "
+                        "stored it (case and spacing aside), never stored, logged or audited")
+
+
+class SecurityAnswerCheckOut(ResponseBody):
+    matches: bool
+    checks_left: int = Field(description="Wrong checks left in the current 24 hours; at 0 the desk answers 429 "
+                                         "TOO_MANY_ANSWER_CHECKS")

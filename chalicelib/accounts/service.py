@@ -80,6 +80,7 @@ from chalicelib.providers import service as providers
 from chalicelib.providers.enums import ProviderType
 
 if TYPE_CHECKING:
+    from chalicelib.emails.store import OutboxMessageModel
     from chalicelib.providers.service import Provider
 
 UNKNOWN_LOGIN_MEMORY = timedelta(days=90)
@@ -767,6 +768,35 @@ class AccountService:
     def email_allowance(self, account: AccountModel, now: datetime) -> bool:
         """Count one account email (a practice code's too) against the account's hourly limit."""
         return self._take_email_allowance(account, now)
+
+    # The lockout, as Manage Users and plan support's Account Help lift it
+
+    def locked_until(self, account: AccountModel) -> datetime | None:
+        """When the account's lockout lapses by itself; None when it is not locked now."""
+        now = self._clock()
+        if not self._lockout.is_locked(account.failed_logins or 0, account.last_login_attempt_at, now):
+            return None
+        assert account.last_login_attempt_at is not None  # is_locked holds only with a last attempt
+        return account.last_login_attempt_at + self._lockout.duration
+
+    def clear_lockout(self, account: AccountModel, *, condition: Any,
+                      notice: OutboxMessageModel | None = None) -> bool:
+        """Unlock: the failed logins cleared, on ``condition`` (the account as the caller may change it), in one
+        transaction with ``notice`` (the owner's email, published after). False when the condition failed."""
+        try:
+            with transaction() as writes:
+                writes.update(account, actions=[AccountModel.failed_logins.set(0),
+                                                AccountModel.last_login_attempt_at.remove()], condition=condition)
+                if notice is not None:
+                    writes.save(notice)
+        except TransactionCancelled as error:
+            if [*cancelled_by_condition(error), False][0]:
+                return False
+            raise
+        if notice is not None:
+            outbox.publish([notice])
+        logger.info("account unlocked", extra={"username": account.username})
+        return True
 
     # Shared with My Account (chalicelib/accounts/my_account.py)
 

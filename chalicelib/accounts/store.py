@@ -373,7 +373,9 @@ class ImpersonatorModel(Model):
 class AttemptCounterModel(Model):
     """The throttle table: ``rate#<scope>#<subject>#<window start>`` counts one fixed window's requests (``hits``);
     ``login#<username>`` counts failed logins of a username with no account, as the account item does for one
-    that exists, so both answer alike. Every item lapses by its TTL."""
+    that exists, so both answer alike; ``answer#<username>`` counts plan support's wrong checks of an account's
+    security answer (``hits``) in the window that began at ``window_started_at`` (account_help.py). Every item
+    lapses by its TTL."""
 
     class Meta(TableMeta):
         table_name = table_name("throttle")
@@ -382,7 +384,12 @@ class AttemptCounterModel(Model):
     hits = NumberAttribute(null=True)
     failed_logins = NumberAttribute(null=True)
     last_login_attempt_at = UTCDateTimeAttribute(null=True)
+    window_started_at = UTCDateTimeAttribute(null=True)
     ttl = TTLAttribute()
+
+
+def answer_check_key(username: str) -> str:
+    return f"answer#{normalize_username(username)}"
 
 
 def rate_key(scope: str, subject: str, window_start: int) -> str:

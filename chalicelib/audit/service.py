@@ -82,6 +82,9 @@ class AuditAction(StrEnum):
     LINK_REMOVED = "LINK_REMOVED"
     IMPERSONATION_STARTED = "IMPERSONATION_STARTED"
     IMPERSONATION_ENDED = "IMPERSONATION_ENDED"
+    # Plan support's Account Help (an unlock there is USER_UNLOCKED, its detail naming plan support)
+    SECURITY_ANSWER_CHECKED = "SECURITY_ANSWER_CHECKED"
+    ACTIVATION_EMAIL_RESENT = "ACTIVATION_EMAIL_RESENT"
 
 
 def account_subject(username: str) -> str:

@@ -38,6 +38,8 @@ class EmailTemplate(StrEnum):
     LINK_APPROVED = "link_approved"
     LINK_DENIED = "link_denied"
     IMPERSONATION_NOTICE = "impersonation_notice"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    MFA_RESET = "mfa_reset"
 
 
 @dataclass(frozen=True)
@@ -279,6 +281,29 @@ _TEMPLATES: dict[EmailTemplate, _Template] = {
             "({duration}).",
             "The view was read-only: nothing could be sent or changed in your name.",
             "If you did not expect this, tell your practice's Provider Administrator or call Provider Services.",
+        ),
+        link_label="Provider Login",
+    ),
+    EmailTemplate.ACCOUNT_UNLOCKED: _Template(
+        subject="Your {plan_name} Provider Portal account was unlocked",
+        lines=(
+            "Hello {username},",
+            "Your Provider Portal account was locked after too many incorrect login attempts. It was unlocked by "
+            "{by}, so you can log in again.",
+            "If you did not ask for this, reset your password with Forgot password on the login page and call "
+            "Provider Services.",
+        ),
+        link_label="Provider Login",
+    ),
+    EmailTemplate.MFA_RESET: _Template(
+        subject="The two-step verification of your {plan_name} Provider Portal account was reset",
+        lines=(
+            "Hello {username},",
+            "The two-step verification of your Provider Portal account was reset by {by}: your authenticator app's "
+            "codes, your recovery codes and your remembered browsers no longer work. You set it up again at your "
+            "next login.",
+            "If you did not ask for this, reset your password with Forgot password on the login page and call "
+            "Provider Services.",
         ),
         link_label="Provider Login",
     ),

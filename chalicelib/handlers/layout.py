@@ -92,6 +92,7 @@ NAVIGATION = (
         NavItem("Practice Confirmations", "/practice-confirmations", audience=Audience.STAFF),
         NavItem("Two-Step Verification", "/mfa"),
         NavItem("Impersonate User", "/impersonate", audience=Audience.STAFF),
+        NavItem("Account Help", "/account-help", audience=Audience.STAFF),
         NavItem("Audit Trail", "/audit-trail", audience=Audience.STAFF),
     )),
     NavSection("Providers", (NavItem("My Providers", audience=Audience.OFFICE),)),

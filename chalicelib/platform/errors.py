@@ -289,6 +289,36 @@ class TooManyRequests(PortalError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class TooManyAnswerChecks(TooManyRequests):
+    """Plan support's security-answer checks of one account: after 5 wrong ones in 24 hours the desk checks no more
+    (``fields.answer`` says until when), so it cannot be used to guess."""
+
+    code = "TOO_MANY_ANSWER_CHECKS"
+    default_message = ("This account's security answer was checked wrongly 5 times in 24 hours: no more checks until "
+                       "the time given. Confirm the caller another way, or ask them to reset their password.")
+
+
+class NotLocked(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "NOT_LOCKED"
+    default_message = "This account is not locked: there is nothing to unlock. Nothing was changed."
+
+
+class NotPendingActivation(PortalError):
+    """An activation email goes to an account that waits for its activation only: ``fields.status`` names the
+    account's status."""
+
+    kind = ErrorKind.CONFLICT
+    code = "NOT_PENDING_ACTIVATION"
+    default_message = "This account is not waiting for its activation, so no activation email was sent."
+
+
+class NoSecurityQuestion(PortalError):
+    kind = ErrorKind.CONFLICT
+    code = "NO_SECURITY_QUESTION"
+    default_message = "This account has no security question to check. Confirm the caller another way."
+
+
 class MemberNotFound(NotFound):
     code = "MEMBER_NOT_FOUND"
     default_message = "No member matches. Check the ID, or the name and birth date, exactly as on the member's card."

@@ -51,6 +51,7 @@ DONE = {
     "link-denied": "The link request is denied: the user was emailed.",
     "defaults": "The default permission set is saved.",
     "viewed": "Your view as this user has ended: you are yourself again. The user is emailed a notice.",
+    "mfa-reset": "The user's second factor is reset: it sets one up again at its next login, and it was emailed.",
 }
 """What a page says after a change (``?done=``): a fixed list, never the query's own text."""
 
@@ -65,6 +66,7 @@ PROBLEM_HEADINGS = {
     "USER_STATUS_CONFLICT": "This does not fit the user's status",
     "NOT_AWAITING_APPROVAL": "Already decided",
     "FORBIDDEN": "Not allowed",
+    "LINKED_USER": "A user of another Tax ID",
 }
 
 
@@ -313,3 +315,28 @@ def defaults_submit(page: PageRequest) -> Page | Redirect:
         return _defaults_page(page, chosen=page.form.all("permissions"), errors=field_errors(error, LABELS),
                               status=400)
     return Redirect(f"{paths.DEFAULTS}?done=defaults")
+
+
+# A lost second factor (the reset's service: chalicelib/accounts/mfa_service.py)
+
+def mfa_reset_confirmation(username: str, enrolled: bool | None, action: str, keep_link: str) -> Page:
+    """The confirmation step of a second factor's reset (Manage Users' and plan support's Account Help)."""
+    return Page("accounts/mfa_reset.html", {"title": f"Reset the Second Factor of {username}", "username": username,
+                                            "enrolled": enrolled, "action": action, "keep_link": keep_link})
+
+
+@page_route(user_pages, paths.USER + "/mfa-reset", permission=ADMIN, tag=TAG,
+            summary="Reset the user's second factor (a lost device): the confirmation")
+def mfa_reset_page(page: PageRequest, username: str) -> Page:
+    assert page.principal is not None  # page_route lets no request without a session through
+    view = wiring.current().users().user(page.principal, username)
+    return mfa_reset_confirmation(view.username, None, paths.user(view.username) + "/mfa-reset",
+                                  paths.user(view.username))
+
+
+@page_route(user_pages, paths.USER + "/mfa-reset", permission=ADMIN, method="POST", tag=TAG,
+            summary="Reset the user's second factor: it sets one up again at its next login; it is emailed",
+            description="A user linked from another Tax ID is that Tax ID's to reset (409 LINKED_USER on the user's "
+            "page).")
+def mfa_reset_submit(page: PageRequest, username: str) -> Page | Redirect:
+    return _act(page, username, "mfa-reset", lambda actor: wiring.current().mfa().reset(actor, username))
