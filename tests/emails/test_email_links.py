@@ -66,6 +66,9 @@ def test_every_emailed_link_opens_a_page_after_login(client, api, pump, token_fo
     locked = active_user(username="frontdesk2", email="frontdesk2@example.org")
     for attempt in range(5):
         api.post("/auth/login", {"username": "frontdesk2", "password": f"Wrong-{attempt}-Pass!"})  # locked
+    support = token_for("planadmin")  # Account Help: the unlock's notice, and a second factor's reset's
+    assert api.post("/review/accounts/frontdesk2/unlock", token=support).status_code == 200
+    assert api.post("/review/accounts/frontdesk2/mfa-reset", token=support).status_code == 204
     export = api.post("/reports/membership-exports", {}, token=token_for("demo.group"))
     assert export.status_code == 202
     auth = api.post("/prior-auths", cpap(), token=token_for("demo.jdoe"))

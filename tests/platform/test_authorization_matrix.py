@@ -88,6 +88,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/prior-auths/{authorizationNumber}/information"): {"information": "The sleep study is attached."},
     ("POST", "/prior-auths/{authorizationNumber}/appeal"): {"reason": "The sleep study shows an AHI of 31."},
     ("PUT", "/users/{username}/permissions"): {"permissions": ["ELIGIBILITY"]},
+    ("POST", "/review/accounts/{username}/security-answer"): {"answer": "Indianapolis"},
 }
 """Valid bodies for the routes with an object in the path, so the object is looked up (a body is checked first)."""
 
@@ -292,6 +293,12 @@ def test_an_office_user_on_a_staff_route_gets_403_naming_the_staff_permission(ma
     assert ("POST", "/review/payment-cycles") in answers
     assert ("GET", "/audit/users/{username}") in answers
     assert ("POST", "/review/practice-confirmations/{username}/approve") in answers
+    assert {("GET", "/review/accounts/{username}"), ("POST", "/review/accounts/{username}/security-answer"),
+            ("POST", "/review/accounts/{username}/unlock"), ("POST", "/review/accounts/{username}/activation-email"),
+            ("GET", "/account-help"), ("GET", "/account-help/{username}"),
+            ("POST", "/account-help/{username}/security-answer"), ("POST", "/account-help/{username}/unlock"),
+            ("POST", "/account-help/{username}/activation-email"), ("GET", "/account-help/{username}/mfa-reset"),
+            ("POST", "/account-help/{username}/mfa-reset")} <= set(answers)  # Account Help: plan support's
 
 
 # Account Linker: a login acting in one Tax ID at a time, with that Tax ID's grant
