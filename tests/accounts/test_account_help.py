@@ -136,7 +136,8 @@ def test_five_wrong_answers_in_24_hours_stop_the_desk_until_the_window_lapses(ap
     assert lefts == [4, 3, 2, 1, 0]
     stopped = api.post("/review/accounts/jdoe.office/security-answer", {"answer": "Muncie"}, token=staff)
     assert (stopped.status_code, stopped.data["code"]) == (429, "TOO_MANY_ANSWER_CHECKS")
-    assert stopped.data["fields"]["answer"] == "5 wrong answers in 24 hours: no more checks until 11/24/2031 12:00 PM EST"
+    assert stopped.data["fields"]["answer"] == (
+        "5 wrong answers in 24 hours: no more checks until 11/24/2031 12:00 PM EST")
     assert int(stopped.headers["Retry-After"]) == 24 * 3600
     assert "matches" not in stopped.data  # the right answer is not compared, let alone said
     checks = desk_trail("jdoe.office")  # one moment on the test's clock: their order is the records' random IDs'
