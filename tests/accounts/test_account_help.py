@@ -7,6 +7,7 @@ answer "Muncie"), or the demo users on this test's own moto stack."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -150,6 +151,20 @@ def test_five_wrong_answers_in_24_hours_stop_the_desk_until_the_window_lapses(ap
     clock.advance(minutes=1)
     again = api.post("/review/accounts/jdoe.office/security-answer", {"answer": "Muncie"}, token=token_for("planadmin"))
     assert (again.status_code, again.data) == (200, {"matches": True, "checksLeft": 5})
+
+
+def test_parallel_wrong_answers_cannot_pass_the_limit(api, office, token_for):
+    staff = token_for("planadmin")
+
+    def guess(i: int) -> int:
+        return api.post("/review/accounts/jdoe.office/security-answer", {"answer": f"Guess {i}"},
+                        token=staff).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(guess, range(16)))
+    assert (statuses.count(200), statuses.count(429)) == (5, 11)
+    assert api.post("/review/accounts/jdoe.office/security-answer", {"answer": "Muncie"}, token=staff
+                    ).status_code == 429
 
 
 def test_unlock_clears_the_lockout_audits_and_emails_the_owner_and_the_account_logs_in(api, office, token_for, pump):
