@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from chalicelib.accounts import office_users
 from chalicelib.accounts.enums import AccountStatus, DeactivationReason, LinkStatus, UserStatus
+from chalicelib.accounts.impersonation import helper_words
 from chalicelib.accounts.office_users import Office, UserView, administered, is_active_administrator, view_of
 from chalicelib.accounts.policies import LockoutPolicy
 from chalicelib.accounts.store import (
@@ -27,6 +28,8 @@ from chalicelib.accounts.store import (
 )
 from chalicelib.audit import service as trail
 from chalicelib.audit.service import AuditAction, AuditEntry, AuditPage, account_subject, tax_id_subject
+from chalicelib.emails import outbox
+from chalicelib.emails.templates import EmailTemplate
 from chalicelib.platform.dynamo.paging import search_page
 from chalicelib.platform.dynamo.writes import TransactionCancelled, WriteFailed, cancelled_by_condition, transaction
 from chalicelib.platform.errors import LastAdministrator, LinkedUser, OwnAccount, UserStatusConflict
@@ -215,10 +218,13 @@ class UserAdministration:
         before = self._view(account, office.tax_id)
         if not before.locked:
             raise self._conflict(before, "The user is not locked.")
-        if not self._accounts.clear_lockout(account, condition=AccountModel.tax_id == office.tax_id):
+        notice = outbox.new_email(EmailTemplate.ACCOUNT_UNLOCKED, account.email, {
+            "username": account.username, "by": helper_words(actor.username, plan_staff=False),
+            "link": f"{self._settings.portal_url}/login"}, self._clock())
+        if not self._accounts.clear_lockout(account, condition=AccountModel.tax_id == office.tax_id, notice=notice):
             raise self._conflict(self.user(actor, username), "The user changed meanwhile.")
         view = self.user(actor, account.username)
-        self._audit(actor, office, view, AuditAction.USER_UNLOCKED, "failed logins cleared")
+        self._audit(actor, office, view, AuditAction.USER_UNLOCKED, "failed logins cleared; the owner was emailed")
         return view
 
     def send_password_reset(self, actor: Principal, username: str) -> None:

@@ -191,6 +191,10 @@ def test_unlock_and_password_reset(api, token_for, pump):
     assert api.get("/users/demo.jdoe", token=group).data["locked"] is True
     unlocked = api.post("/users/demo.jdoe/unlock", {}, token=group)
     assert (unlocked.status_code, unlocked.data["locked"]) == (200, False)
+    pump.drain_queues()
+    [notice] = [e for e in sent_emails() if "was unlocked" in e["subject"]]
+    assert notice["to"] == ["demo.jdoe@example.org"]
+    assert "demo.group (a user administrator of your practice)" in notice["body"]
     assert login(api, "demo.jdoe", "Demo-Portal-2026!")
     again = api.post("/users/demo.jdoe/unlock", {}, token=group)
     assert (again.status_code, again.data["code"]) == (409, "USER_STATUS_CONFLICT")
