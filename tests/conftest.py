@@ -27,15 +27,19 @@ from tests.support.moto import *  # noqa: F403
 from tests.support.pages import *  # noqa: F403
 
 MOTO_FIXTURES = frozenset({"stack", "aws"})
+FIRST = ("test_bench_finishes.py",)
+"""Files that run first: the bench boots a stack of its own and runs for minutes; started last, one worker ran it
+alone while the other had finished (minutes of the suite's wall time); started first, the rest overlaps it."""
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`moto` marks the tests that run on the moto stack, so `make unit` can leave them out."""
+    """`moto` marks the tests that run on the moto stack, so `make unit` can leave them out; the long ones first."""
     for item in items:
         if "e2e" not in item.path.parts and "browser" not in item.path.parts and \
                 MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.moto)
+    items.sort(key=lambda item: item.path.name not in FIRST)  # stable: the rest keep their order
 
 
 @pytest.fixture(scope="session")
